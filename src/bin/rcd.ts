@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// The `rcd` entry point. It is bundled (esbuild) into dist/rcd.js so the everyday commands load one file;
+// `rcd daemon` imports the daemon from the compiled tree at run time, so no daemon code (SQLite, pino,
+// execa) is ever loaded by the CLI, and src/cli and src/daemon stay apart.
+import { runCli } from '../cli/main.js';
+
+const command = process.argv[2];
+if (command === 'daemon') {
+  if (process.argv.length > 3 && !['--help', '-h'].includes(process.argv[3] as string)) {
+    process.stderr.write('rcd: unexpected argument after daemon\nusage: rcd daemon\n');
+    process.exit(2);
+  }
+  if (process.argv[3]) {
+    process.stdout.write('usage: rcd daemon   (runs the daemon in the foreground)\n');
+    process.exit(0);
+  }
+  // Relative to dist/rcd.js (the bundle); computed at run time so the bundler leaves the daemon out.
+  const daemonModule = new URL('./src/daemon/main.js', import.meta.url).href;
+  const { runDaemon } = (await import(daemonModule)) as { runDaemon: () => Promise<void> };
+  await runDaemon();
+} else {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

@@ -1,0 +1,39 @@
+// Argument parsing on node:util's parseArgs: strict, so an unknown flag is a usage error (exit 2).
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { RcdError } from '../common/errors.js';
+import { USAGE } from './usage.js';
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+export interface Parsed {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+  /** Everything after the first `--`, untouched. */
+  rest: string[];
+}
+
+export function usageError(command: string, message: string): RcdError {
+  return new RcdError('USAGE', `${message}\nusage: ${USAGE[command] ?? 'rcd --help'}`);
+}
+
+export function parse(command: string, argv: string[], options: Options, positionals: { min: number; max: number }): Parsed {
+  const dashdash = argv.indexOf('--');
+  const head = dashdash === -1 ? argv : argv.slice(0, dashdash);
+  const rest = dashdash === -1 ? [] : argv.slice(dashdash + 1);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: head, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw usageError(command, (err as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+  const n = parsed.positionals.length;
+  if (n < positionals.min) throw usageError(command, `missing argument`);
+  if (n > positionals.max) throw usageError(command, `unexpected argument "${parsed.positionals[positionals.max]}"`);
+  return { values: parsed.values as Parsed['values'], positionals: parsed.positionals, rest };
+}
+
+export function oneOf<T extends string>(command: string, flag: string, value: unknown, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw usageError(command, `--${flag} must be one of ${allowed.join(', ')} (got "${String(value)}")`);
+}

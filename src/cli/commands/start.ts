@@ -1,0 +1,39 @@
+// rcd start: create a session in the daemon and print its id.
+import { resolve } from 'node:path';
+import { RcdError } from '../../common/errors.js';
+import { AGENT_KINDS, RESTART_POLICIES } from '../../protocol/session.js';
+import { oneOf, parse, usageError } from '../args.js';
+import type { CommandContext } from '../main.js';
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export async function start(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals, rest } = parse('start', argv, {
+    cwd: { type: 'string' }, name: { type: 'string' }, agent: { type: 'string' }, restart: { type: 'string' },
+    json: { type: 'boolean' },
+  }, { min: 0, max: 0 });
+  void positionals;
+  const agent = oneOf('start', 'agent', values.agent, AGENT_KINDS) ?? 'generic';
+  const restart = oneOf('start', 'restart', values.restart, RESTART_POLICIES);
+  const name = values.name as string | undefined;
+  if (name !== undefined && !NAME_RE.test(name)) {
+    throw usageError('start', '--name takes 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+  }
+  if (agent === 'generic' && rest.length === 0) throw usageError('start', 'a generic session needs a command after --');
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  const { session } = await ctx.client().call('start', {
+    cwd: resolve((values.cwd as string | undefined) ?? process.cwd()),
+    ...(name ? { name } : {}),
+    agent,
+    ...(restart ? { restart } : {}),
+    command: rest,
+    env,
+  });
+  if (values.json) ctx.out(JSON.stringify(session));
+  else ctx.out(session.id);
+  if (session.state === 'failed') {
+    throw new RcdError('SPAWN_FAILED', `session ${session.name} (${session.id}) failed to start: ${session.reason ?? 'unknown reason'}`);
+  }
+  return 0;
+}

@@ -1,0 +1,43 @@
+// Human-readable renderings of status. Machine-readable output is --json, never this.
+import type { DaemonInfo } from '../protocol/api.js';
+import type { SessionView } from '../protocol/session.js';
+
+function age(iso: string | null, now: number): string {
+  if (!iso) return '-';
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return `${Math.floor(s / 86400)}d`;
+}
+
+function stateText(s: SessionView): string {
+  if (s.state === 'exited' || s.state === 'stopped') {
+    if (s.signal) return `${s.state} (${s.signal})`;
+    if (s.exitCode !== null) return `${s.state} (${s.exitCode})`;
+  }
+  return s.state;
+}
+
+export function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
+}
+
+export function renderStatus(daemon: DaemonInfo, sessions: SessionView[], now = Date.now()): string {
+  const link = daemon.link.state === 'off' ? 'relay link off' : `relay ${daemon.link.state}`;
+  const head = `rcd ${daemon.version} · daemon pid ${daemon.pid} · up ${age(daemon.startedAt, now)} · ${link}`;
+  const warn = daemon.configError ? `\nwarning: ${daemon.configError}` : '';
+  if (sessions.length === 0) return `${head}${warn}\nno sessions; start one with: rcd start -- CMD ARGS...`;
+  const rows = [['ID', 'NAME', 'STATE', 'PID', 'RESTARTS', 'UPTIME', 'CWD']];
+  for (const s of sessions) {
+    rows.push([
+      s.id.slice(0, 8), s.name, stateText(s), s.pid === null ? '-' : String(s.pid), String(s.restarts),
+      s.state === 'running' ? age(s.startedAt, now) : '-', s.cwd,
+    ]);
+  }
+  const reasons = sessions
+    .filter((s) => s.reason && (s.state === 'failed' || s.state === 'restarting'))
+    .map((s) => `${s.name}: ${s.reason}`);
+  return [head + warn, table(rows), ...reasons].join('\n');
+}

@@ -1,0 +1,64 @@
+// The CLI: picks the command, runs it, maps errors to exit codes (2 usage, 1 anything else) and one line on stderr.
+import { RcdError } from '../common/errors.js';
+import { layout, resolveHome } from '../common/paths.js';
+import { VERSION } from '../common/version.js';
+import { Client } from './client.js';
+import { HELP, USAGE } from './usage.js';
+import { usageError } from './args.js';
+
+export interface CommandContext {
+  client(opts?: { autostart?: boolean }): Client;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+type Command = (argv: string[], ctx: CommandContext) => Promise<number>;
+
+// Each command module is imported only when it runs: `rcd status` loads nothing it does not use.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  start: async () => (await import('./commands/start.js')).start,
+  status: async () => (await import('./commands/status.js')).status,
+  logs: async () => (await import('./commands/logs.js')).logs,
+  send: async () => (await import('./commands/send.js')).send,
+  stop: async () => (await import('./commands/stop.js')).stop,
+  rm: async () => (await import('./commands/rm.js')).rm,
+  shutdown: async () => (await import('./commands/shutdown.js')).shutdown,
+};
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const ctx: CommandContext = {
+    client: (opts) => new Client({ paths: layout(resolveHome()), autostart: opts?.autostart ?? true }),
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+  };
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      const topic = command === 'help' ? rest[0] : undefined;
+      ctx.out(topic && USAGE[topic] ? `usage: ${USAGE[topic]}` : HELP);
+      return 0;
+    }
+    if (command === '--version' || command === '-v') {
+      ctx.out(VERSION);
+      return 0;
+    }
+    const load = COMMANDS[command];
+    if (!load) throw usageError('', `unknown command "${command}"; commands: ${Object.keys(USAGE).join(', ')}`);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      const dd = rest.indexOf('--');
+      const help = rest.findIndex((a) => a === '--help' || a === '-h');
+      if (dd === -1 || help < dd) {
+        ctx.out(`usage: ${USAGE[command]}`);
+        return 0;
+      }
+    }
+    return await (await load())(rest, ctx);
+  } catch (err) {
+    if (err instanceof RcdError) {
+      ctx.err(`rcd: ${err.message}`);
+      return err.code === 'USAGE' ? 2 : 1;
+    }
+    ctx.err(`rcd: ${(err as Error)?.stack ?? String(err)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,27 @@
+// Help texts. One usage line per command, shown with usage errors (exit 2) and by --help.
+export const USAGE: Record<string, string> = {
+  daemon: 'rcd daemon',
+  start: 'rcd start [--cwd DIR] [--name NAME] [--agent generic|claude] [--restart no|on-failure|always] [--json] [-- CMD ARGS...]',
+  status: 'rcd status [SESSION] [--json]',
+  logs: 'rcd logs SESSION [--follow]',
+  send: 'rcd send SESSION TEXT   (TEXT "-" reads standard input)',
+  stop: 'rcd stop SESSION [--json]',
+  rm: 'rcd rm SESSION [--json]',
+  shutdown: 'rcd shutdown   (stops the daemon; agents keep running)',
+};
+
+export const HELP = `rcd — keeps AI coding-agent sessions alive and steerable
+
+Usage:
+${Object.values(USAGE).map((u) => `  ${u}`).join('\n')}
+  rcd --version | --help | COMMAND --help
+
+SESSION is a session id, a unique prefix of one, or a session name.
+Every command but daemon and shutdown starts the daemon in the background when none runs.
+
+Environment:
+  RCD_HOME        state directory (default: $XDG_STATE_HOME/rcd or ~/.local/state/rcd)
+  RCD_RELAY_URL   relay the daemon links to (unset: no link)
+
+Exit status: 0 success, 2 usage error, 1 any other error.
+`;

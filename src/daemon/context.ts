@@ -1,0 +1,26 @@
+// What every request handler may use. Handlers get this, never the whole daemon.
+import type { Logger } from 'pino';
+import type { ServerResponse } from 'node:http';
+import type { DaemonInfo, RequestOf, ResponseOf, Verb } from '../protocol/api.js';
+import type { EventStore } from '../store/events.js';
+import type { Supervisor } from './supervisor.js';
+import type { Tailer } from './tailer.js';
+
+export interface HandlerContext {
+  supervisor: Supervisor;
+  events: EventStore;
+  tailer: Tailer;
+  log: Logger;
+  daemonInfo(): DaemonInfo;
+  newSessionId(): string;
+  shutdown(reason: string): void;
+}
+
+/** Returned by a handler that wrote its own (streamed) response. */
+export const STREAMED = Symbol('streamed');
+
+export type Handler<V extends Verb> = (
+  req: RequestOf<V>,
+  ctx: HandlerContext,
+  res: ServerResponse,
+) => Promise<ResponseOf<V> | typeof STREAMED> | ResponseOf<V> | typeof STREAMED;

@@ -1,0 +1,12 @@
+// The typed map from verb to handler: adding a verb to src/protocol/api.ts without a handler fails to compile.
+import type { Verb } from '../../protocol/api.js';
+import type { Handler } from '../context.js';
+import { logs } from './logs.js';
+import { rm } from './rm.js';
+import { send } from './send.js';
+import { shutdown } from './shutdown.js';
+import { start } from './start.js';
+import { status } from './status.js';
+import { stop } from './stop.js';
+
+export const handlers: { [V in Verb]: Handler<V> } = { status, start, stop, send, rm, logs, shutdown };

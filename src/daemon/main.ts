@@ -1,0 +1,124 @@
+// `rcd daemon`: brings the daemon up (lock, log, config, database, supervisor, socket) and owns the one
+// idempotent shutdown. Agents are never stopped by a shutdown: they outlive the daemon by design.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { RcdError } from '../common/errors.js';
+import { ensurePrivateDir, layout, resolveHome } from '../common/paths.js';
+import { VERSION } from '../common/version.js';
+import type { DaemonInfo } from '../protocol/api.js';
+import { openDatabase } from '../store/db.js';
+import { EventStore } from '../store/events.js';
+import { SessionStore } from '../store/sessions.js';
+import { ConfigHolder } from './config.js';
+import type { HandlerContext } from './context.js';
+import { acquireLock, type DaemonLock } from './lock.js';
+import { createLogger } from './logger.js';
+import { createControlServer } from './server.js';
+import { Supervisor } from './supervisor.js';
+import { Tailer } from './tailer.js';
+import { recoverSessions } from './recover.js';
+
+export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  process.umask(0o077); // database, logs, socket and session files are the owner's alone
+  const paths = layout(resolveHome(env), env);
+  ensurePrivateDir(paths.home);
+  ensurePrivateDir(paths.logs);
+  ensurePrivateDir(paths.sessions);
+
+  let lock: DaemonLock;
+  try {
+    lock = acquireLock(paths.lock, paths.pidFile);
+  } catch (err) {
+    if (err instanceof RcdError && err.code === 'ALREADY_RUNNING') {
+      process.stderr.write(`rcd: ${err.message}; use it, or stop it with \`rcd shutdown\`\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  const startedAt = new Date().toISOString();
+  let configHolder: ConfigHolder | null = null;
+  const logger = createLogger(paths.daemonLog, 'info');
+  const log = logger.log;
+  configHolder = new ConfigHolder(paths.config, env, (config, error) => {
+    log.level = config.logLevel;
+    if (error) log.error({ error }, 'config file rejected; keeping the previous settings');
+    else log.info({ maxSessions: config.maxSessions, stopGraceMs: config.stopGraceMs, logLevel: config.logLevel }, 'config reloaded');
+  });
+  const config = configHolder;
+  log.level = config.get().logLevel;
+  if (config.error()) log.error({ error: config.error() }, 'config file rejected; using defaults');
+
+  const db = openDatabase(paths.db);
+  const sessions = new SessionStore(db);
+  const events = new EventStore(db);
+  const tailer = new Tailer(events, (err, session) => log.error({ err, session }, 'reading agent output failed'));
+  const supervisor = new Supervisor({ db, sessions, events, tailer, sessionsDir: paths.sessions, config: () => config.get(), log });
+
+  let shuttingDown = false;
+  const info = (): DaemonInfo => ({
+    pid: process.pid, version: VERSION, startedAt, socket: paths.socket, home: paths.home,
+    wakeCount: 0, lastWakeAt: null,
+    link: { state: config.get().relayUrl ? 'connecting' : 'off', relay: config.get().relayUrl, reconnects: 0 },
+    configError: config.error(),
+  });
+
+  const ctx: HandlerContext = {
+    supervisor, events, tailer, log, daemonInfo: info,
+    newSessionId: () => randomBytes(8).toString('hex'),
+    shutdown: (reason) => void shutdown(reason),
+  };
+  const server = createControlServer(ctx, log);
+
+  async function shutdown(reason: string, code = 0): Promise<void> {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info({ reason }, 'shutting down; agents keep running');
+    server.close();
+    server.closeAllConnections();
+    supervisor.detach();
+    for (const s of sessions.listLive()) tailer.drain(s.id, supervisor.files(s.id).output);
+    tailer.close();
+    await config.close();
+    try {
+      db.close();
+    } catch (err) {
+      log.error({ err }, 'closing the database failed');
+    }
+    log.info({ reason }, 'daemon stopped');
+    logger.flush();
+    lock.release();
+    process.exit(code);
+  }
+
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGHUP', () => config.reload());
+  process.on('uncaughtException', (err) => {
+    log.fatal({ err }, 'uncaught exception');
+    void shutdown('uncaught exception', 1);
+  });
+  process.on('unhandledRejection', (err) => {
+    log.fatal({ err }, 'unhandled rejection');
+    void shutdown('unhandled rejection', 1);
+  });
+
+  await recoverSessions(supervisor, sessions, log);
+
+  // The lock is ours, so a socket file still there belongs to a dead daemon.
+  if (dirname(paths.socket) !== paths.home) ensurePrivateDir(dirname(paths.socket));
+  else mkdirSync(paths.home, { recursive: true });
+  rmSync(paths.socket, { force: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(paths.socket, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  chmodSync(paths.socket, 0o600);
+  config.watch();
+  log.info({ version: VERSION, socket: paths.socket, home: paths.home }, 'daemon ready');
+  process.stdout.write(`rcd daemon ${VERSION} ready (pid ${process.pid}, socket ${paths.socket})\n`);
+}

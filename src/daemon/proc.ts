@@ -1,0 +1,111 @@
+// Facts about processes that the supervisor needs and Node does not offer: liveness, a start time that
+// tells a pid's current owner from an earlier one, and the tree of descendants.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { errnoCode } from '../common/errors.js';
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the pid exists but belongs to someone else; it is alive, just not ours to signal.
+    return errnoCode(err) === 'EPERM';
+  }
+}
+
+let bootId: string | undefined;
+function linuxBootId(): string {
+  bootId ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  return bootId;
+}
+
+/** The boot this machine is in; differs after a reboot. */
+export function currentBootId(): string {
+  if (process.platform === 'linux') return linuxBootId();
+  try {
+    return execFileSync('sysctl', ['-n', 'kern.boottime'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * An identity for (pid, start): "<boot id>:<start>" so a pid reused by another process, in this boot or
+ * after a reboot, never matches the recorded one. Null when the process does not exist.
+ */
+export function processStartId(pid: number): string | null {
+  if (process.platform === 'linux') {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return null;
+    }
+    // comm (field 2) may hold spaces and parentheses: split after the last ')'. starttime is field 22.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const start = fields[19];
+    return start === undefined ? null : `${linuxBootId()}:${start}`;
+  }
+  try {
+    const lstart = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8' }).trim();
+    return lstart ? `${currentBootId()}:${lstart}` : null;
+  } catch {
+    return null;
+  }
+}
+
+/** pid -> parent pid for every process we can see. */
+function parentTable(): Map<number, number> {
+  const table = new Map<number, number>();
+  if (process.platform === 'linux') {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        table.set(Number(entry), ppid);
+      } catch {
+        // The process ended while we looked; it has no descendants to find.
+      }
+    }
+    return table;
+  }
+  const out = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  for (const line of out.split('\n')) {
+    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+    if (pid && ppid !== undefined) table.set(pid, ppid);
+  }
+  return table;
+}
+
+/** Every live descendant of `root` (not including it), found by walking parent links. */
+export function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const [pid, ppid] of parentTable()) {
+    const list = children.get(ppid) ?? [];
+    list.push(pid);
+    children.set(ppid, list);
+  }
+  const found: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    const next = queue.shift() as number;
+    for (const child of children.get(next) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/** Sends a signal, ignoring a target that is already gone. */
+export function signal(pid: number, sig: NodeJS.Signals): void {
+  // 0, 1, -1 and their groups mean "us", "init" or "everyone": never a target, whatever a bad record says.
+  if (!Number.isInteger(pid) || Math.abs(pid) <= 1) throw new Error(`refusing to signal pid ${pid}`);
+  try {
+    process.kill(pid, sig);
+  } catch (err) {
+    if (errnoCode(err) !== 'ESRCH') throw err;
+  }
+}

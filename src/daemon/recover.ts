@@ -1,0 +1,72 @@
+// At daemon start: bring every session the database calls live back under supervision. An agent that kept
+// running while no daemon was around is re-adopted (pid *and* start time must match: a bare pid may have been
+// reused); one that ended meanwhile has its recorded exit status applied; one that vanished without a status
+// (a reboot, or its wrapper was killed) is restored with a fresh process.
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { SessionRecord, SessionStore } from '../store/sessions.js';
+import { readExitFile, type AgentRun, type SessionFiles } from './agent-process.js';
+import { isAlive, processStartId } from './proc.js';
+import type { ExitInfo } from './restart-policy.js';
+import type { Supervisor } from './supervisor.js';
+
+// An adopted agent is not our child, so its end cannot be waited for; it is looked for this often.
+// One exit-file read and one kill(pid, 0) per adopted session per second: negligible, and prompt enough.
+export const ADOPTED_POLL_MS = 1_000;
+
+function sameProcess(pid: number | null, start: string | null): boolean {
+  return pid !== null && isAlive(pid) && start !== null && processStartId(pid) === start;
+}
+
+function watchAdopted(files: SessionFiles, pid: number, pidStart: string, wrapperPid: number | null): Promise<ExitInfo> {
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      if (sameProcess(pid, pidStart)) return;
+      const recorded = readExitFile(files);
+      // The wrapper writes the status right after the agent ends; give it that moment.
+      if (!recorded && wrapperPid !== null && isAlive(wrapperPid)) return;
+      clearInterval(timer);
+      resolve(recorded ?? { exitCode: null, signal: null });
+    }, ADOPTED_POLL_MS);
+    timer.unref();
+  });
+}
+
+function recordedPid(s: SessionRecord, files: SessionFiles): { pid: number | null; start: string | null } {
+  if (s.pid !== null) return { pid: s.pid, start: s.pidStart };
+  // Died while starting: the wrapper may have written the pid before the database heard of it.
+  try {
+    const pid = Number.parseInt(readFileSync(files.agentPid, 'utf8'), 10);
+    return Number.isInteger(pid) ? { pid, start: processStartId(pid) } : { pid: null, start: null };
+  } catch {
+    return { pid: null, start: null };
+  }
+}
+
+export async function recoverSessions(supervisor: Supervisor, store: SessionStore, log: Logger): Promise<void> {
+  for (const s of store.listLive()) {
+    const files = supervisor.files(s.id);
+    if (s.state === 'restarting') {
+      await supervisor.restore(s.id);
+      continue;
+    }
+    const { pid, start } = recordedPid(s, files);
+    const startedAtMs = s.startedAt ? Date.parse(s.startedAt) : Date.now();
+    const stopRequested = s.state === 'stopping';
+    if (pid !== null && start !== null && sameProcess(pid, start)) {
+      log.info({ session: s.id, agentPid: pid }, 're-adopting a running agent');
+      const run: AgentRun = { pid, pidStart: start, wrapperPid: s.wrapperPid ?? pid, exited: watchAdopted(files, pid, start, s.wrapperPid) };
+      supervisor.adopt(s.id, run, s.run, startedAtMs, false);
+      if (stopRequested) void supervisor.stop(s.id); // the previous daemon died mid-stop: finish it
+      continue;
+    }
+    const exit = readExitFile(files);
+    if (exit || stopRequested) {
+      log.info({ session: s.id, ...exit }, 'agent ended while no daemon was running');
+      const run: AgentRun = { pid: pid ?? 0, pidStart: start, wrapperPid: s.wrapperPid ?? 0, exited: Promise.resolve(exit ?? { exitCode: null, signal: null }) };
+      supervisor.adopt(s.id, run, s.run, startedAtMs, stopRequested);
+      continue;
+    }
+    await supervisor.restore(s.id);
+  }
+}

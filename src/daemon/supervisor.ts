@@ -1,0 +1,288 @@
+// The supervisor: owns every session's lifecycle (start, run, exit, restart, stop, remove) and keeps the
+// database — the truth — in step with the processes. Memory holds only what a process handle needs.
+import { EventEmitter } from 'node:events';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Logger } from 'pino';
+import { RcdError } from '../common/errors.js';
+import type { Config } from '../protocol/config.js';
+import { LIVE_STATES, type SessionView } from '../protocol/session.js';
+import type { RequestOf } from '../protocol/api.js';
+import type { Db } from '../store/db.js';
+import type { EventStore } from '../store/events.js';
+import type { SessionRecord, SessionStore } from '../store/sessions.js';
+import { sessionFiles, spawnAgent, type AgentRun, type SessionFiles } from './agent-process.js';
+import { findExecutable } from './executable.js';
+import { decideRestart, describeExit, emptyHistory, type ExitInfo, type RestartHistory } from './restart-policy.js';
+import { resolveSession } from './resolve.js';
+import { terminateRun } from './terminate.js';
+import type { Tailer } from './tailer.js';
+import { canonicalDir, overlaps } from './workdir.js';
+import { FifoWriter } from './fifo-writer.js';
+
+export interface SupervisorDeps {
+  db: Db;
+  sessions: SessionStore;
+  events: EventStore;
+  tailer: Tailer;
+  sessionsDir: string;
+  config: () => Config;
+  log: Logger;
+}
+
+interface Live {
+  run: AgentRun;
+  number: number;
+  startedAtMs: number;
+  stopRequested: boolean;
+}
+
+const isLive = (s: SessionRecord) => LIVE_STATES.includes(s.state);
+
+export class Supervisor extends EventEmitter {
+  private readonly live = new Map<string, Live>();
+  private readonly restartTimers = new Map<string, NodeJS.Timeout>();
+  private readonly history = new Map<string, RestartHistory>();
+  private readonly stops = new Map<string, Promise<boolean>>();
+  private readonly stopBeforeSpawn = new Set<string>();
+  private readonly fifo = new FifoWriter();
+
+  constructor(private readonly d: SupervisorDeps) {
+    super();
+  }
+
+  resolve(ref: string): SessionRecord {
+    return resolveSession(this.d.sessions, ref);
+  }
+
+  list(): SessionRecord[] {
+    return this.d.sessions.list();
+  }
+
+  files(id: string): SessionFiles {
+    return sessionFiles(join(this.d.sessionsDir, id));
+  }
+
+  isLive(id: string): boolean {
+    const s = this.d.sessions.get(id);
+    return s !== undefined && isLive(s);
+  }
+
+  view(s: SessionRecord): SessionView {
+    return {
+      id: s.id, name: s.name, cwd: s.cwd, agent: s.agent, command: s.command, restartPolicy: s.restartPolicy,
+      state: s.state, pid: s.state === 'running' || s.state === 'stopping' ? s.pid : null, restarts: s.restarts,
+      exitCode: s.exitCode, signal: s.signal, reason: s.reason, pendingApprovals: 0,
+      agentSessionId: s.agentSessionId, createdAt: s.createdAt, startedAt: s.startedAt,
+    };
+  }
+
+  async start(req: RequestOf<'start'>, newId: () => string): Promise<SessionRecord> {
+    const cwd = canonicalDir(req.cwd);
+    if (req.agent === 'claude') {
+      throw new RcdError('BAD_REQUEST', 'the claude agent adapter is not available in this version of rcd; use --agent generic -- CMD');
+    }
+    if (req.command.length === 0 || !req.command[0]) {
+      throw new RcdError('USAGE', 'a generic session needs a command: rcd start -- CMD [ARGS...]');
+    }
+    const id = newId();
+    const { maxSessions } = this.d.config();
+    // One immediate transaction: the cap, the directory rule and the name are checked and claimed together.
+    this.d.db.transaction(() => {
+      const live = this.d.sessions.listLive();
+      if (live.length >= maxSessions) {
+        throw new RcdError('LIMIT', `${live.length} sessions are live, the limit is ${maxSessions}; stop one (rcd stop SESSION) or raise maxSessions in config.json`);
+      }
+      const holder = live.find((s) => overlaps(s.cwd, cwd));
+      if (holder) {
+        const where = holder.cwd === cwd ? `${cwd}` : `${holder.cwd}, which ${cwd.startsWith(holder.cwd) ? 'contains' : 'is inside'} ${cwd}`;
+        throw new RcdError('CONFLICT', `session ${holder.name} (${holder.id}, ${holder.state}) already works in ${where}; stop it first with \`rcd stop ${holder.name}\``);
+      }
+      if (req.name && this.d.sessions.nameTaken(req.name)) {
+        throw new RcdError('CONFLICT', `a session named ${req.name} already exists; pick another --name or remove it with \`rcd rm ${req.name}\``);
+      }
+      this.d.sessions.insert({
+        id, name: req.name ?? this.defaultName(cwd), cwd, agent: req.agent, command: req.command, env: req.env,
+        restartPolicy: req.restart ?? 'no', state: 'starting', createdAt: new Date().toISOString(),
+      });
+    }).immediate();
+
+    const files = this.files(id);
+    mkdirSync(files.dir, { recursive: true, mode: 0o700 });
+    execFileSync('mkfifo', ['-m', '600', files.stdin]);
+    this.d.log.info({ session: id, cwd, agent: req.agent }, 'session created');
+    await this.spawnRun(id);
+    return this.d.sessions.get(id) as SessionRecord;
+  }
+
+  private defaultName(cwd: string): string {
+    const base = basename(cwd).replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 56) || 'session';
+    if (!this.d.sessions.nameTaken(base)) return base;
+    for (let i = 2; ; i++) if (!this.d.sessions.nameTaken(`${base}-${i}`)) return `${base}-${i}`;
+  }
+
+  /** Takes over a run started by an earlier daemon (or one that already ended: its exit then goes through the policy). */
+  adopt(id: string, run: AgentRun, number: number, startedAtMs: number, stopRequested: boolean): void {
+    const live: Live = { run, number, startedAtMs, stopRequested };
+    this.live.set(id, live);
+    this.d.tailer.follow(id, this.files(id).output);
+    void run.exited.then((exit) => this.onExit(id, live, exit));
+  }
+
+  /** Starts a fresh run of a session whose process is gone without a recorded exit (a reboot). Not a restart. */
+  restore(id: string): Promise<void> {
+    this.d.events.appendState(id, { state: 'restored' });
+    this.d.log.info({ session: id }, 'restoring a session whose agent is gone (reboot or lost process)');
+    return this.spawnRun(id);
+  }
+
+  private async spawnRun(id: string): Promise<void> {
+    const s = this.d.sessions.get(id);
+    if (!s) return;
+    const files = this.files(id);
+    const number = s.run + 1;
+    const program = s.command[0] as string;
+    try {
+      canonicalDir(s.cwd);
+    } catch (err) {
+      return this.fail(s, `cannot enter ${s.cwd}: ${(err as Error).message}`);
+    }
+    const found = findExecutable(program, s.cwd, s.env.PATH);
+    if (!found) return this.fail(s, `command not found: ${program} (searched the PATH the session was started with)`);
+    let run: AgentRun;
+    try {
+      run = await spawnAgent({ files, command: s.command, cwd: s.cwd, env: s.env });
+    } catch (err) {
+      return this.fail(s, (err as Error).message);
+    }
+    const now = new Date();
+    const live: Live = { run, number, startedAtMs: Date.now(), stopRequested: false };
+    this.live.set(id, live);
+    this.d.sessions.update(id, {
+      state: 'running', pid: run.pid, pidStart: run.pidStart, wrapperPid: run.wrapperPid, run: number,
+      exitCode: null, signal: null, reason: null, startedAt: now.toISOString(),
+    });
+    this.d.sessions.startRun(id, number, run.pid, now.toISOString());
+    this.d.events.appendState(id, { state: 'running', pid: run.pid, run: number });
+    this.d.tailer.follow(id, files.output);
+    this.d.log.info({ session: id, agentPid: run.pid, run: number }, 'agent started');
+    this.emit('state', id);
+    void run.exited.then((exit) => this.onExit(id, live, exit));
+    if (this.stopBeforeSpawn.delete(id)) void this.stop(id);
+  }
+
+  private fail(s: SessionRecord, reason: string): void {
+    this.d.sessions.update(s.id, { state: 'failed', pid: null, reason });
+    this.d.events.appendState(s.id, { state: 'failed', reason });
+    this.d.log.warn({ session: s.id, reason }, 'session failed');
+    this.emit('state', s.id);
+  }
+
+  private onExit(id: string, live: Live, exit: ExitInfo): void {
+    this.d.tailer.unfollow(id);
+    this.live.delete(id);
+    const s = this.d.sessions.get(id);
+    if (!s) return;
+    const at = new Date().toISOString();
+    this.d.sessions.endRun(id, live.number, { ...exit, reason: null, at });
+    this.d.log.info({ session: id, agentPid: live.run.pid, ...exit }, 'agent ended');
+    const ended = { pid: null, exitCode: exit.exitCode, signal: exit.signal };
+    if (live.stopRequested) {
+      this.d.sessions.update(id, { ...ended, state: 'stopped', reason: null });
+      this.d.events.appendState(id, { state: 'stopped', ...exit });
+    } else {
+      const history = this.history.get(id) ?? emptyHistory();
+      const decision = decideRestart(s.restartPolicy, exit, Date.now() - live.startedAtMs, history, Date.now());
+      if (decision.action === 'exit') {
+        this.d.sessions.update(id, { ...ended, state: 'exited', reason: describeExit(exit) });
+        this.d.events.appendState(id, { state: 'exited', ...exit });
+      } else if (decision.action === 'fail') {
+        this.d.sessions.update(id, { ...ended, state: 'failed', reason: decision.reason });
+        this.d.events.appendState(id, { state: 'failed', ...exit, reason: decision.reason });
+      } else {
+        this.history.set(id, decision.history);
+        this.d.sessions.update(id, { ...ended, state: 'restarting', restarts: s.restarts + 1, reason: `${describeExit(exit)}; restarting in ${decision.delayMs / 1000} s` });
+        this.d.events.appendState(id, { state: 'restarting', ...exit, delayMs: decision.delayMs });
+        const timer = setTimeout(() => {
+          this.restartTimers.delete(id);
+          void this.spawnRun(id);
+        }, decision.delayMs);
+        this.restartTimers.set(id, timer);
+      }
+    }
+    this.emit('state', id);
+  }
+
+  /** Stops a session and everything it started. Resolves false when it was not running. */
+  stop(id: string): Promise<boolean> {
+    const pending = this.stops.get(id);
+    if (pending) return pending;
+    const p = this.doStop(id).finally(() => this.stops.delete(id));
+    this.stops.set(id, p);
+    return p;
+  }
+
+  private async doStop(id: string): Promise<boolean> {
+    const s = this.d.sessions.get(id);
+    if (!s || !isLive(s)) return false;
+    const timer = this.restartTimers.get(id);
+    if (timer || s.state === 'restarting') {
+      if (timer) clearTimeout(timer);
+      this.restartTimers.delete(id);
+      this.d.sessions.update(id, { state: 'stopped', pid: null, reason: null });
+      this.d.events.appendState(id, { state: 'stopped' });
+      this.emit('state', id);
+      return true;
+    }
+    const live = this.live.get(id);
+    if (!live) {
+      // Still spawning: stop it the moment it has a pid.
+      this.stopBeforeSpawn.add(id);
+      await new Promise<void>((resolve) => {
+        const check = (changed: string) => {
+          if (changed === id && !this.isLive(id)) {
+            this.off('state', check);
+            resolve();
+          }
+        };
+        this.on('state', check);
+      });
+      return true;
+    }
+    live.stopRequested = true;
+    this.d.sessions.update(id, { state: 'stopping' });
+    this.emit('state', id);
+    await terminateRun(live.run, this.d.config().stopGraceMs, this.d.log.child({ session: id }));
+    await live.run.exited;
+    return true;
+  }
+
+  send(id: string, text: string): Promise<number> {
+    const s = this.d.sessions.get(id);
+    if (!s || s.state !== 'running' || !this.live.has(id)) {
+      throw new RcdError('NOT_RUNNING', `session ${s?.name ?? id} is ${s?.state ?? 'gone'}, so nothing is reading its input`);
+    }
+    // Several lines are delivered as those lines; exactly one newline ends the text.
+    const payload = text.endsWith('\n') ? text : `${text}\n`;
+    return this.fifo.write(id, this.files(id).stdin, Buffer.from(payload));
+  }
+
+  remove(id: string): SessionRecord {
+    const s = this.d.sessions.get(id);
+    if (!s) throw new RcdError('NOT_FOUND', `no session ${id}`);
+    if (isLive(s)) throw new RcdError('CONFLICT', `session ${s.name} is ${s.state}; stop it first with \`rcd stop ${s.name}\``);
+    this.d.sessions.delete(id);
+    this.history.delete(id);
+    rmSync(this.files(id).dir, { recursive: true, force: true });
+    this.d.log.info({ session: id }, 'session removed');
+    return s;
+  }
+
+  /** The daemon is going away: drop timers and handles, leave every agent running. */
+  detach(): void {
+    for (const t of this.restartTimers.values()) clearTimeout(t);
+    this.restartTimers.clear();
+    this.fifo.close();
+  }
+}

@@ -1,0 +1,59 @@
+// Stops one run of an agent and everything it started: SIGTERM to its process group and to every descendant
+// (some leave the group with setsid), a grace period, then SIGKILL to whatever is left.
+import type { Logger } from 'pino';
+import type { AgentRun } from './agent-process.js';
+import { descendants, isAlive, processStartId, signal } from './proc.js';
+
+// After SIGKILL the kernel needs a moment to tear processes down; past this we report what is left.
+const KILL_SETTLE_MS = 5_000;
+// How often to look whether the processes are gone. Short, because `rcd stop` waits on it.
+const POLL_MS = 25;
+
+interface Tracked {
+  pid: number;
+  start: string | null;
+}
+
+function snapshot(run: AgentRun, known: Map<number, Tracked>): void {
+  for (const pid of descendants(run.wrapperPid)) {
+    if (!known.has(pid)) known.set(pid, { pid, start: processStartId(pid) });
+  }
+}
+
+/** Alive and still the same process (not a recycled pid). */
+function stillThere(t: Tracked): boolean {
+  return isAlive(t.pid) && (t.start === null || processStartId(t.pid) === t.start);
+}
+
+function signalAll(run: AgentRun, known: Map<number, Tracked>, sig: NodeJS.Signals): void {
+  signal(-run.wrapperPid, sig);
+  for (const t of known.values()) if (stillThere(t)) signal(t.pid, sig);
+}
+
+async function until(done: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  return true;
+}
+
+export async function terminateRun(run: AgentRun, graceMs: number, log: Logger): Promise<void> {
+  const known = new Map<number, Tracked>();
+  let exited = false;
+  void run.exited.then(() => {
+    exited = true;
+  });
+  snapshot(run, known);
+  signalAll(run, known, 'SIGTERM');
+  const allGone = () => exited && [...known.values()].every((t) => !stillThere(t));
+  if (await until(allGone, graceMs)) return;
+
+  if (!exited) snapshot(run, known);
+  log.warn({ pids: [...known.keys()], graceMs }, 'still running after the grace period; sending SIGKILL');
+  signalAll(run, known, 'SIGKILL');
+  if (!(await until(allGone, KILL_SETTLE_MS))) {
+    log.error({ pids: [...known.values()].filter(stillThere).map((t) => t.pid) }, 'processes survived SIGKILL');
+  }
+}

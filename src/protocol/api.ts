@@ -1,0 +1,71 @@
+// The control API between the CLI (or any script) and the daemon: HTTP over the unix socket,
+// `POST /v1/<verb>` with a JSON body. Both sides parse with these schemas. See docs/control-api.md.
+import { z } from 'zod';
+import { AgentKind, RestartPolicy, SessionView } from './session.js';
+
+/** Bodies above this are refused with 413 before they are parsed: no request legitimately needs more. */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
+export const HEADER_VERSION = 'rcd-version';
+export const HEADER_API = 'rcd-api';
+
+const SessionRef = z.string().min(1).max(256);
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export const LinkInfo = z.object({
+  state: z.enum(['off', 'connecting', 'connected', 'backoff']),
+  relay: z.string().nullable(),
+  reconnects: z.number().int(),
+});
+
+export const DaemonInfo = z.object({
+  pid: z.number().int(),
+  version: z.string(),
+  startedAt: z.string(),
+  socket: z.string(),
+  home: z.string(),
+  wakeCount: z.number().int(),
+  lastWakeAt: z.string().nullable(),
+  link: LinkInfo,
+  configError: z.string().nullable(),
+});
+export type DaemonInfo = z.infer<typeof DaemonInfo>;
+
+export const requests = {
+  status: z.object({ session: SessionRef.optional() }).strict(),
+  start: z
+    .object({
+      cwd: z.string().min(1).max(4096),
+      name: z.string().regex(NAME_RE, 'names are 1-64 characters: letters, digits, ".", "_" or "-", starting with a letter or digit').optional(),
+      agent: AgentKind,
+      restart: RestartPolicy.optional(),
+      command: z.array(z.string().max(65536)).max(1024),
+      env: z.record(z.string()).refine((e) => Object.keys(e).length <= 4096, 'too many environment variables'),
+    })
+    .strict(),
+  stop: z.object({ session: SessionRef }).strict(),
+  send: z.object({ session: SessionRef, text: z.string().max(MAX_REQUEST_BYTES / 2) }).strict(),
+  rm: z.object({ session: SessionRef }).strict(),
+  logs: z.object({ session: SessionRef, follow: z.boolean().default(false), from: z.number().int().min(0).default(0) }).strict(),
+  shutdown: z.object({}).strict(),
+};
+export type Verb = keyof typeof requests;
+export type RequestOf<V extends Verb> = z.infer<(typeof requests)[V]>;
+export const VERBS = Object.keys(requests) as Verb[];
+
+export const responses = {
+  status: z.object({ daemon: DaemonInfo, sessions: z.array(SessionView) }),
+  start: z.object({ session: SessionView }),
+  stop: z.object({ session: SessionView, wasRunning: z.boolean() }),
+  send: z.object({ bytes: z.number().int() }),
+  rm: z.object({ id: z.string(), name: z.string() }),
+  // `logs` answers with the raw output bytes (application/octet-stream), not JSON.
+  logs: z.object({}),
+  shutdown: z.object({ pid: z.number().int() }),
+} satisfies Record<Verb, z.ZodTypeAny>;
+export type ResponseOf<V extends Verb> = z.infer<(typeof responses)[V]>;
+
+export const ErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), candidates: z.array(z.string()).optional() }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -1,0 +1,35 @@
+// The daemon's config file (RCD_HOME/config.json). Every field is optional; defaults live here.
+import { z } from 'zod';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+export const ConfigFile = z
+  .object({
+    maxSessions: z.number().int().min(1).max(4096).optional(),
+    stopGraceMs: z.number().int().min(0).max(600_000).optional(),
+    logLevel: z.enum(LOG_LEVELS).optional(),
+    relayUrl: z.string().url().optional(),
+  })
+  .strict();
+export type ConfigFile = z.infer<typeof ConfigFile>;
+
+export interface Config {
+  maxSessions: number;
+  stopGraceMs: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  relayUrl: string | null;
+}
+
+// 32 live agents is already more than two cores can usefully drive; the cap protects the machine from a runaway script.
+export const DEFAULT_MAX_SESSIONS = 32;
+// Long enough for an agent to flush its transcript after SIGTERM, short enough that `rcd stop` feels prompt.
+export const DEFAULT_STOP_GRACE_MS = 5_000;
+
+export function resolveConfig(file: ConfigFile, env: NodeJS.ProcessEnv): Config {
+  return {
+    maxSessions: file.maxSessions ?? DEFAULT_MAX_SESSIONS,
+    stopGraceMs: file.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
+    logLevel: file.logLevel ?? 'info',
+    relayUrl: env.RCD_RELAY_URL || file.relayUrl || null,
+  };
+}

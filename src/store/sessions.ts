@@ -1,0 +1,133 @@
+// Queries on the sessions and runs tables. Rows are converted to SessionRecord here and nowhere else.
+import type { Db } from './db.js';
+import type { AgentKind, RestartPolicy, SessionState } from '../protocol/session.js';
+
+export interface SessionRecord {
+  id: string;
+  name: string;
+  cwd: string;
+  agent: AgentKind;
+  command: string[];
+  env: Record<string, string>;
+  restartPolicy: RestartPolicy;
+  state: SessionState;
+  pid: number | null;
+  pidStart: string | null;
+  wrapperPid: number | null;
+  run: number;
+  restarts: number;
+  exitCode: number | null;
+  signal: string | null;
+  reason: string | null;
+  agentSessionId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+}
+
+interface Row {
+  id: string; name: string; cwd: string; agent: string; command: string; env: string; restart_policy: string;
+  state: string; pid: number | null; pid_start: string | null; wrapper_pid: number | null; run: number;
+  restarts: number; exit_code: number | null; signal: string | null; reason: string | null;
+  agent_session_id: string | null; created_at: string; updated_at: string; started_at: string | null;
+}
+
+function fromRow(r: Row): SessionRecord {
+  return {
+    id: r.id, name: r.name, cwd: r.cwd, agent: r.agent as AgentKind,
+    command: JSON.parse(r.command) as string[], env: JSON.parse(r.env) as Record<string, string>,
+    restartPolicy: r.restart_policy as RestartPolicy, state: r.state as SessionState,
+    pid: r.pid, pidStart: r.pid_start, wrapperPid: r.wrapper_pid, run: r.run, restarts: r.restarts,
+    exitCode: r.exit_code, signal: r.signal, reason: r.reason, agentSessionId: r.agent_session_id,
+    createdAt: r.created_at, updatedAt: r.updated_at, startedAt: r.started_at,
+  };
+}
+
+/** Fields a state change may set; anything left out keeps its value. */
+export type SessionPatch = Partial<Pick<SessionRecord,
+  'state' | 'pid' | 'pidStart' | 'wrapperPid' | 'run' | 'restarts' | 'exitCode' | 'signal' | 'reason' | 'startedAt' | 'agentSessionId'>>;
+
+const COLUMNS: Record<keyof SessionPatch, string> = {
+  state: 'state', pid: 'pid', pidStart: 'pid_start', wrapperPid: 'wrapper_pid', run: 'run', restarts: 'restarts',
+  exitCode: 'exit_code', signal: 'signal', reason: 'reason', startedAt: 'started_at', agentSessionId: 'agent_session_id',
+};
+
+export class SessionStore {
+  private readonly byId;
+  private readonly byName;
+  private readonly all;
+  private readonly byPrefix;
+  private readonly live;
+  private readonly insertStmt;
+  private readonly deleteStmt;
+
+  constructor(private readonly db: Db) {
+    this.byId = db.prepare<[string], Row>('SELECT * FROM sessions WHERE id = ?');
+    this.byName = db.prepare<[string], Row>('SELECT * FROM sessions WHERE name = ?');
+    this.all = db.prepare<[], Row>('SELECT * FROM sessions ORDER BY created_at, id');
+    this.byPrefix = db.prepare<[string], Row>("SELECT * FROM sessions WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id");
+    this.live = db.prepare<[], Row>(
+      "SELECT * FROM sessions WHERE state IN ('starting', 'running', 'restarting', 'stopping') ORDER BY created_at",
+    );
+    this.insertStmt = db.prepare(
+      `INSERT INTO sessions (id, name, cwd, agent, command, env, restart_policy, state, created_at, updated_at)
+       VALUES (@id, @name, @cwd, @agent, @command, @env, @restartPolicy, @state, @createdAt, @createdAt)`,
+    );
+    this.deleteStmt = db.prepare('DELETE FROM sessions WHERE id = ?');
+  }
+
+  get(id: string): SessionRecord | undefined {
+    const r = this.byId.get(id);
+    return r && fromRow(r);
+  }
+
+  getByName(name: string): SessionRecord | undefined {
+    const r = this.byName.get(name);
+    return r && fromRow(r);
+  }
+
+  withIdPrefix(prefix: string): SessionRecord[] {
+    return this.byPrefix.all(prefix).map(fromRow);
+  }
+
+  list(): SessionRecord[] {
+    return this.all.all().map(fromRow);
+  }
+
+  listLive(): SessionRecord[] {
+    return this.live.all().map(fromRow);
+  }
+
+  nameTaken(name: string): boolean {
+    return this.byName.get(name) !== undefined;
+  }
+
+  insert(s: Pick<SessionRecord, 'id' | 'name' | 'cwd' | 'agent' | 'command' | 'env' | 'restartPolicy' | 'state' | 'createdAt'>): void {
+    this.insertStmt.run({ ...s, command: JSON.stringify(s.command), env: JSON.stringify(s.env) });
+  }
+
+  update(id: string, patch: SessionPatch): void {
+    const keys = Object.keys(patch) as (keyof SessionPatch)[];
+    if (keys.length === 0) return;
+    const sets = keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ');
+    this.db.prepare(`UPDATE sessions SET ${sets}, updated_at = @updatedAt WHERE id = @id`).run({
+      ...patch,
+      id,
+      updatedAt: new Date().toISOString(),
+    });
+  }
+
+  delete(id: string): void {
+    this.deleteStmt.run(id);
+  }
+
+  startRun(id: string, run: number, pid: number | null, at: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO runs (session_id, run, pid, started_at) VALUES (?, ?, ?, ?)').run(id, run, pid, at);
+  }
+
+  endRun(id: string, run: number, end: { exitCode: number | null; signal: string | null; reason: string | null; at: string }): void {
+    this.db
+      .prepare('UPDATE runs SET ended_at = ?, exit_code = ?, signal = ?, reason = ? WHERE session_id = ? AND run = ?')
+      .run(end.at, end.exitCode, end.signal, end.reason, id, run);
+  }
+}
