@@ -22,7 +22,8 @@ trap : TERM INT HUP
 exec 3<>"$dir/stdin"
 "$@" 0<&3 3<&- 4>&- &
 pid=$!
-exec 3<&-
+# From here on the wrapper's own chatter (the shell's "Terminated" notices) must not land in the agent's output.
+exec 3<&- 2>/dev/null
 printf '%s\\n' "$pid" > "$dir/agent.pid"
 printf '%s\\n' "$pid" >&4
 exec 4>&-

@@ -2,9 +2,8 @@
 // Pure logic with an injected clock; the supervisor owns the timers.
 import type { RestartPolicy } from '../protocol/session.js';
 
-// First restart after 1 s, doubling per consecutive quick failure: fast enough for a transient crash,
-// slow enough that a crash loop does not burn the machine.
-export const RESTART_BACKOFF_BASE_MS = 1_000;
+// The first delay (config `restartBackoffMs`, default 1 s) doubles per consecutive quick failure: fast enough
+// for a transient crash, slow enough that a crash loop does not burn the machine.
 // Never wait more than a minute: a session that comes back late is still better than one that stays down.
 export const RESTART_BACKOFF_CAP_MS = 60_000;
 // A run this long counts as healthy: the next failure starts the backoff from the base again.
@@ -48,6 +47,7 @@ export function decideRestart(
   ranMs: number,
   history: RestartHistory,
   now: number,
+  baseMs: number,
 ): RestartDecision {
   if (policy === 'no' || (policy === 'on-failure' && !failed(exit))) return { action: 'exit' };
   const recent = history.recent.filter((t) => now - t < START_LIMIT_WINDOW_MS);
@@ -58,6 +58,6 @@ export function decideRestart(
     };
   }
   const consecutive = ranMs >= RESTART_RESET_AFTER_MS ? 0 : history.consecutive;
-  const delayMs = Math.min(RESTART_BACKOFF_BASE_MS * 2 ** consecutive, RESTART_BACKOFF_CAP_MS);
+  const delayMs = Math.min(baseMs * 2 ** consecutive, RESTART_BACKOFF_CAP_MS);
   return { action: 'restart', delayMs, history: { consecutive: consecutive + 1, recent: [...recent, now] } };
 }

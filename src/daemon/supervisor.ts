@@ -193,7 +193,7 @@ export class Supervisor extends EventEmitter {
       this.d.events.appendState(id, { state: 'stopped', ...exit });
     } else {
       const history = this.history.get(id) ?? emptyHistory();
-      const decision = decideRestart(s.restartPolicy, exit, Date.now() - live.startedAtMs, history, Date.now());
+      const decision = decideRestart(s.restartPolicy, exit, Date.now() - live.startedAtMs, history, Date.now(), this.d.config().restartBackoffMs);
       if (decision.action === 'exit') {
         this.d.sessions.update(id, { ...ended, state: 'exited', reason: describeExit(exit) });
         this.d.events.appendState(id, { state: 'exited', ...exit });

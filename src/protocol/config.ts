@@ -8,6 +8,7 @@ export const ConfigFile = z
     maxSessions: z.number().int().min(1).max(4096).optional(),
     stopGraceMs: z.number().int().min(0).max(600_000).optional(),
     logLevel: z.enum(LOG_LEVELS).optional(),
+    restartBackoffMs: z.number().int().min(10).max(60_000).optional(),
     relayUrl: z.string().url().optional(),
   })
   .strict();
@@ -17,6 +18,7 @@ export interface Config {
   maxSessions: number;
   stopGraceMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  restartBackoffMs: number;
   relayUrl: string | null;
 }
 
@@ -25,11 +27,15 @@ export const DEFAULT_MAX_SESSIONS = 32;
 // Long enough for an agent to flush its transcript after SIGTERM, short enough that `rcd stop` feels prompt.
 export const DEFAULT_STOP_GRACE_MS = 5_000;
 
+// First restart after 1 s, doubling per quick failure (see src/daemon/restart-policy.ts).
+export const DEFAULT_RESTART_BACKOFF_MS = 1_000;
+
 export function resolveConfig(file: ConfigFile, env: NodeJS.ProcessEnv): Config {
   return {
     maxSessions: file.maxSessions ?? DEFAULT_MAX_SESSIONS,
     stopGraceMs: file.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
     logLevel: file.logLevel ?? 'info',
+    restartBackoffMs: file.restartBackoffMs ?? DEFAULT_RESTART_BACKOFF_MS,
     relayUrl: env.RCD_RELAY_URL || file.relayUrl || null,
   };
 }

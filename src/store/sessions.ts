@@ -65,7 +65,7 @@ export class SessionStore {
     this.byId = db.prepare<[string], Row>('SELECT * FROM sessions WHERE id = ?');
     this.byName = db.prepare<[string], Row>('SELECT * FROM sessions WHERE name = ?');
     this.all = db.prepare<[], Row>('SELECT * FROM sessions ORDER BY created_at, id');
-    this.byPrefix = db.prepare<[string], Row>("SELECT * FROM sessions WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id");
+    this.byPrefix = db.prepare<[{ p: string }], Row>('SELECT * FROM sessions WHERE substr(id, 1, length(@p)) = @p ORDER BY id');
     this.live = db.prepare<[], Row>(
       "SELECT * FROM sessions WHERE state IN ('starting', 'running', 'restarting', 'stopping') ORDER BY created_at",
     );
@@ -87,7 +87,7 @@ export class SessionStore {
   }
 
   withIdPrefix(prefix: string): SessionRecord[] {
-    return this.byPrefix.all(prefix).map(fromRow);
+    return this.byPrefix.all({ p: prefix }).map(fromRow);
   }
 
   list(): SessionRecord[] {

@@ -1,0 +1,169 @@
+// Integration-test harness: a real daemon on a temp RCD_HOME, driven through the real built CLI, and a
+// check that nothing started for that home is left running afterwards.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const CLI = join(ROOT, 'dist', 'rcd.js');
+export const FIXTURES = join(ROOT, 'test', 'fixtures');
+export const fixture = (name: string) => join(FIXTURES, name);
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Polls `check` until it returns a truthy value or the deadline passes (then throws with `what`). */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000, intervalMs = 25): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Every process whose environment carries RCD_HOME=<home>: the daemon, wrappers and agents of that home. */
+export function processesOf(home: string): number[] {
+  const marker = Buffer.from(`RCD_HOME=${home}\0`);
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${entry}/environ`);
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue; // zombies are already dead
+      if (environ.includes(marker)) found.push(Number(entry));
+    } catch {
+      // gone already, or not ours
+    }
+  }
+  return found;
+}
+
+export class Rcd {
+  readonly home: string;
+  readonly env: NodeJS.ProcessEnv;
+
+  constructor(prefix = 'rcd-') {
+    // /tmp keeps the socket path short; a unique dir per test keeps tests independent.
+    this.home = mkdtempSync(join('/tmp', prefix));
+    this.env = { ...process.env, RCD_HOME: this.home, RCD_RELAY_URL: '' };
+    delete this.env.NODE_OPTIONS;
+  }
+
+  writeConfig(config: Record<string, unknown>): void {
+    writeFileSync(join(this.home, 'config.json'), JSON.stringify(config));
+  }
+
+  run(args: string[], opts: { input?: string; cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+    return new Promise((resolvePromise, reject) => {
+      const child = spawn(process.execPath, [CLI, ...args], {
+        cwd: opts.cwd ?? this.home,
+        env: { ...this.env, ...opts.env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on('data', (c: Buffer) => out.push(c));
+      child.stderr.on('data', (c: Buffer) => err.push(c));
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`rcd ${args.join(' ')} did not finish within ${opts.timeoutMs ?? 30_000} ms`));
+      }, opts.timeoutMs ?? 30_000);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolvePromise({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      });
+      child.stdin.end(opts.input ?? '');
+    });
+  }
+
+  /** Runs a command that must succeed; returns its stdout. */
+  async ok(args: string[], opts: Parameters<Rcd['run']>[1] = {}): Promise<string> {
+    const r = await this.run(args, opts);
+    if (r.code !== 0) throw new Error(`rcd ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  async status(session?: string): Promise<StatusDoc> {
+    return JSON.parse(await this.ok(['status', ...(session ? [session] : []), '--json'])) as StatusDoc;
+  }
+
+  async session(ref: string): Promise<SessionDoc> {
+    const doc = await this.status(ref);
+    return doc.sessions[0] as SessionDoc;
+  }
+
+  async logs(ref: string): Promise<string> {
+    return this.ok(['logs', ref]);
+  }
+
+  daemonPid(): number | null {
+    try {
+      return Number.parseInt(readFileSync(join(this.home, 'daemon.pid'), 'utf8'), 10);
+    } catch {
+      return null;
+    }
+  }
+
+  leftovers(): number[] {
+    return processesOf(this.home);
+  }
+
+  /** Stops every live session, shuts the daemon down and waits until no process of this home is left. */
+  async teardown(): Promise<number[]> {
+    try {
+      const doc = await this.status();
+      for (const s of doc.sessions) {
+        if (['starting', 'running', 'restarting', 'stopping'].includes(s.state)) await this.run(['stop', s.id]);
+      }
+      await this.run(['shutdown']);
+    } catch {
+      // fall through to the hard cleanup below
+    }
+    let left: number[] = [];
+    try {
+      await waitFor(() => (left = this.leftovers()).length === 0, 'processes of this home to end', 5_000);
+    } catch {
+      for (const pid of left) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+    rmSync(this.home, { recursive: true, force: true });
+    return left;
+  }
+}
+
+export interface SessionDoc {
+  id: string; name: string; cwd: string; agent: string; state: string; pid: number | null; restarts: number;
+  exitCode: number | null; signal: string | null; reason: string | null; pendingApprovals: number;
+}
+
+export interface StatusDoc {
+  daemon: { pid: number; version: string; socket: string; wakeCount: number; configError: string | null; link: { state: string } };
+  sessions: SessionDoc[];
+}

@@ -1,0 +1,109 @@
+// A session's life through the real CLI and daemon: start, status, send, logs, exit codes, stop, rm.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Rcd, fixture, isAlive, waitFor } from '../helpers/harness.js';
+
+function stat(pid: number): string[] {
+  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return s.slice(s.lastIndexOf(')') + 2).split(' ');
+}
+const ppid = (pid: number) => Number(stat(pid)[1]);
+const sid = (pid: number) => Number(stat(pid)[3]);
+const ttyNr = (pid: number) => Number(stat(pid)[4]);
+
+describe('session lifecycle', () => {
+  let rcd: Rcd;
+  const dir = (name: string) => {
+    const d = join(rcd.home, 'work', name);
+    mkdirSync(d, { recursive: true });
+    return d;
+  };
+
+  before(() => {
+    rcd = new Rcd();
+  });
+  after(async () => {
+    assert.deepEqual(await rcd.teardown(), [], 'no process of this RCD_HOME may be left running');
+  });
+
+  it('starts an agent as the daemon\'s descendant, in its own session, with no terminal', async () => {
+    const id = (await rcd.ok(['start', '--cwd', dir('echo'), '--name', 'echo', '--', process.execPath, fixture('echo.mjs')])).trim();
+    assert.match(id, /^[0-9a-f]{16}$/, 'start prints only the id');
+    const s = await rcd.session('echo');
+    assert.equal(s.state, 'running');
+    assert.equal(s.id, id);
+    assert.equal(s.cwd, join(rcd.home, 'work', 'echo'));
+    const pid = s.pid as number;
+    assert.ok(isAlive(pid));
+    const daemon = rcd.daemonPid() as number;
+    assert.equal(ppid(ppid(pid)), daemon, 'the agent\'s wrapper is a child of the daemon, not of the CLI');
+    assert.equal(ttyNr(pid), 0, 'no controlling terminal');
+    assert.notEqual(sid(pid), sid(daemon), 'its own session');
+    await waitFor(async () => (await rcd.logs('echo')).includes('ready'), 'the agent to print ready');
+  });
+
+  it('delivers sent text as lines on stdin and returns the output in order', async () => {
+    await rcd.ok(['send', 'echo', 'hello']);
+    await rcd.ok(['send', 'echo', 'two\nlines']);
+    await waitFor(async () => (await rcd.logs('echo')).includes('echo: lines'), 'the echoes');
+    assert.equal(await rcd.logs('echo'), 'ready\necho: hello\necho: two\necho: lines\n');
+  });
+
+  it('stores output byte-exact, binary included', async () => {
+    await rcd.ok(['start', '--cwd', dir('bytes'), '--name', 'bytes', '--', process.execPath, fixture('bytes.mjs')]);
+    await waitFor(async () => (await rcd.session('bytes')).state === 'exited', 'bytes.mjs to exit');
+    const res = await rcd.run(['logs', 'bytes']);
+    // run() decodes as UTF-8, so compare against the raw bytes via a second route: the file length and the tail.
+    const raw = readFileSync(join(rcd.home, 'sessions', (await rcd.session('bytes')).id, 'output'));
+    assert.equal(raw.length, 1024 + 5);
+    assert.ok(res.stdout.endsWith('\nend\n'));
+  });
+
+  it('records the exit code of an agent that ends on its own, and a signal', async () => {
+    await rcd.ok(['start', '--cwd', dir('exit3'), '--name', 'exit3', '--', process.execPath, fixture('exit-with.mjs'), '3']);
+    const s = await waitFor(async () => {
+      const x = await rcd.session('exit3');
+      return x.state === 'exited' ? x : null;
+    }, 'exit3 to exit');
+    assert.equal(s.exitCode, 3);
+    assert.equal(s.signal, null);
+    assert.equal(s.pid, null);
+
+    await rcd.ok(['start', '--cwd', dir('killed'), '--name', 'killed', '--', process.execPath, fixture('forever.mjs')]);
+    const pid = (await rcd.session('killed')).pid as number;
+    process.kill(pid, 'SIGKILL');
+    const k = await waitFor(async () => {
+      const x = await rcd.session('killed');
+      return x.state === 'exited' ? x : null;
+    }, 'killed to be recorded');
+    assert.equal(k.signal, 'SIGKILL');
+    assert.equal(k.exitCode, null);
+  });
+
+  it('stop ends the agent and frees its directory; rm forgets the session', async () => {
+    const s = await rcd.session('echo');
+    const out = await rcd.ok(['stop', 'echo']);
+    assert.match(out, /stopped echo/);
+    assert.ok(!isAlive(s.pid as number), 'stop returns after the agent is gone');
+    assert.equal((await rcd.session('echo')).state, 'stopped');
+    // the directory is free again
+    await rcd.ok(['start', '--cwd', s.cwd, '--name', 'echo2', '--', process.execPath, fixture('echo.mjs')]);
+    await rcd.ok(['stop', 'echo2']);
+    const removed = await rcd.ok(['rm', 'echo']);
+    assert.match(removed, /removed echo/);
+    const after = await rcd.run(['status', 'echo', '--json']);
+    assert.equal(after.code, 1);
+    assert.match(after.stderr, /no session "echo"/);
+  });
+
+  it('reports a missing binary as a failed session with the reason, exit 1', async () => {
+    const r = await rcd.run(['start', '--cwd', dir('missing'), '--name', 'missing', '--', 'no-such-binary-here']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /command not found: no-such-binary-here/);
+    const s = await rcd.session('missing');
+    assert.equal(s.state, 'failed');
+    assert.match(s.reason ?? '', /command not found/);
+  });
+});

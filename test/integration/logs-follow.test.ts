@@ -1,0 +1,46 @@
+// `rcd logs --follow` streams output as it arrives and ends when the session does; fast output loses nothing.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CLI, Rcd, fixture, waitFor } from '../helpers/harness.js';
+
+describe('logs', () => {
+  let rcd: Rcd;
+  before(() => {
+    rcd = new Rcd();
+  });
+  after(async () => {
+    assert.deepEqual(await rcd.teardown(), []);
+  });
+
+  it('keeps every line of a fast writer, stdout and stderr interleaved in order', async () => {
+    const cwd = join(rcd.home, 'fast');
+    mkdirSync(cwd);
+    const n = 20000;
+    await rcd.ok(['start', '--cwd', cwd, '--name', 'fast', '--', process.execPath, fixture('numbered.mjs'), String(n), 'stderr']);
+    await waitFor(async () => (await rcd.session('fast')).state === 'exited', 'the writer to finish');
+    const lines = (await rcd.logs('fast')).split('\n');
+    assert.equal(lines.pop(), '');
+    assert.equal(lines.length, n);
+    lines.forEach((l, i) => assert.equal(l, String(i + 1)));
+  });
+
+  it('--follow streams new output and exits when the session ends', async () => {
+    const cwd = join(rcd.home, 'follow');
+    mkdirSync(cwd);
+    await rcd.ok(['start', '--cwd', cwd, '--name', 'follow', '--', process.execPath, fixture('echo.mjs')]);
+    const child = spawn(process.execPath, [CLI, 'logs', 'follow', '--follow'], { env: rcd.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let seen = '';
+    child.stdout.on('data', (c: Buffer) => (seen += c.toString()));
+    const closed = new Promise<number | null>((r) => child.on('close', r));
+    await waitFor(() => seen.includes('ready'), 'the follower to see ready');
+    await rcd.ok(['send', 'follow', 'ping']);
+    await waitFor(() => seen.includes('echo: ping'), 'the follower to see the echo');
+    await rcd.ok(['stop', 'follow']);
+    const code = await Promise.race([closed, new Promise((r) => setTimeout(() => r('timeout'), 10_000))]);
+    assert.equal(code, 0, 'logs --follow ends with status 0 when the session ends');
+    assert.equal(seen, 'ready\necho: ping\n');
+  });
+});
