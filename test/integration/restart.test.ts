@@ -1,0 +1,67 @@
+// Restart policies: no, on-failure, always; backoff; and the start limit that turns a crash loop into `failed`.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Rcd, fixture, waitFor } from '../helpers/harness.js';
+
+describe('restart policy', () => {
+  let rcd: Rcd;
+  const dir = (name: string) => {
+    const d = join(rcd.home, name);
+    mkdirSync(d, { recursive: true });
+    return d;
+  };
+  before(() => {
+    rcd = new Rcd();
+    rcd.writeConfig({ restartBackoffMs: 50 }); // the shape of the backoff, at test speed
+  });
+  after(async () => {
+    assert.deepEqual(await rcd.teardown(), []);
+  });
+
+  it('no: an agent that fails stays exited', async () => {
+    await rcd.ok(['start', '--cwd', dir('no'), '--name', 'no', '--restart', 'no', '--', process.execPath, fixture('exit-with.mjs'), '1']);
+    const s = await waitFor(async () => {
+      const x = await rcd.session('no');
+      return x.state === 'exited' ? x : null;
+    }, 'exit');
+    assert.equal(s.restarts, 0);
+    assert.equal(s.exitCode, 1);
+  });
+
+  it('on-failure: a clean exit is not restarted', async () => {
+    await rcd.ok(['start', '--cwd', dir('clean'), '--name', 'clean', '--restart', 'on-failure', '--', process.execPath, fixture('exit-with.mjs'), '0']);
+    const s = await waitFor(async () => {
+      const x = await rcd.session('clean');
+      return x.state === 'exited' ? x : null;
+    }, 'exit');
+    assert.equal(s.restarts, 0);
+    assert.equal(s.exitCode, 0);
+  });
+
+  it('on-failure: a crash loop is restarted with backoff, then failed at the start limit with the reason', async () => {
+    await rcd.ok(['start', '--cwd', dir('crash'), '--name', 'crash', '--restart', 'on-failure', '--', process.execPath, fixture('exit-with.mjs'), '7']);
+    const s = await waitFor(async () => {
+      const x = await rcd.session('crash');
+      return x.state === 'failed' ? x : null;
+    }, 'the start limit', 20_000);
+    assert.equal(s.restarts, 5, 'five restarts, then it gives up');
+    assert.match(s.reason ?? '', /restarted 5 times within 60 s.*exit code 7.*giving up/);
+    const runs = (await rcd.logs('crash')).match(/exiting with 7/g) ?? [];
+    assert.equal(runs.length, 6, 'the first run and five restarts each wrote their output');
+  });
+
+  it('always: a clean exit is restarted too, and stop during the backoff stops it', async () => {
+    await rcd.ok(['start', '--cwd', dir('always'), '--name', 'always', '--restart', 'always', '--', process.execPath, fixture('exit-with.mjs'), '0', '100']);
+    await waitFor(async () => (await rcd.session('always')).restarts >= 1, 'a restart');
+    await rcd.ok(['stop', 'always']);
+    const s = await rcd.session('always');
+    assert.equal(s.state, 'stopped');
+    const restarts = s.restarts;
+    // it stays stopped: no timer left behind restarts it
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal((await rcd.session('always')).restarts, restarts);
+    assert.equal((await rcd.session('always')).state, 'stopped');
+  });
+});
