@@ -1,7 +1,7 @@
 // Moves agent output from per-session files into the event log. Each chunk and the file offset it reaches
 // are stored in one transaction, so reading resumes exactly where the database says, after any crash.
 import { EventEmitter } from 'node:events';
-import { closeSync, fstatSync, openSync, readSync, watch, type FSWatcher } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
 import type { EventStore } from '../store/events.js';
 
 // One event per read; 64 KiB keeps rows small enough for SQLite's page cache and a follow stream responsive.
@@ -17,6 +17,8 @@ interface Tail {
   path: string;
   watcher: FSWatcher | null;
   scheduled: boolean;
+  /** File size at the last read: the safety poll only reads when the file has grown past it. */
+  seen: number;
 }
 
 export const STREAM = 'output';
@@ -28,7 +30,7 @@ export class Tailer extends EventEmitter {
   constructor(private readonly events: EventStore, private readonly onError: (err: unknown, sessionId: string) => void) {
     super();
     this.poll = setInterval(() => {
-      for (const tail of this.tails.values()) this.schedule(tail);
+      for (const tail of this.tails.values()) if (sizeOf(tail.path) !== tail.seen) this.schedule(tail);
     }, SAFETY_POLL_MS);
     this.poll.unref();
   }
@@ -36,7 +38,7 @@ export class Tailer extends EventEmitter {
   /** Starts (or keeps) following a session's output file. */
   follow(sessionId: string, path: string): void {
     if (this.tails.has(sessionId)) return;
-    const tail: Tail = { sessionId, path, watcher: null, scheduled: false };
+    const tail: Tail = { sessionId, path, watcher: null, scheduled: false, seen: -1 };
     try {
       tail.watcher = watch(path, { persistent: false }, () => this.schedule(tail));
       tail.watcher.on('error', () => {
@@ -78,7 +80,9 @@ export class Tailer extends EventEmitter {
       tail.scheduled = false;
       if (!this.tails.has(tail.sessionId)) return;
       try {
-        if (this.readSome(tail.sessionId, tail.path, MAX_BYTES_PER_TURN)) this.schedule(tail);
+        const more = this.readSome(tail.sessionId, tail.path, MAX_BYTES_PER_TURN);
+        tail.seen = this.events.offset(tail.sessionId, STREAM);
+        if (more) this.schedule(tail);
       } catch (err) {
         this.onError(err, tail.sessionId);
       }
@@ -113,5 +117,13 @@ export class Tailer extends EventEmitter {
     } finally {
       closeSync(fd);
     }
+  }
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return -1;
   }
 }
