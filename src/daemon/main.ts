@@ -18,6 +18,7 @@ import { createControlServer } from './server.js';
 import { Supervisor } from './supervisor.js';
 import { Tailer } from './tailer.js';
 import { recoverSessions } from './recover.js';
+import { WakeDetector } from './wake.js';
 
 export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   process.umask(0o077); // database, logs, socket and session files are the owner's alone
@@ -56,10 +57,13 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   const tailer = new Tailer(events, (err, session) => log.error({ err, session }, 'reading agent output failed'));
   const supervisor = new Supervisor({ db, sessions, events, tailer, sessionsDir: paths.sessions, config: () => config.get(), log });
 
+  // On wake the relay link (when there is one) is rebuilt at once; for now the wake is counted and logged.
+  const wake = new WakeDetector((e) => log.info({ gapMs: Math.round(e.gapMs), cause: e.cause }, 'wake detected'));
+
   let shuttingDown = false;
   const info = (): DaemonInfo => ({
     pid: process.pid, version: VERSION, startedAt, socket: paths.socket, home: paths.home,
-    wakeCount: 0, lastWakeAt: null,
+    wakeCount: wake.count, lastWakeAt: wake.lastWakeAt?.toISOString() ?? null,
     link: { state: config.get().relayUrl ? 'connecting' : 'off', relay: config.get().relayUrl, reconnects: 0 },
     configError: config.error(),
   });
@@ -77,6 +81,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     log.info({ reason }, 'shutting down; agents keep running');
     server.close();
     server.closeAllConnections();
+    wake.stop();
     supervisor.detach();
     for (const s of sessions.listLive()) tailer.drain(s.id, supervisor.files(s.id).output);
     tailer.close();
@@ -119,6 +124,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   });
   chmodSync(paths.socket, 0o600);
   config.watch();
+  wake.start();
   log.info({ version: VERSION, socket: paths.socket, home: paths.home }, 'daemon ready');
   process.stdout.write(`rcd daemon ${VERSION} ready (pid ${process.pid}, socket ${paths.socket})\n`);
 }

@@ -1,0 +1,76 @@
+// Notices that the machine slept (or the daemon was frozen) so the relay link can be rebuilt at once.
+// Two signals, because platforms differ (DESIGN.md guarantee 4):
+//  - Linux's monotonic clock stops during suspend while the wall clock does not: after a wake the wall clock has
+//    moved far more than the monotonic one between two heartbeats;
+//  - macOS's monotonic clock keeps running through sleep, and a stopped (SIGSTOP) or starved process sees no clock
+//    gap at all: there the heartbeat itself fires far later than scheduled.
+
+// One heartbeat a second: wakes are seen within ~1 s, at the cost of one timer callback a second.
+export const HEARTBEAT_MS = 1_000;
+// Gaps below this are ordinary: GC pauses, a busy event loop, NTP slewing. A laptop sleep or a frozen daemon is
+// seconds at the very least. Wall-clock corrections by NTP steps are rarely this large and are harmless to count.
+export const WAKE_GAP_MS = 4_000;
+
+export interface Clock {
+  /** Wall clock, ms since the epoch (jumps after a suspend). */
+  wall(): number;
+  /** Monotonic clock, ms (stops during suspend on Linux). */
+  mono(): number;
+}
+
+export const systemClock: Clock = {
+  wall: () => Date.now(),
+  mono: () => performance.now(),
+};
+
+export interface WakeEvent {
+  at: Date;
+  /** How long the daemon was away, as best as can be told. */
+  gapMs: number;
+  cause: 'clock-gap' | 'late-timer';
+}
+
+/** Pure: given the clocks at the last and the current heartbeat, was there a wake in between? */
+export function detectWake(
+  last: { wall: number; mono: number },
+  now: { wall: number; mono: number },
+  intervalMs = HEARTBEAT_MS,
+): WakeEvent | null {
+  const wallDelta = now.wall - last.wall;
+  const monoDelta = now.mono - last.mono;
+  if (wallDelta - monoDelta > WAKE_GAP_MS) return { at: new Date(now.wall), gapMs: wallDelta, cause: 'clock-gap' };
+  if (monoDelta - intervalMs > WAKE_GAP_MS) return { at: new Date(now.wall), gapMs: monoDelta, cause: 'late-timer' };
+  return null;
+}
+
+export class WakeDetector {
+  private timer: NodeJS.Timeout | null = null;
+  private last: { wall: number; mono: number };
+  count = 0;
+  lastWakeAt: Date | null = null;
+
+  constructor(private readonly onWake: (e: WakeEvent) => void, private readonly clock: Clock = systemClock) {
+    this.last = { wall: clock.wall(), mono: clock.mono() };
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.tick(), HEARTBEAT_MS);
+    this.timer.unref();
+  }
+
+  /** One heartbeat; public so tests can drive it with an injected clock. */
+  tick(): void {
+    const now = { wall: this.clock.wall(), mono: this.clock.mono() };
+    const wake = detectWake(this.last, now);
+    this.last = now;
+    if (!wake) return;
+    this.count += 1;
+    this.lastWakeAt = wake.at;
+    this.onWake(wake);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}
