@@ -16,13 +16,16 @@ export function isAlive(pid: number): boolean {
 
 let bootId: string | undefined;
 function linuxBootId(): string {
-  bootId ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  bootId ??= readFileSync(process.env.RCD_BOOT_ID_PATH || '/proc/sys/kernel/random/boot_id', 'utf8').trim();
   return bootId;
 }
 
-/** The boot this machine is in; differs after a reboot. */
+/**
+ * The boot this machine is in; differs after a reboot. RCD_BOOT_ID_PATH names another file to read it from, so
+ * tests can stage a reboot without one.
+ */
 export function currentBootId(): string {
-  if (process.platform === 'linux') return linuxBootId();
+  if (process.platform === 'linux' || process.env.RCD_BOOT_ID_PATH) return linuxBootId();
   try {
     return execFileSync('sysctl', ['-n', 'kern.boottime'], { encoding: 'utf8' }).trim();
   } catch {

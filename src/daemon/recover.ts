@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { SessionRecord, SessionStore } from '../store/sessions.js';
 import { readExitFile, type AgentRun, type SessionFiles } from './agent-process.js';
-import { isAlive, processStartId } from './proc.js';
+import { currentBootId, isAlive, processStartId } from './proc.js';
 import type { ExitInfo } from './restart-policy.js';
 import type { Supervisor } from './supervisor.js';
 
@@ -47,7 +47,7 @@ export async function recoverSessions(supervisor: Supervisor, store: SessionStor
   for (const s of store.listLive()) {
     const files = supervisor.files(s.id);
     if (s.state === 'restarting') {
-      await supervisor.restore(s.id);
+      await supervisor.restore(s.id, 'its restart was due while no daemon ran');
       continue;
     }
     const { pid, start } = recordedPid(s, files);
@@ -67,6 +67,9 @@ export async function recoverSessions(supervisor: Supervisor, store: SessionStor
       supervisor.adopt(s.id, run, s.run, startedAtMs, stopRequested);
       continue;
     }
-    await supervisor.restore(s.id);
+    // No process and no recorded exit: the machine went down under it (or its wrapper was killed). That is not
+    // the agent failing, so it comes back whatever its restart policy.
+    const bootChanged = start !== null && !start.startsWith(`${currentBootId()}:`);
+    await supervisor.restore(s.id, bootChanged ? 'the machine rebooted' : 'its process vanished without an exit status');
   }
 }

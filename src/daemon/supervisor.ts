@@ -131,9 +131,9 @@ export class Supervisor extends EventEmitter {
   }
 
   /** Starts a fresh run of a session whose process is gone without a recorded exit (a reboot). Not a restart. */
-  restore(id: string): Promise<void> {
-    this.d.events.appendState(id, { state: 'restored' });
-    this.d.log.info({ session: id }, 'restoring a session whose agent is gone (reboot or lost process)');
+  restore(id: string, why: string): Promise<void> {
+    this.d.events.appendState(id, { state: 'restored', why });
+    this.d.log.info({ session: id, why }, 'restoring the session with a fresh process');
     return this.spawnRun(id);
   }
 

@@ -1,0 +1,94 @@
+// What the next daemon does with sessions it finds live in the database: a reboot restores them (fresh process,
+// same identity, history kept, not a restart); a pid now owned by another process is never adopted.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { Rcd, fixture, isAlive, waitFor } from '../helpers/harness.js';
+
+/** Kills a session's wrapper and agent at once, as a power cut would: no exit status gets written. */
+async function killGroup(rcd: Rcd, id: string): Promise<void> {
+  const db = new Database(join(rcd.home, 'rcd.db'), { readonly: true });
+  const row = db.prepare('SELECT wrapper_pid AS w, pid FROM sessions WHERE id = ?').get(id) as { w: number; pid: number };
+  db.close();
+  process.kill(-row.w, 'SIGKILL');
+  await waitFor(() => !isAlive(row.pid) && !isAlive(row.w), 'the group to die');
+}
+
+describe('durability across daemon deaths', () => {
+  it('restores a session after a reboot: same id, name and cwd, history kept, fresh process, no restart counted', async () => {
+    const rcd = new Rcd();
+    const bootFile = join(rcd.home, 'boot_id');
+    writeFileSync(bootFile, 'boot-one\n');
+    rcd.env.RCD_BOOT_ID_PATH = bootFile;
+    try {
+      const cwd = join(rcd.home, 'w');
+      mkdirSync(cwd);
+      const id = (await rcd.ok(['start', '--cwd', cwd, '--name', 'survivor', '--restart', 'no', '--', process.execPath, fixture('forever.mjs')])).trim();
+      const old = await rcd.session(id);
+      await waitFor(async () => (await rcd.logs(id)).includes(`forever ${old.pid}`), 'first output');
+      // The machine goes down: daemon and agent die without a word, and the next boot has another id.
+      process.kill(rcd.daemonPid() as number, 'SIGKILL');
+      await killGroup(rcd, id);
+      writeFileSync(bootFile, 'boot-two\n');
+
+      const back = await waitFor(async () => {
+        const s = await rcd.session(id);
+        return s.state === 'running' && s.pid !== old.pid ? s : null;
+      }, 'the session to be restored');
+      assert.equal(back.id, old.id);
+      assert.equal(back.name, 'survivor');
+      assert.equal(back.cwd, old.cwd);
+      assert.equal(back.restarts, 0, 'a restore after a reboot is not a restart');
+      await waitFor(async () => (await rcd.logs(id)).includes(`forever ${back.pid}`), 'the new process to write');
+      const logs = await rcd.logs(id);
+      assert.ok(logs.startsWith(`forever ${old.pid}\n`), 'earlier output is kept, first');
+    } finally {
+      assert.deepEqual(await rcd.teardown(), []);
+    }
+  });
+
+  it('a session stopped by the user stays stopped across a daemon restart', async () => {
+    const rcd = new Rcd();
+    try {
+      const cwd = join(rcd.home, 'w');
+      mkdirSync(cwd);
+      await rcd.ok(['start', '--cwd', cwd, '--name', 'st', '--restart', 'always', '--', process.execPath, fixture('forever.mjs')]);
+      await rcd.ok(['stop', 'st']);
+      process.kill(rcd.daemonPid() as number, 'SIGKILL');
+      const s = await rcd.session('st');
+      assert.equal(s.state, 'stopped');
+      assert.equal(s.pid, null);
+    } finally {
+      assert.deepEqual(await rcd.teardown(), []);
+    }
+  });
+
+  it('never adopts a recorded pid that now belongs to another process', async () => {
+    const rcd = new Rcd();
+    const stranger = spawn('sleep', ['60'], { stdio: 'ignore', detached: true });
+    try {
+      const cwd = join(rcd.home, 'w');
+      mkdirSync(cwd);
+      const id = (await rcd.ok(['start', '--cwd', cwd, '--name', 'p', '--', process.execPath, fixture('forever.mjs')])).trim();
+      await rcd.ok(['shutdown']);
+      await killGroup(rcd, id);
+      // The recorded pid is now someone else's (as after pid reuse); only its start time tells.
+      const db = new Database(join(rcd.home, 'rcd.db'));
+      db.prepare('UPDATE sessions SET pid = ? WHERE id = ?').run(stranger.pid, id);
+      db.close();
+
+      const s = await waitFor(async () => {
+        const x = await rcd.session(id);
+        return x.state === 'running' ? x : null;
+      }, 'the session to come back');
+      assert.notEqual(s.pid, stranger.pid, 'the stranger was not adopted');
+      assert.ok(isAlive(stranger.pid as number), 'and it was left alone');
+    } finally {
+      stranger.kill('SIGKILL');
+      assert.deepEqual(await rcd.teardown(), []);
+    }
+  });
+});
