@@ -73,22 +73,25 @@ function readBody(req: IncomingMessage): Promise<string> {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_REQUEST_BYTES) {
       reject(tooLarge());
-      req.resume();
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_REQUEST_BYTES) {
+        // Stop reading but keep the socket: the 413 must reach the client (the reply closes the connection).
+        req.off('data', onData);
+        req.pause();
         reject(tooLarge());
-        req.destroy();
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
+    req.on('aborted', () => reject(Object.assign(new Error('client went away'), { aborted: true })));
   });
 }
 
@@ -102,11 +105,14 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
     return;
   }
   const text = JSON.stringify(body);
+  // After a 413 the rest of the body is unread: close rather than read (or misparse) it on a kept-alive connection.
+  if (status === 413) res.setHeader('connection', 'close');
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
 function replyError(res: ServerResponse, err: unknown, log: Logger): void {
+  if ((err as { aborted?: boolean }).aborted || res.destroyed) return; // the client hung up: nobody to answer
   const known = err instanceof RcdError;
   if (!known) log.error({ err }, 'request failed unexpectedly');
   const code: ErrorCode = known ? err.code : 'INTERNAL';
@@ -118,6 +124,5 @@ function replyError(res: ServerResponse, err: unknown, log: Logger): void {
       ...((err as { candidates?: string[] }).candidates ? { candidates: (err as { candidates: string[] }).candidates } : {}),
     },
   };
-  if (res.destroyed) return;
   sendJson(res, status, body);
 }
