@@ -19,6 +19,7 @@ import { Supervisor } from './supervisor.js';
 import { Tailer } from './tailer.js';
 import { recoverSessions } from './recover.js';
 import { WakeDetector } from './wake.js';
+import { Upkeep } from './upkeep.js';
 
 export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   process.umask(0o077); // database, logs, socket and session files are the owner's alone
@@ -60,6 +61,13 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   // On wake the relay link (when there is one) is rebuilt at once; for now the wake is counted and logged.
   const wake = new WakeDetector((e) => log.info({ gapMs: Math.round(e.gapMs), cause: e.cause }, 'wake detected'));
 
+  const upkeep = new Upkeep({
+    db, events, log,
+    retentionBytes: () => config.get().retentionBytes,
+    liveOutputs: () => sessions.listLive().map((s) => ({ sessionId: s.id, path: supervisor.files(s.id).output })),
+    rotateLogs: () => logger.rotate(),
+  });
+
   let shuttingDown = false;
   const info = (): DaemonInfo => ({
     pid: process.pid, version: VERSION, startedAt, socket: paths.socket, home: paths.home,
@@ -82,6 +90,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     server.close();
     server.closeAllConnections();
     wake.stop();
+    await upkeep.stop();
     supervisor.detach();
     for (const s of sessions.listLive()) tailer.drain(s.id, supervisor.files(s.id).output);
     tailer.close();
@@ -125,6 +134,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   chmodSync(paths.socket, 0o600);
   config.watch();
   wake.start();
+  upkeep.start();
   log.info({ version: VERSION, socket: paths.socket, home: paths.home }, 'daemon ready');
   process.stdout.write(`rcd daemon ${VERSION} ready (pid ${process.pid}, socket ${paths.socket})\n`);
 }

@@ -9,6 +9,7 @@ export const ConfigFile = z
     stopGraceMs: z.number().int().min(0).max(600_000).optional(),
     logLevel: z.enum(LOG_LEVELS).optional(),
     restartBackoffMs: z.number().int().min(10).max(60_000).optional(),
+    retentionBytes: z.number().int().min(64 * 1024).optional(),
     relayUrl: z.string().url().optional(),
   })
   .strict();
@@ -19,6 +20,7 @@ export interface Config {
   stopGraceMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
   restartBackoffMs: number;
+  retentionBytes: number;
   relayUrl: string | null;
 }
 
@@ -30,12 +32,16 @@ export const DEFAULT_STOP_GRACE_MS = 5_000;
 // First restart after 1 s, doubling per quick failure (see src/daemon/restart-policy.ts).
 export const DEFAULT_RESTART_BACKOFF_MS = 1_000;
 
+// Output kept per session: hours of a chatty agent's transcript, and bounded for a runaway one.
+export const DEFAULT_RETENTION_BYTES = 50 * 1024 * 1024;
+
 export function resolveConfig(file: ConfigFile, env: NodeJS.ProcessEnv): Config {
   return {
     maxSessions: file.maxSessions ?? DEFAULT_MAX_SESSIONS,
     stopGraceMs: file.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
     logLevel: file.logLevel ?? 'info',
     restartBackoffMs: file.restartBackoffMs ?? DEFAULT_RESTART_BACKOFF_MS,
+    retentionBytes: file.retentionBytes ?? DEFAULT_RETENTION_BYTES,
     relayUrl: env.RCD_RELAY_URL || file.relayUrl || null,
   };
 }
