@@ -17,7 +17,14 @@ if (command === 'daemon') {
   // Relative to dist/rcd.js (the bundle); computed at run time so the bundler leaves the daemon out.
   const daemonModule = new URL('./src/daemon/main.js', import.meta.url).href;
   const { runDaemon } = (await import(daemonModule)) as { runDaemon: () => Promise<void> };
-  await runDaemon();
+  try {
+    await runDaemon();
+  } catch (err) {
+    // Start-up failures (a database from a newer rcd, an unusable state directory) are for people to read.
+    const known = (err as { name?: string }).name === 'RcdError';
+    process.stderr.write(`rcd: the daemon cannot start: ${known ? (err as Error).message : (err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  }
 } else {
   process.exitCode = await runCli(process.argv.slice(2));
 }

@@ -27,7 +27,7 @@ export function table(rows: string[][]): string {
 export function renderStatus(daemon: DaemonInfo, sessions: SessionView[], now = Date.now()): string {
   const link = daemon.link.state === 'off' ? 'relay link off' : `relay ${daemon.link.state}`;
   const head = `rcd ${daemon.version} · daemon pid ${daemon.pid} · up ${age(daemon.startedAt, now)} · ${link}`;
-  const warn = daemon.configError ? `\nwarning: ${daemon.configError}` : '';
+  const warn = [daemon.configError, ...daemon.warnings].filter(Boolean).map((w) => `\nwarning: ${w}`).join('');
   if (sessions.length === 0) return `${head}${warn}\nno sessions; start one with: rcd start -- CMD ARGS...`;
   const rows = [['ID', 'NAME', 'STATE', 'PID', 'RESTARTS', 'UPTIME', 'CWD']];
   for (const s of sessions) {

@@ -7,9 +7,8 @@ import { RcdError } from '../common/errors.js';
 import { ensurePrivateDir, layout, resolveHome } from '../common/paths.js';
 import { VERSION } from '../common/version.js';
 import type { DaemonInfo } from '../protocol/api.js';
-import { openDatabase } from '../store/db.js';
-import { EventStore } from '../store/events.js';
-import { SessionStore } from '../store/sessions.js';
+import { openState } from './open-state.js';
+import { writeSessionFile } from './session-mirror.js';
 import { ConfigHolder } from './config.js';
 import type { HandlerContext } from './context.js';
 import { acquireLock, type DaemonLock } from './lock.js';
@@ -24,9 +23,14 @@ import { Upkeep } from './upkeep.js';
 export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   process.umask(0o077); // database, logs, socket and session files are the owner's alone
   const paths = layout(resolveHome(env), env);
-  ensurePrivateDir(paths.home);
-  ensurePrivateDir(paths.logs);
-  ensurePrivateDir(paths.sessions);
+  try {
+    ensurePrivateDir(paths.home);
+    ensurePrivateDir(paths.logs);
+    ensurePrivateDir(paths.sessions);
+  } catch (err) {
+    process.stderr.write(`rcd: cannot use ${paths.home} as the state directory: ${(err as Error).message}; set RCD_HOME to a writable directory\n`);
+    process.exit(1);
+  }
 
   let lock: DaemonLock;
   try {
@@ -52,11 +56,19 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   log.level = config.get().logLevel;
   if (config.error()) log.error({ error: config.error() }, 'config file rejected; using defaults');
 
-  const db = openDatabase(paths.db);
-  const sessions = new SessionStore(db);
-  const events = new EventStore(db);
+  const state = openState(paths.db, paths.sessions, config.get().retentionBytes, log);
+  const { db, sessions, events } = state;
   const tailer = new Tailer(events, (err, session) => log.error({ err, session }, 'reading agent output failed'));
   const supervisor = new Supervisor({ db, sessions, events, tailer, sessionsDir: paths.sessions, config: () => config.get(), log });
+  supervisor.on('state', (id: string) => {
+    const record = sessions.get(id);
+    if (!record) return;
+    try {
+      writeSessionFile(supervisor.files(id).dir, record);
+    } catch (err) {
+      log.warn({ err, session: id }, 'could not write the session file');
+    }
+  });
 
   // On wake the relay link (when there is one) is rebuilt at once; for now the wake is counted and logged.
   const wake = new WakeDetector((e) => log.info({ gapMs: Math.round(e.gapMs), cause: e.cause }, 'wake detected'));
@@ -74,6 +86,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     wakeCount: wake.count, lastWakeAt: wake.lastWakeAt?.toISOString() ?? null,
     link: { state: config.get().relayUrl ? 'connecting' : 'off', relay: config.get().relayUrl, reconnects: 0 },
     configError: config.error(),
+    warnings: state.warning ? [state.warning] : [],
   });
 
   const ctx: HandlerContext = {
@@ -113,10 +126,8 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     log.fatal({ err }, 'uncaught exception');
     void shutdown('uncaught exception', 1);
   });
-  process.on('unhandledRejection', (err) => {
-    log.fatal({ err }, 'unhandled rejection');
-    void shutdown('unhandled rejection', 1);
-  });
+  // A rejected promise nobody awaited is a bug in one code path, not a broken daemon: log it and keep serving.
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 
   await recoverSessions(supervisor, sessions, log);
 

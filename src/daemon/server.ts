@@ -111,8 +111,19 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function replyError(res: ServerResponse, err: unknown, log: Logger): void {
-  if ((err as { aborted?: boolean }).aborted || res.destroyed) return; // the client hung up: nobody to answer
+/** SQLite errors that mean the state directory cannot be written: say so plainly, not as an internal error. */
+export function storageError(err: unknown): RcdError | null {
+  const code = (err as { code?: string })?.code ?? '';
+  if (!/^SQLITE_(FULL|READONLY|IOERR|CANTOPEN)/.test(code)) return null;
+  const what = code.startsWith('SQLITE_FULL') ? 'the disk is full' : code.startsWith('SQLITE_READONLY') ? 'the state directory is read-only' : 'the state directory cannot be written';
+  return Object.assign(new RcdError('INTERNAL', `${what} (${code}); free space or fix permissions under RCD_HOME, then retry; running agents are not affected`, { cause: err }), { status: 507 });
+}
+
+function replyError(res: ServerResponse, thrown: unknown, log: Logger): void {
+  if ((thrown as { aborted?: boolean }).aborted || res.destroyed) return; // the client hung up: nobody to answer
+  const storage = storageError(thrown);
+  if (storage) log.error({ err: thrown }, 'state directory not writable');
+  const err = storage ?? thrown;
   const known = err instanceof RcdError;
   if (!known) log.error({ err }, 'request failed unexpectedly');
   const code: ErrorCode = known ? err.code : 'INTERNAL';

@@ -127,7 +127,7 @@ export class Supervisor extends EventEmitter {
     const live: Live = { run, number, startedAtMs, stopRequested };
     this.live.set(id, live);
     this.d.tailer.follow(id, this.files(id).output);
-    void run.exited.then((exit) => this.onExit(id, live, exit));
+    void run.exited.then((exit) => this.handleExit(id, live, exit));
   }
 
   /** Starts a fresh run of a session whose process is gone without a recorded exit (a reboot). Not a restart. */
@@ -168,7 +168,7 @@ export class Supervisor extends EventEmitter {
     this.d.tailer.follow(id, files.output);
     this.d.log.info({ session: id, agentPid: run.pid, run: number }, 'agent started');
     this.emit('state', id);
-    void run.exited.then((exit) => this.onExit(id, live, exit));
+    void run.exited.then((exit) => this.handleExit(id, live, exit));
     if (this.stopBeforeSpawn.delete(id)) void this.stop(id);
   }
 
@@ -177,6 +177,18 @@ export class Supervisor extends EventEmitter {
     this.d.events.appendState(s.id, { state: 'failed', reason });
     this.d.log.warn({ session: s.id, reason }, 'session failed');
     this.emit('state', s.id);
+  }
+
+  private handleExit(id: string, live: Live, exit: ExitInfo): void {
+    try {
+      this.onExit(id, live, exit);
+    } catch (err) {
+      // Most likely the disk is full. The exit file stays in the session directory, so the next daemon start
+      // records this exit; the session is left as the database last saw it rather than half-updated.
+      this.d.log.error({ err, session: id, ...exit }, 'could not record the end of an agent');
+      this.live.delete(id);
+      this.emit('state', id);
+    }
   }
 
   private onExit(id: string, live: Live, exit: ExitInfo): void {

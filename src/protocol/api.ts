@@ -28,6 +28,8 @@ export const DaemonInfo = z.object({
   lastWakeAt: z.string().nullable(),
   link: LinkInfo,
   configError: z.string().nullable(),
+  /** Things the owner should know about, e.g. a corrupt database that was replaced. */
+  warnings: z.array(z.string()).default([]),
 });
 export type DaemonInfo = z.infer<typeof DaemonInfo>;
 

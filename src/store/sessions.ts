@@ -107,12 +107,13 @@ export class SessionStore {
   }
 
   update(id: string, patch: SessionPatch): void {
-    const keys = Object.keys(patch) as (keyof SessionPatch)[];
+    const keys = (Object.keys(patch) as (keyof SessionPatch)[]).filter((k) => k in COLUMNS);
     if (keys.length === 0) return;
     const sets = keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ');
+    const values: Record<string, unknown> = { id };
+    for (const k of keys) values[k] = patch[k];
     this.db.prepare(`UPDATE sessions SET ${sets}, updated_at = @updatedAt WHERE id = @id`).run({
-      ...patch,
-      id,
+      ...values,
       updatedAt: new Date().toISOString(),
     });
   }
