@@ -1,0 +1,124 @@
+// The relay protocol: what the daemon's link, the relay server and remote clients send each other over HTTP(S).
+// All three parse with these schemas. The prose is in docs/relay-protocol.md.
+import { z } from 'zod';
+import { SessionState } from './session.js';
+
+/** Version of this protocol; the relay answers it in `GET /api/info`. */
+export const RELAY_PROTOCOL_VERSION = 1;
+
+// The relay holds a long-poll this long without news, under common proxy idle timeouts (60 s) with margin.
+export const POLL_HOLD_MS = 25_000;
+// A client gives up on a long-poll this long after sending it: above the hold plus a slow network's round trip.
+export const POLL_DEADLINE_MS = 40_000;
+// Limits the relay enforces (4xx beyond them).
+export const MAX_RELAY_BODY_BYTES = 4 * 1024 * 1024;
+export const MAX_EVENTS_PER_BATCH = 500;
+export const MAX_PROMPT_BYTES = 64 * 1024;
+
+/** A session token: 32 random bytes, base64url (256 bits; at least 128 are required). */
+export const TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;
+/** What the relay stores instead of a token: sha256(token), hex. */
+export const TokenHash = z.string().regex(/^[0-9a-f]{64}$/);
+const SessionId = z.string().regex(/^[0-9a-f]{16}$/);
+const Iso = z.string().datetime();
+
+// ---- daemon -> relay (Authorization: Bearer <daemon credential>, except register) ----
+
+/** POST /api/daemon/register: a daemon's first contact. The answer's credential is shown once; the relay keeps its hash. */
+export const RegisterResponse = z.object({ daemonId: z.string(), credential: z.string().min(32) });
+
+/** The session as the relay shows it to remote clients. */
+export const RemoteSession = z.object({
+  id: SessionId,
+  name: z.string(),
+  agent: z.string(),
+  state: SessionState,
+  pendingApprovals: z.number().int().min(0),
+  updatedAt: Iso,
+});
+export type RemoteSession = z.infer<typeof RemoteSession>;
+
+/**
+ * PUT /api/daemon/sessions/:id — registers or updates a session: its public view and its access.
+ * `access: null` revokes (every URL of the session stops working); a new tokenHash replaces the old one at once.
+ */
+export const PutSessionRequest = z.object({
+  session: RemoteSession,
+  access: z.object({ tokenHash: TokenHash, expiresAt: Iso.nullable() }).nullable(),
+});
+export const PutSessionResponse = z.object({ ok: z.literal(true) });
+
+/** DELETE /api/daemon/sessions/:id — the session was removed (`rcd rm`): its events and access go too. */
+
+export const EventKind = z.enum(['output', 'state']);
+export const RelayEvent = z.object({
+  seq: z.number().int().min(1),
+  at: Iso,
+  kind: EventKind,
+  /** output: the bytes, base64. state: a JSON document as text. */
+  data: z.string(),
+});
+export type RelayEvent = z.infer<typeof RelayEvent>;
+
+/** POST /api/daemon/events — events in seq order; the relay stores them idempotently (UNIQUE(session, seq)). */
+export const UploadRequest = z.object({
+  sessions: z
+    .array(z.object({ id: SessionId, events: z.array(RelayEvent).max(MAX_EVENTS_PER_BATCH) }))
+    .max(256),
+});
+/** For each session: the highest seq up to which the relay holds every event (the daemon's cursor). */
+export const UploadResponse = z.object({ acked: z.record(z.number().int().min(0)) });
+
+export const InstructionKind = z.enum(['prompt', 'approve', 'deny', 'stop']);
+export const Instruction = z.object({
+  id: z.string().min(1).max(64),
+  session: SessionId,
+  kind: InstructionKind,
+  /** prompt: { text }; approve: { request? }; deny: { request?, message? }; stop: {} */
+  payload: z.record(z.unknown()),
+  createdAt: Iso,
+});
+export type Instruction = z.infer<typeof Instruction>;
+
+/** GET /api/daemon/poll?wait=<ms> — unacknowledged instructions, oldest first; held up to `wait` when there are none. */
+export const PollResponse = z.object({ instructions: z.array(Instruction) });
+
+/** POST /api/daemon/ack — the daemon stored these; the relay stops offering them. */
+export const AckRequest = z.object({ ids: z.array(z.string().min(1).max(64)).max(1000) });
+export const AckResponse = z.object({ ok: z.literal(true) });
+
+// ---- remote client -> relay (the token in the path is the only credential) ----
+
+/** GET /api/s/:token — the session. */
+export const RemoteStatusResponse = z.object({
+  session: RemoteSession,
+  /** The first seq the relay still holds (earlier output was pruned when > 1). */
+  firstSeq: z.number().int().min(0),
+  lastSeq: z.number().int().min(0),
+  /** Whether the session's daemon has polled recently. */
+  daemonOnline: z.boolean(),
+});
+
+/** GET /api/s/:token/events?after=<seq>&wait=<ms> — events after `after`, held up to `wait` when there are none. */
+export const RemoteEventsResponse = z.object({
+  events: z.array(RelayEvent),
+  /** True when events between `after` and the first returned one were pruned. */
+  gap: z.boolean(),
+  /** False once the session is not live and every event has been returned. */
+  more: z.boolean(),
+});
+
+/** POST /api/s/:token/prompt — stored durably before the answer; the key makes a retried send run once. */
+export const PromptRequest = z.object({
+  text: z.string().min(1).max(MAX_PROMPT_BYTES),
+  idempotencyKey: z.string().min(8).max(64),
+});
+export const ApprovalRequest = z.object({
+  request: z.string().min(1).max(128).optional(),
+  message: z.string().max(4096).optional(),
+  idempotencyKey: z.string().min(8).max(64),
+});
+export const InstructionAccepted = z.object({ id: z.string(), duplicate: z.boolean() });
+
+/** Every error answer, from any endpoint. */
+export const RelayError = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
