@@ -5,12 +5,15 @@ import type { DaemonInfo, RequestOf, ResponseOf, Verb } from '../protocol/api.js
 import type { EventStore } from '../store/events.js';
 import type { Supervisor } from './supervisor.js';
 import type { Tailer } from './tailer.js';
+import type { RemoteAccess } from './remote-access.js';
 
 export interface HandlerContext {
   supervisor: Supervisor;
   events: EventStore;
   tailer: Tailer;
   log: Logger;
+  /** Session URLs; null when no relay is configured. */
+  remote: RemoteAccess | null;
   daemonInfo(): DaemonInfo;
   newSessionId(): string;
   shutdown(reason: string): void;

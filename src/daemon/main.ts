@@ -19,6 +19,7 @@ import { Tailer } from './tailer.js';
 import { recoverSessions } from './recover.js';
 import { WakeDetector } from './wake.js';
 import { Upkeep } from './upkeep.js';
+import { RemoteAccess } from './remote-access.js';
 
 export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   process.umask(0o077); // database, logs, socket and session files are the owner's alone
@@ -70,8 +71,22 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     }
   });
 
-  // On wake the relay link (when there is one) is rebuilt at once; for now the wake is counted and logged.
-  const wake = new WakeDetector((e) => log.info({ gapMs: Math.round(e.gapMs), cause: e.cause }, 'wake detected'));
+  const relayUrl = config.get().relayUrl;
+  let remote: RemoteAccess | null = null;
+  let linkError: string | null = null;
+  if (relayUrl) {
+    try {
+      remote = new RemoteAccess(relayUrl, db, supervisor, tailer, log);
+    } catch (err) {
+      linkError = (err as Error).message;
+      log.error({ error: linkError }, 'relay link not started');
+    }
+  }
+  // A wake makes the link rebuild its connections at once instead of waiting out a dead socket or a backoff.
+  const wake = new WakeDetector((e) => {
+    log.info({ gapMs: Math.round(e.gapMs), cause: e.cause }, 'wake detected');
+    remote?.link.wake();
+  });
 
   const upkeep = new Upkeep({
     db, events, log,
@@ -84,13 +99,15 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   const info = (): DaemonInfo => ({
     pid: process.pid, version: VERSION, startedAt, socket: paths.socket, home: paths.home,
     wakeCount: wake.count, lastWakeAt: wake.lastWakeAt?.toISOString() ?? null,
-    link: { state: config.get().relayUrl ? 'connecting' : 'off', relay: config.get().relayUrl, reconnects: 0 },
+    link: remote
+      ? { state: remote.link.state, relay: remote.link.origin.origin, reconnects: remote.link.reconnects, error: remote.link.error }
+      : { state: 'off', relay: relayUrl, reconnects: 0, error: linkError },
     configError: config.error(),
     warnings: state.warning ? [state.warning] : [],
   });
 
   const ctx: HandlerContext = {
-    supervisor, events, tailer, log, daemonInfo: info,
+    supervisor, events, tailer, log, remote, daemonInfo: info,
     newSessionId: () => randomBytes(8).toString('hex'),
     shutdown: (reason) => void shutdown(reason),
   };
@@ -104,6 +121,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     server.closeAllConnections();
     wake.stop();
     await upkeep.stop();
+    await remote?.link.close();
     supervisor.detach();
     for (const s of sessions.listLive()) tailer.drain(s.id, supervisor.files(s.id).output);
     tailer.close();
@@ -122,6 +140,10 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGHUP', () => config.reload());
+  process.on('SIGUSR2', () => {
+    log.info('SIGUSR2: rebuilding the relay link');
+    remote?.link.wake();
+  });
   process.on('uncaughtException', (err) => {
     log.fatal({ err }, 'uncaught exception');
     void shutdown('uncaught exception', 1);
@@ -146,6 +168,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   config.watch();
   wake.start();
   upkeep.start();
+  remote?.start();
   log.info({ version: VERSION, socket: paths.socket, home: paths.home }, 'daemon ready');
   process.stdout.write(`rcd daemon ${VERSION} ready (pid ${process.pid}, socket ${paths.socket})\n`);
 }

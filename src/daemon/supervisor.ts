@@ -64,6 +64,10 @@ export class Supervisor extends EventEmitter {
     return sessionFiles(join(this.d.sessionsDir, id));
   }
 
+  exists(id: string): boolean {
+    return this.d.sessions.get(id) !== undefined;
+  }
+
   isLive(id: string): boolean {
     const s = this.d.sessions.get(id);
     return s !== undefined && isLive(s);
@@ -288,6 +292,7 @@ export class Supervisor extends EventEmitter {
     this.history.delete(id);
     rmSync(this.files(id).dir, { recursive: true, force: true });
     this.d.log.info({ session: id }, 'session removed');
+    this.emit('removed', id);
     return s;
   }
 

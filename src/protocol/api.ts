@@ -16,6 +16,8 @@ export const LinkInfo = z.object({
   state: z.enum(['off', 'connecting', 'connected', 'backoff']),
   relay: z.string().nullable(),
   reconnects: z.number().int(),
+  /** Why the link is not connected, when it is not. */
+  error: z.string().nullable().default(null),
 });
 
 export const DaemonInfo = z.object({
@@ -50,6 +52,16 @@ export const requests = {
   rm: z.object({ session: SessionRef }).strict(),
   logs: z.object({ session: SessionRef, follow: z.boolean().default(false), from: z.number().int().min(0).default(0) }).strict(),
   shutdown: z.object({}).strict(),
+  url: z
+    .object({
+      session: SessionRef,
+      rotate: z.boolean().default(false),
+      revoke: z.boolean().default(false),
+      /** Lifetime of a newly issued URL, in seconds; none means it does not expire. */
+      expiresIn: z.number().int().min(60).max(10 * 365 * 86400).optional(),
+    })
+    .strict()
+    .refine((r) => !(r.rotate && r.revoke), '--rotate and --revoke exclude each other'),
 };
 export type Verb = keyof typeof requests;
 export type RequestOf<V extends Verb> = z.infer<(typeof requests)[V]>;
@@ -64,6 +76,7 @@ export const responses = {
   // `logs` answers with the raw output bytes (application/octet-stream), not JSON.
   logs: z.object({}),
   shutdown: z.object({ pid: z.number().int() }),
+  url: z.object({ url: z.string().nullable(), expiresAt: z.string().nullable(), revoked: z.boolean() }),
 } satisfies Record<Verb, z.ZodTypeAny>;
 export type ResponseOf<V extends Verb> = z.infer<(typeof responses)[V]>;
 

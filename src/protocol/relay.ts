@@ -77,6 +77,8 @@ export const Instruction = z.object({
   /** prompt: { text }; approve: { request? }; deny: { request?, message? }; stop: {} */
   payload: z.record(z.unknown()),
   createdAt: Iso,
+  /** sha256 of the token the client used: a daemon ignores instructions that came through a URL it revoked. */
+  via: TokenHash.nullable().default(null),
 });
 export type Instruction = z.infer<typeof Instruction>;
 

@@ -63,6 +63,42 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (session_id, stream)
   );
   `,
+  // 2: the relay link: this daemon's credential, session URLs, upload cursors and the instruction inbox.
+  `
+  CREATE TABLE link_identity (
+    relay TEXT PRIMARY KEY,          -- relay origin the credential belongs to
+    daemon_id TEXT NOT NULL,
+    credential TEXT NOT NULL         -- secret: never logged
+  );
+
+  CREATE TABLE session_access (
+    session_id TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+    token TEXT,                      -- secret (the URL's capability); NULL once revoked
+    token_hash TEXT,
+    expires_at TEXT,
+    revoked_at TEXT,
+    synced INTEGER NOT NULL DEFAULT 0, -- 1 once the relay has acknowledged this state of access
+    updated_at TEXT NOT NULL
+  );
+
+  CREATE TABLE link_cursors (
+    session_id TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+    acked_seq INTEGER NOT NULL DEFAULT 0 -- every event up to here is held by the relay
+  );
+
+  CREATE TABLE inbox (
+    id TEXT PRIMARY KEY,             -- the relay's instruction id: a repeat delivery is ignored
+    session_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    via TEXT,                        -- hash of the token it came through, when the relay says
+    received_at TEXT NOT NULL,
+    started_at TEXT,                 -- set in the transaction before the side effect: never run twice
+    done_at TEXT,
+    error TEXT
+  );
+  CREATE INDEX inbox_pending ON inbox(received_at) WHERE started_at IS NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -286,6 +286,7 @@ function validBody(verb: Verb, r: Rng, sessionId: string): Record<string, unknow
     case 'rm': return { session: `no-such-${r.int(1000)}` };
     case 'logs': return { session: r.chance(0.5) ? sessionId : 'no-such', follow: false, from: r.int(5) };
     case 'shutdown': return {};
+    case 'url': return { session: r.chance(0.5) ? sessionId : 'no-such', ...(r.chance(0.3) ? { rotate: true } : {}) };
   }
 }
 
@@ -392,6 +393,8 @@ function judge(req: FuzzRequest, sessions: { id: string; name: string }[]): Verd
       return data.follow ? { skip: true } : { skip: false, expect: 200 };
     case 'status':
       return { skip: false, expect: ref === undefined || resolves ? 200 : 404 };
+    case 'url':
+      return { skip: false, expect: 400 }; // this daemon has no relay: refused before anything is looked up
   }
 }
 

@@ -8,5 +8,6 @@ import { shutdown } from './shutdown.js';
 import { start } from './start.js';
 import { status } from './status.js';
 import { stop } from './stop.js';
+import { url } from './url.js';
 
-export const handlers: { [V in Verb]: Handler<V> } = { status, start, stop, send, rm, logs, shutdown };
+export const handlers: { [V in Verb]: Handler<V> } = { status, start, stop, send, rm, logs, shutdown, url };

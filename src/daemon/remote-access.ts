@@ -1,0 +1,96 @@
+// Session URLs (capabilities) and the daemon's side of the relay link: builds the link when a relay is
+// configured, feeds it local changes, and issues, rotates and revokes the tokens behind `rcd url`.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { RcdError } from '../common/errors.js';
+import type { RemoteSession } from '../protocol/relay.js';
+import type { Db } from '../store/db.js';
+import { LinkStore } from '../store/link-store.js';
+import { Executor } from '../link/executor.js';
+import { Link } from '../link/link.js';
+import type { Supervisor } from './supervisor.js';
+import type { Tailer } from './tailer.js';
+
+// How long `rcd url` waits for the relay to confirm a new, rotated or revoked URL before saying it is unreachable.
+export const URL_CONFIRM_TIMEOUT_MS = 5_000;
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export class RemoteAccess {
+  readonly link: Link;
+  private readonly store: LinkStore;
+
+  constructor(relayUrl: string, db: Db, private readonly supervisor: Supervisor, tailer: Tailer, log: Logger) {
+    this.store = new LinkStore(db);
+    const executor = new Executor(
+      this.store,
+      {
+        exists: (id) => supervisor.exists(id),
+        send: (id, text) => supervisor.send(id, text),
+        stop: (id) => supervisor.stop(id),
+        pendingApprovals: () => 0,
+      },
+      (id) => {
+        const a = this.store.access(id);
+        return a && !a.revokedAt ? a.tokenHash : null;
+      },
+      log.child({ component: 'executor' }),
+    );
+    this.link = new Link({
+      relayUrl, store: this.store, executor, log: log.child({ component: 'link' }),
+      sessions: {
+        ids: () => supervisor.list().map((s) => s.id),
+        view: (id) => this.view(id),
+      },
+    });
+    supervisor.on('state', (id: string) => this.link.sessionChanged(id));
+    supervisor.on('removed', (id: string) => this.link.sessionRemoved(id));
+    tailer.on('output', (id: string) => this.link.eventsStored(id));
+  }
+
+  start(): void {
+    this.link.start();
+  }
+
+  private view(id: string): RemoteSession | null {
+    if (!this.supervisor.exists(id)) return null;
+    const s = this.supervisor.resolve(id);
+    return { id: s.id, name: s.name, agent: s.agent, state: s.state, pendingApprovals: 0, updatedAt: s.updatedAt };
+  }
+
+  private urlFor(token: string): string {
+    return new URL(`s/${token}`, this.link.origin.href.endsWith('/') ? this.link.origin.href : `${this.link.origin.href}/`).href;
+  }
+
+  /** `rcd url`: the current URL (issuing one on first use), a rotated one, or revocation; confirmed by the relay. */
+  async url(sessionId: string, opts: { rotate: boolean; revoke: boolean; expiresIn?: number }): Promise<{ url: string | null; expiresAt: string | null; revoked: boolean }> {
+    const current = this.store.access(sessionId);
+    if (opts.revoke) {
+      this.store.setAccess(sessionId, { token: null, tokenHash: null, expiresAt: null, revokedAt: new Date().toISOString() });
+      await this.confirm(sessionId, 'revoked locally: instructions through the old URL are ignored, and the relay is told when the link returns');
+      return { url: null, expiresAt: null, revoked: true };
+    }
+    if (!opts.rotate && current?.revokedAt) {
+      throw new RcdError('CONFLICT', 'remote access to this session is revoked; `rcd url SESSION --rotate` issues a new URL');
+    }
+    const expired = current?.expiresAt ? Date.parse(current.expiresAt) <= Date.now() : false;
+    if (opts.rotate || !current?.token || expired || opts.expiresIn !== undefined) {
+      const token = randomBytes(32).toString('base64url');
+      const expiresAt = opts.expiresIn ? new Date(Date.now() + opts.expiresIn * 1000).toISOString() : null;
+      this.store.setAccess(sessionId, { token, tokenHash: hashToken(token), expiresAt, revokedAt: null });
+      await this.confirm(sessionId, 'the new URL is recorded and takes effect when the link returns; the old one is already ignored');
+    } else if (!current.synced) {
+      await this.confirm(sessionId, 'the URL is recorded and will work once the link is back');
+    }
+    const a = this.store.access(sessionId);
+    return { url: a?.token ? this.urlFor(a.token) : null, expiresAt: a?.expiresAt ?? null, revoked: false };
+  }
+
+  private async confirm(sessionId: string, offline: string): Promise<void> {
+    try {
+      await this.link.accessSynced(sessionId, URL_CONFIRM_TIMEOUT_MS);
+    } catch (err) {
+      throw new RcdError('DAEMON_UNAVAILABLE', `the relay ${this.link.origin.origin} did not confirm (${(err as Error).message}); ${offline}`);
+    }
+  }
+}

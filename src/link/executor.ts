@@ -1,0 +1,77 @@
+// Runs instructions that came down from the relay, one at a time in the order they were received. Each is marked
+// started in the transaction that claims it, before its side effect, so a repeated delivery or a daemon restart
+// never runs it twice.
+import type { Logger } from 'pino';
+import type { InboxItem, LinkStore } from '../store/link-store.js';
+
+/** What the executor may do to sessions; the daemon's supervisor provides it. */
+export interface SessionActions {
+  exists(id: string): boolean;
+  send(id: string, text: string): Promise<unknown>;
+  stop(id: string): Promise<unknown>;
+  pendingApprovals(id: string): number;
+}
+
+export class Executor {
+  private running: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly store: LinkStore,
+    private readonly actions: SessionActions,
+    private readonly currentTokenHash: (sessionId: string) => string | null,
+    private readonly log: Logger,
+  ) {}
+
+  /** Runs everything pending; concurrent calls coalesce into one drain. */
+  drain(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        for (let item = this.store.claimNext(); item; item = this.store.claimNext()) await this.runOne(item);
+      } while (this.again);
+    })().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async runOne(item: InboxItem): Promise<void> {
+    let error: string | null = null;
+    try {
+      error = await this.apply(item);
+    } catch (err) {
+      error = (err as Error).message;
+    }
+    this.store.finish(item.id, error);
+    this.log.info({ instruction: item.id, session: item.sessionId, kind: item.kind, error }, 'remote instruction handled');
+  }
+
+  /** Returns why the instruction was not carried out, or null when it was. */
+  private async apply(item: InboxItem): Promise<string | null> {
+    if (!this.actions.exists(item.sessionId)) return 'the session no longer exists';
+    // Revocation is local first: an instruction sent through a URL this daemon revoked or replaced is ignored,
+    // even when the relay has not heard of the revocation yet (it was offline).
+    if (item.via !== null && item.via !== this.currentTokenHash(item.sessionId)) return 'sent through a revoked or replaced URL';
+    switch (item.kind) {
+      case 'prompt': {
+        const text = item.payload.text;
+        if (typeof text !== 'string' || text.length === 0) return 'a prompt needs text';
+        await this.actions.send(item.sessionId, text);
+        return null;
+      }
+      case 'stop':
+        await this.actions.stop(item.sessionId);
+        return null;
+      case 'approve':
+      case 'deny':
+        return this.actions.pendingApprovals(item.sessionId) === 0 ? 'nothing is waiting for approval' : 'approvals are handled by the agent adapter';
+      default:
+        return `unknown instruction ${item.kind}`;
+    }
+  }
+}

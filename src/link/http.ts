@@ -1,0 +1,94 @@
+// The link's HTTP client: undici with one long-lived connection pool (replaced wholesale on wake, when its
+// sockets are likely dead), HTTPS_PROXY/NO_PROXY honoured, bodies parsed with the protocol's zod schemas.
+import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import type { z } from 'zod';
+import { RelayError } from '../protocol/relay.js';
+
+// Connections kept to the relay: one long-poll, one upload, one for the occasional session update.
+const CONNECTIONS = 4;
+
+export class HttpError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+    this.name = 'HttpError';
+  }
+
+  /** The relay refused our credential: retrying cannot help. */
+  get unauthorized(): boolean {
+    return this.status === 401 || this.status === 403;
+  }
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|::1)$/;
+
+/** Plain http is allowed only to this machine; anything else must be https (DESIGN.md guarantee 6). */
+export function checkRelayUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`RCD_RELAY_URL is not a URL: ${raw}`);
+  }
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:' && LOOPBACK.test(url.hostname)) return url;
+  throw new Error(`refusing to link to ${url.origin}: plain http is only allowed to a loopback address; use https`);
+}
+
+export class RelayHttp {
+  private dispatcher: Dispatcher = this.makeDispatcher();
+
+  constructor(private readonly origin: URL, private credential: () => string | null) {}
+
+  private makeDispatcher(): Dispatcher {
+    return new EnvHttpProxyAgent({ connections: CONNECTIONS, keepAliveTimeout: 30_000 });
+  }
+
+  /** Drops every pooled connection and starts a fresh pool (after a wake the old sockets are likely dead). */
+  renew(): void {
+    const old = this.dispatcher;
+    this.dispatcher = this.makeDispatcher();
+    void old.destroy().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.destroy().catch(() => undefined);
+  }
+
+  async call<T extends z.ZodTypeAny>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    body: unknown,
+    schema: T | null,
+    opts: { signal?: AbortSignal; timeoutMs: number },
+  ): Promise<z.infer<T>> {
+    const credential = this.credential();
+    const res = await request(new URL(path, this.origin), {
+      method,
+      dispatcher: this.dispatcher,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(credential ? { authorization: `Bearer ${credential}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: opts.signal,
+      headersTimeout: opts.timeoutMs,
+      bodyTimeout: opts.timeoutMs,
+    });
+    const text = await res.body.text();
+    if (res.statusCode >= 400) {
+      const parsed = RelayError.safeParse(safeJson(text));
+      const err = parsed.success ? parsed.data.error : { code: 'HTTP', message: text.slice(0, 200) };
+      throw new HttpError(res.statusCode, err.code, `the relay answered ${res.statusCode}: ${err.message}`);
+    }
+    if (!schema) return undefined;
+    return schema.parse(safeJson(text));
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return text === '' ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

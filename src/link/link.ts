@@ -1,0 +1,254 @@
+// The daemon's outbound link to a relay (DESIGN.md guarantee 6). One connection cycle: register if needed, push
+// every session's view and access, upload events from each session's cursor, then run two workers until either
+// fails — `sync` (session updates and event uploads, woken by local changes) and `poll` (long-poll for
+// instructions). A failure backs off with full jitter; a wake or SIGUSR2 drops the pool and reconnects at once.
+import type { Logger } from 'pino';
+import {
+  AckResponse, POLL_DEADLINE_MS, POLL_HOLD_MS, PollResponse, PutSessionResponse, RegisterResponse, UploadResponse,
+  type RemoteSession,
+} from '../protocol/relay.js';
+import type { LinkStore } from '../store/link-store.js';
+import { Backoff } from './backoff.js';
+import type { Executor } from './executor.js';
+import { HttpError, RelayHttp, checkRelayUrl } from './http.js';
+import { Uploader } from './uploader.js';
+
+export type LinkState = 'off' | 'connecting' | 'connected' | 'backoff';
+
+// Ordinary calls (register, session updates, uploads) answer in milliseconds; past this the relay is not there.
+const CALL_TIMEOUT_MS = 15_000;
+
+export interface LinkSessions {
+  ids(): string[];
+  view(id: string): RemoteSession | null;
+}
+
+export interface LinkDeps {
+  relayUrl: string;
+  store: LinkStore;
+  sessions: LinkSessions;
+  executor: Executor;
+  log: Logger;
+  random?: () => number;
+}
+
+class Wake extends Error {}
+
+export class Link {
+  state: LinkState = 'connecting';
+  reconnects = 0;
+  error: string | null = null;
+  readonly origin: URL;
+  private readonly http: RelayHttp;
+  private readonly backoff: Backoff;
+  private readonly uploader: Uploader;
+  private readonly dirty = new Set<string>();
+  private readonly removed = new Set<string>();
+  private cycle = new AbortController();
+  private kickSync: (() => void) | null = null;
+  private closed = false;
+  private connectedOnce = false;
+  private accessWaiters: (() => void)[] = [];
+
+  constructor(private readonly d: LinkDeps) {
+    this.origin = checkRelayUrl(d.relayUrl);
+    this.http = new RelayHttp(this.origin, () => this.d.store.identity(this.origin.origin)?.credential ?? null);
+    this.backoff = new Backoff(d.random);
+    this.uploader = new Uploader(d.store, this.http, CALL_TIMEOUT_MS);
+  }
+
+  start(): void {
+    for (const id of this.d.sessions.ids()) this.dirty.add(id);
+    void this.run();
+  }
+
+  /** A session's view or access changed: push it. */
+  sessionChanged(id: string): void {
+    this.dirty.add(id);
+    this.uploader.touch(id);
+    this.kickSync?.();
+  }
+
+  /** New events were stored for a session: upload them. */
+  eventsStored(id: string): void {
+    this.uploader.touch(id);
+    this.kickSync?.();
+  }
+
+  sessionRemoved(id: string): void {
+    this.dirty.delete(id);
+    this.removed.add(id);
+    this.kickSync?.();
+  }
+
+  /** Resolves when every access change made so far has reached the relay, or rejects after `timeoutMs`. */
+  accessSynced(sessionId: string, timeoutMs: number): Promise<void> {
+    this.sessionChanged(sessionId);
+    return new Promise((resolve, reject) => {
+      const check = () => this.d.store.access(sessionId)?.synced === true;
+      if (check()) return resolve();
+      const timer = setTimeout(() => {
+        this.accessWaiters = this.accessWaiters.filter((w) => w !== waiter);
+        reject(new Error(this.error ?? 'the relay did not confirm in time'));
+      }, timeoutMs);
+      const waiter = () => {
+        if (!check()) return;
+        clearTimeout(timer);
+        this.accessWaiters = this.accessWaiters.filter((w) => w !== waiter);
+        resolve();
+      };
+      this.accessWaiters.push(waiter);
+    });
+  }
+
+  /** After a wake (or SIGUSR2): abort what is in flight, drop the pool, reset the backoff, reconnect now. */
+  wake(): void {
+    if (this.closed) return;
+    this.backoff.reset();
+    this.http.renew();
+    this.cycle.abort(new Wake('wake'));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.cycle.abort(new Wake('closing'));
+    await this.http.close();
+  }
+
+  private async run(): Promise<void> {
+    let reregistered = false;
+    while (!this.closed) {
+      this.cycle = new AbortController();
+      const signal = this.cycle.signal;
+      try {
+        this.state = 'connecting';
+        await this.connect(signal);
+        this.state = 'connected';
+        this.error = null;
+        if (this.connectedOnce) this.reconnects += 1;
+        this.connectedOnce = true;
+        reregistered = false;
+        this.backoff.reset();
+        this.d.log.info({ relay: this.origin.origin, reconnects: this.reconnects }, 'relay link connected');
+        void this.d.executor.drain(); // leftovers from before a restart
+        await this.workers(signal);
+      } catch (err) {
+        if (this.closed) break;
+        if (signal.reason instanceof Wake) continue; // reconnect at once
+        if (err instanceof HttpError && err.unauthorized) {
+          if (!reregistered) {
+            // The relay does not know our credential (its data was reset, or it is another relay): register
+            // again once. A second refusal right after registering is reported, not retried in a loop.
+            reregistered = true;
+            this.d.log.warn({ status: err.status }, 'relay refused the daemon credential; registering again');
+            this.d.store.setIdentity(this.origin.origin, '', '');
+            continue;
+          }
+          this.state = 'off';
+          this.error = `${err.message}; the link stays off until the daemon restarts or wakes`;
+          this.d.log.error({ status: err.status }, 'relay refused this daemon; not retrying');
+          await this.sleep(Number.POSITIVE_INFINITY, signal);
+          continue;
+        }
+        this.state = 'backoff';
+        this.error = describe(err);
+        const delay = this.backoff.next();
+        this.d.log.warn({ error: this.error, retryInMs: delay }, 'relay link down');
+        await this.sleep(delay, signal);
+      }
+    }
+    this.state = 'off';
+  }
+
+  private async connect(signal: AbortSignal): Promise<void> {
+    const identity = this.d.store.identity(this.origin.origin);
+    if (!identity?.credential) {
+      const reg = await this.http.call('POST', 'api/daemon/register', {}, RegisterResponse, { signal, timeoutMs: CALL_TIMEOUT_MS });
+      this.d.store.setIdentity(this.origin.origin, reg.daemonId, reg.credential);
+    }
+    for (const id of this.d.sessions.ids()) this.dirty.add(id);
+    await this.pushSessions(signal);
+    await this.uploader.uploadAll(this.d.sessions.ids(), signal);
+  }
+
+  private async workers(signal: AbortSignal): Promise<void> {
+    const inner = new AbortController();
+    const abort = () => inner.abort(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    const guard = (p: Promise<void>) =>
+      p.catch((err: unknown) => {
+        inner.abort(err);
+        throw err;
+      });
+    try {
+      await Promise.all([guard(this.syncWorker(inner.signal)), guard(this.pollWorker(inner.signal))]);
+    } finally {
+      signal.removeEventListener('abort', abort);
+    }
+  }
+
+  private async syncWorker(signal: AbortSignal): Promise<void> {
+    for (;;) {
+      await this.pushSessions(signal);
+      await this.uploader.uploadPending(signal);
+      if (this.dirty.size === 0 && this.removed.size === 0 && !this.uploader.hasPending()) {
+        await new Promise<void>((resolve, reject) => {
+          this.kickSync = resolve;
+          signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+        });
+        this.kickSync = null;
+      }
+    }
+  }
+
+  private async pollWorker(signal: AbortSignal): Promise<void> {
+    for (;;) {
+      const { instructions } = await this.http.call('GET', `api/daemon/poll?wait=${POLL_HOLD_MS}`, undefined, PollResponse, {
+        signal, timeoutMs: POLL_DEADLINE_MS,
+      });
+      if (instructions.length === 0) continue;
+      // Stored (with their ids, so a repeat is ignored) before they are acknowledged, run after.
+      this.d.store.storeInstructions(instructions.map((i) => ({ id: i.id, sessionId: i.session, kind: i.kind, payload: i.payload, via: i.via })));
+      await this.http.call('POST', 'api/daemon/ack', { ids: instructions.map((i) => i.id) }, AckResponse, { signal, timeoutMs: CALL_TIMEOUT_MS });
+      void this.d.executor.drain();
+    }
+  }
+
+  private async pushSessions(signal: AbortSignal): Promise<void> {
+    for (const id of [...this.removed]) {
+      await this.http.call('DELETE', `api/daemon/sessions/${id}`, undefined, null, { signal, timeoutMs: CALL_TIMEOUT_MS });
+      this.removed.delete(id);
+    }
+    for (const id of [...this.dirty]) {
+      this.dirty.delete(id);
+      const session = this.d.sessions.view(id);
+      if (!session) continue;
+      const a = this.d.store.access(id);
+      const access = a?.tokenHash && !a.revokedAt ? { tokenHash: a.tokenHash, expiresAt: a.expiresAt } : null;
+      try {
+        await this.http.call('PUT', `api/daemon/sessions/${id}`, { session, access }, PutSessionResponse, { signal, timeoutMs: CALL_TIMEOUT_MS });
+      } catch (err) {
+        this.dirty.add(id);
+        throw err;
+      }
+      if (a) this.d.store.markAccessSynced(id, a.tokenHash);
+      for (const w of [...this.accessWaiters]) w();
+    }
+  }
+
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = Number.isFinite(ms) ? setTimeout(resolve, ms) : null;
+      signal.addEventListener('abort', () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
+  }
+}
+
+function describe(err: unknown): string {
+  const e = err as { message?: string; code?: string; cause?: { code?: string; message?: string } };
+  const code = e.cause?.code ?? e.code;
+  return code ? `${e.message ?? 'error'} (${code})` : (e.message ?? String(err));
+}

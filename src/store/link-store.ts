@@ -1,0 +1,117 @@
+// Queries for the relay link: the daemon's credential, each session's URL token, upload cursors, the inbox.
+import type { Db } from './db.js';
+
+export interface Access {
+  token: string | null;
+  tokenHash: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  synced: boolean;
+}
+
+export interface InboxItem {
+  id: string;
+  sessionId: string;
+  kind: string;
+  payload: Record<string, unknown>;
+  via: string | null;
+}
+
+export interface UploadEvent {
+  seq: number;
+  at: string;
+  kind: 'output' | 'state';
+  data: Buffer;
+}
+
+export class LinkStore {
+  constructor(private readonly db: Db) {}
+
+  identity(relay: string): { daemonId: string; credential: string } | undefined {
+    const row = this.db.prepare<[string], { daemon_id: string; credential: string }>('SELECT daemon_id, credential FROM link_identity WHERE relay = ?').get(relay);
+    return row && { daemonId: row.daemon_id, credential: row.credential };
+  }
+
+  setIdentity(relay: string, daemonId: string, credential: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO link_identity (relay, daemon_id, credential) VALUES (?, ?, ?)').run(relay, daemonId, credential);
+  }
+
+  access(sessionId: string): Access | undefined {
+    const row = this.db
+      .prepare<[string], { token: string | null; token_hash: string | null; expires_at: string | null; revoked_at: string | null; synced: number }>(
+        'SELECT token, token_hash, expires_at, revoked_at, synced FROM session_access WHERE session_id = ?',
+      )
+      .get(sessionId);
+    return row && { token: row.token, tokenHash: row.token_hash, expiresAt: row.expires_at, revokedAt: row.revoked_at, synced: row.synced === 1 };
+  }
+
+  setAccess(sessionId: string, a: Omit<Access, 'synced'>): void {
+    this.db
+      .prepare(
+        `INSERT INTO session_access (session_id, token, token_hash, expires_at, revoked_at, synced, updated_at)
+         VALUES (?, ?, ?, ?, ?, 0, ?)
+         ON CONFLICT (session_id) DO UPDATE SET token = excluded.token, token_hash = excluded.token_hash,
+           expires_at = excluded.expires_at, revoked_at = excluded.revoked_at, synced = 0, updated_at = excluded.updated_at`,
+      )
+      .run(sessionId, a.token, a.tokenHash, a.expiresAt, a.revokedAt, new Date().toISOString());
+  }
+
+  /** Marks access as acknowledged by the relay, unless it changed again meanwhile. */
+  markAccessSynced(sessionId: string, tokenHash: string | null): void {
+    this.db.prepare('UPDATE session_access SET synced = 1 WHERE session_id = ? AND token_hash IS ?').run(sessionId, tokenHash);
+  }
+
+  cursor(sessionId: string): number {
+    return this.db.prepare<[string], { acked_seq: number }>('SELECT acked_seq FROM link_cursors WHERE session_id = ?').get(sessionId)?.acked_seq ?? 0;
+  }
+
+  setCursor(sessionId: string, seq: number): void {
+    this.db
+      .prepare('INSERT INTO link_cursors (session_id, acked_seq) VALUES (?, ?) ON CONFLICT (session_id) DO UPDATE SET acked_seq = MAX(acked_seq, excluded.acked_seq)')
+      .run(sessionId, seq);
+  }
+
+  resetCursor(sessionId: string, seq: number): void {
+    this.db.prepare('UPDATE link_cursors SET acked_seq = ? WHERE session_id = ?').run(seq, sessionId);
+  }
+
+  /** Events after the cursor, oldest first: what the relay does not hold yet. */
+  eventsAfter(sessionId: string, after: number, limit: number): UploadEvent[] {
+    return this.db
+      .prepare<[string, number, number], UploadEvent>('SELECT seq, at, kind, data FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+      .all(sessionId, after, limit);
+  }
+
+  /** Stores instructions (repeats ignored); returns the ids that were new. One transaction for the batch. */
+  storeInstructions(items: InboxItem[]): string[] {
+    const insert = this.db.prepare(
+      'INSERT OR IGNORE INTO inbox (id, session_id, kind, payload, via, received_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    return this.db.transaction(() => {
+      const fresh: string[] = [];
+      const now = new Date().toISOString();
+      for (const i of items) {
+        if (insert.run(i.id, i.sessionId, i.kind, JSON.stringify(i.payload), i.via, now).changes === 1) fresh.push(i.id);
+      }
+      return fresh;
+    }).immediate();
+  }
+
+  /** Claims the oldest instruction not yet started, marking it started in the same transaction. */
+  claimNext(): InboxItem | undefined {
+    return this.db.transaction(() => {
+      const row = this.db
+        .prepare<[], { id: string; session_id: string; kind: string; payload: string; via: string | null }>(
+          'SELECT id, session_id, kind, payload, via FROM inbox WHERE started_at IS NULL ORDER BY received_at, rowid LIMIT 1',
+        )
+        .get();
+      if (!row) return undefined;
+      this.db.prepare('UPDATE inbox SET started_at = ? WHERE id = ?').run(new Date().toISOString(), row.id);
+      return { id: row.id, sessionId: row.session_id, kind: row.kind, payload: JSON.parse(row.payload) as Record<string, unknown>, via: row.via };
+    }).immediate();
+  }
+
+  finish(id: string, error: string | null): void {
+    this.db.prepare('UPDATE inbox SET done_at = ?, error = ? WHERE id = ?').run(new Date().toISOString(), error, id);
+  }
+}
