@@ -23,6 +23,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   stop: async () => (await import('./commands/stop.js')).stop,
   rm: async () => (await import('./commands/rm.js')).rm,
   shutdown: async () => (await import('./commands/shutdown.js')).shutdown,
+  url: async () => (await import('./commands/url.js')).url,
+  remote: async () => (await import('./commands/remote.js')).remote,
+  service: async () => (await import('./commands/service.js')).service,
 };
 
 export async function runCli(argv: string[]): Promise<number> {

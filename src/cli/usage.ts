@@ -8,6 +8,10 @@ export const USAGE: Record<string, string> = {
   stop: 'rcd stop SESSION [--json]',
   rm: 'rcd rm SESSION [--json]',
   shutdown: 'rcd shutdown   (stops the daemon; agents keep running)',
+  url: 'rcd url SESSION [--rotate|--revoke] [--expires-in DURATION] [--json]',
+  remote: 'rcd remote status URL [--json] | logs URL [--follow] | send URL TEXT | approve URL [REQUEST] | deny URL [REQUEST] [--message M]',
+  service: 'rcd service install|uninstall|status [--dry-run] [--platform linux|darwin] [--json]   (the login service)',
+  relay: 'rcd relay [--host H] [--port P] [--data DIR] [--cert FILE --key FILE] [--keep-events N]   (the self-hostable relay, in the foreground)',
 };
 
 export const HELP = `rcd — keeps AI coding-agent sessions alive and steerable
@@ -17,7 +21,7 @@ ${Object.values(USAGE).map((u) => `  ${u}`).join('\n')}
   rcd --version | --help | COMMAND --help
 
 SESSION is a session id, a unique prefix of one, or a session name.
-Every command but daemon and shutdown starts the daemon in the background when none runs.
+Every command but daemon, relay, shutdown and service starts the daemon in the background when none runs.
 
 Environment:
   RCD_HOME        state directory (default: $XDG_STATE_HOME/rcd or ~/.local/state/rcd)

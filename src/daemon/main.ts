@@ -1,7 +1,7 @@
 // `rcd daemon`: brings the daemon up (lock, log, config, database, supervisor, socket) and owns the one
 // idempotent shutdown. Agents are never stopped by a shutdown: they outlive the daemon by design.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RcdError } from '../common/errors.js';
 import { ensurePrivateDir, layout, resolveHome } from '../common/paths.js';
@@ -20,6 +20,9 @@ import { recoverSessions } from './recover.js';
 import { WakeDetector } from './wake.js';
 import { Upkeep } from './upkeep.js';
 import { RemoteAccess } from './remote-access.js';
+
+// How often the daemon checks that its socket still exists.
+const HOME_CHECK_MS = 5_000;
 
 export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   process.umask(0o077); // database, logs, socket and session files are the owner's alone
@@ -76,7 +79,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   let linkError: string | null = null;
   if (relayUrl) {
     try {
-      remote = new RemoteAccess(relayUrl, db, supervisor, tailer, log);
+      remote = new RemoteAccess(relayUrl, db, events, supervisor, tailer, log);
     } catch (err) {
       linkError = (err as Error).message;
       log.error({ error: linkError }, 'relay link not started');
@@ -165,6 +168,12 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     });
   });
   chmodSync(paths.socket, 0o600);
+  // If RCD_HOME is deleted under a running daemon, the next CLI starts a fresh daemon there; this one must not
+  // linger beside it. A missing socket file is the sign (checked every few seconds; agents keep running).
+  const homeCheck = setInterval(() => {
+    if (!existsSync(paths.socket)) void shutdown('its socket was removed (RCD_HOME deleted?)');
+  }, HOME_CHECK_MS);
+  homeCheck.unref();
   config.watch();
   wake.start();
   upkeep.start();

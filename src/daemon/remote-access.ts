@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { RcdError } from '../common/errors.js';
 import type { RemoteSession } from '../protocol/relay.js';
 import type { Db } from '../store/db.js';
+import type { EventStore } from '../store/events.js';
 import { LinkStore } from '../store/link-store.js';
 import { Executor } from '../link/executor.js';
 import { Link } from '../link/link.js';
@@ -20,7 +21,7 @@ export class RemoteAccess {
   readonly link: Link;
   private readonly store: LinkStore;
 
-  constructor(relayUrl: string, db: Db, private readonly supervisor: Supervisor, tailer: Tailer, log: Logger) {
+  constructor(relayUrl: string, db: Db, private readonly events: EventStore, private readonly supervisor: Supervisor, tailer: Tailer, log: Logger) {
     this.store = new LinkStore(db);
     const executor = new Executor(
       this.store,
@@ -55,7 +56,11 @@ export class RemoteAccess {
   private view(id: string): RemoteSession | null {
     if (!this.supervisor.exists(id)) return null;
     const s = this.supervisor.resolve(id);
-    return { id: s.id, name: s.name, agent: s.agent, state: s.state, pendingApprovals: 0, updatedAt: s.updatedAt };
+    return { id: s.id, name: s.name, agent: s.agent, state: s.state, pendingApprovals: 0, updatedAt: s.updatedAt, lastSeq: this.lastSeq(s.id) };
+  }
+
+  private lastSeq(id: string): number {
+    return this.events.lastSeq(id);
   }
 
   private urlFor(token: string): string {

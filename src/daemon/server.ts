@@ -72,6 +72,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_REQUEST_BYTES) {
+      discardRest(req);
       reject(tooLarge());
       return;
     }
@@ -80,9 +81,10 @@ function readBody(req: IncomingMessage): Promise<string> {
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_REQUEST_BYTES) {
-        // Stop reading but keep the socket: the 413 must reach the client (the reply closes the connection).
+        // Answer 413 now, and keep reading (discarding) what the client is still sending: a socket closed on
+        // unread data makes the client's next write fail, and many clients then never read the answer.
         req.off('data', onData);
-        req.pause();
+        discardRest(req);
         reject(tooLarge());
         return;
       }
@@ -95,6 +97,19 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+// How much of an oversized body is read and thrown away so the 413 reaches the client (the connection stays
+// usable once the body has been read), before the connection is cut instead.
+const DISCARD_LIMIT_BYTES = 16 * MAX_REQUEST_BYTES;
+
+function discardRest(req: IncomingMessage): void {
+  let discarded = 0;
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_LIMIT_BYTES) req.destroy();
+  });
+  req.resume();
+}
+
 function tooLarge(): RcdError {
   return Object.assign(new RcdError('BAD_REQUEST', `request body over ${MAX_REQUEST_BYTES} bytes`), { status: 413 });
 }
@@ -105,8 +120,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
     return;
   }
   const text = JSON.stringify(body);
-  // After a 413 the rest of the body is unread: close rather than read (or misparse) it on a kept-alive connection.
-  if (status === 413) res.setHeader('connection', 'close');
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }

@@ -4,8 +4,7 @@
 // instructions). A failure backs off with full jitter; a wake or SIGUSR2 drops the pool and reconnects at once.
 import type { Logger } from 'pino';
 import {
-  AckResponse, POLL_DEADLINE_MS, POLL_HOLD_MS, PollResponse, PutSessionResponse, RegisterResponse, UploadResponse,
-  type RemoteSession,
+  AckResponse, POLL_DEADLINE_MS, POLL_HOLD_MS, PollResponse, PutSessionResponse, RegisterResponse, type RemoteSession,
 } from '../protocol/relay.js';
 import type { LinkStore } from '../store/link-store.js';
 import { Backoff } from './backoff.js';
@@ -44,6 +43,8 @@ export class Link {
   private readonly uploader: Uploader;
   private readonly dirty = new Set<string>();
   private readonly removed = new Set<string>();
+  /** Sessions the relay has been told about since this daemon started. */
+  private readonly known = new Set<string>();
   private cycle = new AbortController();
   private kickSync: (() => void) | null = null;
   private closed = false;
@@ -169,6 +170,7 @@ export class Link {
     for (const id of this.d.sessions.ids()) this.dirty.add(id);
     await this.pushSessions(signal);
     await this.uploader.uploadAll(this.d.sessions.ids(), signal);
+    // The views above carry each session's last seq, so a follower waits for the events uploaded since.
   }
 
   private async workers(signal: AbortSignal): Promise<void> {
@@ -189,8 +191,11 @@ export class Link {
 
   private async syncWorker(signal: AbortSignal): Promise<void> {
     for (;;) {
-      await this.pushSessions(signal);
+      // Sessions the relay has not seen must exist there before their events; everything else goes after the
+      // events, so a follower never sees a session end before its last output has arrived.
+      await this.pushSessions(signal, true);
       await this.uploader.uploadPending(signal);
+      await this.pushSessions(signal, false);
       if (this.dirty.size === 0 && this.removed.size === 0 && !this.uploader.hasPending()) {
         await new Promise<void>((resolve, reject) => {
           this.kickSync = resolve;
@@ -214,12 +219,14 @@ export class Link {
     }
   }
 
-  private async pushSessions(signal: AbortSignal): Promise<void> {
+  private async pushSessions(signal: AbortSignal, onlyNew = false): Promise<void> {
     for (const id of [...this.removed]) {
       await this.http.call('DELETE', `api/daemon/sessions/${id}`, undefined, null, { signal, timeoutMs: CALL_TIMEOUT_MS });
       this.removed.delete(id);
+      this.known.delete(id);
     }
     for (const id of [...this.dirty]) {
+      if (onlyNew && this.known.has(id)) continue;
       this.dirty.delete(id);
       const session = this.d.sessions.view(id);
       if (!session) continue;
@@ -231,6 +238,7 @@ export class Link {
         this.dirty.add(id);
         throw err;
       }
+      this.known.add(id);
       if (a) this.d.store.markAccessSynced(id, a.tokenHash);
       for (const w of [...this.accessWaiters]) w();
     }

@@ -51,7 +51,10 @@ export class Uploader {
       bytes += r.data.length;
       events.push({ seq: r.seq, at: r.at, kind: r.kind, data: r.kind === 'output' ? r.data.toString('base64') : r.data.toString('utf8') });
     }
-    const res = await this.http.call('POST', 'api/daemon/events', { sessions: [{ id, events }] }, UploadResponse, { signal, timeoutMs: this.timeoutMs });
+    const first = events[0]?.seq ?? 0;
+    // Local retention may have pruned events the relay never got: say where ours start, or it waits for them forever.
+    const gap = first > cursor + 1 ? { firstSeq: first } : {};
+    const res = await this.http.call('POST', 'api/daemon/events', { sessions: [{ id, events, ...gap }] }, UploadResponse, { signal, timeoutMs: this.timeoutMs });
     const acked = res.acked[id] ?? cursor;
     if (acked < cursor) {
       // The relay lost events it had acknowledged (its data was reset): send again from what it holds.

@@ -35,6 +35,8 @@ export const RemoteSession = z.object({
   state: SessionState,
   pendingApprovals: z.number().int().min(0),
   updatedAt: Iso,
+  /** The daemon's newest event seq for the session when it sent this view: a follower is done only past it. */
+  lastSeq: z.number().int().min(0).default(0),
 });
 export type RemoteSession = z.infer<typeof RemoteSession>;
 
@@ -63,7 +65,14 @@ export type RelayEvent = z.infer<typeof RelayEvent>;
 /** POST /api/daemon/events — events in seq order; the relay stores them idempotently (UNIQUE(session, seq)). */
 export const UploadRequest = z.object({
   sessions: z
-    .array(z.object({ id: SessionId, events: z.array(RelayEvent).max(MAX_EVENTS_PER_BATCH) }))
+    .array(
+      z.object({
+        id: SessionId,
+        events: z.array(RelayEvent).max(MAX_EVENTS_PER_BATCH),
+        /** The daemon no longer holds events before this seq (its retention pruned them): count them as pruned. */
+        firstSeq: z.number().int().min(1).optional(),
+      }),
+    )
     .max(256),
 });
 /** For each session: the highest seq up to which the relay holds every event (the daemon's cursor). */

@@ -75,6 +75,11 @@ export class LinkStore {
     this.db.prepare('UPDATE link_cursors SET acked_seq = ? WHERE session_id = ?').run(seq, sessionId);
   }
 
+  /** The oldest event the daemon still holds for a session (retention prunes older ones), or 0 for none. */
+  firstSeq(sessionId: string): number {
+    return this.db.prepare<[string], { first: number | null }>('SELECT MIN(seq) AS first FROM events WHERE session_id = ?').get(sessionId)?.first ?? 0;
+  }
+
   /** Events after the cursor, oldest first: what the relay does not hold yet. */
   eventsAfter(sessionId: string, after: number, limit: number): UploadEvent[] {
     return this.db

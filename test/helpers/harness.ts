@@ -133,6 +133,9 @@ export class Rcd {
   /** Stops every live session, shuts the daemon down and waits until no process of this home is left. */
   async teardown(): Promise<number[]> {
     try {
+      // Talking to the daemon starts one when none runs; only do that when there is something left to stop.
+      const daemon = this.daemonPid();
+      if ((daemon === null || !isAlive(daemon)) && this.leftovers().length === 0) throw new Error('nothing to stop');
       const doc = await this.status();
       for (const s of doc.sessions) {
         if (['starting', 'running', 'restarting', 'stopping'].includes(s.state)) await this.run(['stop', s.id]);

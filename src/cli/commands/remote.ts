@@ -1,0 +1,98 @@
+// rcd remote status|logs|send|approve|deny URL: a client that knows only the session URL and talks only to the relay.
+import { randomUUID } from 'node:crypto';
+import { RcdError } from '../../common/errors.js';
+import { InstructionAccepted, POLL_HOLD_MS, RemoteEventsResponse, RemoteStatusResponse } from '../../protocol/relay.js';
+import { parse, usageError } from '../args.js';
+import { table } from '../format.js';
+import type { CommandContext } from '../main.js';
+import { parseSessionUrl, relayCall } from '../remote-client.js';
+
+// A send that fails on the network is retried with the same idempotency key, so it runs once whatever happens.
+const SEND_ATTEMPTS = 3;
+
+export async function remote(argv: string[], ctx: CommandContext): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'status': return status(rest, ctx);
+    case 'logs': return logs(rest);
+    case 'send': return send(rest, ctx);
+    case 'approve': return decide('approve', rest, ctx);
+    case 'deny': return decide('deny', rest, ctx);
+    default: throw usageError('remote', sub ? `unknown remote command "${sub}"` : 'missing remote command');
+  }
+}
+
+async function status(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parse('remote', argv, { json: { type: 'boolean' } }, { min: 1, max: 1 });
+  const { data } = await relayCall(parseSessionUrl(positionals[0] as string), '', RemoteStatusResponse);
+  if (values.json) ctx.out(JSON.stringify(data, null, 2));
+  else {
+    const s = data.session;
+    ctx.out(table([
+      ['NAME', 'STATE', 'AGENT', 'APPROVALS', 'DAEMON', 'UPDATED'],
+      [s.name, s.state, s.agent, String(s.pendingApprovals), data.daemonOnline ? 'online' : 'offline', s.updatedAt],
+    ]));
+  }
+  return 0;
+}
+
+async function logs(argv: string[]): Promise<number> {
+  const { values, positionals } = parse('remote', argv, { follow: { type: 'boolean', short: 'f' } }, { min: 1, max: 1 });
+  const target = parseSessionUrl(positionals[0] as string);
+  process.once('SIGINT', () => process.exit(0));
+  let after = 0;
+  let warned = false;
+  for (;;) {
+    const wait = values.follow ? POLL_HOLD_MS : 0;
+    const { data } = await relayCall(target, `/events?after=${after}&wait=${wait}`, RemoteEventsResponse, { longPoll: Boolean(values.follow) });
+    if (data.gap && !warned) {
+      process.stderr.write('rcd: earlier output was pruned by the relay; showing what it still holds\n');
+      warned = true;
+    }
+    for (const e of data.events) {
+      after = e.seq;
+      if (e.kind === 'output') await write(Buffer.from(e.data, 'base64'));
+    }
+    if (!data.more) return 0;
+    if (!values.follow && data.events.length === 0) return 0;
+  }
+}
+
+function write(buf: Buffer): Promise<void> {
+  return new Promise((resolve) => (process.stdout.write(buf) ? resolve() : process.stdout.once('drain', resolve)));
+}
+
+async function send(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parse('remote', argv, { json: { type: 'boolean' } }, { min: 2, max: 2 });
+  const target = parseSessionUrl(positionals[0] as string);
+  const body = { text: positionals[1] as string, idempotencyKey: randomUUID() };
+  const { data } = await retrying(() => relayCall(target, '/prompt', InstructionAccepted, { method: 'POST', body }));
+  if (values.json) ctx.out(JSON.stringify(data));
+  return 0;
+}
+
+async function decide(kind: 'approve' | 'deny', argv: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parse('remote', argv, { message: { type: 'string' }, json: { type: 'boolean' } }, { min: 1, max: 2 });
+  if (kind === 'approve' && values.message !== undefined) throw usageError('remote', '--message goes with deny');
+  const target = parseSessionUrl(positionals[0] as string);
+  const body = {
+    idempotencyKey: randomUUID(),
+    ...(positionals[1] ? { request: positionals[1] } : {}),
+    ...(kind === 'deny' ? { message: (values.message as string | undefined) ?? 'Denied by the user via rcd' } : {}),
+  };
+  const { data } = await retrying(() => relayCall(target, `/${kind}`, InstructionAccepted, { method: 'POST', body }));
+  if (values.json) ctx.out(JSON.stringify(data));
+  return 0;
+}
+
+async function retrying<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const network = err instanceof RcdError && err.code === 'DAEMON_UNAVAILABLE';
+      if (!network || attempt >= SEND_ATTEMPTS) throw err;
+      await new Promise((r) => setTimeout(r, 300 * attempt));
+    }
+  }
+}

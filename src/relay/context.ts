@@ -1,0 +1,31 @@
+// What every relay handler gets: the stores, the long-poll notifier, daemon presence, the logger and options.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { EventStore } from './events-store.js';
+import type { InstructionStore } from './instructions-store.js';
+import type { Notifier, Presence } from './notifier.js';
+import type { RelayOptions } from './options.js';
+import type { SessionStore } from './store.js';
+
+export interface RelayContext {
+  sessions: SessionStore;
+  events: EventStore;
+  instructions: InstructionStore;
+  notifier: Notifier;
+  presence: Presence;
+  log: Logger;
+  opts: RelayOptions;
+  startedAt: Date;
+}
+
+/** One endpoint: `params` are the route's captured path segments, `url` the parsed request URL. */
+export type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RelayContext, params: string[], url: URL) => Promise<void>;
+
+/** Aborts when the client hangs up before its answer is written (a held long-poll then stops waiting). */
+export function clientGone(res: ServerResponse): AbortSignal {
+  const ac = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) ac.abort();
+  });
+  return ac.signal;
+}

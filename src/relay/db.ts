@@ -1,0 +1,109 @@
+// The relay's own SQLite database (<data>/relay.db): settings, versioned migrations, and the exclusive lock that
+// keeps a second relay off the same data directory (its long-poll wake-ups are in-process, so two would miss
+// each other's news).
+import Database from 'better-sqlite3';
+import { RcdError } from '../common/errors.js';
+
+export type Db = Database.Database;
+
+const MIGRATIONS: readonly string[] = [
+  // 1: daemons, the sessions they registered (public view + current access), retired token hashes (to say
+  // why a URL fails), events uploaded by daemons, and instructions sent by remote clients.
+  `
+  CREATE TABLE daemons (
+    id TEXT PRIMARY KEY,
+    credential_hash TEXT NOT NULL UNIQUE,   -- sha256(credential), hex; the credential itself is never stored
+    created_at TEXT NOT NULL
+  );
+
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    daemon_id TEXT NOT NULL REFERENCES daemons(id) ON DELETE CASCADE,
+    view TEXT NOT NULL,                     -- the RemoteSession document, JSON
+    token_hash TEXT UNIQUE,                 -- sha256(token), hex; NULL once revoked
+    expires_at TEXT,                        -- ISO time the current token stops working, or NULL
+    acked_seq INTEGER NOT NULL DEFAULT 0,   -- every event up to here is held (or was pruned)
+    pruned_through INTEGER NOT NULL DEFAULT 0,
+    event_count INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX sessions_daemon ON sessions(daemon_id);
+
+  CREATE TABLE retired_tokens (
+    token_hash TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    reason TEXT NOT NULL,                   -- 'rotated' | 'revoked'
+    at TEXT NOT NULL
+  );
+
+  CREATE TABLE events (
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,                     -- 'output' (data: base64) | 'state' (data: JSON text)
+    data TEXT NOT NULL,
+    PRIMARY KEY (session_id, seq)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE instructions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- acceptance order: the order the daemon runs them in
+    id TEXT NOT NULL UNIQUE,
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,                  -- JSON
+    idempotency_key TEXT NOT NULL,
+    via TEXT,                               -- sha256 of the token the client used (the daemon ignores revoked ones)
+    created_at TEXT NOT NULL,
+    acked_at TEXT,
+    UNIQUE (session_id, idempotency_key)
+  );
+  CREATE INDEX instructions_pending ON instructions(session_id, seq) WHERE acked_at IS NULL;
+  `,
+];
+
+export const RELAY_SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrateRelay(db: Db): void {
+  const from = db.pragma('user_version', { simple: true }) as number;
+  if (from > RELAY_SCHEMA_VERSION) {
+    throw new RcdError(
+      'INTERNAL',
+      `the relay database was written by a newer rcd (schema ${from}, this rcd knows ${RELAY_SCHEMA_VERSION}); upgrade rcd or use another --data directory`,
+    );
+  }
+  db.transaction(() => {
+    for (let v = from; v < RELAY_SCHEMA_VERSION; v++) {
+      db.exec(MIGRATIONS[v] as string);
+      db.pragma(`user_version = ${v + 1}`);
+    }
+  }).immediate();
+}
+
+export function openRelayDb(path: string): Db {
+  let db: Db;
+  try {
+    db = new Database(path);
+  } catch (err) {
+    throw new RcdError('INTERNAL', `cannot open the relay database ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    // Exclusive: the first write takes the file lock and keeps it until close, so a second relay on this
+    // directory fails at once instead of serving beside this one.
+    db.pragma('busy_timeout = 0'); // a held lock means another relay: say so at once, not after a wait
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode survives a process crash (only a power loss can drop the last transactions).
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrateRelay(db);
+    db.pragma('busy_timeout = 5000');
+  } catch (err) {
+    db.close();
+    if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
+      throw new RcdError('ALREADY_RUNNING', `another rcd relay is using ${path}; stop it, or give this one another --data directory`, { cause: err });
+    }
+    if (err instanceof RcdError) throw err;
+    throw new RcdError('INTERNAL', `cannot use the relay database ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  return db;
+}

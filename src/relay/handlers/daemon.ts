@@ -1,0 +1,110 @@
+// Daemon endpoints: register, session put/delete, event upload, the instruction long-poll and its ack.
+// Everything but register needs `Authorization: Bearer <credential>`.
+import type { IncomingMessage } from 'node:http';
+import { AckRequest, PutSessionRequest, RemoteSession, UploadRequest, type Instruction } from '../../protocol/relay.js';
+import type { Handler, RelayContext } from '../context.js';
+import { HttpError, badRequest, intParam, readBody, readJson, sendJson } from '../http.js';
+import { daemonKey, sessionKey } from '../notifier.js';
+import { holdUntil } from './long-poll.js';
+
+const SessionId = RemoteSession.shape.id;
+const MAX_CREDENTIAL_CHARS = 256;
+
+function unauthorized(message: string): HttpError {
+  return new HttpError(401, 'UNAUTHORIZED', message, { 'www-authenticate': 'Bearer realm="rcd-relay"' });
+}
+
+/** The daemon id behind the request's credential; 401 otherwise. The credential itself goes nowhere else. */
+function authenticate(req: IncomingMessage, ctx: RelayContext): string {
+  const header = req.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  const credential = match?.[1];
+  if (!credential) throw unauthorized('send Authorization: Bearer <credential>, as issued by POST /api/daemon/register');
+  const daemonId = credential.length <= MAX_CREDENTIAL_CHARS ? ctx.sessions.authenticate(credential) : null;
+  if (!daemonId) throw unauthorized('this relay does not know that daemon credential; register again');
+  ctx.presence.seen(daemonId);
+  return daemonId;
+}
+
+function sessionParam(raw: string | undefined): string {
+  const parsed = SessionId.safeParse(raw);
+  if (!parsed.success) throw badRequest('the session id in the path must be 16 lowercase hex digits');
+  return parsed.data;
+}
+
+export const register: Handler = async (req, res, ctx) => {
+  const body = await readBody(req);
+  let json: unknown = {};
+  try {
+    if (body.trim() !== '') json = JSON.parse(body);
+  } catch {
+    throw badRequest('the register body is not valid JSON (send {})');
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw badRequest('the register body must be a JSON object ({})');
+  const answer = ctx.sessions.registerDaemon();
+  ctx.log.info({ daemonId: answer.daemonId }, 'daemon registered');
+  sendJson(res, 200, answer);
+};
+
+export const putSession: Handler = async (req, res, ctx, params) => {
+  const daemonId = authenticate(req, ctx);
+  const id = sessionParam(params[0]);
+  const body = await readJson(req, PutSessionRequest, 'session');
+  if (body.session.id !== id) throw badRequest(`session.id (${body.session.id}) differs from the id in the path (${id})`);
+  if (ctx.sessions.put(daemonId, body.session, body.access) === 'conflict') {
+    throw new HttpError(409, 'CONFLICT', 'that session id or token hash belongs to a session of another daemon');
+  }
+  ctx.notifier.notify(sessionKey(id)); // held remote polls re-check state and access
+  sendJson(res, 200, { ok: true });
+};
+
+export const deleteSession: Handler = async (req, res, ctx, params) => {
+  const daemonId = authenticate(req, ctx);
+  const id = sessionParam(params[0]);
+  if (ctx.sessions.remove(daemonId, id) === 'not-found') {
+    throw new HttpError(404, 'NOT_FOUND', `this daemon has no session ${id} on the relay`);
+  }
+  ctx.notifier.notify(sessionKey(id));
+  res.writeHead(204, { 'cache-control': 'no-store' });
+  res.end();
+};
+
+export const uploadEvents: Handler = async (req, res, ctx) => {
+  const daemonId = authenticate(req, ctx);
+  const body = await readJson(req, UploadRequest, 'events upload');
+  // Check every session first, so a bad one stores nothing of the batch.
+  for (const s of body.sessions) {
+    const row = ctx.sessions.get(s.id);
+    if (!row || row.daemonId !== daemonId) {
+      throw new HttpError(404, 'NOT_FOUND', `this daemon has no session ${s.id} on the relay; PUT /api/daemon/sessions/${s.id} first`);
+    }
+  }
+  const acked: Record<string, number> = {};
+  for (const s of body.sessions) {
+    const before = acked[s.id] ?? ctx.sessions.get(s.id)?.ackedSeq ?? 0;
+    acked[s.id] = ctx.events.append(s.id, s.events, s.firstSeq);
+    if ((acked[s.id] ?? 0) > before) ctx.notifier.notify(sessionKey(s.id));
+  }
+  sendJson(res, 200, { acked });
+};
+
+export const poll: Handler = async (req, res, ctx, _params, url) => {
+  const daemonId = authenticate(req, ctx);
+  const wait = intParam(url, 'wait', 0);
+  ctx.presence.pollStarted(daemonId);
+  let instructions: Instruction[] | null;
+  try {
+    instructions = await holdUntil(ctx, res, [daemonKey(daemonId)], wait, () => ctx.instructions.pendingFor(daemonId), (l) => l.length > 0);
+  } finally {
+    ctx.presence.pollEnded(daemonId);
+  }
+  if (instructions === null) return; // the daemon hung up
+  sendJson(res, 200, { instructions });
+};
+
+export const ack: Handler = async (req, res, ctx) => {
+  const daemonId = authenticate(req, ctx);
+  const body = await readJson(req, AckRequest, 'ack');
+  ctx.instructions.ack(daemonId, body.ids);
+  sendJson(res, 200, { ok: true });
+};

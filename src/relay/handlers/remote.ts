@@ -1,0 +1,102 @@
+// Remote-client endpoints: the session's status, its events from a cursor (long-poll), and prompt/approve/deny.
+// The token in the path is the only credential; it is looked up by hash and never logged.
+import { LIVE_STATES } from '../../protocol/session.js';
+import { ApprovalRequest, MAX_PROMPT_BYTES, PromptRequest, TOKEN_RE, type Instruction } from '../../protocol/relay.js';
+import type { Handler, RelayContext } from '../context.js';
+import type { ReadResult } from '../events-store.js';
+import { HttpError, intParam, parseWith, readBody, sendJson } from '../http.js';
+import { daemonKey, sessionKey } from '../notifier.js';
+import type { AccessFailure, SessionRow } from '../store.js';
+import { holdUntil } from './long-poll.js';
+
+const FAILURES: Record<AccessFailure, [number, string]> = {
+  UNKNOWN_URL: [404, 'no session has this URL; check that it was copied whole, or ask its owner for the current one (`rcd url SESSION`)'],
+  ROTATED: [410, 'this URL was replaced by a newer one; ask the owner for the current URL (`rcd url SESSION`)'],
+  REVOKED: [410, 'remote access to this session was revoked by its owner'],
+  EXPIRED: [410, 'this URL has expired; the owner can issue a new one with `rcd url SESSION --rotate`'],
+};
+
+export function accessError(failure: AccessFailure): HttpError {
+  const [status, message] = FAILURES[failure];
+  return new HttpError(status, failure, message);
+}
+
+/** The session the token opens; 404/410 with the reason otherwise. */
+export function resolveToken(ctx: RelayContext, token: string | undefined): SessionRow {
+  if (!token || !TOKEN_RE.test(token)) throw accessError('UNKNOWN_URL');
+  const found = ctx.sessions.byToken(token);
+  if (typeof found === 'string') throw accessError(found);
+  return found;
+}
+
+const isLive = (s: SessionRow): boolean => LIVE_STATES.includes(s.view.state);
+
+export const remoteStatus: Handler = async (_req, res, ctx, params) => {
+  const s = resolveToken(ctx, params[0]);
+  sendJson(res, 200, { session: s.view, ...ctx.events.bounds(s.id), daemonOnline: ctx.presence.online(s.daemonId) });
+};
+
+export const remoteEvents: Handler = async (_req, res, ctx, params, url) => {
+  const after = intParam(url, 'after', 0);
+  const wait = intParam(url, 'wait', 0);
+  let session = resolveToken(ctx, params[0]);
+  const check = (): { session: SessionRow; read: ReadResult } => {
+    session = resolveToken(ctx, params[0]); // revoked or rotated while held: answer that at once
+    return { session, read: ctx.events.read(session.id, after) };
+  };
+  // Finished: not live, and the relay holds every event the daemon had when it reported the final state.
+  const finished = (v: { session: SessionRow; read: ReadResult }) =>
+    v.read.complete && !isLive(v.session) && ctx.events.bounds(v.session.id).lastSeq >= v.session.view.lastSeq;
+  const news = (v: { session: SessionRow; read: ReadResult }) => v.read.events.length > 0 || finished(v);
+  const result = await holdUntil(ctx, res, [sessionKey(session.id)], wait, check, news);
+  if (result === null) return;
+  const { read } = result;
+  sendJson(res, 200, { events: read.events, gap: read.gap, more: !finished(result) });
+};
+
+/** Reads the body as JSON, refusing an oversized prompt text with 413 before schema checks. */
+async function readInstructionBody(req: Parameters<Handler>[0], what: string): Promise<unknown> {
+  const text = await readBody(req);
+  let json: unknown;
+  try {
+    json = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'BAD_REQUEST', `the ${what} body is not valid JSON`);
+  }
+  const prompt = (json as { text?: unknown } | null)?.text;
+  if (typeof prompt === 'string' && Buffer.byteLength(prompt) > MAX_PROMPT_BYTES) {
+    throw new HttpError(413, 'TOO_LARGE', `the prompt is over ${MAX_PROMPT_BYTES} bytes; send it in parts`);
+  }
+  return json;
+}
+
+function accepted(res: Parameters<Handler>[1], ctx: RelayContext, s: SessionRow, r: { id: string; duplicate: boolean } | 'kind-mismatch'): void {
+  if (r === 'kind-mismatch') throw new HttpError(409, 'CONFLICT', 'this idempotencyKey was already used for another kind of instruction');
+  if (!r.duplicate) ctx.notifier.notify(daemonKey(s.daemonId));
+  sendJson(res, r.duplicate ? 200 : 201, r);
+}
+
+export const remotePrompt: Handler = async (req, res, ctx, params) => {
+  const s = resolveToken(ctx, params[0]);
+  const body = parseWith(PromptRequest, await readInstructionBody(req, 'prompt'), 'prompt');
+  accepted(res, ctx, s, ctx.instructions.accept(s.id, 'prompt', { text: body.text }, body.idempotencyKey, s.tokenHash));
+};
+
+function approval(kind: Extract<Instruction['kind'], 'approve' | 'deny'>): Handler {
+  return async (req, res, ctx, params) => {
+    const s = resolveToken(ctx, params[0]);
+    const body = parseWith(ApprovalRequest, await readInstructionBody(req, kind), `${kind} request`);
+    // A retry of an accepted answer is a duplicate even if the approval has been decided since.
+    const seen = ctx.instructions.existing(s.id, body.idempotencyKey);
+    if (!seen && s.view.pendingApprovals === 0) {
+      throw new HttpError(409, 'NOTHING_PENDING', 'nothing in this session waits for approval');
+    }
+    const payload: Record<string, unknown> = {};
+    if (body.request !== undefined) payload.request = body.request;
+    if (kind === 'deny' && body.message !== undefined) payload.message = body.message;
+    accepted(res, ctx, s, ctx.instructions.accept(s.id, kind, payload, body.idempotencyKey, s.tokenHash));
+  };
+}
+
+export const remoteApprove = approval('approve');
+export const remoteDeny = approval('deny');

@@ -1,0 +1,110 @@
+// HTTP plumbing for the relay: a capped body reader, zod parsing with readable messages, JSON/HTML replies, and
+// the error type every handler throws to answer 4xx/5xx with `{ error: { code, message } }`.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
+import { MAX_RELAY_BODY_BYTES } from '../protocol/relay.js';
+
+/** An answer other than success: a status, a stable code for clients, and a message for people. */
+export class HttpError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const badRequest = (message: string): HttpError => new HttpError(400, 'BAD_REQUEST', message);
+
+/** Reads the body up to MAX_RELAY_BODY_BYTES; beyond it, stops reading and throws 413. */
+export function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_RELAY_BODY_BYTES) {
+      reject(tooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_RELAY_BODY_BYTES) {
+        // Stop reading but keep the socket: the 413 must reach the client (the reply closes the connection).
+        req.off('data', onData);
+        req.pause();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+    req.on('aborted', () => reject(Object.assign(new Error('client went away'), { aborted: true })));
+  });
+}
+
+function tooLarge(): HttpError {
+  return new HttpError(413, 'TOO_LARGE', `request body over ${MAX_RELAY_BODY_BYTES} bytes`);
+}
+
+/** The body parsed as JSON and then by `schema`; 400 saying what is wrong otherwise. */
+export async function readJson<S extends z.ZodTypeAny>(req: IncomingMessage, schema: S, what: string): Promise<z.infer<S>> {
+  const text = await readBody(req);
+  let json: unknown;
+  try {
+    json = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    throw badRequest(`the ${what} body is not valid JSON`);
+  }
+  return parseWith(schema, json, what);
+}
+
+export function parseWith<S extends z.ZodTypeAny>(schema: S, value: unknown, what: string): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
+      .join('; ');
+    throw badRequest(`bad ${what}: ${issues}`);
+  }
+  return parsed.data as z.infer<S>;
+}
+
+/** A non-negative integer query parameter (absent: `fallback`). */
+export function intParam(url: URL, name: string, fallback: number): number {
+  const raw = url.searchParams.get(name);
+  if (raw === null || raw === '') return fallback;
+  if (!/^\d{1,15}$/.test(raw)) throw badRequest(`query parameter ${name} must be a non-negative whole number (got "${raw.slice(0, 40)}")`);
+  return Number(raw);
+}
+
+const NO_STORE = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  // After a 413 the rest of the body is unread: close rather than read (or misparse) it on a kept-alive connection.
+  if (status === 413) res.setHeader('connection', 'close');
+  res.writeHead(status, { ...NO_STORE, ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export function sendHtml(res: ServerResponse, status: number, html: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, {
+    ...NO_STORE,
+    // No page of the relay may be framed, and the token in a session URL must not travel in a Referer.
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+    ...headers,
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+  });
+  res.end(html);
+}
+
+export function sendError(res: ServerResponse, err: HttpError): void {
+  sendJson(res, err.status, { error: { code: err.code, message: err.message } }, err.headers);
+}

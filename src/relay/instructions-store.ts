@@ -1,0 +1,85 @@
+// Instructions from remote clients to a session's daemon (prompt, approve, deny, stop): stored durably before the
+// client gets its answer, deduplicated by the client's idempotency key, offered to the daemon oldest first until
+// it acknowledges them.
+import { randomBytes } from 'node:crypto';
+import type { Instruction } from '../protocol/relay.js';
+import type { Db } from './db.js';
+
+// One poll answer carries at most this many; the daemon acknowledges and polls again for the rest.
+export const MAX_INSTRUCTIONS_PER_POLL = 200;
+
+interface RawInstruction {
+  id: string; session_id: string; kind: string; payload: string; via: string | null; created_at: string;
+}
+
+export class InstructionStore {
+  private readonly q;
+
+  constructor(private readonly db: Db) {
+    this.q = {
+      byKey: db.prepare<[string, string], { id: string; kind: string }>(
+        'SELECT id, kind FROM instructions WHERE session_id = ? AND idempotency_key = ?',
+      ),
+      insert: db.prepare(
+        'INSERT INTO instructions (id, session_id, kind, payload, idempotency_key, via, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      pending: db.prepare<[string, number], RawInstruction>(
+        `SELECT i.id, i.session_id, i.kind, i.payload, i.via, i.created_at
+           FROM instructions i JOIN sessions s ON s.id = i.session_id
+          WHERE s.daemon_id = ? AND i.acked_at IS NULL
+          ORDER BY i.seq LIMIT ?`,
+      ),
+      ack: db.prepare(
+        `UPDATE instructions SET acked_at = ?
+          WHERE id = ? AND acked_at IS NULL AND session_id IN (SELECT id FROM sessions WHERE daemon_id = ?)`,
+      ),
+    };
+  }
+
+  /**
+   * Stores an instruction unless one with this key exists for the session; either way returns its id.
+   * `kind-mismatch` when the key was used for another kind of instruction (a client bug, not a retry).
+   */
+  accept(
+    sessionId: string,
+    kind: Instruction['kind'],
+    payload: Record<string, unknown>,
+    idempotencyKey: string,
+    via: string | null,
+  ): { id: string; duplicate: boolean } | 'kind-mismatch' {
+    return this.db.transaction(() => {
+      const existing = this.q.byKey.get(sessionId, idempotencyKey);
+      if (existing) return existing.kind === kind ? { id: existing.id, duplicate: true } : 'kind-mismatch' as const;
+      const id = `i_${randomBytes(12).toString('base64url')}`;
+      this.q.insert.run(id, sessionId, kind, JSON.stringify(payload), idempotencyKey, via, new Date().toISOString());
+      return { id, duplicate: false };
+    }).immediate();
+  }
+
+  /** Whether a key was already used for this session (an approval retried after nothing waits any more). */
+  existing(sessionId: string, idempotencyKey: string): { id: string; kind: string } | null {
+    return this.q.byKey.get(sessionId, idempotencyKey) ?? null;
+  }
+
+  /** Unacknowledged instructions of the daemon's sessions, in acceptance order. */
+  pendingFor(daemonId: string): Instruction[] {
+    return this.q.pending.all(daemonId, MAX_INSTRUCTIONS_PER_POLL).map((r) => ({
+      id: r.id,
+      session: r.session_id,
+      kind: r.kind as Instruction['kind'],
+      payload: JSON.parse(r.payload) as Record<string, unknown>,
+      createdAt: r.created_at,
+      via: r.via,
+    }));
+  }
+
+  /** Marks the daemon's instructions acknowledged; ids it does not own, or unknown ones, are ignored. */
+  ack(daemonId: string, ids: readonly string[]): number {
+    return this.db.transaction(() => {
+      const now = new Date().toISOString();
+      let n = 0;
+      for (const id of ids) n += this.q.ack.run(now, id, daemonId).changes;
+      return n;
+    }).immediate();
+  }
+}

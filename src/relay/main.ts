@@ -1,0 +1,160 @@
+// `rcd relay`: brings the relay up (data directory, log, database, HTTP(S) server) and owns its one idempotent
+// shutdown. `startRelay` is the in-process form (tests, benchmarks, npm start); `runRelay` is the foreground
+// command, with signals.
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { RcdError } from '../common/errors.js';
+import { ensurePrivateDir } from '../common/paths.js';
+import { VERSION } from '../common/version.js';
+import type { RelayContext } from './context.js';
+import { openRelayDb } from './db.js';
+import { EventStore } from './events-store.js';
+import { InstructionStore } from './instructions-store.js';
+import { createRelayLogger } from './logger.js';
+import { Notifier, Presence } from './notifier.js';
+import { checkTransport, originOf, withDefaults, type RelayOptions, type RelayOptionsInput } from './options.js';
+import { createRelayServer } from './server.js';
+import { SessionStore } from './store.js';
+
+export { parseRelayArgs } from './options.js';
+export type { RelayOptions, RelayOptionsInput } from './options.js';
+
+// How long a shutdown waits for answers in progress (held polls answer at once when woken) before cutting.
+const SHUTDOWN_GRACE_MS = 2_000;
+const ROTATE_CHECK_MS = 60 * 60 * 1000;
+
+export interface RunningRelay {
+  /** The origin clients use, e.g. http://127.0.0.1:8787 (with the real port when started on port 0). */
+  url: string;
+  /** Ends held long-polls, stops the server and closes the database. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
+function readTls(opts: RelayOptions): { cert: Buffer; key: Buffer } | undefined {
+  if (!opts.cert || !opts.key) return undefined;
+  try {
+    return { cert: readFileSync(opts.cert), key: readFileSync(opts.key) };
+  } catch (err) {
+    throw new RcdError('BAD_REQUEST', `cannot read the TLS certificate or key: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function listenError(err: NodeJS.ErrnoException, opts: RelayOptions): RcdError {
+  const where = `${opts.host}:${opts.port}`;
+  const message =
+    err.code === 'EADDRINUSE' ? `${where} is already in use; stop what listens there or pick another --port`
+    : err.code === 'EACCES' ? `not allowed to listen on ${where} (ports below 1024 need privileges); pick another --port`
+    : err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' ? `${opts.host} is not an address of this machine; check --host`
+    : `cannot listen on ${where}: ${err.message}`;
+  return new RcdError('BAD_REQUEST', message, { cause: err });
+}
+
+async function launch(input: RelayOptionsInput): Promise<RunningRelay & { log: Logger }> {
+  const opts = withDefaults(input);
+  checkTransport(opts);
+  const tls = readTls(opts);
+  try {
+    ensurePrivateDir(opts.data);
+  } catch (err) {
+    throw new RcdError('BAD_REQUEST', `cannot use ${opts.data} as the relay data directory: ${(err as Error).message}; give --data a writable directory`, { cause: err });
+  }
+  const logger = createRelayLogger(join(opts.data, 'relay.log'), opts.logLevel);
+  const log = logger.log;
+  let db;
+  try {
+    db = openRelayDb(join(opts.data, 'relay.db'));
+  } catch (err) {
+    log.error({ err }, 'cannot open the relay database');
+    logger.flush();
+    throw err;
+  }
+  const sessions = new SessionStore(db);
+  const ctx: RelayContext = {
+    sessions,
+    events: new EventStore(db, opts.keepEvents),
+    instructions: new InstructionStore(db),
+    notifier: new Notifier(opts.maxLongPolls),
+    presence: new Presence(),
+    log,
+    opts,
+    startedAt: new Date(),
+  };
+  const { server, inFlight } = createRelayServer(ctx, tls);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port, opts.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    db.close();
+    log.error({ err }, 'cannot listen');
+    logger.flush();
+    throw listenError(err as NodeJS.ErrnoException, opts);
+  }
+  const origin = originOf(opts, (server.address() as AddressInfo).port);
+  const rotation = setInterval(() => logger.rotate(), ROTATE_CHECK_MS).unref();
+  log.info({ version: VERSION, host: opts.host, port: (server.address() as AddressInfo).port, tls: Boolean(tls), data: opts.data, keepEvents: opts.keepEvents }, 'relay listening');
+
+  let closing: Promise<void> | null = null;
+  const settle = () => Promise.race([Promise.allSettled([...inFlight]).then(() => undefined), sleep(SHUTDOWN_GRACE_MS)]);
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      server.close();
+      ctx.notifier.close(); // held polls answer now, with what they have
+      await settle();
+      server.closeAllConnections();
+      await settle();
+      clearInterval(rotation);
+      try {
+        db.close();
+      } catch (err) {
+        log.error({ err }, 'closing the database failed');
+      }
+      log.info('relay stopped');
+      logger.flush();
+    })();
+    return closing;
+  };
+  return { url: origin, close, log };
+}
+
+/** Starts a relay in this process (tests, benchmarks, npm start). Throws RcdError with a message for people. */
+export async function startRelay(input: RelayOptionsInput = {}): Promise<RunningRelay> {
+  const { url, close } = await launch(input);
+  return { url, close };
+}
+
+/** `rcd relay` in the foreground: prints where it listens, runs until SIGTERM/SIGINT, then exits 0. */
+export async function runRelay(opts: RelayOptionsInput): Promise<void> {
+  process.umask(0o077); // the database and the log are the operator's alone
+  const relay = await launch(opts);
+  let exiting = false;
+  const stop = (reason: string, code: number) => {
+    if (exiting) return;
+    exiting = true;
+    relay.log.info({ reason }, 'shutting down');
+    relay.close().then(
+      () => process.exit(code),
+      (err: unknown) => {
+        relay.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM', 0));
+  process.on('SIGINT', () => stop('SIGINT', 0));
+  process.on('uncaughtException', (err) => {
+    relay.log.fatal({ err }, 'uncaught exception');
+    stop('uncaught exception', 1);
+  });
+  // A rejected promise nobody awaited is a bug in one code path, not a broken relay: log it and keep serving.
+  process.on('unhandledRejection', (err) => relay.log.error({ err }, 'unhandled rejection'));
+  process.stdout.write(`rcd relay ${VERSION} listening on ${relay.url} (data in ${withDefaults(opts).data})\n`);
+}

@@ -1,0 +1,117 @@
+// `rcd relay` options: flag parsing (usage errors are RcdError 'USAGE', which the entry point turns into exit 2)
+// and the transport rule that plain http is served only on a loopback address.
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { RcdError } from '../common/errors.js';
+import { resolveHome } from '../common/paths.js';
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8787;
+// About a day of a busy agent's output chunks per session; older ones are pruned (clients are told: `gap`).
+export const DEFAULT_KEEP_EVENTS = 100_000;
+// Held long-polls at once (daemons and browsers together); each holds a socket and a timer, and beyond this
+// many a relay on a small machine is better off saying 503 than slowing down for everybody.
+export const DEFAULT_MAX_LONG_POLLS = 1_000;
+
+export interface RelayOptions {
+  host: string;
+  /** 0 picks a free port; the URL that `startRelay` returns has the real one. */
+  port: number;
+  /** Directory for relay.db and relay.log. */
+  data: string;
+  cert?: string;
+  key?: string;
+  keepEvents: number;
+  maxLongPolls: number;
+  /** pino level for relay.log. */
+  logLevel: string;
+}
+
+export type RelayOptionsInput = Partial<RelayOptions>;
+
+export function withDefaults(input: RelayOptionsInput, env: NodeJS.ProcessEnv = process.env): RelayOptions {
+  return {
+    host: input.host ?? DEFAULT_HOST,
+    port: input.port ?? DEFAULT_PORT,
+    data: input.data ?? join(resolveHome(env), 'relay'),
+    ...(input.cert !== undefined ? { cert: input.cert } : {}),
+    ...(input.key !== undefined ? { key: input.key } : {}),
+    keepEvents: input.keepEvents ?? DEFAULT_KEEP_EVENTS,
+    maxLongPolls: input.maxLongPolls ?? DEFAULT_MAX_LONG_POLLS,
+    logLevel: input.logLevel ?? 'info',
+  };
+}
+
+const usage = (message: string) => new RcdError('USAGE', message);
+
+function intFlag(name: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw usage(`--${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+  }
+  return Number(raw);
+}
+
+/** Parses `rcd relay` arguments (everything after `relay`). */
+export function parseRelayArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): RelayOptions {
+  let values: Record<string, string | undefined>;
+  try {
+    const parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        host: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' },
+        cert: { type: 'string' }, key: { type: 'string' }, 'keep-events': { type: 'string' },
+      },
+    });
+    values = parsed.values as Record<string, string | undefined>;
+  } catch (err) {
+    throw usage((err as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+  if (values.host !== undefined && values.host.trim() === '') throw usage('--host must not be empty');
+  if (values.data !== undefined && values.data.trim() === '') throw usage('--data must not be empty');
+  if ((values.cert === undefined) !== (values.key === undefined)) throw usage('--cert and --key go together');
+  const port = intFlag('port', values.port, 0, 65535);
+  const keepEvents = intFlag('keep-events', values['keep-events'], 1, Number.MAX_SAFE_INTEGER);
+  return withDefaults({
+    ...(values.host !== undefined ? { host: values.host } : {}),
+    ...(port !== undefined ? { port } : {}),
+    ...(values.data !== undefined ? { data: values.data } : {}),
+    ...(values.cert !== undefined ? { cert: values.cert } : {}),
+    ...(values.key !== undefined ? { key: values.key } : {}),
+    ...(keepEvents !== undefined ? { keepEvents } : {}),
+  }, env);
+}
+
+/** 127.0.0.0/8, ::1 (also IPv4-mapped) and localhost: addresses no other machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) {
+    // The WHATWG URL parser writes an IPv6 literal in its shortest form (::1, ::ffff:7f00:1), whatever was typed.
+    const canonical = new URL(`http://[${h}]/`).hostname.slice(1, -1);
+    if (canonical === '::1') return true;
+    const mapped = /^::ffff:([0-9a-f]{1,4}):[0-9a-f]{1,4}$/.exec(canonical);
+    return mapped !== null && mapped[1]?.length === 4 && mapped[1].startsWith('7f');
+  }
+  return false;
+}
+
+/** Refuses plain http where tokens would cross a network in the clear. */
+export function checkTransport(opts: RelayOptions): void {
+  if (opts.cert || isLoopbackHost(opts.host)) return;
+  throw new RcdError(
+    'BAD_REQUEST',
+    `refusing to serve plain http on ${opts.host}, which is not a loopback address: session tokens would cross the network unencrypted. ` +
+      'Keep --host 127.0.0.1 and put a TLS-terminating proxy (Caddy, nginx) in front of it, or give --cert FILE --key FILE (see README, "The relay")',
+  );
+}
+
+/** The origin clients use: brackets around an IPv6 literal. */
+export function originOf(opts: Pick<RelayOptions, 'host' | 'cert'>, port: number): string {
+  const host = isIP(opts.host) === 6 ? `[${opts.host}]` : opts.host;
+  return `${opts.cert ? 'https' : 'http'}://${host}:${port}`;
+}

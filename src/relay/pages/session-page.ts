@@ -1,0 +1,33 @@
+// `GET /s/:token`: one session for a browser. The recent output is rendered on the server as escaped text (agent
+// output is untrusted), then the inline script follows new output through the events long-poll and sends
+// prompts. The token is read from the page's own address, never written into the page.
+import type { RelayEvent, RemoteSession } from '../../protocol/relay.js';
+import { escapeHtml, outputText, renderPage } from './html.js';
+import { SESSION_SCRIPT } from './session-script.js';
+
+export function sessionPage(
+  session: RemoteSession,
+  recent: readonly RelayEvent[],
+  cursor: { after: number; pruned: boolean },
+): { html: string; headers: Record<string, string> } {
+  const name = escapeHtml(session.name);
+  const state = escapeHtml(session.state);
+  const body = `<header>
+<h1>${name}</h1>
+<div class="muted"><span id="state" class="state ${state}">${state}</span> · ${escapeHtml(session.agent)} agent · session ${escapeHtml(session.id)}</div>
+</header>
+<main id="session" data-after="${cursor.after}" data-pending="${session.pendingApprovals}">
+${cursor.pruned ? '<p class="muted">Earlier output is not shown (older than what this page loads, or pruned by the relay).</p>' : ''}
+<pre id="out">${escapeHtml(outputText(recent))}</pre>
+<p id="note" class="muted" role="status"></p>
+<div id="approval" hidden><p><span id="pending"></span> tool call(s) wait for approval.
+<button type="button" id="approve">Approve</button> <button type="button" id="deny" class="plain">Deny</button></p></div>
+<form id="send">
+<textarea id="text" name="text" placeholder="Send a prompt to the agent" required></textarea>
+<button type="submit" id="submit">Send</button>
+</form>
+<noscript><p class="muted">Following new output and sending prompts need JavaScript.</p></noscript>
+</main>
+<footer class="muted">rcd relay · this URL is the only key to this session: share it only with people who may steer it.</footer>`;
+  return renderPage({ title: `${session.name} — rcd`, body, script: SESSION_SCRIPT });
+}

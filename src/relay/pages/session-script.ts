@@ -1,0 +1,144 @@
+// The session page's inline script (plain browser JS, no dependencies): follows new output through
+// GET /api/s/<token>/events long-polls, keeps state and pending approvals current, and sends prompts and
+// approval answers with a random idempotency key that a retry reuses. Output is only ever added as text nodes.
+export const SESSION_SCRIPT = String.raw`
+(function () {
+  'use strict';
+  var main = document.getElementById('session');
+  var out = document.getElementById('out');
+  var note = document.getElementById('note');
+  var stateEl = document.getElementById('state');
+  var form = document.getElementById('send');
+  var input = document.getElementById('text');
+  var submit = document.getElementById('submit');
+  var approval = document.getElementById('approval');
+  var pendingEl = document.getElementById('pending');
+  var token = location.pathname.split('/').pop();
+  var api = new URL('../api/s/' + token, location.href).href;
+  var after = Number(main.dataset.after) || 0;
+  var decoder = new TextDecoder();
+  var MAX_CHARS = 2000000;
+  var LIVE = ['starting', 'running', 'restarting', 'stopping'];
+  var noise = /\x1b\[[0-?]*[ -\/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g;
+  var ended = false;
+
+  function sleep(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
+  function show(text) { note.textContent = text; }
+  function clean(s) { return s.replace(/\r\n?/g, '\n').replace(noise, ''); }
+  function key() {
+    var a = new Uint8Array(16);
+    crypto.getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return (b + 256).toString(16).slice(1); }).join('');
+  }
+  function bytes(b64) {
+    var s = atob(b64), a = new Uint8Array(s.length);
+    for (var i = 0; i < s.length; i++) a[i] = s.charCodeAt(i);
+    return a;
+  }
+  function append(text) {
+    if (!text) return;
+    var atBottom = window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;
+    out.appendChild(document.createTextNode(text));
+    if (out.textContent.length > MAX_CHARS) out.textContent = out.textContent.slice(-MAX_CHARS / 2);
+    if (atBottom) window.scrollTo(0, document.body.scrollHeight);
+  }
+  function setState(state) {
+    stateEl.textContent = state;
+    stateEl.className = 'state ' + state;
+  }
+  function setPending(n) {
+    pendingEl.textContent = String(n);
+    approval.hidden = !(n > 0);
+  }
+  function errorText(res, body) {
+    return (body && body.error && body.error.message) || ('the relay answered ' + res.status);
+  }
+  function closed(message) {
+    ended = true;
+    show(message);
+    submit.disabled = true;
+    approval.hidden = true;
+  }
+  async function call(path, init) {
+    var res = await fetch(api + path, Object.assign({ cache: 'no-store' }, init || {}));
+    var body = null;
+    try { body = await res.json(); } catch (e) { body = null; }
+    return { res: res, body: body };
+  }
+  async function refresh() {
+    try {
+      var r = await call('');
+      if (r.res.ok) {
+        setState(r.body.session.state);
+        setPending(r.body.session.pendingApprovals);
+      }
+    } catch (e) { /* the events poll reports connection trouble */ }
+  }
+  async function follow() {
+    var delay = 1000;
+    while (!ended) {
+      var r;
+      try {
+        r = await call('/events?after=' + after + '&wait=25000');
+      } catch (e) {
+        show('Connection lost; retrying.');
+        await sleep(delay);
+        delay = Math.min(delay * 2, 30000);
+        continue;
+      }
+      if (!r.res.ok) {
+        if (r.res.status >= 500) { show(errorText(r.res, r.body) + '; retrying.'); await sleep(delay); delay = Math.min(delay * 2, 30000); continue; }
+        closed(errorText(r.res, r.body));
+        return;
+      }
+      delay = 1000;
+      if (note.textContent.indexOf('retrying') !== -1) show('');
+      var events = r.body.events;
+      if (r.body.gap && events.length > 0) append('\n[earlier output was pruned by the relay]\n');
+      var stateChanged = false;
+      for (var i = 0; i < events.length; i++) {
+        var e = events[i];
+        if (e.kind === 'output') append(clean(decoder.decode(bytes(e.data), { stream: true })));
+        else stateChanged = true;
+        after = e.seq;
+      }
+      if (stateChanged || events.length === 0) await refresh();
+      if (!r.body.more) {
+        var s = stateEl.textContent;
+        closed(LIVE.indexOf(s) === -1 ? 'The session has ended (' + s + ').' : 'Stopped following.');
+        return;
+      }
+    }
+  }
+  async function send(path, payload, done) {
+    payload.idempotencyKey = key();
+    for (var attempt = 1; attempt <= 5; attempt++) {
+      try {
+        var r = await call(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+        if (r.res.ok) { done(); return; }
+        if (r.res.status < 500) { show(errorText(r.res, r.body)); return; }
+      } catch (e) { /* retried below with the same key, so it runs once */ }
+      show('Sending failed; retrying.');
+      await sleep(1000 * attempt);
+    }
+    show('Could not reach the relay; try again.');
+  }
+  form.addEventListener('submit', async function (ev) {
+    ev.preventDefault();
+    var text = input.value;
+    if (!text.trim() || ended) return;
+    submit.disabled = true;
+    await send('/prompt', { text: text }, function () { input.value = ''; show('Sent.'); });
+    submit.disabled = ended;
+  });
+  document.getElementById('approve').addEventListener('click', function () {
+    send('/approve', {}, function () { show('Approved.'); refresh(); });
+  });
+  document.getElementById('deny').addEventListener('click', function () {
+    send('/deny', {}, function () { show('Denied.'); refresh(); });
+  });
+  setPending(Number(main.dataset.pending) || 0);
+  window.scrollTo(0, document.body.scrollHeight);
+  follow();
+})();
+`;

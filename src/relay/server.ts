@@ -1,0 +1,121 @@
+// The relay's HTTP(S) server: a route table of method + path pattern -> handler, one wrapper that turns every
+// thrown error into a JSON answer (unexpected ones: 500, logged), and request logging with the token scrubbed
+// from the path. Headers are never logged.
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Handler, RelayContext } from './context.js';
+import { ack, deleteSession, poll, putSession, register, uploadEvents } from './handlers/daemon.js';
+import { home, info, sessionHtml } from './handlers/pages.js';
+import { remoteApprove, remoteDeny, remoteEvents, remotePrompt, remoteStatus } from './handlers/remote.js';
+import { HttpError, sendError } from './http.js';
+import { safePath } from './logger.js';
+
+// A client on the internet that sends its headers this slowly is stuck or hostile.
+const HEADERS_TIMEOUT_MS = 20_000;
+// The whole request (headers and a 4 MiB body) on a slow phone link; answers may be held longer (long-polls).
+const REQUEST_TIMEOUT_MS = 120_000;
+// Open sockets at once; each long-poll holds one, so this sits well above the long-poll cap.
+const MAX_CONNECTIONS = 10_000;
+// Idle kept-alive sockets stay open longer than the daemon link's pool keeps them (30 s), so the client is the
+// one that closes them and never sends a request into a socket the relay is closing.
+const KEEP_ALIVE_MS = 35_000;
+
+interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  pattern: RegExp;
+  handler: Handler;
+}
+
+const ROUTES: readonly Route[] = [
+  { method: 'GET', pattern: /^\/$/, handler: home },
+  { method: 'GET', pattern: /^\/api\/info$/, handler: info },
+  { method: 'POST', pattern: /^\/api\/daemon\/register$/, handler: register },
+  { method: 'PUT', pattern: /^\/api\/daemon\/sessions\/([^/]+)$/, handler: putSession },
+  { method: 'DELETE', pattern: /^\/api\/daemon\/sessions\/([^/]+)$/, handler: deleteSession },
+  { method: 'POST', pattern: /^\/api\/daemon\/events$/, handler: uploadEvents },
+  { method: 'GET', pattern: /^\/api\/daemon\/poll$/, handler: poll },
+  { method: 'POST', pattern: /^\/api\/daemon\/ack$/, handler: ack },
+  { method: 'GET', pattern: /^\/api\/s\/([^/]+)$/, handler: remoteStatus },
+  { method: 'GET', pattern: /^\/api\/s\/([^/]+)\/events$/, handler: remoteEvents },
+  { method: 'POST', pattern: /^\/api\/s\/([^/]+)\/prompt$/, handler: remotePrompt },
+  { method: 'POST', pattern: /^\/api\/s\/([^/]+)\/approve$/, handler: remoteApprove },
+  { method: 'POST', pattern: /^\/api\/s\/([^/]+)\/deny$/, handler: remoteDeny },
+  { method: 'GET', pattern: /^\/s\/([^/]+)$/, handler: sessionHtml },
+];
+
+export interface RelayServer {
+  server: Server;
+  /** Requests being handled now (shutdown waits for them after waking every long-poll). */
+  inFlight: Set<Promise<void>>;
+}
+
+export function createRelayServer(ctx: RelayContext, tls?: { cert: Buffer; key: Buffer }): RelayServer {
+  const inFlight = new Set<Promise<void>>();
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const started = process.hrtime.bigint();
+    const done: Promise<void> = dispatch(req, res, ctx)
+      .catch((err: unknown) => replyError(req, res, err, ctx))
+      .finally(() => {
+        inFlight.delete(done);
+        const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
+        const status = res.statusCode;
+        const line = { method: req.method, path: safePath(req.url), status, ms };
+        if (status >= 500) ctx.log.error(line, 'request failed');
+        else if (status >= 400) ctx.log.info(line, 'request refused');
+        else ctx.log.debug(line, 'request');
+      });
+    inFlight.add(done);
+  };
+  const options = { maxHeaderSize: 16 * 1024 };
+  const server = tls ? createHttpsServer({ ...options, cert: tls.cert, key: tls.key }, onRequest) : createHttpServer(options, onRequest);
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.maxConnections = MAX_CONNECTIONS;
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  return { server: server as Server, inFlight };
+}
+
+async function dispatch(req: IncomingMessage, res: ServerResponse, ctx: RelayContext): Promise<void> {
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://relay');
+  } catch {
+    throw new HttpError(400, 'BAD_REQUEST', 'the request path is not a valid URL path');
+  }
+  const method = req.method === 'HEAD' ? 'GET' : req.method;
+  const allowed: string[] = [];
+  for (const route of ROUTES) {
+    const m = route.pattern.exec(url.pathname);
+    if (!m) continue;
+    if (route.method !== method) {
+      allowed.push(route.method);
+      continue;
+    }
+    await route.handler(req, res, ctx, m.slice(1), url);
+    return;
+  }
+  if (allowed.length > 0) {
+    throw new HttpError(405, 'METHOD_NOT_ALLOWED', `use ${allowed.join(' or ')} for this path`, { allow: allowed.join(', ') });
+  }
+  throw new HttpError(404, 'NOT_FOUND', 'no such endpoint; see docs/relay-protocol.md');
+}
+
+function replyError(req: IncomingMessage, res: ServerResponse, thrown: unknown, ctx: RelayContext): void {
+  if ((thrown as { aborted?: boolean }).aborted || res.destroyed) return; // the client hung up: nobody to answer
+  if (thrown instanceof HttpError) {
+    sendError(res, thrown);
+    return;
+  }
+  const code = (thrown as { code?: string })?.code ?? '';
+  if (/^SQLITE_(FULL|READONLY|IOERR|CANTOPEN)/.test(code)) {
+    ctx.log.error({ err: thrown, path: safePath(req.url) }, 'the relay data directory cannot be written');
+    sendError(res, new HttpError(507, 'STORAGE', 'the relay cannot store data right now (disk full or read-only); retry later'));
+    return;
+  }
+  ctx.log.error({ err: thrown, path: safePath(req.url) }, 'request failed unexpectedly');
+  sendError(res, new HttpError(500, 'INTERNAL', 'internal error in the relay; its log has the details'));
+}

@@ -1,0 +1,144 @@
+// Daemons, sessions and their access at rest: only sha256 of a credential or a token is stored. Lookups go by
+// hash and then compare in constant time; replaced and revoked hashes are remembered so a failing URL can be
+// told why it fails.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { RemoteSession } from '../protocol/relay.js';
+import type { Db } from './db.js';
+
+export const sha256hex = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+/** Constant-time equality of two hex digests (both are sha256, so the lengths match unless one is malformed). */
+export function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+}
+
+export interface SessionRow {
+  id: string;
+  daemonId: string;
+  view: RemoteSession;
+  tokenHash: string | null;
+  expiresAt: string | null;
+  ackedSeq: number;
+  prunedThrough: number;
+  eventCount: number;
+}
+
+/** Why a token does not open a session. */
+export type AccessFailure = 'UNKNOWN_URL' | 'ROTATED' | 'REVOKED' | 'EXPIRED';
+
+interface RawSession {
+  id: string; daemon_id: string; view: string; token_hash: string | null; expires_at: string | null;
+  acked_seq: number; pruned_through: number; event_count: number;
+}
+
+const toRow = (r: RawSession): SessionRow => ({
+  id: r.id, daemonId: r.daemon_id, view: RemoteSession.parse(JSON.parse(r.view)), tokenHash: r.token_hash,
+  expiresAt: r.expires_at, ackedSeq: r.acked_seq, prunedThrough: r.pruned_through, eventCount: r.event_count,
+});
+
+export class SessionStore {
+  private readonly q;
+
+  constructor(private readonly db: Db) {
+    this.q = {
+      insertDaemon: db.prepare('INSERT INTO daemons (id, credential_hash, created_at) VALUES (?, ?, ?)'),
+      daemonByHash: db.prepare<[string], { id: string; credential_hash: string }>('SELECT id, credential_hash FROM daemons WHERE credential_hash = ?'),
+      get: db.prepare<[string], RawSession>('SELECT * FROM sessions WHERE id = ?'),
+      byToken: db.prepare<[string], RawSession>('SELECT * FROM sessions WHERE token_hash = ?'),
+      retired: db.prepare<[string], { token_hash: string; reason: string }>('SELECT token_hash, reason FROM retired_tokens WHERE token_hash = ?'),
+      retire: db.prepare('INSERT OR REPLACE INTO retired_tokens (token_hash, session_id, reason, at) VALUES (?, ?, ?, ?)'),
+      unretire: db.prepare('DELETE FROM retired_tokens WHERE token_hash = ?'),
+      insert: db.prepare(
+        'INSERT INTO sessions (id, daemon_id, view, token_hash, expires_at, updated_at) VALUES (@id, @daemonId, @view, @tokenHash, @expiresAt, @now)',
+      ),
+      update: db.prepare('UPDATE sessions SET view = @view, token_hash = @tokenHash, expires_at = @expiresAt, updated_at = @now WHERE id = @id'),
+      remove: db.prepare('DELETE FROM sessions WHERE id = ?'),
+      counts: db.prepare<[], { daemons: number; sessions: number; events: number; pending: number }>(
+        `SELECT (SELECT COUNT(*) FROM daemons) AS daemons, (SELECT COUNT(*) FROM sessions) AS sessions,
+                (SELECT COALESCE(SUM(event_count), 0) FROM sessions) AS events,
+                (SELECT COUNT(*) FROM instructions WHERE acked_at IS NULL) AS pending`,
+      ),
+    };
+  }
+
+  /** A new daemon: its id and its credential, which exists only in this answer. */
+  registerDaemon(): { daemonId: string; credential: string } {
+    const daemonId = randomBytes(8).toString('hex');
+    const credential = randomBytes(32).toString('base64url');
+    this.q.insertDaemon.run(daemonId, sha256hex(credential), new Date().toISOString());
+    return { daemonId, credential };
+  }
+
+  /** The daemon holding this credential, or null. */
+  authenticate(credential: string): string | null {
+    const hash = sha256hex(credential);
+    const row = this.q.daemonByHash.get(hash);
+    return row && sameHash(row.credential_hash, hash) ? row.id : null;
+  }
+
+  get(id: string): SessionRow | null {
+    const r = this.q.get.get(id);
+    return r ? toRow(r) : null;
+  }
+
+  /**
+   * Registers or updates a session's view and access, in one transaction. A different hash retires the old one
+   * as rotated; `access: null` retires it as revoked. Returns 'conflict' when the id or the token hash belongs
+   * to another daemon's session.
+   */
+  put(
+    daemonId: string,
+    view: RemoteSession,
+    access: { tokenHash: string; expiresAt: string | null } | null,
+  ): 'ok' | 'conflict' {
+    return this.db.transaction(() => {
+      const now = new Date().toISOString();
+      const current = this.q.get.get(view.id);
+      if (current && current.daemon_id !== daemonId) return 'conflict';
+      if (access) {
+        const holder = this.q.byToken.get(access.tokenHash);
+        if (holder && holder.id !== view.id) return 'conflict';
+      }
+      const old = current?.token_hash ?? null;
+      if (old && old !== access?.tokenHash) this.q.retire.run(old, view.id, access ? 'rotated' : 'revoked', now);
+      if (access) this.q.unretire.run(access.tokenHash);
+      const params = {
+        id: view.id, daemonId, view: JSON.stringify(view), now,
+        tokenHash: access?.tokenHash ?? null, expiresAt: access?.expiresAt ?? null,
+      };
+      if (current) this.q.update.run(params);
+      else this.q.insert.run(params);
+      return 'ok' as const;
+    }).immediate();
+  }
+
+  /** Forgets a session with its events and instructions; its URL then answers REVOKED. */
+  remove(daemonId: string, id: string): 'ok' | 'not-found' {
+    return this.db.transaction(() => {
+      const current = this.q.get.get(id);
+      if (!current || current.daemon_id !== daemonId) return 'not-found';
+      if (current.token_hash) this.q.retire.run(current.token_hash, id, 'revoked', new Date().toISOString());
+      this.q.remove.run(id);
+      return 'ok' as const;
+    }).immediate();
+  }
+
+  /** The session a token opens, or why it opens none. */
+  byToken(token: string, now = Date.now()): SessionRow | AccessFailure {
+    const hash = sha256hex(token);
+    const r = this.q.byToken.get(hash);
+    if (r && r.token_hash && sameHash(r.token_hash, hash)) {
+      if (r.expires_at && Date.parse(r.expires_at) <= now) return 'EXPIRED';
+      return toRow(r);
+    }
+    const retired = this.q.retired.get(hash);
+    if (retired && sameHash(retired.token_hash, hash)) return retired.reason === 'rotated' ? 'ROTATED' : 'REVOKED';
+    return 'UNKNOWN_URL';
+  }
+
+  counts(): { daemons: number; sessions: number; events: number; pending: number } {
+    return this.q.counts.get() as { daemons: number; sessions: number; events: number; pending: number };
+  }
+}

@@ -1,0 +1,56 @@
+// A real `rcd relay` process on 127.0.0.1 for integration tests: started on a free port, restartable on the
+// same port and data directory (so a daemon's RCD_RELAY_URL stays valid), killable with SIGKILL.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { CLI, waitFor } from './harness.js';
+
+export class RelayProcess {
+  url = '';
+  private child: ChildProcess | null = null;
+  private port = 0;
+
+  constructor(readonly dataDir: string, private readonly env: NodeJS.ProcessEnv) {}
+
+  static async start(home: string, env: NodeJS.ProcessEnv): Promise<RelayProcess> {
+    const relay = new RelayProcess(join(home, 'relay-data'), env);
+    await relay.start();
+    return relay;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async start(): Promise<void> {
+    const child = spawn(process.execPath, [CLI, 'relay', '--host', '127.0.0.1', '--port', String(this.port), '--data', this.dataDir], {
+      env: this.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+    const m = await waitFor(() => /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(out) ?? (child.exitCode !== null ? Promise.reject(new Error(err)) : null), 'the relay to listen', 15_000);
+    this.url = m[1] as string;
+    this.port = Number(m[2]);
+  }
+
+  /** Stops it with SIGKILL: no goodbye, as a crash or power loss would. */
+  async kill9(): Promise<void> {
+    await this.stopWith('SIGKILL');
+  }
+
+  async stop(): Promise<void> {
+    await this.stopWith('SIGTERM');
+  }
+
+  private async stopWith(sig: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(sig);
+    await exited;
+    this.child = null;
+  }
+}

@@ -1,0 +1,87 @@
+// The relay killed with SIGKILL and restarted several times while the agent writes fast and prompts are sent:
+// afterwards the relay holds exactly the agent's output, and every prompt the relay accepted ran exactly once.
+// Also: a daemon killed after storing an instruction but before acknowledging it runs it once.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { Rcd, fixture, isAlive, waitFor } from '../helpers/harness.js';
+import { RelayProcess } from '../helpers/relay.js';
+
+const occurrences = (text: string, needle: string) => text.split(needle).length - 1;
+
+describe('relay link under failure', () => {
+  it('loses and duplicates nothing while the relay is killed and restarted', async () => {
+    const rcd = new Rcd();
+    const relay = await RelayProcess.start(rcd.home, rcd.env);
+    rcd.env.RCD_RELAY_URL = relay.url;
+    try {
+      const cwd = join(rcd.home, 'w');
+      mkdirSync(cwd);
+      await rcd.ok(['start', '--cwd', cwd, '--name', 'chatty', '--', process.execPath, fixture('chatty.mjs'), '3000', '3']);
+      const url = (await rcd.ok(['url', 'chatty'])).trim();
+      const accepted: string[] = [];
+      const attempted: string[] = [];
+      let p = 0;
+      for (let round = 0; round < 4; round++) {
+        for (let k = 0; k < 3; k++) {
+          const text = `prompt-${++p}`;
+          attempted.push(text);
+          if ((await rcd.run(['remote', 'send', url, text])).code === 0) accepted.push(text);
+        }
+        await new Promise((r) => setTimeout(r, 200 + Math.random() * 300)); // let output flow between kills
+        await relay.kill9();
+        const down = `prompt-${++p}`;
+        attempted.push(down);
+        const r = await rcd.run(['remote', 'send', url, down]);
+        assert.equal(r.code, 1, 'a send while the relay is down fails');
+        assert.match(r.stderr, /cannot reach the relay/);
+        await relay.start();
+      }
+      await rcd.ok(['remote', 'send', url, 'bye']);
+      accepted.push('bye');
+      await waitFor(async () => (await rcd.session('chatty')).state === 'exited', 'the agent to finish', 60_000);
+      const local = await rcd.logs('chatty');
+      await waitFor(async () => (await rcd.ok(['remote', 'logs', url])) === local, 'the relay to hold exactly the agent output', 30_000);
+      for (let i = 1; i <= 3000; i++) assert.equal(occurrences(local, `line ${i}\n`), 1, `line ${i} once`);
+      for (const text of accepted) assert.equal(occurrences(local, `echo: ${text}\n`), 1, `${text} ran exactly once`);
+      for (const text of attempted) assert.ok(occurrences(local, `echo: ${text}\n`) <= 1, `${text} ran at most once`);
+      assert.ok(accepted.length >= 12, 'the prompts sent while the relay was up were accepted');
+    } finally {
+      await relay.stop();
+      assert.deepEqual(await rcd.teardown(), []);
+    }
+  });
+
+  it('a daemon killed between storing an instruction and acknowledging it runs it once', async () => {
+    const rcd = new Rcd();
+    const relay = await RelayProcess.start(rcd.home, rcd.env);
+    rcd.env.RCD_RELAY_URL = relay.url;
+    try {
+      const cwd = join(rcd.home, 'w');
+      mkdirSync(cwd);
+      const id = (await rcd.ok(['start', '--cwd', cwd, '--name', 'echo', '--', process.execPath, fixture('echo.mjs')])).trim();
+      const url = (await rcd.ok(['url', 'echo'])).trim();
+      const daemon = rcd.daemonPid() as number;
+      process.kill(daemon, 'SIGKILL');
+      await waitFor(() => !isAlive(daemon), 'the daemon to die');
+      // The relay now holds an unacknowledged prompt...
+      const sent = JSON.parse(await rcd.ok(['remote', 'send', url, 'exactly once', '--json'])) as { id: string };
+      // ...which the dead daemon had already stored in its inbox, as if killed right before its ack.
+      const db = new Database(join(rcd.home, 'rcd.db'));
+      db.prepare('INSERT INTO inbox (id, session_id, kind, payload, via, received_at) VALUES (?, ?, ?, ?, NULL, ?)')
+        .run(sent.id, id, 'prompt', JSON.stringify({ text: 'exactly once' }), new Date().toISOString());
+      db.close();
+      await rcd.ok(['status']); // the next daemon: runs its inbox, polls, gets the same instruction again, acks it
+      await waitFor(async () => (await rcd.logs('echo')).includes('echo: exactly once'), 'the prompt to run');
+      await waitFor(async () => (await rcd.status()).daemon.link.state === 'connected', 'the link');
+      await rcd.ok(['remote', 'send', url, 'marker']); // a later prompt: once it ran, the repeat delivery is behind it
+      await waitFor(async () => (await rcd.logs('echo')).includes('echo: marker'), 'the marker');
+      assert.equal(occurrences(await rcd.logs('echo'), 'echo: exactly once\n'), 1);
+    } finally {
+      await relay.stop();
+      assert.deepEqual(await rcd.teardown(), []);
+    }
+  });
+});

@@ -1,0 +1,483 @@
+// The relay server in-process (startRelay on 127.0.0.1, port 0, a temp data dir), driven over real HTTP by a fake
+// daemon and a fake remote client: credentials, session access (rotate, revoke, forge, expiry), idempotent event
+// upload with contiguous acks, instruction long-poll and ack, limits and bad input, the HTML pages, a restart on
+// the same data, and no token or credential in the log.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  MAX_EVENTS_PER_BATCH, MAX_PROMPT_BYTES, MAX_RELAY_BODY_BYTES, PollResponse, RegisterResponse, RelayError,
+  RemoteEventsResponse, RemoteStatusResponse, type RemoteSession,
+} from '../../src/protocol/relay.js';
+import { startRelay, type RunningRelay } from '../../src/relay/main.js';
+
+interface Answer {
+  status: number;
+  json: unknown;
+  text: string;
+  headers: Headers;
+}
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sessionId = () => randomBytes(8).toString('hex');
+
+describe('relay server', () => {
+  let dir: string;
+  let relay: RunningRelay;
+  /** Every token and credential handed to or issued by the relay: none may reach its log. */
+  const secrets: string[] = [];
+
+  const call = async (method: string, path: string, body?: unknown, credential?: string, signal?: AbortSignal): Promise<Answer> => {
+    const res = await fetch(relay.url + path, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(credential ? { authorization: `Bearer ${credential}` } : {}),
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      ...(signal ? { signal } : {}),
+    });
+    const text = await res.text();
+    let json: unknown = null;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // an HTML page or an empty 204
+    }
+    return { status: res.status, json, text, headers: res.headers };
+  };
+  const errorCode = (a: Answer) => RelayError.parse(a.json).error.code;
+
+  const register = async () => {
+    const a = await call('POST', '/api/daemon/register', {});
+    assert.equal(a.status, 200, a.text);
+    const r = RegisterResponse.parse(a.json);
+    secrets.push(r.credential);
+    return r;
+  };
+  const newToken = () => {
+    const t = randomBytes(32).toString('base64url');
+    secrets.push(t);
+    return t;
+  };
+  const view = (id: string, over: Partial<RemoteSession> = {}): RemoteSession => ({
+    id, name: `s-${id.slice(0, 4)}`, agent: 'generic', state: 'running', pendingApprovals: 0, updatedAt: new Date().toISOString(), lastSeq: 0, ...over,
+  });
+  const put = (cred: string, id: string, token: string | null, over: Partial<RemoteSession> = {}, expiresAt: string | null = null) =>
+    call('PUT', `/api/daemon/sessions/${id}`, { session: view(id, over), access: token ? { tokenHash: sha(token), expiresAt } : null }, cred);
+  const out = (seq: number, text: string) => ({ seq, at: new Date().toISOString(), kind: 'output' as const, data: Buffer.from(text).toString('base64') });
+  const upload = (cred: string, id: string, events: ReturnType<typeof out>[]) => call('POST', '/api/daemon/events', { sessions: [{ id, events }] }, cred);
+  const pollNow = async (cred: string, wait = 0) => {
+    const a = await call('GET', `/api/daemon/poll?wait=${wait}`, undefined, cred);
+    assert.equal(a.status, 200, a.text);
+    return PollResponse.parse(a.json).instructions;
+  };
+  const prompt = (token: string, text: string, key = randomBytes(8).toString('hex')) => call('POST', `/api/s/${token}/prompt`, { text, idempotencyKey: key });
+  /** A registered daemon with one session reachable by a fresh token. */
+  const setup = async (over: Partial<RemoteSession> = {}) => {
+    const d = await register();
+    const id = sessionId();
+    const token = newToken();
+    assert.equal((await put(d.credential, id, token, over)).status, 200);
+    return { cred: d.credential, id, token };
+  };
+
+  before(async () => {
+    dir = mkdtempSync('/tmp/rcd-relay-');
+    relay = await startRelay({ host: '127.0.0.1', port: 0, data: dir, logLevel: 'trace' });
+  });
+
+  after(async () => {
+    await relay.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers /api/info and a status page with counts only', async () => {
+    const info = await call('GET', '/api/info');
+    assert.equal(info.status, 200);
+    assert.deepEqual(info.json, { name: 'rcd-relay', version: '0.1.0', protocol: 1 });
+    const { id } = await setup({ name: 'secret-project-name' });
+    const page = await call('GET', '/');
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(page.text, /sessions/);
+    assert.ok(!page.text.includes('secret-project-name') && !page.text.includes(id), 'no session names or ids on the status page');
+  });
+
+  it('registers daemons and refuses daemon calls without a known credential (401)', async () => {
+    const d = await register();
+    assert.match(d.credential, /^[A-Za-z0-9_-]{43}$/);
+    const id = sessionId();
+    const body = { session: view(id), access: null };
+    for (const cred of [undefined, 'not-a-credential', `${d.credential.slice(0, -1)}${d.credential.endsWith('A') ? 'B' : 'A'}`]) {
+      const a = await call('PUT', `/api/daemon/sessions/${id}`, body, cred);
+      assert.equal(a.status, 401, `credential ${String(cred)}`);
+      assert.equal(errorCode(a), 'UNAUTHORIZED');
+      assert.equal((await call('GET', '/api/daemon/poll?wait=0', undefined, cred)).status, 401);
+    }
+    assert.equal((await call('PUT', `/api/daemon/sessions/${id}`, body, d.credential)).status, 200);
+    // Another daemon cannot take over that session id.
+    const other = await register();
+    const taken = await call('PUT', `/api/daemon/sessions/${id}`, body, other.credential);
+    assert.equal(taken.status, 409);
+    assert.equal((await call('DELETE', `/api/daemon/sessions/${id}`, undefined, other.credential)).status, 404);
+  });
+
+  it('shows a registered session to a holder of its token', async () => {
+    const { token, id } = await setup({ name: 'alpha' });
+    const a = await call('GET', `/api/s/${token}`);
+    assert.equal(a.status, 200, a.text);
+    const s = RemoteStatusResponse.parse(a.json);
+    assert.equal(s.session.id, id);
+    assert.equal(s.session.name, 'alpha');
+    assert.deepEqual([s.firstSeq, s.lastSeq], [0, 0]);
+    assert.equal(s.daemonOnline, true, 'the daemon made a call just now');
+  });
+
+  it('stores events idempotently and acknowledges the highest contiguous seq', async () => {
+    const { cred, id, token } = await setup();
+    const acked = async (seqs: number[]) => {
+      const a = await upload(cred, id, seqs.map((s) => out(s, `line ${s}\n`)));
+      assert.equal(a.status, 200, a.text);
+      return (a.json as { acked: Record<string, number> }).acked[id];
+    };
+    assert.equal(await acked([1, 2, 4]), 2);
+    // Only what is contiguous is served: seq 4 waits for 3.
+    let ev = RemoteEventsResponse.parse((await call('GET', `/api/s/${token}/events?after=0`)).json);
+    assert.deepEqual(ev.events.map((e) => e.seq), [1, 2]);
+    assert.equal(await acked([3]), 4);
+    assert.equal(await acked([1, 2, 3, 4]), 4, 'a repeat changes nothing');
+    assert.equal(await acked([]), 4);
+    ev = RemoteEventsResponse.parse((await call('GET', `/api/s/${token}/events?after=0`)).json);
+    assert.deepEqual(ev.events.map((e) => e.seq), [1, 2, 3, 4]);
+    assert.equal(Buffer.from(ev.events[2]?.data ?? '', 'base64').toString(), 'line 3\n');
+    assert.equal(ev.gap, false);
+    assert.equal(ev.more, true, 'the session is live');
+    ev = RemoteEventsResponse.parse((await call('GET', `/api/s/${token}/events?after=2`)).json);
+    assert.deepEqual(ev.events.map((e) => e.seq), [3, 4]);
+    const s = RemoteStatusResponse.parse((await call('GET', `/api/s/${token}`)).json);
+    assert.deepEqual([s.firstSeq, s.lastSeq], [1, 4]);
+    // A session that is not the daemon's stores nothing.
+    const stray = await call('POST', '/api/daemon/events', { sessions: [{ id, events: [out(5, 'x')] }, { id: sessionId(), events: [] }] }, cred);
+    assert.equal(stray.status, 404);
+    assert.equal(await acked([]), 4);
+  });
+
+  it('wakes a held daemon poll as soon as a prompt arrives, and redelivers until acknowledged', async () => {
+    const { cred, id, token } = await setup();
+    const held = Date.now();
+    const polling = call('GET', '/api/daemon/poll?wait=20000', undefined, cred);
+    await sleep(300);
+    const sentAt = Date.now();
+    const p = await prompt(token, 'hello agent');
+    assert.equal(p.status, 201, p.text);
+    const answer = await polling;
+    const wokeAfter = Date.now() - sentAt;
+    assert.ok(Date.now() - held < 5_000, 'the poll returned well before its 20 s hold');
+    assert.ok(wokeAfter < 1_000, `woken ${wokeAfter} ms after the prompt`);
+    const [ins] = PollResponse.parse(answer.json).instructions;
+    assert.ok(ins);
+    assert.equal(ins.id, (p.json as { id: string }).id);
+    assert.equal(ins.session, id);
+    assert.equal(ins.kind, 'prompt');
+    assert.deepEqual(ins.payload, { text: 'hello agent' });
+    assert.equal(ins.via, sha(token));
+    // Unacknowledged: offered again; acknowledged: gone.
+    assert.deepEqual((await pollNow(cred)).map((i) => i.id), [ins.id]);
+    const ack = await call('POST', '/api/daemon/ack', { ids: [ins.id, 'i_unknown'] }, cred);
+    assert.deepEqual(ack.json, { ok: true });
+    assert.deepEqual(await pollNow(cred), []);
+    // With nothing to deliver the poll is held for its wait, then answers empty.
+    const t0 = Date.now();
+    assert.deepEqual(await pollNow(cred, 400), []);
+    assert.ok(Date.now() - t0 >= 350, 'held for the wait');
+  });
+
+  it('delivers instructions oldest first and accepts a prompt once per idempotency key', async () => {
+    const { cred, token } = await setup();
+    const first = await prompt(token, 'one', 'key-00000001');
+    const again = await prompt(token, 'one', 'key-00000001');
+    assert.equal(first.status, 201);
+    assert.equal(again.status, 200);
+    assert.deepEqual(again.json, { id: (first.json as { id: string }).id, duplicate: true });
+    assert.equal((await prompt(token, 'two', 'key-00000002')).status, 201);
+    const list = await pollNow(cred);
+    assert.deepEqual(list.map((i) => i.payload.text), ['one', 'two']);
+  });
+
+  it('wakes a held remote events poll when events arrive, and ends it once the session is over', async () => {
+    const { cred, id, token } = await setup();
+    assert.equal((await upload(cred, id, [out(1, 'a')])).status, 200);
+    const t0 = Date.now();
+    const waiting = call('GET', `/api/s/${token}/events?after=1&wait=20000`);
+    await sleep(200);
+    await upload(cred, id, [out(2, 'b')]);
+    const ev = RemoteEventsResponse.parse((await waiting).json);
+    assert.ok(Date.now() - t0 < 3_000);
+    assert.deepEqual(ev.events.map((e) => e.seq), [2]);
+    assert.equal((await put(cred, id, token, { state: 'exited' })).status, 200);
+    const t1 = Date.now();
+    const done = RemoteEventsResponse.parse((await call('GET', `/api/s/${token}/events?after=2&wait=20000`)).json);
+    assert.ok(Date.now() - t1 < 2_000, 'no hold for a session that is over');
+    assert.deepEqual(done, { events: [], gap: false, more: false });
+  });
+
+  it('rotates, revokes and re-issues a URL, and says why an old one fails', async () => {
+    const { cred, id, token } = await setup();
+    const second = newToken();
+    assert.equal((await put(cred, id, second)).status, 200);
+    const old = await call('GET', `/api/s/${token}`);
+    assert.equal(old.status, 410);
+    assert.equal(errorCode(old), 'ROTATED');
+    assert.equal((await call('GET', `/api/s/${second}`)).status, 200);
+    assert.equal((await prompt(token, 'via old url')).status, 410);
+    const page = await call('GET', `/s/${token}`);
+    assert.equal(page.status, 410);
+    assert.match(page.text, /replaced/);
+
+    assert.equal((await put(cred, id, null)).status, 200);
+    const revoked = await call('GET', `/api/s/${second}/events?after=0`);
+    assert.equal(revoked.status, 410);
+    assert.equal(errorCode(revoked), 'REVOKED');
+    const third = newToken();
+    assert.equal((await put(cred, id, third)).status, 200);
+    assert.equal((await call('GET', `/api/s/${third}`)).status, 200);
+    assert.equal(errorCode(await call('GET', `/api/s/${second}`)), 'REVOKED');
+    assert.equal(errorCode(await call('GET', `/api/s/${token}`)), 'ROTATED');
+    assert.deepEqual(await pollNow(cred), [], 'nothing sent through a dead URL was stored');
+
+    // Removing the session ends its URL too.
+    assert.equal((await call('DELETE', `/api/daemon/sessions/${id}`, undefined, cred)).status, 204);
+    assert.equal(errorCode(await call('GET', `/api/s/${third}`)), 'REVOKED');
+  });
+
+  it('refuses a forged token (one character changed) and stores nothing sent through it', async () => {
+    const { cred, token } = await setup();
+    const forged = `${token.slice(0, 10)}${token[10] === 'a' ? 'b' : 'a'}${token.slice(11)}`;
+    secrets.push(forged);
+    for (const path of [`/api/s/${forged}`, `/api/s/${forged}/events?after=0`, '/api/s/short']) {
+      const a = await call('GET', path);
+      assert.equal(a.status, 404, path);
+      assert.equal(errorCode(a), 'UNKNOWN_URL');
+    }
+    assert.equal((await prompt(forged, 'rm -rf /')).status, 404);
+    assert.equal((await call('GET', `/s/${forged}`)).status, 404);
+    assert.deepEqual(await pollNow(cred), []);
+  });
+
+  it('answers EXPIRED once a token is past its expiry', async () => {
+    const { cred, id } = await setup();
+    const gone = newToken();
+    assert.equal((await put(cred, id, gone, {}, new Date(Date.now() - 1000).toISOString())).status, 200);
+    assert.equal(errorCode(await call('GET', `/api/s/${gone}`)), 'EXPIRED');
+    const soon = newToken();
+    assert.equal((await put(cred, id, soon, {}, new Date(Date.now() + 500).toISOString())).status, 200);
+    assert.equal((await call('GET', `/api/s/${soon}`)).status, 200);
+    await sleep(700);
+    const a = await call('POST', `/api/s/${soon}/prompt`, { text: 'late', idempotencyKey: 'key-expired' });
+    assert.equal(a.status, 410);
+    assert.equal(errorCode(a), 'EXPIRED');
+  });
+
+  it('answers approve/deny with 409 when nothing waits, and stores them when something does', async () => {
+    const { cred, id, token } = await setup();
+    const none = await call('POST', `/api/s/${token}/approve`, { idempotencyKey: 'approve-0001' });
+    assert.equal(none.status, 409);
+    assert.equal(errorCode(none), 'NOTHING_PENDING');
+    assert.equal((await call('POST', `/api/s/${token}/deny`, { idempotencyKey: 'deny-00001' })).status, 409);
+    await put(cred, id, token, { pendingApprovals: 1 });
+    assert.equal((await call('POST', `/api/s/${token}/approve`, { request: 'req-1', idempotencyKey: 'approve-0002' })).status, 201);
+    assert.equal((await call('POST', `/api/s/${token}/deny`, { message: 'no', idempotencyKey: 'deny-00002' })).status, 201);
+    await put(cred, id, token, { pendingApprovals: 0 });
+    const retry = await call('POST', `/api/s/${token}/approve`, { request: 'req-1', idempotencyKey: 'approve-0002' });
+    assert.equal(retry.status, 200, 'a retry of an accepted answer is a duplicate, not a 409');
+    const list = await pollNow(cred);
+    assert.deepEqual(list.map((i) => [i.kind, i.payload]), [['approve', { request: 'req-1' }], ['deny', { message: 'no' }]]);
+  });
+
+  it('answers bad input with 400 and a message, and oversized input with 413', async () => {
+    const { cred, id, token } = await setup();
+    const cases: [string, string, unknown, string | undefined, number][] = [
+      ['PUT', `/api/daemon/sessions/${id}`, '{not json', cred, 400],
+      ['PUT', `/api/daemon/sessions/${id}`, { session: { id }, access: null }, cred, 400],
+      ['PUT', `/api/daemon/sessions/${sessionId()}`, { session: view(id), access: null }, cred, 400],
+      ['PUT', '/api/daemon/sessions/NOT-AN-ID', { session: view(id), access: null }, cred, 400],
+      ['PUT', `/api/daemon/sessions/${id}`, { session: view(id), access: { tokenHash: token, expiresAt: null } }, cred, 400],
+      ['POST', '/api/daemon/events', { sessions: [{ id, events: [{ seq: 0, at: 'x', kind: 'output', data: '' }] }] }, cred, 400],
+      ['POST', '/api/daemon/events', { sessions: [{ id, events: Array.from({ length: MAX_EVENTS_PER_BATCH + 1 }, (_, i) => out(i + 1, 'x')) }] }, cred, 400],
+      ['GET', '/api/daemon/poll?wait=soon', undefined, cred, 400],
+      ['POST', '/api/daemon/ack', { ids: 'all' }, cred, 400],
+      ['POST', '/api/daemon/register', '[1,2]', undefined, 400],
+      ['GET', `/api/s/${token}/events?after=-1`, undefined, undefined, 400],
+      ['POST', `/api/s/${token}/prompt`, { text: '' , idempotencyKey: 'key-000001' }, undefined, 400],
+      ['POST', `/api/s/${token}/prompt`, { text: 'hi' }, undefined, 400],
+      ['POST', `/api/s/${token}/prompt`, { text: 'é'.repeat(MAX_PROMPT_BYTES / 2 + 1), idempotencyKey: 'key-000002' }, undefined, 413],
+      ['GET', '/nowhere', undefined, undefined, 404],
+      ['DELETE', '/api/info', undefined, undefined, 405],
+    ];
+    for (const [method, path, body, c, status] of cases) {
+      const a = await call(method, path, body, c);
+      assert.equal(a.status, status, `${method} ${path}: ${a.text.slice(0, 200)}`);
+      const e = RelayError.parse(a.json).error;
+      assert.ok(e.message.length > 5, `${method} ${path} says what is wrong`);
+    }
+    assert.deepEqual(await pollNow(cred), [], 'nothing was stored by a refused request');
+    // The relay is still fine.
+    assert.equal((await call('GET', `/api/s/${token}`)).status, 200);
+  });
+
+  it('answers a body over the limit with 413 that reaches the client (content-length and chunked)', async () => {
+    const { port } = new URL(relay.url);
+    const exchange = (head: string, chunked: boolean) =>
+      new Promise<string>((resolve, reject) => {
+        const sock = connect(Number(port), '127.0.0.1');
+        const got: Buffer[] = [];
+        const timer = setTimeout(() => { sock.destroy(); reject(new Error('no answer')); }, 10_000);
+        sock.on('data', (c: Buffer) => got.push(c));
+        sock.on('error', () => {});
+        sock.on('close', () => { clearTimeout(timer); resolve(Buffer.concat(got).toString('latin1')); });
+        sock.write(head);
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        let sent = 0;
+        const pump = () => {
+          while (!sock.destroyed && sent <= MAX_RELAY_BODY_BYTES) {
+            sent += chunk.length;
+            const ok = sock.write(chunked ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]) : chunk);
+            if (!ok) return void sock.once('drain', pump);
+          }
+          if (!sock.destroyed) sock.end(chunked ? '0\r\n\r\n' : '');
+        };
+        pump();
+      });
+    const length = MAX_RELAY_BODY_BYTES + 64 * 1024;
+    for (const [head, chunked] of [
+      [`POST /api/daemon/register HTTP/1.1\r\nhost: relay\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\n\r\n`, false],
+      ['POST /api/daemon/register HTTP/1.1\r\nhost: relay\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n', true],
+    ] as const) {
+      const raw = await exchange(head, chunked);
+      assert.match(raw, /^HTTP\/1\.1 413 /, raw.slice(0, 200));
+      assert.match(raw, /"code":"TOO_LARGE"/);
+    }
+  });
+
+  it('serves a self-contained session page that escapes agent output', async () => {
+    const { cred, id, token } = await setup({ name: '<b>bold</b> & "quoted"' });
+    await upload(cred, id, [out(1, 'safe line\n'), out(2, '<script>alert(1)</script>\n<img src=x onerror=alert(2)>\n')]);
+    const a = await call('GET', `/s/${token}`);
+    assert.equal(a.status, 200);
+    assert.match(a.headers.get('content-type') ?? '', /text\/html/);
+    const csp = a.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /connect-src 'self'/);
+    assert.equal(a.headers.get('referrer-policy'), 'no-referrer');
+    const html = a.text;
+    assert.ok(html.includes('safe line'));
+    assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt;'), 'output is escaped');
+    assert.ok(!html.includes('<script>alert(1)') && !html.includes('<img src=x'), 'no raw output markup');
+    assert.ok(html.includes('&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot;'), 'the session name is escaped');
+    assert.ok(!html.includes(token), 'the page does not carry its token');
+    // Self-contained: no external scripts, styles, images, frames, fonts or imports.
+    assert.doesNotMatch(html, /<(script|img|iframe|link|object|embed)[^>]*\s(src|href|data)=/i);
+    assert.doesNotMatch(html, /@import|\burl\(|https?:\/\/|\/\/[a-z0-9.-]+\.[a-z]{2,}\//);
+    assert.equal((html.match(/<script/g) ?? []).length, 1, 'one inline script');
+    assert.match(html, /\/prompt'/, 'the prompt box posts to the prompt endpoint');
+  });
+
+  it('prunes the oldest events beyond --keep-events and tells clients of the gap', async () => {
+    const small = await startRelay({ host: '127.0.0.1', port: 0, data: join(dir, 'small'), keepEvents: 5, logLevel: 'trace' });
+    try {
+      const base = relay;
+      relay = small;
+      try {
+        const { cred, id, token } = await setup();
+        const a = await upload(cred, id, Array.from({ length: 12 }, (_, i) => out(i + 1, `e${i + 1}`)));
+        assert.deepEqual((a.json as { acked: Record<string, number> }).acked, { [id]: 12 });
+        const s = RemoteStatusResponse.parse((await call('GET', `/api/s/${token}`)).json);
+        assert.deepEqual([s.firstSeq, s.lastSeq], [8, 12]);
+        const ev = RemoteEventsResponse.parse((await call('GET', `/api/s/${token}/events?after=0`)).json);
+        assert.equal(ev.gap, true);
+        assert.deepEqual(ev.events.map((e) => e.seq), [8, 9, 10, 11, 12]);
+        assert.equal(RemoteEventsResponse.parse((await call('GET', `/api/s/${token}/events?after=9`)).json).gap, false);
+        // A late repeat of a pruned event is not stored again.
+        assert.deepEqual((await upload(cred, id, [out(1, 'e1')])).json, { acked: { [id]: 12 } });
+      } finally {
+        relay = base;
+      }
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('caps concurrent long-polls with 503 and frees a slot when a client hangs up', async () => {
+    const tiny = await startRelay({ host: '127.0.0.1', port: 0, data: join(dir, 'tiny'), maxLongPolls: 1, logLevel: 'trace' });
+    const base = relay;
+    relay = tiny;
+    try {
+      const { cred, token } = await setup();
+      const ac = new AbortController();
+      const first = call('GET', '/api/daemon/poll?wait=20000', undefined, cred, ac.signal).catch(() => null);
+      await sleep(200);
+      const busy = await call('GET', `/api/s/${token}/events?after=0&wait=20000`);
+      assert.equal(busy.status, 503);
+      assert.equal(errorCode(busy), 'BUSY');
+      ac.abort();
+      await first;
+      await sleep(200);
+      const t0 = Date.now();
+      const ok = await call('GET', `/api/s/${token}/events?after=0&wait=300`);
+      assert.equal(ok.status, 200, 'the slot was freed');
+      assert.ok(Date.now() - t0 >= 250);
+    } finally {
+      relay = base;
+      await tiny.close();
+    }
+  });
+
+  it('keeps events, unacknowledged instructions, credentials and URLs across a restart, and ends held polls on close', async () => {
+    const { cred, id, token } = await setup();
+    await upload(cred, id, [out(1, 'before restart\n'), out(2, 'still here\n')]);
+    const p = await prompt(token, 'survives', 'key-restart1');
+    assert.equal(p.status, 201);
+    // A poll held at close time is answered, and close does not wait for its hold.
+    const other = await setup();
+    const held = call('GET', '/api/daemon/poll?wait=20000', undefined, other.cred).catch((err: unknown) => err);
+    await sleep(200);
+    const t0 = Date.now();
+    await relay.close();
+    await held;
+    assert.ok(Date.now() - t0 < 3_000, `close took ${Date.now() - t0} ms`);
+
+    relay = await startRelay({ host: '127.0.0.1', port: 0, data: dir, logLevel: 'trace' });
+    const ev = RemoteEventsResponse.parse((await call('GET', `/api/s/${token}/events?after=0`)).json);
+    assert.deepEqual(ev.events.map((e) => Buffer.from(e.data, 'base64').toString()), ['before restart\n', 'still here\n']);
+    const list = await pollNow(cred);
+    assert.deepEqual(list.map((i) => i.id), [(p.json as { id: string }).id]);
+    assert.equal((await prompt(token, 'survives', 'key-restart1')).status, 200, 'the idempotency key outlives the restart');
+    assert.deepEqual((await upload(cred, id, [out(3, 'after')])).json, { acked: { [id]: 3 } });
+  });
+
+  it('never writes a token or a credential to its log', async () => {
+    // Exercise the noisiest paths once more at trace level, with secrets in paths, bodies and headers.
+    const { cred, token } = await setup();
+    await call('GET', `/s/${token}`);
+    await call('GET', `/api/s/${token}/nowhere`);
+    await call('GET', `/api/s/${token}/events?after=0&token=${token}`);
+    await call('PUT', `/api/daemon/sessions/${cred}`, { credential: cred }, cred);
+    await call('GET', `/api/daemon/poll?wait=0&credential=${cred}`, undefined, cred);
+    await relay.close();
+    const logs = ['relay.log', 'small/relay.log', 'tiny/relay.log'].map((f) => readFileSync(join(dir, f), 'utf8'));
+    const all = logs.join('\n');
+    assert.match(all, /"path":"\/api\/s\/\[token\]\/events"/, 'request paths are logged, with the token replaced');
+    assert.ok(secrets.length > 20);
+    for (const secret of secrets) {
+      assert.ok(!all.includes(secret), `the log holds a secret (${secret.slice(0, 4)}…)`);
+      assert.ok(!all.includes(sha(secret)), 'nor its hash');
+    }
+    assert.doesNotMatch(all, /authorization|bearer/i);
+    relay = await startRelay({ host: '127.0.0.1', port: 0, data: dir }); // for `after` to close
+  });
+});
