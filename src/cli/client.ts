@@ -1,11 +1,11 @@
-// The CLI's side of the control API: one HTTP request over the unix socket with node:http (cheap to load,
-// unlike undici), the version handshake on every answer, and starting the daemon when none is running.
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+// The CLI's side of the control API: JSON calls over the unix socket (raw node:net, see socket-http.ts; never
+// undici), the version handshake on every answer, and starting the daemon when none is running.
+import type { IncomingMessage } from 'node:http';
 import { RcdError, errnoCode, type ErrorCode } from '../common/errors.js';
+import type { Layout } from '../common/paths.js';
 import { VERSION } from '../common/version.js';
 import { ErrorBody, HEADER_VERSION, requests, responses, type RequestOf, type ResponseOf, type Verb } from '../protocol/api.js';
-import { startDaemon } from './autostart.js';
-import type { Layout } from '../common/paths.js';
+import { socketRequest, type RawResponse } from './socket-http.js';
 
 export interface ClientOptions {
   paths: Layout;
@@ -20,60 +20,68 @@ export class Client {
 
   /** Sends one request and returns the parsed JSON answer. */
   async call<V extends Verb>(verb: V, body: RequestOf<V>): Promise<ResponseOf<V>> {
-    const res = await this.open(verb, body);
-    const text = await readAll(res);
-    const json = parseJson(text, verb);
+    const payload = JSON.stringify(requests[verb].parse(body));
+    const res = await this.withDaemon(() => socketRequest(this.opts.paths.socket, `/v1/${verb}`, payload));
+    this.checkVersion(verb, res.headers[HEADER_VERSION]);
+    if (res.status >= 400) throw toError(res.status, res.body);
+    const json = safeJson(res.body);
+    if (json === undefined) throw new RcdError('INTERNAL', `the daemon sent a malformed answer to ${verb}`);
     return responses[verb].parse(json) as ResponseOf<V>;
   }
 
   /** Sends one request and returns the response stream (for `logs`). */
   async stream<V extends Verb>(verb: V, body: RequestOf<V>): Promise<IncomingMessage> {
-    return this.open(verb, body);
-  }
-
-  private async open(verb: Verb, body: unknown): Promise<IncomingMessage> {
     const payload = JSON.stringify(requests[verb].parse(body));
-    let res: IncomingMessage;
-    try {
-      res = await send(this.opts.paths.socket, verb, payload);
-    } catch (err) {
-      if (!NO_DAEMON.has(errnoCode(err) ?? '') || !this.opts.autostart) throw unavailable(err, this.opts.paths.socket);
-      await startDaemon(this.opts.paths, () => send(this.opts.paths.socket, 'status', '{}').then((r) => r.resume()));
-      res = await send(this.opts.paths.socket, verb, payload);
-    }
-    const daemonVersion = res.headers[HEADER_VERSION];
-    if (verb !== 'shutdown' && daemonVersion !== VERSION) {
-      res.resume();
-      throw new RcdError(
-        'VERSION_MISMATCH',
-        `this rcd is ${VERSION} but the daemon running for ${this.opts.paths.home} is ${String(daemonVersion)}; ` +
-          'run `rcd shutdown` (agents keep running and are re-adopted) and then your command again',
-      );
-    }
+    const { request } = await import('node:http');
+    const send = () =>
+      new Promise<IncomingMessage>((resolve, reject) => {
+        const req = request(
+          {
+            socketPath: this.opts.paths.socket, method: 'POST', path: `/v1/${verb}`,
+            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+          },
+          resolve,
+        );
+        req.on('error', reject);
+        req.end(payload);
+      });
+    const res = await this.withDaemon(send);
+    this.checkVersion(verb, res.headers[HEADER_VERSION] as string | undefined);
     if ((res.statusCode ?? 500) >= 400) {
-      const text = await readAll(res);
-      const parsed = ErrorBody.safeParse(safeJson(text));
-      if (parsed.success) throw new RcdError(parsed.data.error.code as ErrorCode, parsed.data.error.message);
-      throw new RcdError('INTERNAL', `the daemon answered ${res.statusCode}: ${text.slice(0, 200)}`);
+      const chunks: Buffer[] = [];
+      for await (const c of res) chunks.push(c as Buffer);
+      throw toError(res.statusCode ?? 500, Buffer.concat(chunks).toString('utf8'));
     }
     return res;
   }
+
+  /** Runs `send`; when no daemon answers, starts one (if allowed) and sends again. */
+  private async withDaemon<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (err) {
+      if (!NO_DAEMON.has(errnoCode(err) ?? '') || !this.opts.autostart) throw unavailable(err, this.opts.paths.socket);
+      const { startDaemon } = await import('./autostart.js');
+      const probe = (): Promise<RawResponse> => socketRequest(this.opts.paths.socket, '/v1/status', '{}');
+      await startDaemon(this.opts.paths, probe);
+      return send();
+    }
+  }
+
+  private checkVersion(verb: Verb, daemonVersion: string | undefined): void {
+    if (verb === 'shutdown' || daemonVersion === VERSION) return;
+    throw new RcdError(
+      'VERSION_MISMATCH',
+      `this rcd is ${VERSION} but the daemon running for ${this.opts.paths.home} is ${String(daemonVersion)}; ` +
+        'run `rcd shutdown` (agents keep running and are re-adopted) and then your command again',
+    );
+  }
 }
 
-function send(socketPath: string, verb: string, payload: string): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        socketPath,
-        method: 'POST',
-        path: `/v1/${verb}`,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-      },
-      resolve,
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+function toError(status: number, text: string): RcdError {
+  const parsed = ErrorBody.safeParse(safeJson(text));
+  if (parsed.success) return new RcdError(parsed.data.error.code as ErrorCode, parsed.data.error.message);
+  return new RcdError('INTERNAL', `the daemon answered ${status}: ${text.slice(0, 200)}`);
 }
 
 function unavailable(err: unknown, socket: string): RcdError {
@@ -83,25 +91,10 @@ function unavailable(err: unknown, socket: string): RcdError {
   return new RcdError('DAEMON_UNAVAILABLE', `cannot reach the rcd daemon at ${socket}: ${(err as Error).message}`, { cause: err });
 }
 
-function readAll(res: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    res.on('error', reject);
-  });
-}
-
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
     return undefined;
   }
-}
-
-function parseJson(text: string, verb: string): unknown {
-  const json = safeJson(text);
-  if (json === undefined) throw new RcdError('INTERNAL', `the daemon sent a malformed answer to ${verb}`);
-  return json;
 }

@@ -2,12 +2,14 @@
 import { RcdError } from '../common/errors.js';
 import { layout, resolveHome } from '../common/paths.js';
 import { VERSION } from '../common/version.js';
-import { Client } from './client.js';
+import type { Client } from './client.js';
 import { HELP, USAGE } from './usage.js';
 import { usageError } from './args.js';
 
+export type DaemonClient = Pick<Client, 'call' | 'stream'>;
+
 export interface CommandContext {
-  client(opts?: { autostart?: boolean }): Client;
+  client(opts?: { autostart?: boolean }): DaemonClient;
   out(text: string): void;
   err(text: string): void;
 }
@@ -31,7 +33,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const ctx: CommandContext = {
-    client: (opts) => new Client({ paths: layout(resolveHome()), autostart: opts?.autostart ?? true }),
+    client: (opts) => lazyClient(opts?.autostart ?? true),
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
   };
@@ -64,4 +66,14 @@ export async function runCli(argv: string[]): Promise<number> {
     ctx.err(`rcd: ${(err as Error)?.stack ?? String(err)}`);
     return 1;
   }
+}
+
+/** The client module (and zod with it) is loaded on the first call, so `--version` and `--help` never pay for it. */
+function lazyClient(autostart: boolean): DaemonClient {
+  let loaded: Promise<Client> | undefined;
+  const get = () => (loaded ??= import('./client.js').then(({ Client }) => new Client({ paths: layout(resolveHome()), autostart })));
+  return {
+    call: async (verb, body) => (await get()).call(verb, body),
+    stream: async (verb, body) => (await get()).stream(verb, body),
+  };
 }

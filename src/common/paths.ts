@@ -1,6 +1,5 @@
 // Where rcd keeps its state, and where its control socket lives. Shared by the CLI and the daemon,
 // which must agree on both without talking to each other first.
-import { createHash } from 'node:crypto';
 import { mkdirSync, statSync, chmodSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -51,11 +50,24 @@ export function layout(home: string, env: NodeJS.ProcessEnv = process.env): Layo
 export function socketPath(home: string, env: NodeJS.ProcessEnv = process.env): string {
   const inHome = join(home, 'rcd.sock');
   if (Buffer.byteLength(inHome) <= MAX_SOCKET_PATH_BYTES) return inHome;
-  const tag = createHash('sha256').update(home).digest('hex').slice(0, 16);
+  const tag = fnv1a64(home);
   const base = env.XDG_RUNTIME_DIR && Buffer.byteLength(env.XDG_RUNTIME_DIR) < 60
     ? join(env.XDG_RUNTIME_DIR, 'rcd')
     : join(shortTmp(), `rcd-${process.getuid?.() ?? 'u'}`);
   return join(base, `${tag}.sock`);
+}
+
+/**
+ * A stable 16-hex-digit tag for a path (FNV-1a, 64 bit). Not a security measure, only a short unique name; it
+ * spares every CLI start the load of node:crypto.
+ */
+export function fnv1a64(text: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(text)) {
+    h ^= BigInt(byte);
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return h.toString(16).padStart(16, '0');
 }
 
 function shortTmp(): string {

@@ -19,6 +19,7 @@ dir=$1; shift
 # A handled (not ignored) TERM/INT lets the wrapper outlive a group-wide signal and still record the agent's
 # status; handled signals are reset to their defaults in the agent, ignored ones would be inherited.
 trap : TERM INT HUP
+[ -p "$dir/stdin" ] || mkfifo -m 600 "$dir/stdin" || exit 126
 exec 3<>"$dir/stdin"
 "$@" 0<&3 3<&- 4>&- &
 pid=$!

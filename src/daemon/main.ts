@@ -19,7 +19,7 @@ import { Tailer } from './tailer.js';
 import { recoverSessions } from './recover.js';
 import { WakeDetector } from './wake.js';
 import { Upkeep } from './upkeep.js';
-import { RemoteAccess } from './remote-access.js';
+import type { RemoteAccess } from './remote-access.js';
 
 // How often the daemon checks that its socket still exists.
 const HOME_CHECK_MS = 5_000;
@@ -79,6 +79,8 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   let linkError: string | null = null;
   if (relayUrl) {
     try {
+      // Loaded only when a relay is configured: undici alone is ~11 MB of the daemon's memory.
+      const { RemoteAccess } = await import('./remote-access.js');
       remote = new RemoteAccess(relayUrl, db, events, supervisor, tailer, log);
     } catch (err) {
       linkError = (err as Error).message;
@@ -154,7 +156,9 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   // A rejected promise nobody awaited is a bug in one code path, not a broken daemon: log it and keep serving.
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 
-  await recoverSessions(supervisor, sessions, log);
+  const recoveryStart = performance.now();
+  const recovered = await recoverSessions(supervisor, sessions, log);
+  log.info({ ...recovered, ms: Math.round(performance.now() - recoveryStart) }, 'sessions recovered');
 
   // The lock is ours, so a socket file still there belongs to a dead daemon.
   if (dirname(paths.socket) !== paths.home) ensurePrivateDir(dirname(paths.socket));

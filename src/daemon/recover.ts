@@ -43,11 +43,13 @@ function recordedPid(s: SessionRecord, files: SessionFiles): { pid: number | nul
   }
 }
 
-export async function recoverSessions(supervisor: Supervisor, store: SessionStore, log: Logger): Promise<void> {
+export async function recoverSessions(supervisor: Supervisor, store: SessionStore, log: Logger): Promise<{ adopted: number; ended: number; restored: number }> {
+  const counts = { adopted: 0, ended: 0, restored: 0 };
   for (const s of store.listLive()) {
     const files = supervisor.files(s.id);
     if (s.state === 'restarting') {
       await supervisor.restore(s.id, 'its restart was due while no daemon ran');
+      counts.restored += 1;
       continue;
     }
     const { pid, start } = recordedPid(s, files);
@@ -58,6 +60,7 @@ export async function recoverSessions(supervisor: Supervisor, store: SessionStor
       const run: AgentRun = { pid, pidStart: start, wrapperPid: s.wrapperPid ?? pid, exited: watchAdopted(files, pid, start, s.wrapperPid) };
       supervisor.adopt(s.id, run, s.run, startedAtMs, false);
       if (stopRequested) void supervisor.stop(s.id); // the previous daemon died mid-stop: finish it
+      counts.adopted += 1;
       continue;
     }
     const exit = readExitFile(files);
@@ -65,11 +68,14 @@ export async function recoverSessions(supervisor: Supervisor, store: SessionStor
       log.info({ session: s.id, ...exit }, 'agent ended while no daemon was running');
       const run: AgentRun = { pid: pid ?? 0, pidStart: start, wrapperPid: s.wrapperPid ?? 0, exited: Promise.resolve(exit ?? { exitCode: null, signal: null }) };
       supervisor.adopt(s.id, run, s.run, startedAtMs, stopRequested);
+      counts.ended += 1;
       continue;
     }
     // No process and no recorded exit: the machine went down under it (or its wrapper was killed). That is not
     // the agent failing, so it comes back whatever its restart policy.
     const bootChanged = start !== null && !start.startsWith(`${currentBootId()}:`);
     await supervisor.restore(s.id, bootChanged ? 'the machine rebooted' : 'its process vanished without an exit status');
+    counts.restored += 1;
   }
+  return counts;
 }

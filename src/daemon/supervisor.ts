@@ -1,7 +1,6 @@
 // The supervisor: owns every session's lifecycle (start, run, exit, restart, stop, remove) and keeps the
 // database — the truth — in step with the processes. Memory holds only what a process handle needs.
 import { EventEmitter } from 'node:events';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Logger } from 'pino';
@@ -113,8 +112,7 @@ export class Supervisor extends EventEmitter {
     }).immediate();
 
     const files = this.files(id);
-    mkdirSync(files.dir, { recursive: true, mode: 0o700 });
-    execFileSync('mkfifo', ['-m', '600', files.stdin]);
+    mkdirSync(files.dir, { recursive: true, mode: 0o700 }); // the wrapper makes the stdin FIFO in it
     this.d.log.info({ session: id, cwd, agent: req.agent }, 'session created');
     await this.spawnRun(id);
     return this.d.sessions.get(id) as SessionRecord;

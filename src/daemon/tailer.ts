@@ -102,7 +102,11 @@ export class Tailer extends EventEmitter {
     try {
       let offset = this.events.offset(sessionId, STREAM);
       const size = fstatSync(fd).size;
-      if (size < offset) offset = size; // truncated behind our back: continue from its new end
+      if (size < offset) {
+        // Truncated behind our back: what it held up to `offset` is stored; new bytes start at its new end.
+        offset = size;
+        this.events.setOffset(sessionId, STREAM, path, offset);
+      }
       const buf = Buffer.allocUnsafe(CHUNK_BYTES);
       while (offset < size && moved < budget) {
         const n = readSync(fd, buf, 0, Math.min(CHUNK_BYTES, size - offset), offset);

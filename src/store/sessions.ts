@@ -33,14 +33,20 @@ interface Row {
 }
 
 function fromRow(r: Row): SessionRecord {
-  return {
+  let env: Record<string, string> | undefined;
+  const record = {
     id: r.id, name: r.name, cwd: r.cwd, agent: r.agent as AgentKind,
-    command: JSON.parse(r.command) as string[], env: JSON.parse(r.env) as Record<string, string>,
+    command: JSON.parse(r.command) as string[],
     restartPolicy: r.restart_policy as RestartPolicy, state: r.state as SessionState,
     pid: r.pid, pidStart: r.pid_start, wrapperPid: r.wrapper_pid, run: r.run, restarts: r.restarts,
     exitCode: r.exit_code, signal: r.signal, reason: r.reason, agentSessionId: r.agent_session_id,
     createdAt: r.created_at, updatedAt: r.updated_at, startedAt: r.started_at,
   };
+  // The environment is large and only needed to spawn: parse it on first use, not for every `status`.
+  return Object.defineProperty(record, 'env', {
+    get: () => (env ??= JSON.parse(r.env) as Record<string, string>),
+    enumerable: true,
+  }) as SessionRecord;
 }
 
 /** Fields a state change may set; anything left out keeps its value. */

@@ -1,7 +1,7 @@
 // `rcd logs --follow` streams output as it arrives and ends when the session does; fast output loses nothing.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLI, Rcd, fixture, waitFor } from '../helpers/harness.js';
@@ -42,5 +42,18 @@ describe('logs', () => {
     const code = await Promise.race([closed, new Promise((r) => setTimeout(() => r('timeout'), 10_000))]);
     assert.equal(code, 0, 'logs --follow ends with status 0 when the session ends');
     assert.equal(seen, 'ready\necho: ping\n');
+  });
+
+  it('keeps everything when the output file is truncated behind its back, and reads on from the new end', async () => {
+    const cwd = join(rcd.home, 'trunc');
+    mkdirSync(cwd);
+    const id = (await rcd.ok(['start', '--cwd', cwd, '--name', 'trunc', '--', process.execPath, fixture('echo.mjs')])).trim();
+    await rcd.ok(['send', 'trunc', 'before']);
+    await waitFor(async () => (await rcd.logs('trunc')).includes('echo: before'), 'the first echo');
+    truncateSync(join(rcd.home, 'sessions', id, 'output'), 0);
+    await rcd.ok(['send', 'trunc', 'after']);
+    await waitFor(async () => (await rcd.logs('trunc')).includes('echo: after'), 'the echo after truncation');
+    assert.equal(await rcd.logs('trunc'), 'ready\necho: before\necho: after\n');
+    await rcd.ok(['stop', 'trunc']);
   });
 });
