@@ -159,6 +159,14 @@ const mb = (k: number) => `${(k / 1024).toFixed(1)} MB`;
 const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
 const rows: string[] = [];
 const resRows: string[] = [];
+const adoptRows: string[] = [];
+/** The daemon's last "sessions recovered" log line: how many it re-adopted and how long recovery took. */
+function lastRecovery(): { adopted: number; ms: number } {
+  const lines = readFileSync(join(home, 'logs', 'daemon.log'), 'utf8').trim().split('\n').reverse();
+  const line = lines.find((l) => l.includes('"sessions recovered"'));
+  if (!line) throw new Error('the daemon logged no recovery');
+  return JSON.parse(line) as { adopted: number; ms: number };
+}
 function timeRow(what: string, p: Paired, target?: number): void {
   const ratio = p.cmd.median / p.base.median;
   rows.push(`| ${what} | ${ms(p.cmd.median)} | ${ms(p.cmd.min)}–${ms(p.cmd.max)} | ${ms(p.base.median)} | ${ratio.toFixed(2)}x | ` +
@@ -192,6 +200,22 @@ async function main(): Promise<void> {
   progress(`measuring the daemon's idle CPU with 32 sessions over ${IDLE_MS / 1000} s`);
   resourceRow(32, mem32, await idleCpu(doc32.daemon.pid), 50);
 
+  // Re-adoption (durability): the next daemon takes over 32 running agents before it answers its first request.
+  progress('re-adopting 32 running sessions after a daemon restart (5 times)');
+  const adopt: number[] = [];
+  const restart: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    rcd('shutdown');
+    restart.push(rcd('status', '--json').ms); // CLI start + daemon start + recovery + the answer
+    const rec = lastRecovery();
+    if (rec.adopted !== 32) throw new Error(`expected 32 re-adopted sessions, the daemon logged ${JSON.stringify(rec)}`);
+    adopt.push(rec.ms);
+  }
+  const a = stats(adopt);
+  const r = stats(restart);
+  adoptRows.push(`| re-adopt 32 running sessions (inside the daemon) | ${ms(a.median)} | ${ms(a.min)}–${ms(a.max)} | < 1000 ms | ${verdict(a.max < 1000)} |`);
+  adoptRows.push(`| \`rcd status\` that starts the next daemon, which re-adopts 32 | ${ms(r.median)} | ${ms(r.min)}–${ms(r.max)} | — | — |`);
+
   const dir = join(work, 'one');
   mkdirSync(dir);
   timeRow('`rcd start` of one session (32 others live)', paired('start', () => {
@@ -217,7 +241,9 @@ async function main(): Promise<void> {
     'Memory of everything rcd runs besides the agents (the daemon and one `sh` wrapper per session), and the daemon\'s CPU ' +
     `use while idle over ${IDLE_MS / 1000} s (% of one core). Results are for RSS / PSS / daemon RSS + wrappers PSS.`, '',
     '| sessions | daemon RSS / PSS | sh wrappers: RSS / PSS | total RSS | total PSS | daemon RSS + wrappers PSS | target | results | daemon idle CPU |',
-    '|---|---|---|---|---|---|---|---|---|', ...resRows];
+    '|---|---|---|---|---|---|---|---|---|', ...resRows, '',
+    'Durability: time to re-adopt running agents when a daemon starts (5 restarts, medians).', '',
+    '| measurement | median | range (min–max) | target | result |', '|---|---|---|---|---|', ...adoptRows];
   process.stdout.write(`${out.join('\n')}\n`);
 }
 

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { RcdError } from '../common/errors.js';
+import { DAEMON_NODE_FLAGS } from '../common/daemon-flags.js';
 import { ensurePrivateDir, type Layout } from '../common/paths.js';
 
 // A cold start (database migrations on a slow disk) takes well under a second; ten is generous even on CI.
@@ -24,7 +25,7 @@ export async function startDaemon(paths: Layout, probe: () => Promise<unknown>):
   let exitedEarly: number | null = null;
   let exitedAt = 0;
   try {
-    const child = spawn(process.execPath, [...process.execArgv, entryScript(), 'daemon'], {
+    const child = spawn(process.execPath, [...process.execArgv, ...DAEMON_NODE_FLAGS, entryScript(), 'daemon'], {
       detached: true,
       stdio: ['ignore', out, out],
       env: process.env,

@@ -3,6 +3,7 @@
 import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { DAEMON_NODE_FLAGS } from '../../common/daemon-flags.js';
 import { RcdError } from '../../common/errors.js';
 import { layout, resolveHome } from '../../common/paths.js';
 
@@ -60,6 +61,8 @@ export function serviceSpec(platform: Platform, env: NodeJS.ProcessEnv = process
   if (env.RCD_RELAY_URL) daemonEnv.push(['RCD_RELAY_URL', env.RCD_RELAY_URL]);
   // The socket's fallback place (long RCD_HOME) depends on the temp dir; the daemon must compute the CLI's.
   if (env.TMPDIR) daemonEnv.push(['TMPDIR', env.TMPDIR]);
+  // The daemon's own Node flags (a smaller young generation); agents never see this: they get the session's env.
+  daemonEnv.push(['NODE_OPTIONS', DAEMON_NODE_FLAGS.join(' ')]);
   return {
     platform,
     node: process.execPath,
