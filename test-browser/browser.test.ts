@@ -1,0 +1,51 @@
+// The session URL in a real browser (Debian's Chromium, driven by playwright-core): the page shows the session's
+// output, follows new output, and its prompt box reaches the agent through the relay and the daemon's link.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { chromium } from 'playwright-core';
+import { Rcd, fixture, waitFor } from '../test/helpers/harness.js';
+import { RelayProcess } from '../test/helpers/relay.js';
+
+// .ci/run installs Debian's chromium package; this is where it puts the browser.
+const CHROMIUM = '/usr/bin/chromium';
+
+describe('session page in a browser', () => {
+  it('shows output, follows it, and sends a prompt that reaches the agent', async () => {
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium package (.ci/run does)`);
+    const rcd = new Rcd();
+    const relay = await RelayProcess.start(rcd.home, rcd.env);
+    rcd.env.RCD_RELAY_URL = relay.url;
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      // No sandbox (tests run as root in a VM) and no background traffic: nothing but 127.0.0.1 is reachable here.
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    try {
+      const cwd = join(rcd.home, 'w');
+      mkdirSync(cwd);
+      await rcd.ok(['start', '--cwd', cwd, '--name', 'web', '--', process.execPath, fixture('echo.mjs')]);
+      const url = (await rcd.ok(['url', 'web'])).trim();
+      await waitFor(async () => (await rcd.ok(['remote', 'logs', url])).includes('ready'), 'the output to reach the relay');
+
+      const page = await browser.newPage();
+      await page.goto(url);
+      assert.match(await page.title(), /web/);
+      await page.locator('#out', { hasText: 'ready' }).waitFor({ timeout: 10_000 });
+
+      await rcd.ok(['send', 'web', 'typed locally']); // new output is followed without a reload
+      await page.locator('#out', { hasText: 'echo: typed locally' }).waitFor({ timeout: 10_000 });
+
+      await page.fill('#text', 'sent from the browser');
+      await page.click('#submit');
+      await page.locator('#out', { hasText: 'echo: sent from the browser' }).waitFor({ timeout: 15_000 });
+      assert.ok((await rcd.logs('web')).includes('echo: sent from the browser\n'), 'the agent got the prompt');
+      assert.equal((await page.locator('#state').textContent())?.trim(), 'running');
+    } finally {
+      await browser.close();
+      await relay.stop();
+      assert.deepEqual(await rcd.teardown(), []);
+    }
+  });
+});
