@@ -212,10 +212,11 @@ export class Link {
         signal, timeoutMs: POLL_DEADLINE_MS,
       });
       if (instructions.length === 0) continue;
-      // Stored (with their ids, so a repeat is ignored) before they are acknowledged, run after.
+      // Stored first (with their ids, so a repeat delivery is ignored); once stored they may run at once, in
+      // parallel with the acknowledgement: being marked started when claimed, none can run twice.
       this.d.store.storeInstructions(instructions.map((i) => ({ id: i.id, sessionId: i.session, kind: i.kind, payload: i.payload, via: i.via })));
-      await this.http.call('POST', 'api/daemon/ack', { ids: instructions.map((i) => i.id) }, AckResponse, { signal, timeoutMs: CALL_TIMEOUT_MS });
       void this.d.executor.drain();
+      await this.http.call('POST', 'api/daemon/ack', { ids: instructions.map((i) => i.id) }, AckResponse, { signal, timeoutMs: CALL_TIMEOUT_MS });
     }
   }
 
