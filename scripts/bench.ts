@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = join(ROOT, 'dist', 'rcd.js');
+const CLI = join(ROOT, 'dist', 'rcd.cjs');
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
 const RUNS = Number(values.runs);
 if (!Number.isInteger(RUNS) || RUNS < 3) throw new Error(`--runs takes a whole number >= 3 (got ${values.runs})`);

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = join(root, 'dist', 'rcd.js');
+const cli = join(root, 'dist', 'rcd.cjs');
 
 export interface ChaosResult {
   kills: number;

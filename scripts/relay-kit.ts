@@ -10,7 +10,7 @@ import { socketRequest } from '../src/cli/socket-http.js';
 import { socketPath } from '../src/common/paths.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI = join(ROOT, 'dist', 'rcd.js');
+export const CLI = join(ROOT, 'dist', 'rcd.cjs');
 export const fixture = (name: string) => join(ROOT, 'test', 'fixtures', name);
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const now = () => Number(process.hrtime.bigint()) / 1e6; // ms, monotonic

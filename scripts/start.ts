@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = join(root, 'dist', 'rcd.js');
+const cli = join(root, 'dist', 'rcd.cjs');
 const RELAY = process.env.RCD_RELAY_URL || 'http://127.0.0.1:8787';
 const env = { ...process.env, RCD_RELAY_URL: RELAY };
 const rcd = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env });

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const CLI = join(ROOT, 'dist', 'rcd.js');
+export const CLI = join(ROOT, 'dist', 'rcd.cjs');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
 export const fixture = (name: string) => join(FIXTURES, name);
 

@@ -49,7 +49,7 @@ export function serviceFile(platform: Platform, env: NodeJS.ProcessEnv = process
 }
 
 export function cliEntry(argv1: string | undefined = process.argv[1]): string {
-  if (!argv1) throw new RcdError('INTERNAL', 'cannot tell which file runs this rcd (no script in process.argv); run it as `rcd` or `node <path>/rcd.js`');
+  if (!argv1) throw new RcdError('INTERNAL', 'cannot tell which file runs this rcd (no script in process.argv); run it as `rcd` or `node <path>/rcd.cjs`');
   return realpathSync(argv1);
 }
 

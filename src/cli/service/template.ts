@@ -12,7 +12,7 @@ const PLACEHOLDER = /@([A-Z_]+)@/g;
 const WHOLE = /^@([A-Z_]+)@$/;
 
 /**
- * service-units/ of this rcd package. The CLI runs as the bundle (dist/rcd.js) and, in tests, as the compiled
+ * service-units/ of this rcd package. The CLI runs as the bundle (dist/rcd.cjs) and, in tests, as the compiled
  * tree (dist/src/cli/service/); both sit below the package root, so look upwards from this module.
  */
 export function serviceUnitsDir(from: string = fileURLToPath(import.meta.url)): string {
