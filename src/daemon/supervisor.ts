@@ -2,7 +2,7 @@
 // database — the truth — in step with the processes. Memory holds only what a process handle needs.
 import { EventEmitter } from 'node:events';
 import { mkdirSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { RcdError } from '../common/errors.js';
 import type { Config } from '../protocol/config.js';
@@ -19,6 +19,7 @@ import { terminateRun } from './terminate.js';
 import type { Tailer } from './tailer.js';
 import { canonicalDir, overlaps } from './workdir.js';
 import { FifoWriter } from './fifo-writer.js';
+import { defaultName } from './session-name.js';
 
 export interface SupervisorDeps {
   db: Db;
@@ -106,7 +107,7 @@ export class Supervisor extends EventEmitter {
         throw new RcdError('CONFLICT', `a session named ${req.name} already exists; pick another --name or remove it with \`rcd rm ${req.name}\``);
       }
       this.d.sessions.insert({
-        id, name: req.name ?? this.defaultName(cwd), cwd, agent: req.agent, command: req.command, env: req.env,
+        id, name: req.name ?? defaultName(cwd, (n) => this.d.sessions.nameTaken(n)), cwd, agent: req.agent, command: req.command, env: req.env,
         restartPolicy: req.restart ?? 'no', state: 'starting', createdAt: new Date().toISOString(),
       });
     }).immediate();
@@ -116,12 +117,6 @@ export class Supervisor extends EventEmitter {
     this.d.log.info({ session: id, cwd, agent: req.agent }, 'session created');
     await this.spawnRun(id);
     return this.d.sessions.get(id) as SessionRecord;
-  }
-
-  private defaultName(cwd: string): string {
-    const base = basename(cwd).replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 56) || 'session';
-    if (!this.d.sessions.nameTaken(base)) return base;
-    for (let i = 2; ; i++) if (!this.d.sessions.nameTaken(`${base}-${i}`)) return `${base}-${i}`;
   }
 
   /** Takes over a run started by an earlier daemon (or one that already ended: its exit then goes through the policy). */

@@ -1,7 +1,7 @@
 // Integration-test harness: a real daemon on a temp RCD_HOME, driven through the real built CLI, and a
 // check that nothing started for that home is left running afterwards.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -68,6 +68,13 @@ export class Rcd {
     this.home = mkdtempSync(join('/tmp', prefix));
     this.env = { ...process.env, RCD_HOME: this.home, RCD_RELAY_URL: '' };
     delete this.env.NODE_OPTIONS;
+  }
+
+  /** A fresh directory under the home for a session to work in. */
+  workdir(name: string): string {
+    const d = join(this.home, name);
+    mkdirSync(d, { recursive: true });
+    return d;
   }
 
   writeConfig(config: Record<string, unknown>): void {

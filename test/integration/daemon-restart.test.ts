@@ -1,18 +1,12 @@
 // Agents outlive the daemon: a shutdown (or a kill -9) leaves them running, the next daemon re-adopts them with
 // the same pid, output written meanwhile is kept, and an exit that happened while no daemon ran is recorded.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Rcd, fixture, isAlive, waitFor } from '../helpers/harness.js';
 
 describe('daemon restart', () => {
   let rcd: Rcd;
-  const dir = (name: string) => {
-    const d = join(rcd.home, name);
-    mkdirSync(d, { recursive: true });
-    return d;
-  };
+  const dir = (name: string) => rcd.workdir(name);
   before(() => {
     rcd = new Rcd();
   });

@@ -1,17 +1,11 @@
 // Restart policies: no, on-failure, always; backoff; and the start limit that turns a crash loop into `failed`.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Rcd, fixture, waitFor } from '../helpers/harness.js';
 
 describe('restart policy', () => {
   let rcd: Rcd;
-  const dir = (name: string) => {
-    const d = join(rcd.home, name);
-    mkdirSync(d, { recursive: true });
-    return d;
-  };
+  const dir = (name: string) => rcd.workdir(name);
   before(() => {
     rcd = new Rcd();
     rcd.writeConfig({ restartBackoffMs: 50 }); // the shape of the backoff, at test speed

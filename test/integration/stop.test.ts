@@ -1,17 +1,11 @@
 // `rcd stop` ends the agent and everything it started, gracefully first, forcibly after the grace period.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Rcd, fixture, isAlive, waitFor } from '../helpers/harness.js';
 
 describe('stop', () => {
   let rcd: Rcd;
-  const dir = (name: string) => {
-    const d = join(rcd.home, name);
-    mkdirSync(d, { recursive: true });
-    return d;
-  };
+  const dir = (name: string) => rcd.workdir(name);
   before(() => {
     rcd = new Rcd();
     rcd.writeConfig({ stopGraceMs: 500 });
