@@ -6,6 +6,7 @@ import { RcdError, type ErrorCode } from '../common/errors.js';
 import { API_VERSION, VERSION } from '../common/version.js';
 import { HEADER_API, HEADER_VERSION, MAX_REQUEST_BYTES, requests, type ErrorBody, type Verb } from '../protocol/api.js';
 import { STREAMED, type HandlerContext } from './context.js';
+import { BodyTooLarge, readCappedBody } from '../common/capped-body.js';
 import { handlers } from './handlers/index.js';
 
 // Local requests answer in milliseconds; a client that sends headers this slowly is stuck or hostile.
@@ -68,50 +69,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: HandlerCon
   sendJson(res, 200, result);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_REQUEST_BYTES) {
-      discardRest(req);
-      reject(tooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_REQUEST_BYTES) {
-        // Answer 413 now, and keep reading (discarding) what the client is still sending: a socket closed on
-        // unread data makes the client's next write fail, and many clients then never read the answer.
-        req.off('data', onData);
-        discardRest(req);
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-    req.on('aborted', () => reject(Object.assign(new Error('client went away'), { aborted: true })));
-  });
-}
-
-// How much of an oversized body is read and thrown away so the 413 reaches the client (the connection stays
-// usable once the body has been read), before the connection is cut instead.
-const DISCARD_LIMIT_BYTES = 16 * MAX_REQUEST_BYTES;
-
-function discardRest(req: IncomingMessage): void {
-  let discarded = 0;
-  req.on('data', (chunk: Buffer) => {
-    discarded += chunk.length;
-    if (discarded > DISCARD_LIMIT_BYTES) req.destroy();
-  });
-  req.resume();
-}
-
-function tooLarge(): RcdError {
-  return Object.assign(new RcdError('BAD_REQUEST', `request body over ${MAX_REQUEST_BYTES} bytes`), { status: 413 });
+async function readBody(req: IncomingMessage): Promise<string> {
+  try {
+    return await readCappedBody(req, MAX_REQUEST_BYTES);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) throw Object.assign(new RcdError('BAD_REQUEST', err.message), { status: 413 });
+    throw err;
+  }
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

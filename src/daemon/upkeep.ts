@@ -13,7 +13,7 @@ import { STREAM } from './tailer.js';
 export const RETENTION_SCHEDULE = '*/10 * * * *';
 // Daily at a quiet hour; the exact minute is arbitrary but not :00, where every other cron job on the machine runs.
 export const MAINTENANCE_SCHEDULE = '17 4 * * *';
-// Log size is checked every 5 minutes; rotation happens past LOG_ROTATE_BYTES.
+// Log size is checked every 5 minutes; rotation happens past LOG_ROTATE_BYTES (src/common/json-log.ts).
 export const LOG_ROTATE_SCHEDULE = '*/5 * * * *';
 // Output files keep this much below their stored end; the rest of their disk blocks is released.
 const PAGE = 4096;

@@ -2,6 +2,7 @@
 // the error type every handler throws to answer 4xx/5xx with `{ error: { code, message } }`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
+import { BodyTooLarge, readCappedBody } from '../common/capped-body.js';
 import { MAX_RELAY_BODY_BYTES } from '../protocol/relay.js';
 
 /** An answer other than success: a status, a stable code for clients, and a message for people. */
@@ -14,36 +15,14 @@ export class HttpError extends Error {
 
 export const badRequest = (message: string): HttpError => new HttpError(400, 'BAD_REQUEST', message);
 
-/** Reads the body up to MAX_RELAY_BODY_BYTES; beyond it, stops reading and throws 413. */
-export function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_RELAY_BODY_BYTES) {
-      reject(tooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_RELAY_BODY_BYTES) {
-        // Stop reading but keep the socket: the 413 must reach the client (the reply closes the connection).
-        req.off('data', onData);
-        req.pause();
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-    req.on('aborted', () => reject(Object.assign(new Error('client went away'), { aborted: true })));
-  });
-}
-
-function tooLarge(): HttpError {
-  return new HttpError(413, 'TOO_LARGE', `request body over ${MAX_RELAY_BODY_BYTES} bytes`);
+/** Reads the body up to MAX_RELAY_BODY_BYTES; beyond it, 413 (the rest is drained so the answer arrives). */
+export async function readBody(req: IncomingMessage): Promise<string> {
+  try {
+    return await readCappedBody(req, MAX_RELAY_BODY_BYTES);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) throw new HttpError(413, 'TOO_LARGE', err.message);
+    throw err;
+  }
 }
 
 /** The body parsed as JSON and then by `schema`; 400 saying what is wrong otherwise. */
@@ -86,8 +65,6 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
     return;
   }
   const text = JSON.stringify(body);
-  // After a 413 the rest of the body is unread: close rather than read (or misparse) it on a kept-alive connection.
-  if (status === 413) res.setHeader('connection', 'close');
   res.writeHead(status, { ...NO_STORE, ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }

@@ -1,12 +1,7 @@
 // The relay's pino logger (JSON lines in <data>/relay.log) and the one place that makes a request path safe to
 // log. A session token is the whole credential of a URL, so paths are scrubbed before they reach a log call, and
 // pino redaction covers the field names a secret could hide under, for anything logged later by mistake.
-import { renameSync, statSync } from 'node:fs';
-import pino, { type Logger } from 'pino';
-
-// Past 10 MB the log moves to relay.log.1 (one old file kept): at the default level it holds start-ups,
-// refusals and errors, so that is months of a busy relay.
-export const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
+import { createJsonLog, type JsonLog } from '../common/json-log.js';
 
 export const REDACT_PATHS = [
   'token', '*.token', 'tokenHash', '*.tokenHash', 'credential', '*.credential', 'authorization', '*.authorization',
@@ -23,44 +18,9 @@ export function safePath(rawUrl: string | undefined): string {
   return path.replace(/(^|\/)s\/[^/]*/, '$1s/[token]').replace(SECRET_RUN, '[secret]').slice(0, 200);
 }
 
-export interface RelayLogger {
-  log: Logger;
-  flush(): void;
-  /** Moves relay.log aside when it is over the limit; true when it did. */
-  rotate(maxBytes?: number): boolean;
-}
+export type RelayLogger = JsonLog;
 
 export function createRelayLogger(file: string, level: string): RelayLogger {
-  // Synchronous writes: a relay logs little at the default level, and a line written before a crash is kept.
-  const dest = pino.destination({ dest: file, mkdir: true, sync: true, mode: 0o600 });
-  const log = pino(
-    {
-      level,
-      base: { pid: process.pid },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    },
-    dest,
-  );
-  return {
-    log,
-    rotate: (maxBytes = LOG_ROTATE_BYTES) => {
-      try {
-        if (statSync(file).size <= maxBytes) return false;
-        dest.flushSync();
-        renameSync(file, `${file}.1`);
-        dest.reopen();
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    flush: () => {
-      try {
-        dest.flushSync();
-      } catch {
-        // nothing buffered yet
-      }
-    },
-  };
+  // One old file is kept: at the default level it holds start-ups, refusals and errors, months of a busy relay.
+  return createJsonLog(file, level, REDACT_PATHS, 1);
 }
