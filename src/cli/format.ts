@@ -12,6 +12,7 @@ function age(iso: string | null, now: number): string {
 }
 
 function stateText(s: SessionView): string {
+  if (s.pendingApprovals > 0) return `${s.state}, ${s.pendingApprovals} approval${s.pendingApprovals === 1 ? '' : 's'} waiting`;
   if (s.state === 'exited' || s.state === 'stopped') {
     if (s.signal) return `${s.state} (${s.signal})`;
     if (s.exitCode !== null) return `${s.state} (${s.exitCode})`;
@@ -29,10 +30,10 @@ export function renderStatus(daemon: DaemonInfo, sessions: SessionView[], now = 
   const head = `rcd ${daemon.version} · daemon pid ${daemon.pid} · up ${age(daemon.startedAt, now)} · ${link}`;
   const warn = [daemon.configError, ...daemon.warnings].filter(Boolean).map((w) => `\nwarning: ${w}`).join('');
   if (sessions.length === 0) return `${head}${warn}\nno sessions; start one with: rcd start -- CMD ARGS...`;
-  const rows = [['ID', 'NAME', 'STATE', 'PID', 'RESTARTS', 'UPTIME', 'CWD']];
+  const rows = [['ID', 'NAME', 'AGENT', 'STATE', 'PID', 'RESTARTS', 'UPTIME', 'CWD']];
   for (const s of sessions) {
     rows.push([
-      s.id.slice(0, 8), s.name, stateText(s), s.pid === null ? '-' : String(s.pid), String(s.restarts),
+      s.id.slice(0, 8), s.name, s.agent, stateText(s), s.pid === null ? '-' : String(s.pid), String(s.restarts),
       s.state === 'running' ? age(s.startedAt, now) : '-', s.cwd,
     ]);
   }

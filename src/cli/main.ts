@@ -26,6 +26,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   rm: async () => (await import('./commands/rm.js')).rm,
   shutdown: async () => (await import('./commands/shutdown.js')).shutdown,
   url: async () => (await import('./commands/url.js')).url,
+  approvals: async () => (await import('./commands/approvals.js')).approvals,
+  approve: async () => (await import('./commands/approvals.js')).approve,
+  deny: async () => (await import('./commands/approvals.js')).deny,
   remote: async () => (await import('./commands/remote.js')).remote,
   service: async () => (await import('./commands/service.js')).service,
 };

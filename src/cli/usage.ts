@@ -3,8 +3,11 @@ export const USAGE: Record<string, string> = {
   daemon: 'rcd daemon',
   start: 'rcd start [--cwd DIR] [--name NAME] [--agent generic|claude] [--restart no|on-failure|always] [--json] [-- CMD ARGS...]',
   status: 'rcd status [SESSION] [--json]',
-  logs: 'rcd logs SESSION [--follow]',
+  logs: 'rcd logs SESSION [--follow] [--json]   (--json: a claude session\'s raw stream-json lines)',
   send: 'rcd send SESSION TEXT   (TEXT "-" reads standard input)',
+  approvals: 'rcd approvals [SESSION] [--all] [--json]   (tool calls waiting for an answer; --all: decided ones too)',
+  approve: 'rcd approve SESSION [REQUEST] [--json]   (no REQUEST: the oldest pending one)',
+  deny: 'rcd deny SESSION [REQUEST] [--message M] [--json]',
   stop: 'rcd stop SESSION [--json]',
   rm: 'rcd rm SESSION [--json]',
   shutdown: 'rcd shutdown   (stops the daemon; agents keep running)',
@@ -26,6 +29,7 @@ Every command but daemon, relay, shutdown and service starts the daemon in the b
 Environment:
   RCD_HOME        state directory (default: $XDG_STATE_HOME/rcd or ~/.local/state/rcd)
   RCD_RELAY_URL   relay the daemon links to (unset: no link)
+  RCD_CLAUDE_BIN  the Claude Code executable for --agent claude (default: claude on PATH)
 
 Exit status: 0 success, 2 usage error, 1 any other error.
 `;

@@ -6,6 +6,8 @@ import type { EventStore } from '../store/events.js';
 import type { Supervisor } from './supervisor.js';
 import type { Tailer } from './tailer.js';
 import type { RemoteAccess } from './remote-access.js';
+import type { ApprovalStore } from '../store/approvals.js';
+import type { ClaudeControl } from './claude-control.js';
 
 export interface HandlerContext {
   supervisor: Supervisor;
@@ -14,6 +16,8 @@ export interface HandlerContext {
   log: Logger;
   /** Session URLs; null when no relay is configured. */
   remote: RemoteAccess | null;
+  approvals: ApprovalStore;
+  control: ClaudeControl;
   daemonInfo(): DaemonInfo;
   newSessionId(): string;
   shutdown(reason: string): void;

@@ -20,6 +20,8 @@ import { recoverSessions } from './recover.js';
 import { WakeDetector } from './wake.js';
 import { Upkeep } from './upkeep.js';
 import type { RemoteAccess } from './remote-access.js';
+import { ApprovalStore } from '../store/approvals.js';
+import { ClaudeControl } from './claude-control.js';
 
 // How often the daemon checks that its socket still exists.
 const HOME_CHECK_MS = 5_000;
@@ -64,6 +66,22 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   const { db, sessions, events } = state;
   const tailer = new Tailer(events, (err, session) => log.error({ err, session }, 'reading agent output failed'));
   const supervisor = new Supervisor({ db, sessions, events, tailer, sessionsDir: paths.sessions, config: () => config.get(), log });
+  const approvals = new ApprovalStore(db);
+  const control = new ClaudeControl(
+    approvals, events,
+    { get: (id) => sessions.get(id), write: (id, data) => supervisor.write(id, data), isRunning: (id) => supervisor.isRunning(id) },
+    () => config.get().approvalTimeoutMs,
+    log,
+  );
+  supervisor.setAgentHooks({
+    lineHandler: (id, run) => control.lineHandler(id, run),
+    runEnded: (id, why) => control.expireRun(id, why),
+    adopted: (id) => control.redeliver(id),
+    interrupt: (id) => control.interrupt(id),
+    pendingCount: (id) => control.pendingCount(id),
+  });
+  // An approval asked for or decided changes the session's view (pendingApprovals): tell whoever mirrors it.
+  control.on('changed', (id: string) => supervisor.emit('state', id));
   supervisor.on('state', (id: string) => {
     const record = sessions.get(id);
     if (!record) return;
@@ -81,7 +99,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     try {
       // Loaded only when a relay is configured: undici alone is ~11 MB of the daemon's memory.
       const { RemoteAccess } = await import('./remote-access.js');
-      remote = new RemoteAccess(relayUrl, db, events, supervisor, tailer, log);
+      remote = new RemoteAccess(relayUrl, db, events, supervisor, control, tailer, log);
     } catch (err) {
       linkError = (err as Error).message;
       log.error({ error: linkError }, 'relay link not started');
@@ -112,7 +130,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   });
 
   const ctx: HandlerContext = {
-    supervisor, events, tailer, log, remote, daemonInfo: info,
+    supervisor, events, tailer, log, remote, approvals, control, daemonInfo: info,
     newSessionId: () => randomBytes(8).toString('hex'),
     shutdown: (reason) => void shutdown(reason),
   };
@@ -128,6 +146,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     await upkeep.stop();
     await remote?.link.close();
     supervisor.detach();
+    control.close();
     for (const s of sessions.listLive()) tailer.drain(s.id, supervisor.files(s.id).output);
     tailer.close();
     await config.close();
@@ -179,6 +198,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   }, HOME_CHECK_MS);
   homeCheck.unref();
   config.watch();
+  control.reschedule();
   wake.start();
   upkeep.start();
   remote?.start();

@@ -102,6 +102,29 @@ export function descendants(root: number): number[] {
   return found;
 }
 
+/**
+ * Every process (that we may read) whose environment holds NAME=VALUE. Tools that detach (setsid, then their
+ * parent exits: Claude Code's Bash tool does this for background jobs) are re-parented to init and leave the
+ * session's process tree, but they keep its environment. Linux only (/proc); elsewhere: none.
+ */
+export function processesWithEnv(name: string, value: string): number[] {
+  if (process.platform !== 'linux') return [];
+  const marker = Buffer.from(`${name}=${value}\0`);
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${entry}/environ`);
+      // The marker is matched at the start of a variable: after a NUL, or as the very first one.
+      const at = environ.indexOf(marker);
+      if (at === 0 || (at > 0 && environ[at - 1] === 0)) found.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
+
 /** Sends a signal, ignoring a target that is already gone. */
 export function signal(pid: number, sig: NodeJS.Signals): void {
   // 0, 1, -1 and their groups mean "us", "init" or "everyone": never a target, whatever a bad record says.

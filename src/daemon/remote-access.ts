@@ -10,6 +10,7 @@ import { LinkStore } from '../store/link-store.js';
 import { Executor } from '../link/executor.js';
 import { Link } from '../link/link.js';
 import type { Supervisor } from './supervisor.js';
+import type { ClaudeControl } from './claude-control.js';
 import type { Tailer } from './tailer.js';
 
 // How long `rcd url` waits for the relay to confirm a new, rotated or revoked URL before saying it is unreachable.
@@ -21,7 +22,15 @@ export class RemoteAccess {
   readonly link: Link;
   private readonly store: LinkStore;
 
-  constructor(relayUrl: string, db: Db, private readonly events: EventStore, private readonly supervisor: Supervisor, tailer: Tailer, log: Logger) {
+  constructor(
+    relayUrl: string,
+    db: Db,
+    private readonly events: EventStore,
+    private readonly supervisor: Supervisor,
+    control: ClaudeControl,
+    tailer: Tailer,
+    log: Logger,
+  ) {
     this.store = new LinkStore(db);
     const executor = new Executor(
       this.store,
@@ -29,7 +38,11 @@ export class RemoteAccess {
         exists: (id) => supervisor.exists(id),
         send: (id, text) => supervisor.send(id, text),
         stop: (id) => supervisor.stop(id),
-        pendingApprovals: () => 0,
+        decide: async (id, request, allow, message) => {
+          const s = supervisor.resolve(id);
+          if (s.agent !== 'claude') throw new Error(`session ${s.name} runs a ${s.agent} agent, which asks for no approvals`);
+          await control.decide(s, request, allow, message, 'remote');
+        },
       },
       (id) => {
         const a = this.store.access(id);
@@ -56,7 +69,8 @@ export class RemoteAccess {
   private view(id: string): RemoteSession | null {
     if (!this.supervisor.exists(id)) return null;
     const s = this.supervisor.resolve(id);
-    return { id: s.id, name: s.name, agent: s.agent, state: s.state, pendingApprovals: 0, updatedAt: s.updatedAt, lastSeq: this.lastSeq(s.id) };
+    const pendingApprovals = this.supervisor.view(s).pendingApprovals;
+    return { id: s.id, name: s.name, agent: s.agent, state: s.state, pendingApprovals, updatedAt: s.updatedAt, lastSeq: this.lastSeq(s.id) };
   }
 
   private lastSeq(id: string): number {

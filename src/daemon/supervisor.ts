@@ -11,12 +11,13 @@ import type { RequestOf } from '../protocol/api.js';
 import type { Db } from '../store/db.js';
 import type { EventStore } from '../store/events.js';
 import type { SessionRecord, SessionStore } from '../store/sessions.js';
+import { adapterFor } from '../agents/index.js';
 import { sessionFiles, spawnAgent, type AgentRun, type SessionFiles } from './agent-process.js';
 import { findExecutable } from './executable.js';
 import { decideRestart, describeExit, emptyHistory, type ExitInfo, type RestartHistory } from './restart-policy.js';
 import { resolveSession } from './resolve.js';
 import { terminateRun } from './terminate.js';
-import type { Tailer } from './tailer.js';
+import type { LineHandler, Tailer } from './tailer.js';
 import { canonicalDir, overlaps } from './workdir.js';
 import { FifoWriter } from './fifo-writer.js';
 import { defaultName } from './session-name.js';
@@ -29,6 +30,17 @@ export interface SupervisorDeps {
   sessionsDir: string;
   config: () => Config;
   log: Logger;
+}
+
+/** What a line-structured agent (claude) needs from the supervisor's lifecycle; see claude-control.ts. */
+export interface AgentHooks {
+  lineHandler(sessionId: string, run: number): LineHandler;
+  /** The run is gone (ended, or vanished in a reboot): what it asked can no longer be answered. */
+  runEnded(sessionId: string, why: string): void;
+  adopted(sessionId: string): void;
+  /** Before the signals of a stop: let the agent end its turn. */
+  interrupt(sessionId: string): Promise<void>;
+  pendingCount(sessionId: string): number;
 }
 
 interface Live {
@@ -47,9 +59,14 @@ export class Supervisor extends EventEmitter {
   private readonly stops = new Map<string, Promise<boolean>>();
   private readonly stopBeforeSpawn = new Set<string>();
   private readonly fifo = new FifoWriter();
+  private hooks: AgentHooks | null = null;
 
   constructor(private readonly d: SupervisorDeps) {
     super();
+  }
+
+  setAgentHooks(hooks: AgentHooks): void {
+    this.hooks = hooks;
   }
 
   resolve(ref: string): SessionRecord {
@@ -73,23 +90,21 @@ export class Supervisor extends EventEmitter {
     return s !== undefined && isLive(s);
   }
 
-  view(s: SessionRecord): SessionView {
+  /** `pending`: the session's pending approvals, when the caller counted them for many sessions at once. */
+  view(s: SessionRecord, pending?: number): SessionView {
     return {
       id: s.id, name: s.name, cwd: s.cwd, agent: s.agent, command: s.command, restartPolicy: s.restartPolicy,
       state: s.state, pid: s.state === 'running' || s.state === 'stopping' ? s.pid : null, restarts: s.restarts,
-      exitCode: s.exitCode, signal: s.signal, reason: s.reason, pendingApprovals: 0,
+      exitCode: s.exitCode, signal: s.signal, reason: s.reason,
+      pendingApprovals: pending ?? (s.agent === 'claude' ? this.hooks?.pendingCount(s.id) ?? 0 : 0),
       agentSessionId: s.agentSessionId, createdAt: s.createdAt, startedAt: s.startedAt,
     };
   }
 
   async start(req: RequestOf<'start'>, newId: () => string): Promise<SessionRecord> {
+    const adapter = adapterFor(req.agent);
+    adapter.validate(req.command);
     const cwd = canonicalDir(req.cwd);
-    if (req.agent === 'claude') {
-      throw new RcdError('BAD_REQUEST', 'the claude agent adapter is not available in this version of rcd; use --agent generic -- CMD');
-    }
-    if (req.command.length === 0 || !req.command[0]) {
-      throw new RcdError('USAGE', 'a generic session needs a command: rcd start -- CMD [ARGS...]');
-    }
     const id = newId();
     const { maxSessions } = this.d.config();
     // One immediate transaction: the cap, the directory rule and the name are checked and claimed together.
@@ -108,7 +123,8 @@ export class Supervisor extends EventEmitter {
       }
       this.d.sessions.insert({
         id, name: req.name ?? defaultName(cwd, (n) => this.d.sessions.nameTaken(n)), cwd, agent: req.agent, command: req.command, env: req.env,
-        restartPolicy: req.restart ?? 'no', state: 'starting', createdAt: new Date().toISOString(),
+        restartPolicy: req.restart ?? adapter.defaultRestart, state: 'starting', createdAt: new Date().toISOString(),
+        agentSessionId: adapter.newAgentSessionId(),
       });
     }).immediate();
 
@@ -123,12 +139,14 @@ export class Supervisor extends EventEmitter {
   adopt(id: string, run: AgentRun, number: number, startedAtMs: number, stopRequested: boolean): void {
     const live: Live = { run, number, startedAtMs, stopRequested };
     this.live.set(id, live);
-    this.d.tailer.follow(id, this.files(id).output);
+    this.follow(id, number);
+    this.hooks?.adopted(id);
     void run.exited.then((exit) => this.handleExit(id, live, exit));
   }
 
   /** Starts a fresh run of a session whose process is gone without a recorded exit (a reboot). Not a restart. */
   restore(id: string, why: string): Promise<void> {
+    this.hooks?.runEnded(id, `the agent's process is gone (${why})`);
     this.d.events.appendState(id, { state: 'restored', why });
     this.d.log.info({ session: id, why }, 'restoring the session with a fresh process');
     return this.spawnRun(id);
@@ -139,17 +157,18 @@ export class Supervisor extends EventEmitter {
     if (!s) return;
     const files = this.files(id);
     const number = s.run + 1;
-    const program = s.command[0] as string;
     try {
       canonicalDir(s.cwd);
     } catch (err) {
       return this.fail(s, `cannot enter ${s.cwd}: ${(err as Error).message}`);
     }
-    const found = findExecutable(program, s.cwd, s.env.PATH);
-    if (!found) return this.fail(s, `command not found: ${program} (searched the PATH the session was started with)`);
+    // Planned before every run: a restart finds a binary that was replaced, and claude resumes its conversation.
+    const plan = adapterFor(s.agent).launch({ id, cwd: s.cwd, env: s.env, command: s.command, agentSessionId: s.agentSessionId }, findExecutable);
+    if ('error' in plan) return this.fail(s, plan.error);
     let run: AgentRun;
     try {
-      run = await spawnAgent({ files, command: s.command, cwd: s.cwd, env: s.env });
+      // RCD_SESSION_ID marks every process of the session, even those that leave its process tree (see terminate.ts).
+      run = await spawnAgent({ files, command: plan.argv, cwd: s.cwd, env: { ...s.env, RCD_SESSION_ID: id } });
     } catch (err) {
       return this.fail(s, (err as Error).message);
     }
@@ -161,12 +180,18 @@ export class Supervisor extends EventEmitter {
       exitCode: null, signal: null, reason: null, startedAt: now.toISOString(),
     });
     this.d.sessions.startRun(id, number, run.pid, now.toISOString());
-    this.d.events.appendState(id, { state: 'running', pid: run.pid, run: number });
-    this.d.tailer.follow(id, files.output);
-    this.d.log.info({ session: id, agentPid: run.pid, run: number }, 'agent started');
+    this.d.events.appendState(id, { state: 'running', pid: run.pid, run: number, ...(plan.resumed ? { resumed: true } : {}) });
+    this.follow(id, number);
+    this.d.log.info({ session: id, agentPid: run.pid, run: number, resumed: plan.resumed }, 'agent started');
     this.emit('state', id);
     void run.exited.then((exit) => this.handleExit(id, live, exit));
     if (this.stopBeforeSpawn.delete(id)) void this.stop(id);
+  }
+
+  private follow(id: string, run: number): void {
+    const s = this.d.sessions.get(id);
+    const lines = s && adapterFor(s.agent).lineStructured ? this.hooks?.lineHandler(id, run) : undefined;
+    this.d.tailer.follow(id, this.files(id).output, lines);
   }
 
   private fail(s: SessionRecord, reason: string): void {
@@ -193,6 +218,7 @@ export class Supervisor extends EventEmitter {
     this.live.delete(id);
     const s = this.d.sessions.get(id);
     if (!s) return;
+    this.hooks?.runEnded(id, `the agent's process ended (${describeExit(exit)})`);
     const at = new Date().toISOString();
     this.d.sessions.endRun(id, live.number, { ...exit, reason: null, at });
     this.d.log.info({ session: id, agentPid: live.run.pid, ...exit }, 'agent ended');
@@ -262,7 +288,8 @@ export class Supervisor extends EventEmitter {
     live.stopRequested = true;
     this.d.sessions.update(id, { state: 'stopping' });
     this.emit('state', id);
-    await terminateRun(live.run, this.d.config().stopGraceMs, this.d.log.child({ session: id }));
+    if (s.agent === 'claude') await this.hooks?.interrupt(id);
+    await terminateRun(live.run, id, this.d.config().stopGraceMs, this.d.log.child({ session: id }));
     await live.run.exited;
     return true;
   }
@@ -272,9 +299,16 @@ export class Supervisor extends EventEmitter {
     if (!s || s.state !== 'running' || !this.live.has(id)) {
       throw new RcdError('NOT_RUNNING', `session ${s?.name ?? id} is ${s?.state ?? 'gone'}, so nothing is reading its input`);
     }
-    // Several lines are delivered as those lines; exactly one newline ends the text.
-    const payload = text.endsWith('\n') ? text : `${text}\n`;
-    return this.fifo.write(id, this.files(id).stdin, Buffer.from(payload));
+    return this.write(id, adapterFor(s.agent).encodeInput(text));
+  }
+
+  /** Raw bytes to a running agent's stdin, queued behind other writes to it. */
+  write(id: string, data: Buffer): Promise<number> {
+    return this.fifo.write(id, this.files(id).stdin, data);
+  }
+
+  isRunning(id: string): boolean {
+    return this.live.has(id) && this.d.sessions.get(id)?.state === 'running';
   }
 
   remove(id: string): SessionRecord {

@@ -1,5 +1,7 @@
 // Moves agent output from per-session files into the event log. Each chunk and the file offset it reaches
 // are stored in one transaction, so reading resumes exactly where the database says, after any crash.
+// Line-structured agents (claude) are read in whole lines, and their line handler runs in the same transaction:
+// a line is stored and acted on (an approval recorded) together or not at all, and never half-read.
 import { EventEmitter } from 'node:events';
 import { closeSync, fstatSync, openSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
 import type { EventStore } from '../store/events.js';
@@ -11,6 +13,11 @@ const MAX_BYTES_PER_TURN = 1024 * 1024;
 // inotify can miss events (a watch lost when the file is replaced, an overflow); this slow check is the net
 // under it. Once a second costs one fstat per session: nothing, even at 256 sessions.
 const SAFETY_POLL_MS = 1_000;
+// A line-structured agent's line longer than this is stored even without its newline (it is not a protocol line).
+const MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+/** Runs inside the transaction that stores `lines` (complete lines, newline-terminated except at the very end). */
+export type LineHandler = (lines: Buffer) => void;
 
 interface Tail {
   sessionId: string;
@@ -19,6 +26,7 @@ interface Tail {
   scheduled: boolean;
   /** File size at the last read: the safety poll only reads when the file has grown past it. */
   seen: number;
+  lines: LineHandler | undefined;
 }
 
 export const STREAM = 'output';
@@ -36,9 +44,9 @@ export class Tailer extends EventEmitter {
   }
 
   /** Starts (or keeps) following a session's output file. */
-  follow(sessionId: string, path: string): void {
+  follow(sessionId: string, path: string, lines?: LineHandler): void {
     if (this.tails.has(sessionId)) return;
-    const tail: Tail = { sessionId, path, watcher: null, scheduled: false, seen: -1 };
+    const tail: Tail = { sessionId, path, watcher: null, scheduled: false, seen: -1, lines };
     try {
       tail.watcher = watch(path, { persistent: false }, () => this.schedule(tail));
       tail.watcher.on('error', () => {
@@ -55,14 +63,15 @@ export class Tailer extends EventEmitter {
   unfollow(sessionId: string): void {
     const tail = this.tails.get(sessionId);
     if (!tail) return;
-    this.drain(sessionId, tail.path);
+    this.drain(sessionId, tail.path, true); // the writer is gone: an unfinished last line is final too
     tail.watcher?.close();
     this.tails.delete(sessionId);
   }
 
-  /** Reads everything the file holds right now into the database, synchronously. */
-  drain(sessionId: string, path: string): void {
-    while (this.readSome(sessionId, path, Number.POSITIVE_INFINITY)) {
+  /** Reads everything the file holds right now into the database, synchronously (but for an unfinished line). */
+  drain(sessionId: string, path: string, final = false): void {
+    const lines = this.tails.get(sessionId)?.lines;
+    while (this.readSome(sessionId, path, Number.POSITIVE_INFINITY, lines, final).more) {
       // keep reading until the file is exhausted
     }
   }
@@ -80,8 +89,8 @@ export class Tailer extends EventEmitter {
       tail.scheduled = false;
       if (!this.tails.has(tail.sessionId)) return;
       try {
-        const more = this.readSome(tail.sessionId, tail.path, MAX_BYTES_PER_TURN);
-        tail.seen = this.events.offset(tail.sessionId, STREAM);
+        const { more, seen } = this.readSome(tail.sessionId, tail.path, MAX_BYTES_PER_TURN, tail.lines, false);
+        tail.seen = seen;
         if (more) this.schedule(tail);
       } catch (err) {
         this.onError(err, tail.sessionId);
@@ -89,16 +98,17 @@ export class Tailer extends EventEmitter {
     });
   }
 
-  /** Moves up to `budget` bytes; returns true when more may be waiting. */
-  private readSome(sessionId: string, path: string, budget: number): boolean {
+  /**
+   * Moves up to `budget` bytes (line-structured: whole lines, however long). `more`: more may be waiting;
+   * `seen`: the file size this read accounted for.
+   */
+  private readSome(sessionId: string, path: string, budget: number, lines: LineHandler | undefined, final: boolean): { more: boolean; seen: number } {
     let fd: number;
     try {
       fd = openSync(path, 'r');
     } catch {
-      return false;
+      return { more: false, seen: -1 };
     }
-    let moved = 0;
-    let stored = false;
     try {
       let offset = this.events.offset(sessionId, STREAM);
       const size = fstatSync(fd).size;
@@ -107,6 +117,9 @@ export class Tailer extends EventEmitter {
         offset = size;
         this.events.setOffset(sessionId, STREAM, path, offset);
       }
+      if (offset >= size) return { more: false, seen: size };
+      if (lines) return this.readLines(sessionId, path, fd, offset, size, lines, final);
+      let moved = 0;
       const buf = Buffer.allocUnsafe(CHUNK_BYTES);
       while (offset < size && moved < budget) {
         const n = readSync(fd, buf, 0, Math.min(CHUNK_BYTES, size - offset), offset);
@@ -114,13 +127,38 @@ export class Tailer extends EventEmitter {
         offset += n;
         moved += n;
         this.events.appendOutput(sessionId, STREAM, path, Buffer.from(buf.subarray(0, n)), offset);
-        stored = true;
       }
-      if (stored) this.emit('output', sessionId);
-      return offset < size;
+      if (moved > 0) this.emit('output', sessionId);
+      return { more: offset < size, seen: offset };
     } finally {
       closeSync(fd);
     }
+  }
+
+  private readLines(sessionId: string, path: string, fd: number, offset: number, size: number, lines: LineHandler, final: boolean): { more: boolean; seen: number } {
+    const want = Math.min(size - offset, MAX_LINE_BYTES);
+    const buf = Buffer.allocUnsafe(want);
+    let got = 0;
+    while (got < want) {
+      const n = readSync(fd, buf, got, want - got, offset + got);
+      if (n <= 0) break;
+      got += n;
+    }
+    const newline = buf.lastIndexOf(10, got - 1);
+    // An unfinished line waits for its end, unless the writer is gone or it is absurdly long.
+    const take = newline >= 0 ? newline + 1 : final || got >= MAX_LINE_BYTES ? got : 0;
+    if (take === 0) return { more: false, seen: size };
+    const data = buf.subarray(0, take);
+    this.events.atomically(() => {
+      for (let at = 0; at < take; at += CHUNK_BYTES) {
+        const piece = Buffer.from(data.subarray(at, Math.min(take, at + CHUNK_BYTES)));
+        this.events.appendOutput(sessionId, STREAM, path, piece, offset + at + piece.length);
+      }
+      lines(data);
+    });
+    this.emit('output', sessionId);
+    const end = offset + take;
+    return { more: end < size && (final || buf.subarray(take, got).includes(10) || got < size - offset), seen: end < size ? size : end };
   }
 }
 

@@ -1,8 +1,9 @@
-// Stops one run of an agent and everything it started: SIGTERM to its process group and to every descendant
-// (some leave the group with setsid), a grace period, then SIGKILL to whatever is left.
+// Stops one run of an agent and everything it started: SIGTERM to its process group, to every descendant (some
+// leave the group with setsid) and to every process carrying the session's RCD_SESSION_ID (some leave the tree
+// too: detached background jobs are re-parented to init), a grace period, then SIGKILL to whatever is left.
 import type { Logger } from 'pino';
 import type { AgentRun } from './agent-process.js';
-import { descendants, isAlive, processStartId, signal } from './proc.js';
+import { descendants, isAlive, processStartId, processesWithEnv, signal } from './proc.js';
 
 // After SIGKILL the kernel needs a moment to tear processes down; past this we report what is left.
 const KILL_SETTLE_MS = 5_000;
@@ -14,8 +15,8 @@ interface Tracked {
   start: string | null;
 }
 
-function snapshot(run: AgentRun, known: Map<number, Tracked>): void {
-  for (const pid of descendants(run.wrapperPid)) {
+function snapshot(run: AgentRun, sessionId: string, known: Map<number, Tracked>): void {
+  for (const pid of [...descendants(run.wrapperPid), ...processesWithEnv('RCD_SESSION_ID', sessionId)]) {
     if (!known.has(pid)) known.set(pid, { pid, start: processStartId(pid) });
   }
 }
@@ -39,18 +40,18 @@ async function until(done: () => boolean, ms: number): Promise<boolean> {
   return true;
 }
 
-export async function terminateRun(run: AgentRun, graceMs: number, log: Logger): Promise<void> {
+export async function terminateRun(run: AgentRun, sessionId: string, graceMs: number, log: Logger): Promise<void> {
   const known = new Map<number, Tracked>();
   let exited = false;
   void run.exited.then(() => {
     exited = true;
   });
-  snapshot(run, known);
+  snapshot(run, sessionId, known);
   signalAll(run, known, 'SIGTERM');
   const allGone = () => exited && [...known.values()].every((t) => !stillThere(t));
   if (await until(allGone, graceMs)) return;
 
-  if (!exited) snapshot(run, known);
+  if (!exited) snapshot(run, sessionId, known);
   log.warn({ pids: [...known.keys()], graceMs }, 'still running after the grace period; sending SIGKILL');
   signalAll(run, known, 'SIGKILL');
   if (!(await until(allGone, KILL_SETTLE_MS))) {

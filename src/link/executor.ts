@@ -9,7 +9,8 @@ export interface SessionActions {
   exists(id: string): boolean;
   send(id: string, text: string): Promise<unknown>;
   stop(id: string): Promise<unknown>;
-  pendingApprovals(id: string): number;
+  /** Answers a pending approval (request: an id or prefix; none: the oldest); throws when there is none. */
+  decide(id: string, request: string | undefined, allow: boolean, message: string | undefined): Promise<unknown>;
 }
 
 export class Executor {
@@ -68,8 +69,16 @@ export class Executor {
         await this.actions.stop(item.sessionId);
         return null;
       case 'approve':
-      case 'deny':
-        return this.actions.pendingApprovals(item.sessionId) === 0 ? 'nothing is waiting for approval' : 'approvals are handled by the agent adapter';
+      case 'deny': {
+        const { request, message } = item.payload;
+        await this.actions.decide(
+          item.sessionId,
+          typeof request === 'string' ? request : undefined,
+          item.kind === 'approve',
+          typeof message === 'string' ? message : undefined,
+        );
+        return null;
+      }
       default:
         return `unknown instruction ${item.kind}`;
     }

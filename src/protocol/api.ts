@@ -8,6 +8,8 @@ export const MAX_REQUEST_BYTES = 1024 * 1024;
 
 export const HEADER_VERSION = 'rcd-version';
 export const HEADER_API = 'rcd-api';
+/** On a `logs` answer: the session's agent kind, so the client knows how to show the bytes. */
+export const HEADER_AGENT = 'rcd-agent';
 
 const SessionRef = z.string().min(1).max(256);
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -35,6 +37,24 @@ export const DaemonInfo = z.object({
 });
 export type DaemonInfo = z.infer<typeof DaemonInfo>;
 
+/** A tool call an agent asked permission for (`rcd approvals --json` prints a list of these). */
+export const Approval = z.object({
+  id: z.string(),
+  session: z.string(),
+  sessionName: z.string(),
+  tool: z.string(),
+  input: z.record(z.unknown()),
+  state: z.enum(['pending', 'allowed', 'denied', 'expired']),
+  createdAt: z.string(),
+  decidedAt: z.string().nullable(),
+  /** local, remote, timeout, or rcd (expired because the process that asked is gone or withdrew it). */
+  decidedBy: z.enum(['agent', 'local', 'remote', 'timeout', 'rcd']).nullable(),
+  message: z.string().nullable(),
+});
+export type Approval = z.infer<typeof Approval>;
+
+const ApprovalRef = z.string().min(1).max(256);
+
 export const requests = {
   status: z.object({ session: SessionRef.optional() }).strict(),
   start: z
@@ -52,6 +72,9 @@ export const requests = {
   rm: z.object({ session: SessionRef }).strict(),
   logs: z.object({ session: SessionRef, follow: z.boolean().default(false), from: z.number().int().min(0).default(0) }).strict(),
   shutdown: z.object({}).strict(),
+  approvals: z.object({ session: SessionRef.optional(), all: z.boolean().default(false) }).strict(),
+  approve: z.object({ session: SessionRef, request: ApprovalRef.optional() }).strict(),
+  deny: z.object({ session: SessionRef, request: ApprovalRef.optional(), message: z.string().min(1).max(4096).optional() }).strict(),
   url: z
     .object({
       session: SessionRef,
@@ -73,9 +96,12 @@ export const responses = {
   stop: z.object({ session: SessionView, wasRunning: z.boolean() }),
   send: z.object({ bytes: z.number().int() }),
   rm: z.object({ id: z.string(), name: z.string() }),
-  // `logs` answers with the raw output bytes (application/octet-stream), not JSON.
+  // `logs` answers with the raw output bytes (application/octet-stream), not JSON; header rcd-agent names the agent.
   logs: z.object({}),
   shutdown: z.object({ pid: z.number().int() }),
+  approvals: z.object({ approvals: z.array(Approval) }),
+  approve: z.object({ approval: Approval }),
+  deny: z.object({ approval: Approval }),
   url: z.object({ url: z.string().nullable(), expiresAt: z.string().nullable(), revoked: z.boolean() }),
 } satisfies Record<Verb, z.ZodTypeAny>;
 export type ResponseOf<V extends Verb> = z.infer<(typeof responses)[V]>;

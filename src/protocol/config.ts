@@ -11,6 +11,8 @@ export const ConfigFile = z
     restartBackoffMs: z.number().int().min(10).max(60_000).optional(),
     retentionBytes: z.number().int().min(64 * 1024).optional(),
     relayUrl: z.string().url().optional(),
+    /** Deny a tool-call approval nobody answered after this long; unset or 0: wait for an answer, however long. */
+    approvalTimeoutMs: z.number().int().min(0).max(30 * 86_400_000).optional(),
   })
   .strict();
 export type ConfigFile = z.infer<typeof ConfigFile>;
@@ -22,6 +24,7 @@ export interface Config {
   restartBackoffMs: number;
   retentionBytes: number;
   relayUrl: string | null;
+  approvalTimeoutMs: number | null;
 }
 
 // 32 live agents is already more than two cores can usefully drive; the cap protects the machine from a runaway script.
@@ -43,5 +46,6 @@ export function resolveConfig(file: ConfigFile, env: NodeJS.ProcessEnv): Config 
     restartBackoffMs: file.restartBackoffMs ?? DEFAULT_RESTART_BACKOFF_MS,
     retentionBytes: file.retentionBytes ?? DEFAULT_RETENTION_BYTES,
     relayUrl: env.RCD_RELAY_URL || file.relayUrl || null,
+    approvalTimeoutMs: file.approvalTimeoutMs || null,
   };
 }

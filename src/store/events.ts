@@ -51,6 +51,11 @@ export class EventStore {
     return this.appendOutputTx(sessionId, stream, path, data, newOffset);
   }
 
+  /** Runs `fn` in one transaction (nested writes become part of it). */
+  atomically<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
   appendState(sessionId: string, detail: Record<string, unknown>): number {
     return this.db.transaction(() => {
       const { next } = this.nextSeqStmt.get(sessionId) as { next: number };

@@ -99,6 +99,36 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX inbox_pending ON inbox(received_at) WHERE started_at IS NULL;
   `,
+  // 3: tool-call approvals asked for by agents (claude), and the audit trail of every decision on them.
+  `
+  CREATE TABLE approvals (
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,                -- the agent's request id (its control_request's request_id)
+    run INTEGER NOT NULL,            -- the run that asked: only that process can receive the answer
+    tool TEXT NOT NULL,
+    input TEXT NOT NULL,             -- JSON; may hold secrets (a command line): never logged
+    state TEXT NOT NULL,             -- pending | allowed | denied | expired
+    created_at TEXT NOT NULL,
+    decided_at TEXT,
+    decided_by TEXT,                 -- local | remote | timeout | rcd
+    message TEXT,                    -- deny message, or why it expired
+    delivered INTEGER NOT NULL DEFAULT 0, -- 1 once the answer was written to the agent (re-sent after a crash)
+    PRIMARY KEY (session_id, id)
+  );
+  CREATE INDEX approvals_pending ON approvals(session_id, created_at) WHERE state = 'pending';
+
+  -- Kept after the session is removed: who decided what, and when, is the point of an audit trail.
+  CREATE TABLE approval_audit (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    approval_id TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    action TEXT NOT NULL,            -- requested | allowed | denied | expired
+    actor TEXT NOT NULL,             -- agent | local | remote | timeout | rcd
+    detail TEXT
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

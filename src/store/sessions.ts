@@ -76,8 +76,8 @@ export class SessionStore {
       "SELECT * FROM sessions WHERE state IN ('starting', 'running', 'restarting', 'stopping') ORDER BY created_at",
     );
     this.insertStmt = db.prepare(
-      `INSERT INTO sessions (id, name, cwd, agent, command, env, restart_policy, state, created_at, updated_at)
-       VALUES (@id, @name, @cwd, @agent, @command, @env, @restartPolicy, @state, @createdAt, @createdAt)`,
+      `INSERT INTO sessions (id, name, cwd, agent, command, env, restart_policy, state, agent_session_id, created_at, updated_at)
+       VALUES (@id, @name, @cwd, @agent, @command, @env, @restartPolicy, @state, @agentSessionId, @createdAt, @createdAt)`,
     );
     this.deleteStmt = db.prepare('DELETE FROM sessions WHERE id = ?');
   }
@@ -108,8 +108,8 @@ export class SessionStore {
     return this.byName.get(name) !== undefined;
   }
 
-  insert(s: Pick<SessionRecord, 'id' | 'name' | 'cwd' | 'agent' | 'command' | 'env' | 'restartPolicy' | 'state' | 'createdAt'>): void {
-    this.insertStmt.run({ ...s, command: JSON.stringify(s.command), env: JSON.stringify(s.env) });
+  insert(s: Pick<SessionRecord, 'id' | 'name' | 'cwd' | 'agent' | 'command' | 'env' | 'restartPolicy' | 'state' | 'createdAt'> & { agentSessionId?: string | null }): void {
+    this.insertStmt.run({ ...s, agentSessionId: s.agentSessionId ?? null, command: JSON.stringify(s.command), env: JSON.stringify(s.env) });
   }
 
   update(id: string, patch: SessionPatch): void {

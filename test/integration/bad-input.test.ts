@@ -287,6 +287,9 @@ function validBody(verb: Verb, r: Rng, sessionId: string): Record<string, unknow
     case 'logs': return { session: r.chance(0.5) ? sessionId : 'no-such', follow: false, from: r.int(5) };
     case 'shutdown': return {};
     case 'url': return { session: r.chance(0.5) ? sessionId : 'no-such', ...(r.chance(0.3) ? { rotate: true } : {}) };
+    case 'approvals': return r.chance(0.5) ? {} : { session: r.chance(0.5) ? sessionId : 'no-such', all: r.chance(0.5) };
+    case 'approve': return { session: r.chance(0.5) ? sessionId : 'no-such', ...(r.chance(0.5) ? { request: 'abc' } : {}) };
+    case 'deny': return { session: r.chance(0.5) ? sessionId : 'no-such', ...(r.chance(0.5) ? { message: 'no' } : {}) };
   }
 }
 
@@ -395,6 +398,11 @@ function judge(req: FuzzRequest, sessions: { id: string; name: string }[]): Verd
       return { skip: false, expect: ref === undefined || resolves ? 200 : 404 };
     case 'url':
       return { skip: false, expect: 400 }; // this daemon has no relay: refused before anything is looked up
+    case 'approvals':
+      return { skip: false, expect: ref === undefined || resolves ? 200 : 404 };
+    case 'approve':
+    case 'deny':
+      return { skip: false, expect: 404 }; // no such session, or a generic one: nothing can be waiting
   }
 }
 

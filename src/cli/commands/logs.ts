@@ -1,18 +1,37 @@
-// rcd logs: the session's output, byte for byte; --follow streams until the session ends or Ctrl-C.
+// rcd logs: the session's output in order. Generic agents: byte for byte. Claude: rendered as readable lines,
+// or its raw stream-json lines with --json. --follow streams until the session ends or Ctrl-C.
+import type { IncomingMessage } from 'node:http';
+import { HEADER_AGENT } from '../../protocol/api.js';
 import { parse } from '../args.js';
 import type { CommandContext } from '../main.js';
 
 export async function logs(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parse('logs', argv, { follow: { type: 'boolean', short: 'f' } }, { min: 1, max: 1 });
-  const res = await ctx.client().stream('logs', { session: positionals[0] as string, follow: Boolean(values.follow), from: 0 });
+  const { values, positionals } = parse('logs', argv, { follow: { type: 'boolean', short: 'f' }, json: { type: 'boolean' } }, { min: 1, max: 1 });
+  const session = positionals[0] as string;
+  const res = await ctx.client().stream('logs', { session, follow: Boolean(values.follow), from: 0 });
   process.once('SIGINT', () => {
     res.destroy();
     process.exit(0);
   });
-  await new Promise<void>((resolve, reject) => {
+  if (res.headers[HEADER_AGENT] === 'claude' && !values.json) await renderClaude(res, session);
+  else await copy(res);
+  return 0;
+}
+
+function copy(res: IncomingMessage): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     res.on('error', reject);
     res.on('end', resolve);
     res.pipe(process.stdout, { end: false });
   });
-  return 0;
+}
+
+async function renderClaude(res: IncomingMessage, session: string): Promise<void> {
+  const { ClaudeRenderer } = await import('../../agents/claude/render.js');
+  const renderer = new ClaudeRenderer(session);
+  for await (const chunk of res as AsyncIterable<Buffer>) {
+    const text = renderer.push(chunk);
+    if (text && !process.stdout.write(text)) await new Promise((r) => process.stdout.once('drain', r));
+  }
+  process.stdout.write(renderer.end());
 }

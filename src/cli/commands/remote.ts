@@ -14,7 +14,7 @@ export async function remote(argv: string[], ctx: CommandContext): Promise<numbe
   const [sub, ...rest] = argv;
   switch (sub) {
     case 'status': return status(rest, ctx);
-    case 'logs': return logs(rest);
+    case 'logs': return logs(rest, ctx);
     case 'send': return send(rest, ctx);
     case 'approve': return decide('approve', rest, ctx);
     case 'deny': return decide('deny', rest, ctx);
@@ -36,10 +36,16 @@ async function status(argv: string[], ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-async function logs(argv: string[]): Promise<number> {
-  const { values, positionals } = parse('remote', argv, { follow: { type: 'boolean', short: 'f' } }, { min: 1, max: 1 });
+async function logs(argv: string[], _ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parse('remote', argv, { follow: { type: 'boolean', short: 'f' }, json: { type: 'boolean' } }, { min: 1, max: 1 });
   const target = parseSessionUrl(positionals[0] as string);
   process.once('SIGINT', () => process.exit(0));
+  // Shown exactly as `rcd logs` shows it: claude sessions rendered (raw stream-json with --json).
+  const { data: info } = await relayCall(target, '', RemoteStatusResponse);
+  const renderer = info.session.agent === 'claude' && !values.json
+    ? new (await import('../../agents/claude/render.js')).ClaudeRenderer(info.session.name)
+    : null;
+  const out = (buf: Buffer) => (renderer ? write(Buffer.from(renderer.push(buf))) : write(buf));
   let after = 0;
   let warned = false;
   for (;;) {
@@ -51,10 +57,12 @@ async function logs(argv: string[]): Promise<number> {
     }
     for (const e of data.events) {
       after = e.seq;
-      if (e.kind === 'output') await write(Buffer.from(e.data, 'base64'));
+      if (e.kind === 'output') await out(Buffer.from(e.data, 'base64'));
     }
-    if (!data.more) return 0;
-    if (!values.follow && data.events.length === 0) return 0;
+    if (!data.more || (!values.follow && data.events.length === 0)) {
+      if (renderer) await write(Buffer.from(renderer.end()));
+      return 0;
+    }
   }
 }
 

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { RcdError } from '../../common/errors.js';
 import { AGENT_KINDS, RESTART_POLICIES } from '../../protocol/session.js';
+import { ownedFlagIn } from '../../agents/claude/launch.js';
 import { oneOf, parse, usageError } from '../args.js';
 import type { CommandContext } from '../main.js';
 
@@ -20,6 +21,10 @@ export async function start(argv: string[], ctx: CommandContext): Promise<number
     throw usageError('start', '--name takes 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
   }
   if (agent === 'generic' && rest.length === 0) throw usageError('start', 'a generic session needs a command after --');
+  if (agent === 'claude') {
+    const owned = ownedFlagIn(rest);
+    if (owned) throw usageError('start', `${owned} is set by rcd for claude sessions; pass other Claude Code flags after --`);
+  }
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
   const { session } = await ctx.client().call('start', {

@@ -1,6 +1,8 @@
 // The typed map from verb to handler: adding a verb to src/protocol/api.ts without a handler fails to compile.
 import type { Verb } from '../../protocol/api.js';
 import type { Handler } from '../context.js';
+import { approvals } from './approvals.js';
+import { approve, deny } from './decide.js';
 import { logs } from './logs.js';
 import { rm } from './rm.js';
 import { send } from './send.js';
@@ -10,4 +12,4 @@ import { status } from './status.js';
 import { stop } from './stop.js';
 import { url } from './url.js';
 
-export const handlers: { [V in Verb]: Handler<V> } = { status, start, stop, send, rm, logs, shutdown, url };
+export const handlers: { [V in Verb]: Handler<V> } = { status, start, stop, send, rm, logs, shutdown, url, approvals, approve, deny };

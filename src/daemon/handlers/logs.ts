@@ -2,6 +2,7 @@
 // stays open and streams new output until the session is no longer live or the client goes away.
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
+import { HEADER_AGENT } from '../../protocol/api.js';
 import { STREAMED, type Handler } from '../context.js';
 
 // Rows per database read: ~4 MiB at most per batch with 64 KiB chunks.
@@ -10,7 +11,7 @@ const BATCH = 64;
 export const logs: Handler<'logs'> = async (req, ctx, res) => {
   const s = ctx.supervisor.resolve(req.session);
   ctx.tailer.drain(s.id, ctx.supervisor.files(s.id).output);
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store', [HEADER_AGENT]: s.agent });
   let next = req.from;
   const pump = async () => {
     for (;;) {

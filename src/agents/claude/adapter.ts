@@ -1,0 +1,27 @@
+// The claude agent: Claude Code driven through its headless stream-json protocol (see ./protocol.ts, ./launch.ts).
+import { randomUUID } from 'node:crypto';
+import { RcdError } from '../../common/errors.js';
+import type { AgentAdapter } from '../adapter.js';
+import { claudeArgs, claudeProgram, hasTranscript, ownedFlagIn } from './launch.js';
+import { userMessage } from './protocol.js';
+
+export const claudeAdapter: AgentAdapter = {
+  kind: 'claude',
+  // A crash of Claude Code is resumed (--resume keeps the conversation); a clean exit is the user's doing.
+  defaultRestart: 'on-failure',
+  lineStructured: true,
+  validate(command) {
+    const owned = ownedFlagIn(command);
+    if (owned) throw new RcdError('USAGE', `${owned} is set by rcd for claude sessions; pass other Claude Code flags after --`);
+  },
+  newAgentSessionId: () => randomUUID(),
+  launch(input, find) {
+    const { program, from } = claudeProgram(input.env);
+    const bin = find(program, input.cwd, input.env.PATH);
+    if (!bin) return { error: `Claude Code not found: looked for ${from}; install it (npm install -g @anthropic-ai/claude-code) or set RCD_CLAUDE_BIN` };
+    const agentSessionId = input.agentSessionId ?? randomUUID();
+    const resumed = hasTranscript(input.env, input.cwd, agentSessionId);
+    return { argv: [bin, ...claudeArgs(agentSessionId, resumed, input.command)], resumed };
+  },
+  encodeInput: userMessage,
+};

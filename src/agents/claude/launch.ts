@@ -1,0 +1,56 @@
+// How a claude session's process is started: which binary, which flags rcd owns, and whether this run starts the
+// conversation (`--session-id`) or continues it (`--resume`). Pure functions of the session's record and the file
+// system, so the supervisor can call them before every run: a restart finds a binary an auto-updater replaced.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Flags rcd sets itself: a user passing one would break the protocol or the session identity. */
+export const OWNED_FLAGS = [
+  '-p', '--print', '--input-format', '--output-format', '--verbose', '--session-id', '--resume', '-r', '--continue', '-c',
+  '--permission-prompt-tool', '--fork-session',
+] as const;
+
+/** The owned flag among `args` (as `--flag` or `--flag=value`), or null. */
+export function ownedFlagIn(args: readonly string[]): string | null {
+  for (const arg of args) {
+    const flag = arg.startsWith('--') ? arg.split('=', 1)[0] as string : arg;
+    if ((OWNED_FLAGS as readonly string[]).includes(flag)) return flag;
+  }
+  return null;
+}
+
+/** The binary to look for, from the environment the session was started with. */
+export function claudeProgram(env: Record<string, string>): { program: string; from: string } {
+  const fromEnv = env.RCD_CLAUDE_BIN;
+  return fromEnv ? { program: fromEnv, from: `RCD_CLAUDE_BIN=${fromEnv}` } : { program: 'claude', from: '`claude` on the PATH the session was started with' };
+}
+
+/**
+ * Where Claude Code keeps a conversation's transcript: `<config dir>/projects/<cwd, every non-alphanumeric
+ * character replaced by '-'>/<session id>.jsonl`, the config dir being $CLAUDE_CONFIG_DIR or ~/.claude.
+ */
+export function transcriptPath(env: Record<string, string>, cwd: string, agentSessionId: string): string | null {
+  const configDir = env.CLAUDE_CONFIG_DIR || (env.HOME ? join(env.HOME, '.claude') : null);
+  if (!configDir) return null;
+  return join(configDir, 'projects', cwd.replace(/[^A-Za-z0-9]/g, '-'), `${agentSessionId}.jsonl`);
+}
+
+/**
+ * A conversation that has a transcript must be continued with --resume (--session-id would be refused as "already
+ * in use"); one that never got a message has none, and --resume would fail with "No conversation found".
+ */
+export function hasTranscript(env: Record<string, string>, cwd: string, agentSessionId: string): boolean {
+  const path = transcriptPath(env, cwd, agentSessionId);
+  return path !== null && existsSync(path);
+}
+
+export function claudeArgs(agentSessionId: string, resume: boolean, passThrough: readonly string[]): string[] {
+  return [
+    '-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose',
+    // Permission requests come to us as control_requests on stdout and are answered on stdin: no extra process (an
+    // MCP server) to keep alive, and requests and answers travel through the same files that survive a daemon restart.
+    '--permission-prompt-tool', 'stdio',
+    ...(resume ? ['--resume', agentSessionId] : ['--session-id', agentSessionId]),
+    ...passThrough,
+  ];
+}

@@ -1,0 +1,136 @@
+// Turns Claude Code's stream-json output into lines a person reads: assistant text, tool calls and their results,
+// approvals, and a summary per turn with its cost. Used by `rcd logs` and `rcd remote logs`; `--json` skips it.
+// Lines it does not know are shown as they are: a newer Claude Code must never make output disappear.
+import { StringDecoder } from 'node:string_decoder';
+import { parseLine, type ClaudeLine, type ContentBlock } from './protocol.js';
+
+const MAX_RESULT_LINES = 12;
+const MAX_FIELD_CHARS = 240;
+
+function clip(text: string, max = MAX_FIELD_CHARS): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** The one thing about a tool call worth a line: the command, the file, else its input in brief. */
+export function toolSummary(tool: string, input: unknown): string {
+  const i = (input ?? {}) as Record<string, unknown>;
+  const key = ['command', 'file_path', 'path', 'pattern', 'url', 'description'].find((k) => typeof i[k] === 'string');
+  if (key) return clip(i[key] as string);
+  const json = JSON.stringify(input ?? {});
+  return clip(json === '{}' ? tool : json);
+}
+
+function resultText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content.map((b: { type?: string; text?: string }) => (b.type === 'text' ? b.text ?? '' : `[${b.type ?? 'block'}]`)).join('\n');
+  }
+  return '';
+}
+
+function indentResult(text: string): string {
+  const lines = text.replace(/\s+$/, '').split('\n');
+  const shown = lines.slice(0, MAX_RESULT_LINES).map((l) => `    ${l}`);
+  if (lines.length > MAX_RESULT_LINES) shown.push(`    … ${lines.length - MAX_RESULT_LINES} more lines`);
+  return shown.join('\n');
+}
+
+function renderBlock(b: ContentBlock): string | null {
+  switch (b.type) {
+    case 'text':
+      return typeof b.text === 'string' && b.text.trim() ? b.text.replace(/\s+$/, '') : null;
+    case 'tool_use':
+      return `→ ${String(b.name)}: ${toolSummary(String(b.name), b.input)}`;
+    case 'tool_result': {
+      const text = resultText(b.content).trim();
+      return `${b.is_error ? '✗ tool error' : '← tool result'}${text ? `\n${indentResult(text)}` : ' (no output)'}`;
+    }
+    case 'thinking':
+    case 'redacted_thinking':
+      return null;
+    default:
+      return `[${b.type}]`;
+  }
+}
+
+/** One parsed line as readable text, or null for protocol chatter nobody needs to see. */
+export function renderLine(line: ClaudeLine, session = 'SESSION'): string | null {
+  switch (line.kind) {
+    case 'system': {
+      const l = line.line;
+      if (l.subtype === 'init') {
+        return `── claude ${[l.model, l.permissionMode && `permissions: ${l.permissionMode}`, l.session_id && `conversation ${l.session_id}`].filter(Boolean).join(' · ')}`;
+      }
+      return `[system: ${l.subtype}]`;
+    }
+    case 'assistant':
+      return line.line.message.content.map(renderBlock).filter((t) => t !== null).join('\n') || null;
+    case 'user': {
+      const c = line.line.message.content;
+      if (typeof c === 'string') return `> ${c}`;
+      return c.map((b) => (b.type === 'text' && typeof b.text === 'string' ? `> ${b.text}` : renderBlock(b))).filter((t) => t !== null).join('\n') || null;
+    }
+    case 'result': {
+      const l = line.line;
+      const parts = [
+        l.subtype === 'success' && !l.is_error ? 'turn done' : `turn ended: ${l.subtype}`,
+        l.num_turns !== undefined ? `${l.num_turns} turn${l.num_turns === 1 ? '' : 's'}` : null,
+        l.total_cost_usd !== undefined ? `$${l.total_cost_usd.toFixed(4)}` : null,
+        l.duration_ms !== undefined ? `${(l.duration_ms / 1000).toFixed(1)} s` : null,
+        l.permission_denials?.length ? `${l.permission_denials.length} denied` : null,
+      ];
+      return `── ${parts.filter(Boolean).join(' · ')}`;
+    }
+    case 'permission': {
+      const short = line.requestId.slice(0, 8);
+      return `? ${line.request.tool_name}: ${toolSummary(line.request.tool_name, line.request.input)}\n  waiting for approval ${short}: rcd approve ${session} ${short}  |  rcd deny ${session} ${short}`;
+    }
+    case 'control_cancel':
+      return `? approval ${line.requestId.slice(0, 8)} withdrawn by the agent`;
+    case 'control_response':
+      return null; // Claude Code's answer to our interrupt
+    case 'control_request':
+      return `[control request: ${line.line.request.subtype}]`;
+    case 'unknown':
+      return JSON.stringify(line.value);
+    case 'text':
+      return line.text;
+  }
+}
+
+/** Renders a byte stream of stream-json output, chunk by chunk (chunks may split lines and characters). */
+export class ClaudeRenderer {
+  private readonly decoder = new StringDecoder('utf8');
+  private carry = '';
+
+  constructor(private readonly session = 'SESSION') {}
+
+  push(chunk: Buffer): string {
+    const text = this.carry + this.decoder.write(chunk);
+    const end = text.lastIndexOf('\n');
+    if (end === -1) {
+      this.carry = text;
+      return '';
+    }
+    this.carry = text.slice(end + 1);
+    return this.render(text.slice(0, end));
+  }
+
+  /** The unfinished last line, if any (the stream ended without its newline). */
+  end(): string {
+    const rest = this.carry + this.decoder.end();
+    this.carry = '';
+    return rest ? this.render(rest) : '';
+  }
+
+  private render(lines: string): string {
+    let out = '';
+    for (const raw of lines.split('\n')) {
+      if (!raw.trim()) continue;
+      const shown = renderLine(parseLine(raw), this.session);
+      if (shown !== null) out += `${shown}\n`;
+    }
+    return out;
+  }
+}

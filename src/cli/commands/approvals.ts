@@ -1,0 +1,54 @@
+// rcd approvals [SESSION] [--all] [--json], rcd approve SESSION [REQUEST], rcd deny SESSION [REQUEST] [--message M]:
+// the tool calls agents wait on, and answering them. No REQUEST: the oldest pending one of the session.
+import type { Approval } from '../../protocol/api.js';
+import { parse } from '../args.js';
+import { table } from '../format.js';
+import type { CommandContext } from '../main.js';
+
+function brief(input: Record<string, unknown>): string {
+  const key = ['command', 'file_path', 'path', 'pattern', 'url'].find((k) => typeof input[k] === 'string');
+  const text = key ? (input[key] as string) : JSON.stringify(input);
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > 80 ? `${flat.slice(0, 79)}…` : flat;
+}
+
+export async function approvals(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parse('approvals', argv, { json: { type: 'boolean' }, all: { type: 'boolean' } }, { min: 0, max: 1 });
+  const { approvals: list } = await ctx.client().call('approvals', { ...(positionals[0] ? { session: positionals[0] } : {}), all: Boolean(values.all) });
+  if (values.json) {
+    ctx.out(JSON.stringify(list, null, 2));
+    return 0;
+  }
+  if (list.length === 0) {
+    ctx.out(values.all ? 'no approvals yet' : 'nothing is waiting for approval');
+    return 0;
+  }
+  const rows = [['ID', 'SESSION', 'TOOL', 'STATE', 'ASKED', 'INPUT']];
+  for (const a of list) {
+    const state = a.state === 'pending' ? 'pending' : `${a.state}${a.decidedBy ? ` (${a.decidedBy})` : ''}`;
+    rows.push([a.id.slice(0, 8), a.sessionName, a.tool, state, a.createdAt.slice(11, 19), brief(a.input)]);
+  }
+  ctx.out(table(rows));
+  return 0;
+}
+
+function report(a: Approval, values: { json?: boolean | string }, ctx: CommandContext): number {
+  if (values.json) ctx.out(JSON.stringify(a));
+  else ctx.out(`${a.state} ${a.tool}: ${brief(a.input)} (${a.id.slice(0, 8)})`);
+  return 0;
+}
+
+export async function approve(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parse('approve', argv, { json: { type: 'boolean' } }, { min: 1, max: 2 });
+  const [session, request] = positionals as [string, string | undefined];
+  const { approval } = await ctx.client().call('approve', { session, ...(request ? { request } : {}) });
+  return report(approval, values, ctx);
+}
+
+export async function deny(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parse('deny', argv, { json: { type: 'boolean' }, message: { type: 'string', short: 'm' } }, { min: 1, max: 2 });
+  const [session, request] = positionals as [string, string | undefined];
+  const message = values.message as string | undefined;
+  const { approval } = await ctx.client().call('deny', { session, ...(request ? { request } : {}), ...(message ? { message } : {}) });
+  return report(approval, values, ctx);
+}

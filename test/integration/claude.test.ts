@@ -1,0 +1,322 @@
+// The claude agent against a protocol-faithful fake Claude Code (test/fixtures/fake-claude.mjs) whose model is a
+// mock Messages API on 127.0.0.1: prompts, rendered and raw logs, approvals (allow, deny, timeout, expiry),
+// resume after a crash, a daemon kill -9 and a reboot, stop with an interrupt and detached tool processes.
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { Rcd, fixture, isAlive, waitFor } from '../helpers/harness.js';
+import { startMockMessagesApi, type MockMessagesApi } from '../helpers/mock-messages-api.js';
+
+interface ApprovalDoc {
+  id: string; session: string; tool: string; input: Record<string, unknown>; state: string; createdAt: string;
+  decidedBy: string | null; message: string | null;
+}
+
+let api: MockMessagesApi;
+before(async () => {
+  api = await startMockMessagesApi();
+});
+after(async () => {
+  await api.close();
+});
+
+/** A daemon whose sessions run the fake Claude Code with the mock model and a private HOME. */
+function claudeRcd(): Rcd {
+  const rcd = new Rcd('rcd-claude-');
+  const home = join(rcd.home, 'user-home');
+  mkdirSync(home);
+  Object.assign(rcd.env, {
+    HOME: home, RCD_CLAUDE_BIN: fixture('fake-claude.mjs'), ANTHROPIC_BASE_URL: api.url, ANTHROPIC_API_KEY: 'sk-test-not-a-secret',
+  });
+  return rcd;
+}
+
+async function startClaude(rcd: Rcd, name: string, extra: string[] = []): Promise<string> {
+  return (await rcd.ok(['start', '--agent', 'claude', '--cwd', rcd.workdir(name), '--name', name, ...extra])).trim();
+}
+
+const logsMatch = (rcd: Rcd, ref: string, re: RegExp, timeoutMs = 10_000) =>
+  waitFor(async () => re.exec(await rcd.logs(ref)), `logs of ${ref} to match ${re}`, timeoutMs);
+
+async function approvals(rcd: Rcd, ref?: string, all = false): Promise<ApprovalDoc[]> {
+  return JSON.parse(await rcd.ok(['approvals', ...(ref ? [ref] : []), ...(all ? ['--all'] : []), '--json'])) as ApprovalDoc[];
+}
+
+const pending = (rcd: Rcd, ref: string, n = 1) =>
+  waitFor(async () => {
+    const list = await approvals(rcd, ref);
+    return list.length >= n ? list : null;
+  }, `${n} pending approval(s) in ${ref}`);
+
+function dbRow<T>(rcd: Rcd, sql: string, ...args: unknown[]): T {
+  const db = new Database(join(rcd.home, 'rcd.db'), { readonly: true });
+  try {
+    return db.prepare(sql).get(...args) as T;
+  } finally {
+    db.close();
+  }
+}
+
+describe('claude sessions', () => {
+  let rcd: Rcd;
+  before(() => {
+    rcd = claudeRcd();
+  });
+  after(async () => {
+    assert.deepEqual(await rcd.teardown(), []);
+  });
+
+  it('starts running with a pre-assigned conversation id, answers a prompt, renders logs and keeps the raw JSON', async () => {
+    const id = await startClaude(rcd, 'basic');
+    const s = (await rcd.status(id)).sessions[0] as unknown as Record<string, unknown>;
+    assert.equal(s.state, 'running');
+    assert.equal(s.agent, 'claude');
+    assert.equal(s.restartPolicy, 'on-failure', 'claude sessions restart on failure by default');
+    assert.match(String(s.agentSessionId), /^[0-9a-f-]{36}$/);
+    const before = api.requests;
+    await rcd.ok(['send', 'basic', 'hello there']);
+    const rendered = (await logsMatch(rcd, 'basic', /── turn done/)).input;
+    assert.match(rendered, /^── claude .*conversation [0-9a-f-]{36}$/m);
+    assert.match(rendered, /^echo: hello there$/m);
+    assert.match(rendered, /── turn done · 1 turn · \$\d+\.\d{4}/);
+    assert.ok(api.requests > before, 'the fake asked the mock Messages API');
+    const raw = await rcd.ok(['logs', 'basic', '--json']);
+    const lines = raw.trim().split('\n').map((l) => JSON.parse(l) as { type: string; session_id?: string });
+    assert.deepEqual(lines.map((l) => l.type), ['system', 'assistant', 'result']);
+    assert.equal(lines[0]?.session_id, s.agentSessionId, 'Claude Code runs under the id rcd assigned');
+  });
+
+  it('a prompt of several lines is one user message', async () => {
+    await rcd.ok(['send', 'basic', 'line one\nline two']);
+    await logsMatch(rcd, 'basic', /^echo: line one line two$|^echo: line one\nline two$/m);
+    const turns = (await rcd.logs('basic')).match(/── turn done/g) ?? [];
+    assert.equal(turns.length, 2, 'one turn for the two lines');
+  });
+
+  it('a tool call waits in `rcd approvals`; approve runs it once and records who decided', async () => {
+    await rcd.ok(['send', 'basic', 'run: echo approved-$((40+2))']);
+    const [a] = await pending(rcd, 'basic');
+    assert.ok(a);
+    assert.equal(a.tool, 'Bash');
+    assert.equal(a.input.command, 'echo approved-$((40+2))');
+    assert.equal(a.state, 'pending');
+    assert.equal(a.decidedBy, null);
+    assert.equal((await rcd.session('basic')).pendingApprovals, 1);
+    assert.match(await rcd.logs('basic'), /\? Bash: echo approved-\$\(\(40\+2\)\)\n {2}waiting for approval [0-9a-f]{8}/);
+
+    const out = await rcd.ok(['approve', 'basic']);
+    assert.match(out, /^allowed Bash: echo approved/);
+    await logsMatch(rcd, 'basic', /tool said: approved-42/);
+    assert.equal((await rcd.session('basic')).pendingApprovals, 0);
+    const [decided] = (await approvals(rcd, 'basic', true)).filter((x) => x.id === a.id);
+    assert.equal(decided?.state, 'allowed');
+    assert.equal(decided?.decidedBy, 'local');
+    const again = await rcd.run(['approve', 'basic']);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /nothing is waiting for approval/);
+    const twice = await rcd.run(['approve', 'basic', a.id.slice(0, 8)]);
+    assert.equal(twice.code, 1);
+    assert.match(twice.stderr, /already allowed/);
+    const audit = dbRow<{ n: number }>(rcd, "SELECT COUNT(*) AS n FROM approval_audit WHERE approval_id = ? AND action = 'allowed' AND actor = 'local'", a.id);
+    assert.equal(audit.n, 1, 'the decision is in the audit trail once');
+  });
+
+  it('deny (by id prefix) refuses the tool with the message, and the tool never runs', async () => {
+    const marker = join(rcd.home, 'denied-marker');
+    await rcd.ok(['send', 'basic', `run: touch ${marker}`]);
+    const [a] = await pending(rcd, 'basic');
+    assert.ok(a);
+    await rcd.ok(['deny', 'basic', a.id.slice(0, 6), '--message', 'not on my machine']);
+    await logsMatch(rcd, 'basic', /tool failed: not on my machine/);
+    assert.equal(existsSync(marker), false);
+    const raw = await rcd.ok(['logs', 'basic', '--json']);
+    const result = raw.trim().split('\n').map((l) => JSON.parse(l) as { type: string; permission_denials?: unknown[] }).filter((l) => l.type === 'result').at(-1);
+    assert.equal(result?.permission_denials?.length, 1);
+  });
+
+  it('deny without a message sends the default one', async () => {
+    await rcd.ok(['send', 'basic', 'run: echo nope']);
+    await pending(rcd, 'basic');
+    await rcd.ok(['deny', 'basic']);
+    await logsMatch(rcd, 'basic', /tool failed: Denied by the user via rcd/);
+  });
+
+  it('refuses flags rcd owns (usage error) and names what it looked for when Claude Code is missing', async () => {
+    const owned = await rcd.run(['start', '--agent', 'claude', '--cwd', rcd.workdir('owned'), '--', '--resume', 'x']);
+    assert.equal(owned.code, 2);
+    assert.match(owned.stderr, /--resume is set by rcd/);
+    const missing = await rcd.run(['start', '--agent', 'claude', '--cwd', rcd.workdir('missing'), '--name', 'missing'], {
+      env: { RCD_CLAUDE_BIN: '/nonexistent/claude' },
+    });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /Claude Code not found: looked for RCD_CLAUDE_BIN=\/nonexistent\/claude/);
+    assert.equal((await rcd.session('missing')).state, 'failed');
+    const generic = await rcd.run(['approve', 'missing']);
+    assert.equal(generic.code, 1);
+  });
+});
+
+describe('claude sessions across deaths', () => {
+  it('a crash of Claude Code is restarted with --resume: the conversation continues, the pending approval expires', async () => {
+    const rcd = claudeRcd();
+    try {
+      const id = await startClaude(rcd, 'crash');
+      await rcd.ok(['send', id, 'remember banana']);
+      await logsMatch(rcd, id, /echo: remember banana/);
+      await rcd.ok(['send', id, 'run: echo never']);
+      const [a] = await pending(rcd, id);
+      const old = await rcd.session(id);
+      process.kill(old.pid as number, 'SIGKILL');
+      const back = await waitFor(async () => {
+        const s = await rcd.session(id);
+        return s.state === 'running' && s.pid !== old.pid ? s : null;
+      }, 'the restart');
+      assert.equal(back.restarts, 1);
+      const [expired] = (await approvals(rcd, id, true)).filter((x) => x.id === a?.id);
+      assert.equal(expired?.state, 'expired', 'the dead process can no longer receive an answer');
+      assert.equal(expired?.decidedBy, 'rcd');
+      const late = await rcd.run(['approve', id]);
+      assert.equal(late.code, 1, 'nothing is pending any more');
+      await rcd.ok(['send', id, 'recall']);
+      await logsMatch(rcd, id, /your first message was: remember banana/);
+    } finally {
+      assert.deepEqual(await rcd.teardown(), []);
+    }
+  });
+
+  it('kill -9 of the daemon mid-turn: the new daemon re-adopts, the approval is still pending and its answer arrives once', async () => {
+    const rcd = claudeRcd();
+    try {
+      const id = await startClaude(rcd, 'adopt');
+      await rcd.ok(['send', id, 'run: echo after-daemon-death']);
+      const [a] = await pending(rcd, id);
+      const agentPid = (await rcd.session(id)).pid;
+      process.kill(rcd.daemonPid() as number, 'SIGKILL');
+      const s = await rcd.session(id); // starts a new daemon
+      assert.equal(s.state, 'running');
+      assert.equal(s.pid, agentPid, 'the same Claude Code process');
+      assert.equal(s.pendingApprovals, 1);
+      await rcd.ok(['approve', id, a?.id as string]);
+      await logsMatch(rcd, id, /tool said: after-daemon-death/);
+      const logs = await rcd.logs(id);
+      assert.equal(logs.match(/waiting for approval/g)?.length, 1, 'the request was recorded once');
+      assert.equal(logs.match(/tool said: after-daemon-death/g)?.length, 1, 'the tool ran once');
+    } finally {
+      assert.deepEqual(await rcd.teardown(), []);
+    }
+  });
+
+  it('a reboot restores the session with --resume: same rcd id and conversation id, history intact', async () => {
+    const rcd = claudeRcd();
+    const bootFile = join(rcd.home, 'boot_id');
+    writeFileSync(bootFile, 'boot-one\n');
+    rcd.env.RCD_BOOT_ID_PATH = bootFile;
+    try {
+      const id = await startClaude(rcd, 'reboot');
+      const before = (await rcd.status(id)).sessions[0] as unknown as { agentSessionId: string; pid: number };
+      await rcd.ok(['send', id, 'the password is swordfish']);
+      await logsMatch(rcd, id, /echo: the password is swordfish/);
+      await rcd.ok(['send', id, 'run: echo pending-at-reboot']);
+      await pending(rcd, id);
+      const row = dbRow<{ w: number }>(rcd, 'SELECT wrapper_pid AS w FROM sessions WHERE id = ?', id);
+      process.kill(rcd.daemonPid() as number, 'SIGKILL');
+      process.kill(-row.w, 'SIGKILL');
+      await waitFor(() => !isAlive(before.pid), 'the agent to die');
+      writeFileSync(bootFile, 'boot-two\n');
+
+      const back = await waitFor(async () => {
+        const s = (await rcd.status(id)).sessions[0] as unknown as { state: string; pid: number; agentSessionId: string; restarts: number; pendingApprovals: number };
+        return s.state === 'running' && s.pid !== before.pid ? s : null;
+      }, 'the restore');
+      assert.equal(back.agentSessionId, before.agentSessionId);
+      assert.equal(back.restarts, 0);
+      assert.equal(back.pendingApprovals, 0, 'the approval of the dead process expired');
+      await rcd.ok(['send', id, 'recall']);
+      await logsMatch(rcd, id, /your first message was: the password is swordfish/);
+    } finally {
+      assert.deepEqual(await rcd.teardown(), []);
+    }
+  });
+
+  it('a session restored before its first message starts the conversation afresh (no transcript to resume)', async () => {
+    const rcd = claudeRcd();
+    try {
+      const id = await startClaude(rcd, 'fresh');
+      const old = await rcd.session(id);
+      process.kill(old.pid as number, 'SIGKILL');
+      await waitFor(async () => {
+        const s = await rcd.session(id);
+        return s.state === 'running' && s.pid !== old.pid;
+      }, 'the restart');
+      await rcd.ok(['send', id, 'first words']);
+      await logsMatch(rcd, id, /echo: first words/);
+    } finally {
+      assert.deepEqual(await rcd.teardown(), []);
+    }
+  });
+
+  it('after its first message, Claude Code binary swapped by an updater: the restart runs the new one', async () => {
+    const rcd = claudeRcd();
+    const binDir = mkdtempSync(join(rcd.home, 'bin-'));
+    const bin = join(binDir, 'claude');
+    copyFileSync(fixture('fake-claude.mjs'), bin);
+    rcd.env.RCD_CLAUDE_BIN = bin;
+    try {
+      const id = await startClaude(rcd, 'update');
+      await rcd.ok(['send', id, 'v1 here']);
+      await logsMatch(rcd, id, /echo: v1 here/);
+      // The updater replaces the file (a new inode at the same path) and the old process crashes.
+      writeFileSync(`${bin}.new`, `#!/bin/sh\necho "updated binary" >&2\nexec "${process.execPath}" "${fixture('fake-claude.mjs')}" "$@"\n`, { mode: 0o755 });
+      const { renameSync } = await import('node:fs');
+      renameSync(`${bin}.new`, bin);
+      process.kill((await rcd.session(id)).pid as number, 'SIGKILL');
+      await logsMatch(rcd, id, /^updated binary$/m);
+      await rcd.ok(['send', id, 'recall']);
+      await logsMatch(rcd, id, /your first message was: v1 here/);
+    } finally {
+      assert.deepEqual(await rcd.teardown(), []);
+    }
+  });
+});
+
+describe('claude stop and timeouts', () => {
+  it('stop interrupts the turn, expires the pending approval and ends detached tool processes too', async () => {
+    const rcd = claudeRcd();
+    try {
+      const id = await startClaude(rcd, 'stopper');
+      await rcd.ok(['send', id, 'run: sleep 300 > /dev/null 2>&1 & echo bg=$!']);
+      await pending(rcd, id);
+      await rcd.ok(['approve', id]);
+      const bg = Number((await logsMatch(rcd, id, /tool said: bg=(\d+)/))[1]);
+      assert.ok(isAlive(bg), 'the background job runs');
+      await rcd.ok(['send', id, 'run: echo left-pending']);
+      const [a] = await pending(rcd, id);
+      await rcd.ok(['stop', id]);
+      assert.equal(isAlive(bg), false, 'the detached background job was stopped with the session');
+      const [expired] = (await approvals(rcd, id, true)).filter((x) => x.id === a?.id);
+      assert.equal(expired?.state, 'expired');
+      const raw = await rcd.ok(['logs', id, '--json']);
+      assert.match(raw, /"type":"control_cancel_request"/, 'the interrupt reached Claude Code, which withdrew its request');
+      assert.equal((await rcd.session(id)).state, 'stopped');
+    } finally {
+      assert.deepEqual(await rcd.teardown(), []);
+    }
+  });
+
+  it('approvalTimeoutMs denies an unanswered request with a message, decided by "timeout"', async () => {
+    const rcd = claudeRcd();
+    rcd.writeConfig({ approvalTimeoutMs: 300 });
+    try {
+      const id = await startClaude(rcd, 'timeout');
+      await rcd.ok(['send', id, 'run: echo too-late']);
+      await logsMatch(rcd, id, /tool failed: No answer within 300 ms; denied by rcd/);
+      const [a] = await approvals(rcd, id, true);
+      assert.equal(a?.state, 'denied');
+      assert.equal(a?.decidedBy, 'timeout');
+    } finally {
+      assert.deepEqual(await rcd.teardown(), []);
+    }
+  });
+});
