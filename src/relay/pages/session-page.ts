@@ -2,7 +2,8 @@
 // output is untrusted), then the inline script follows new output through the events long-poll and sends
 // prompts. The token is read from the page's own address, never written into the page.
 import type { RelayEvent, RemoteSession } from '../../protocol/relay.js';
-import { escapeHtml, outputText, renderPage } from './html.js';
+import { ClaudeRenderer } from '../../agents/claude/render.js';
+import { cleanText, escapeHtml, outputText, renderPage } from './html.js';
 import { SESSION_SCRIPT } from './session-script.js';
 
 export function sessionPage(
@@ -12,13 +13,14 @@ export function sessionPage(
 ): { html: string; headers: Record<string, string> } {
   const name = escapeHtml(session.name);
   const state = escapeHtml(session.state);
+  const claude = session.agent === 'claude';
   const body = `<header>
 <h1>${name}</h1>
 <div class="muted"><span id="state" class="state ${state}">${state}</span> · ${escapeHtml(session.agent)} agent · session ${escapeHtml(session.id)}</div>
 </header>
-<main id="session" data-after="${cursor.after}" data-pending="${session.pendingApprovals}">
+<main id="session" data-after="${cursor.after}" data-pending="${session.pendingApprovals}" data-agent="${claude ? 'claude' : 'generic'}">
 ${cursor.pruned ? '<p class="muted">Earlier output is not shown (older than what this page loads, or pruned by the relay).</p>' : ''}
-<pre id="out">${escapeHtml(outputText(recent))}</pre>
+<pre id="out">${escapeHtml(claude ? claudeText(recent) : outputText(recent))}</pre>
 <p id="note" class="muted" role="status"></p>
 <div id="approval" hidden><p><span id="pending"></span> tool call(s) wait for approval.
 <button type="button" id="approve">Approve</button> <button type="button" id="deny" class="plain">Deny</button></p></div>
@@ -30,4 +32,12 @@ ${cursor.pruned ? '<p class="muted">Earlier output is not shown (older than what
 </main>
 <footer class="muted">rcd relay · this URL is the only key to this session: share it only with people who may steer it.</footer>`;
   return renderPage({ title: `${session.name} — rcd`, body, script: SESSION_SCRIPT });
+}
+
+/** A claude session's stream-json output rendered the way `rcd logs` shows it. */
+function claudeText(events: readonly RelayEvent[]): string {
+  const renderer = new ClaudeRenderer('SESSION');
+  let text = '';
+  for (const e of events) if (e.kind === 'output') text += renderer.push(Buffer.from(e.data, 'base64'));
+  return cleanText(text + renderer.end());
 }

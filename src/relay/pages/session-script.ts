@@ -1,6 +1,7 @@
 // The session page's inline script (plain browser JS, no dependencies): follows new output through
 // GET /api/s/<token>/events long-polls, keeps state and pending approvals current, and sends prompts and
 // approval answers with a random idempotency key that a retry reuses. Output is only ever added as text nodes.
+// A claude session's stream-json lines are rendered as src/agents/claude/render.ts renders them (a subset).
 export const SESSION_SCRIPT = String.raw`
 (function () {
   'use strict';
@@ -21,6 +22,8 @@ export const SESSION_SCRIPT = String.raw`
   var LIVE = ['starting', 'running', 'restarting', 'stopping'];
   var noise = /\x1b\[[0-?]*[ -\/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g;
   var ended = false;
+  var claude = main.dataset.agent === 'claude';
+  var carry = '';
 
   function sleep(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
   function show(text) { note.textContent = text; }
@@ -34,6 +37,64 @@ export const SESSION_SCRIPT = String.raw`
     var s = atob(b64), a = new Uint8Array(s.length);
     for (var i = 0; i < s.length; i++) a[i] = s.charCodeAt(i);
     return a;
+  }
+  function clip(s, n) { s = String(s).replace(/\s+/g, ' ').trim(); return s.length > n ? s.slice(0, n - 1) + '\u2026' : s; }
+  function summary(tool, input) {
+    input = input || {};
+    var keys = ['command', 'file_path', 'path', 'pattern', 'url', 'description'];
+    for (var i = 0; i < keys.length; i++) if (typeof input[keys[i]] === 'string') return clip(input[keys[i]], 240);
+    var json = JSON.stringify(input);
+    return clip(json === '{}' ? tool : json, 240);
+  }
+  function resultText(c) {
+    if (typeof c === 'string') return c;
+    if (Array.isArray(c)) return c.map(function (b) { return b && b.type === 'text' ? b.text || '' : '[' + (b && b.type) + ']'; }).join('\n');
+    return '';
+  }
+  function block(b) {
+    if (!b || typeof b !== 'object') return null;
+    if (b.type === 'text') return String(b.text || '').trim() ? String(b.text).replace(/\s+$/, '') : null;
+    if (b.type === 'tool_use') return '\u2192 ' + b.name + ': ' + summary(b.name, b.input);
+    if (b.type === 'tool_result') {
+      var t = resultText(b.content).trim();
+      var lines = t.split('\n');
+      var shown = lines.slice(0, 12).map(function (l) { return '    ' + l; });
+      if (lines.length > 12) shown.push('    \u2026 ' + (lines.length - 12) + ' more lines');
+      return (b.is_error ? '\u2717 tool error' : '\u2190 tool result') + (t ? '\n' + shown.join('\n') : ' (no output)');
+    }
+    if (b.type === 'thinking' || b.type === 'redacted_thinking') return null;
+    return '[' + b.type + ']';
+  }
+  function blocks(list) { return list.map(block).filter(function (x) { return x !== null; }).join('\n') || null; }
+  function claudeLine(raw) {
+    var v;
+    try { v = JSON.parse(raw); } catch (e) { return raw; }
+    if (!v || typeof v !== 'object') return raw;
+    var m = v.message || {};
+    if (v.type === 'system') return v.subtype === 'init' ? '\u2500\u2500 claude ' + [v.model, v.permissionMode && 'permissions: ' + v.permissionMode].filter(Boolean).join(' \u00b7 ') : '[system: ' + v.subtype + ']';
+    if (v.type === 'assistant' && Array.isArray(m.content)) return blocks(m.content);
+    if (v.type === 'user') return typeof m.content === 'string' ? '> ' + m.content : Array.isArray(m.content) ? blocks(m.content) : null;
+    if (v.type === 'result') {
+      var parts = [v.subtype === 'success' && !v.is_error ? 'turn done' : 'turn ended: ' + v.subtype];
+      if (typeof v.total_cost_usd === 'number') parts.push('$' + v.total_cost_usd.toFixed(4));
+      if (v.permission_denials && v.permission_denials.length) parts.push(v.permission_denials.length + ' denied');
+      return '\u2500\u2500 ' + parts.join(' \u00b7 ');
+    }
+    if (v.type === 'control_request' && v.request && v.request.subtype === 'can_use_tool') {
+      return '? ' + v.request.tool_name + ': ' + summary(v.request.tool_name, v.request.input) + '\n  waiting for approval ' + String(v.request_id).slice(0, 8);
+    }
+    if (v.type === 'control_cancel_request') return '? approval ' + String(v.request_id).slice(0, 8) + ' withdrawn by the agent';
+    if (v.type === 'control_response') return null;
+    return raw;
+  }
+  function render(text) {
+    if (!claude) return text;
+    text = carry + text;
+    var end = text.lastIndexOf('\n');
+    if (end === -1) { carry = text; return ''; }
+    carry = text.slice(end + 1);
+    return text.slice(0, end).split('\n').filter(function (l) { return l.trim(); }).map(claudeLine)
+      .filter(function (x) { return x !== null; }).map(function (x) { return x + '\n'; }).join('');
   }
   function append(text) {
     if (!text) return;
@@ -98,7 +159,7 @@ export const SESSION_SCRIPT = String.raw`
       var stateChanged = false;
       for (var i = 0; i < events.length; i++) {
         var e = events[i];
-        if (e.kind === 'output') append(clean(decoder.decode(bytes(e.data), { stream: true })));
+        if (e.kind === 'output') append(clean(render(decoder.decode(bytes(e.data), { stream: true }))));
         else stateChanged = true;
         after = e.seq;
       }
