@@ -12,9 +12,12 @@
 //   CONNECT host:port (as a proxy)  403, logged with the target (nothing is ever forwarded).
 //
 // The "model" is deterministic and reads only `messages` (and `system`/`max_tokens` to spot side requests):
-//   - Side requests (not the main conversation) get the text `ok`: max_tokens <= 1 (quota probe), a
-//     request without tools whose system prompt asks for a title/topic/summary/command-prefix, etc.
-//     (see isSideRequest).
+//   - Side requests (not the main conversation) get the text `ok`: max_tokens <= 1 (quota probe), or a
+//     request without tools whose short system prompt asks for a title/topic/summary/command prefix
+//     (see isSideRequest). Claude Code 2.1.332 in `-p --input-format stream-json` mode with
+//     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 was seen to send none: only POST /v1/messages?beta=true,
+//     stream:true, with tools. Without that variable it also sends HEAD /api/hello to the base URL and
+//     tries api.anthropic.com:443 (DNS, or CONNECT through HTTPS_PROXY).
 //   - `role: "system"` entries in `messages` (Claude Code 2.1.x puts its environment block there) are skipped.
 //   - The trailing user message(s) are read from the end, skipping text blocks that are wrappers the CLI
 //     injects (`<system-reminder>`, `<command-...>`, `<local-command-...>`, `Caveat: ...`, `[Request
@@ -114,13 +117,17 @@ function systemText(system: unknown): string {
     .join('\n');
 }
 
-/** Requests the CLI makes besides the conversation itself (quota probe, title/topic, command prefix ...). */
+/**
+ * Requests the CLI may make besides the conversation itself (quota probe, title/topic, command prefix ...).
+ * The main loop always sends tools and a long system prompt (which itself mentions "summary" and "Title"),
+ * so only a tool-less request with a short system prompt is matched on words.
+ */
 export function isSideRequest(body: Body): boolean {
   if (typeof body.max_tokens === 'number' && body.max_tokens <= 1) return true;
   const hasTools = Array.isArray(body.tools) && body.tools.length > 0;
   if (hasTools) return false;
   const sys = systemText(body.system);
-  return /title|topic|summar|command prefix|policy_spec|Generate a concise|quota/i.test(sys);
+  return sys.length < 3000 && /title|topic|summar|command prefix|policy_spec|Generate a concise|quota/i.test(sys);
 }
 
 export function decide(body: Body): Reply {
