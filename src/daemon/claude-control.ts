@@ -19,6 +19,7 @@ import type { LineHandler } from './tailer.js';
 export const DEFAULT_DENY_MESSAGE = 'Denied by the user via rcd';
 // How long `rcd stop` lets Claude Code end its turn after an interrupt before signals follow.
 const INTERRUPT_WAIT_MS = 2_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** What this module needs from the supervisor. */
 export interface AgentIo {
@@ -81,6 +82,11 @@ export class ClaudeControl extends EventEmitter {
   /** Answers a pending approval of a session: REQUEST is an id or a unique prefix of one; none means the oldest. */
   async decide(session: SessionRecord, request: string | undefined, allow: boolean, message: string | undefined, actor: Actor): Promise<ApprovalRecord> {
     const target = this.pick(session, request);
+    if (!this.reachable(target)) {
+      // Its process is ending (a stop, a crash not yet seen): an answer would go nowhere, so say so.
+      if (this.finish(session.id, target.id, 'expired', 'rcd', 'the process that asked is no longer running')) this.changed(session.id);
+      throw new RcdError('NOT_RUNNING', `the Claude Code process that asked for approval ${target.id.slice(0, 8)} is no longer running; the request expired`);
+    }
     const finalMessage = allow ? null : message || DEFAULT_DENY_MESSAGE;
     if (!this.finish(session.id, target.id, allow ? 'allowed' : 'denied', actor, finalMessage)) {
       const now = this.approvals.get(session.id, target.id);
@@ -88,7 +94,9 @@ export class ClaudeControl extends EventEmitter {
     }
     this.changed(session.id);
     const decided = this.approvals.get(session.id, target.id) as ApprovalRecord;
-    await this.deliver(decided);
+    if (!(await this.deliver(decided))) {
+      throw new RcdError('NOT_RUNNING', `the Claude Code process ended before the answer reached it; approval ${target.id.slice(0, 8)} expired`);
+    }
     return this.approvals.get(session.id, target.id) as ApprovalRecord;
   }
 
@@ -96,6 +104,8 @@ export class ClaudeControl extends EventEmitter {
   expireRun(sessionId: string, why: string): void {
     let n = 0;
     for (const a of this.approvals.pending(sessionId)) if (this.finish(sessionId, a.id, 'expired', 'rcd', why)) n++;
+    // Decided, but the answer never reached that process: it did not get it, whatever was decided.
+    for (const a of this.approvals.undelivered(sessionId)) if (this.approvals.expireUndelivered(sessionId, a.id, why, new Date().toISOString())) n++;
     if (n > 0) {
       this.log.info({ session: sessionId, expired: n }, 'pending approvals expired');
       this.changed(sessionId);
@@ -141,11 +151,14 @@ export class ClaudeControl extends EventEmitter {
     const oldest = this.approvals.pending()[0];
     if (!oldest) return;
     const due = Date.parse(oldest.createdAt) + timeout - Date.now();
-    this.timer = setTimeout(() => this.expireOverdue(timeout), Math.max(0, due));
+    // setTimeout fires at once past 2^31-1 ms (~24.8 days); a far deadline is checked again then instead.
+    this.timer = setTimeout(() => this.expireOverdue(), Math.min(Math.max(0, due), MAX_TIMER_MS));
     this.timer.unref();
   }
 
-  private expireOverdue(timeout: number): void {
+  private expireOverdue(): void {
+    const timeout = this.timeoutMs(); // the setting now, not when the timer was set: it may have been changed or removed
+    if (!timeout) return;
     const cutoff = Date.now() - timeout;
     for (const a of this.approvals.pending()) {
       if (Date.parse(a.createdAt) > cutoff) continue;
@@ -156,6 +169,12 @@ export class ClaudeControl extends EventEmitter {
       void this.deliver(this.approvals.get(a.sessionId, a.id) as ApprovalRecord);
     }
     this.reschedule();
+  }
+
+  /** Whether the process that asked is the one running now, able to read an answer. */
+  private reachable(a: ApprovalRecord): boolean {
+    const s = this.io.get(a.sessionId);
+    return s !== undefined && s.run === a.run && this.io.isRunning(a.sessionId);
   }
 
   private pick(session: SessionRecord, request: string | undefined): ApprovalRecord {
@@ -181,10 +200,14 @@ export class ClaudeControl extends EventEmitter {
     return ok;
   }
 
-  private async deliver(a: ApprovalRecord): Promise<void> {
-    if (a.state !== 'allowed' && a.state !== 'denied') return;
-    const s = this.io.get(a.sessionId);
-    if (!s || s.run !== a.run || !this.io.isRunning(a.sessionId)) return; // expired with its run instead
+  /** Writes a decision to the agent; false (and the approval expired) when it cannot reach the process that asked. */
+  private async deliver(a: ApprovalRecord): Promise<boolean> {
+    if (a.state !== 'allowed' && a.state !== 'denied') return false;
+    const undeliverable = (reason: string) => {
+      if (this.approvals.expireUndelivered(a.sessionId, a.id, reason, new Date().toISOString())) this.changed(a.sessionId);
+      return false;
+    };
+    if (!this.reachable(a)) return undeliverable('the process that asked ended before the answer reached it');
     const bytes = a.state === 'allowed'
       ? permissionResponse(a.id, { allow: true, input: a.input })
       : permissionResponse(a.id, { allow: false, message: a.message ?? DEFAULT_DENY_MESSAGE });
@@ -192,9 +215,10 @@ export class ClaudeControl extends EventEmitter {
       await this.io.write(a.sessionId, bytes);
       this.approvals.markDelivered(a.sessionId, a.id);
       this.log.info({ session: a.sessionId, approval: a.id, tool: a.tool, decision: a.state, by: a.decidedBy }, 'approval answered');
+      return true;
     } catch (err) {
-      // The process is going away; its exit expires nothing (this one is decided) and a re-adoption re-sends it.
       this.log.warn({ session: a.sessionId, approval: a.id, error: (err as Error).message }, 'could not deliver an approval decision');
+      return undeliverable(`the answer could not be written to the process: ${(err as Error).message}`);
     }
   }
 

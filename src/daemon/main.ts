@@ -51,10 +51,12 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
 
   const startedAt = new Date().toISOString();
   let configHolder: ConfigHolder | null = null;
+  let onTimeoutSetting = () => {}; // set once approvals exist, below
   const logger = createLogger(paths.daemonLog, 'info');
   const log = logger.log;
   configHolder = new ConfigHolder(paths.config, env, (config, error) => {
     log.level = config.logLevel;
+    onTimeoutSetting(); // approvalTimeoutMs may have changed
     if (error) log.error({ error }, 'config file rejected; keeping the previous settings');
     else log.info({ maxSessions: config.maxSessions, stopGraceMs: config.stopGraceMs, logLevel: config.logLevel }, 'config reloaded');
   });
@@ -80,6 +82,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     interrupt: (id) => control.interrupt(id),
     pendingCount: (id) => control.pendingCount(id),
   });
+  onTimeoutSetting = () => control.reschedule();
   // An approval asked for or decided changes the session's view (pendingApprovals): tell whoever mirrors it.
   control.on('changed', (id: string) => supervisor.emit('state', id));
   supervisor.on('state', (id: string) => {

@@ -7,10 +7,24 @@ import { errnoCode } from '../common/errors.js';
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     // EPERM: the pid exists but belongs to someone else; it is alive, just not ours to signal.
     return errnoCode(err) === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * A zombie has ended and only waits for its parent to collect its status. Processes re-parented to an init that
+ * does not reap (a container's PID 1) stay zombies for good; they must count as gone, or a stop would wait on them.
+ */
+function isZombie(pid: number): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.charAt(stat.lastIndexOf(')') + 2) === 'Z';
+  } catch {
+    return false;
   }
 }
 
@@ -109,15 +123,15 @@ export function descendants(root: number): number[] {
  */
 export function processesWithEnv(name: string, value: string): number[] {
   if (process.platform !== 'linux') return [];
-  const marker = Buffer.from(`${name}=${value}\0`);
+  const first = Buffer.from(`${name}=${value}\0`);
+  const later = Buffer.from(`\0${name}=${value}\0`);
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
       const environ = readFileSync(`/proc/${entry}/environ`);
-      // The marker is matched at the start of a variable: after a NUL, or as the very first one.
-      const at = environ.indexOf(marker);
-      if (at === 0 || (at > 0 && environ[at - 1] === 0)) found.push(Number(entry));
+      // A whole variable: the first one, or one right after a NUL (so X_NAME=value never matches).
+      if (environ.subarray(0, first.length).equals(first) || environ.includes(later)) found.push(Number(entry));
     } catch {
       // gone meanwhile, or not ours to read
     }

@@ -146,6 +146,13 @@ export class Supervisor extends EventEmitter {
 
   /** Starts a fresh run of a session whose process is gone without a recorded exit (a reboot). Not a restart. */
   restore(id: string, why: string): Promise<void> {
+    // What the dead run wrote after the last read belongs to it (an approval it asked for must expire with it),
+    // not to the run that replaces it: read it to the end, with that run's line handler, first.
+    const s = this.d.sessions.get(id);
+    if (s) {
+      this.follow(id, s.run);
+      this.d.tailer.unfollow(id);
+    }
     this.hooks?.runEnded(id, `the agent's process is gone (${why})`);
     this.d.events.appendState(id, { state: 'restored', why });
     this.d.log.info({ session: id, why }, 'restoring the session with a fresh process');

@@ -144,7 +144,8 @@ export class Tailer extends EventEmitter {
       if (n <= 0) break;
       got += n;
     }
-    const newline = buf.lastIndexOf(10, got - 1);
+    if (got === 0) return { more: false, seen: size }; // truncated under us; the next read sees the new size
+    const newline = buf.subarray(0, got).lastIndexOf(10);
     // An unfinished line waits for its end, unless the writer is gone or it is absurdly long.
     const take = newline >= 0 ? newline + 1 : final || got >= MAX_LINE_BYTES ? got : 0;
     if (take === 0) return { more: false, seen: size };
@@ -158,7 +159,8 @@ export class Tailer extends EventEmitter {
     });
     this.emit('output', sessionId);
     const end = offset + take;
-    return { more: end < size && (final || buf.subarray(take, got).includes(10) || got < size - offset), seen: end < size ? size : end };
+    // More: the final flush has bytes left, or this read stopped short of the end (at MAX_LINE_BYTES).
+    return { more: end < size && (final || got < size - offset), seen: end < size ? size : end };
   }
 }
 

@@ -93,6 +93,20 @@ export class ApprovalStore {
     })();
   }
 
+  /**
+   * A decision that can no longer reach the process that asked (it ended first) did not happen as far as the agent
+   * knows: it becomes expired, with the reason in the audit trail next to the decision itself.
+   */
+  expireUndelivered(sessionId: string, id: string, reason: string, at: string): boolean {
+    return this.db.transaction(() => {
+      const row = this.getStmt.get(sessionId, id);
+      if (!row || row.delivered === 1 || (row.state !== 'allowed' && row.state !== 'denied')) return false;
+      this.db.prepare("UPDATE approvals SET state = 'expired', message = ?, delivered = 1 WHERE session_id = ? AND id = ?").run(reason, sessionId, id);
+      this.auditStmt.run(at, sessionId, id, row.tool, 'expired', 'rcd', reason);
+      return true;
+    })();
+  }
+
   markDelivered(sessionId: string, id: string): void {
     this.deliveredStmt.run(sessionId, id);
   }

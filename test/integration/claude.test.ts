@@ -2,7 +2,7 @@
 // mock Messages API on 127.0.0.1: prompts, rendered and raw logs, approvals (allow, deny, timeout, expiry),
 // resume after a crash, a daemon kill -9 and a reboot, stop with an interrupt and detached tool processes.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -240,6 +240,37 @@ describe('claude sessions across deaths', () => {
     }
   });
 
+  it('a request written while no daemon ran, then a reboot: recorded for the run that asked, and expired with it', async () => {
+    const rcd = claudeRcd();
+    const bootFile = join(rcd.home, 'boot_id');
+    writeFileSync(bootFile, 'boot-one\n');
+    rcd.env.RCD_BOOT_ID_PATH = bootFile;
+    try {
+      const id = await startClaude(rcd, 'late');
+      const before = await rcd.session(id);
+      process.kill(rcd.daemonPid() as number, 'SIGKILL');
+      // With no daemon around, a prompt already in the pipe makes Claude Code ask for approval.
+      const dir = join(rcd.home, 'sessions', id);
+      appendFileSync(join(dir, 'stdin'), `${JSON.stringify({ type: 'user', message: { role: 'user', content: 'run: echo unseen' } })}\n`);
+      await waitFor(() => readFileSync(join(dir, 'output'), 'utf8').includes('can_use_tool'), 'the request in the output file');
+      const row = dbRow<{ w: number }>(rcd, 'SELECT wrapper_pid AS w FROM sessions WHERE id = ?', id);
+      process.kill(-row.w, 'SIGKILL');
+      await waitFor(() => !isAlive(before.pid as number), 'the agent to die');
+      writeFileSync(bootFile, 'boot-two\n');
+
+      const back = await waitFor(async () => {
+        const s = await rcd.session(id);
+        return s.state === 'running' && s.pid !== before.pid ? s : null;
+      }, 'the restore');
+      assert.equal(back.pendingApprovals, 0, 'nothing waits on a process that is gone');
+      const [a] = await approvals(rcd, id, true);
+      assert.equal(a?.state, 'expired');
+      assert.equal(dbRow<{ run: number }>(rcd, 'SELECT run FROM approvals WHERE session_id = ?', id).run, 1, 'recorded for the run that asked');
+    } finally {
+      assert.deepEqual(await rcd.teardown(), []);
+    }
+  });
+
   it('a session restored before its first message starts the conversation afresh (no transcript to resume)', async () => {
     const rcd = claudeRcd();
     try {
@@ -300,6 +331,21 @@ describe('claude stop and timeouts', () => {
       const raw = await rcd.ok(['logs', id, '--json']);
       assert.match(raw, /"type":"control_cancel_request"/, 'the interrupt reached Claude Code, which withdrew its request');
       assert.equal((await rcd.session(id)).state, 'stopped');
+    } finally {
+      assert.deepEqual(await rcd.teardown(), []);
+    }
+  });
+
+  it('a changed approvalTimeoutMs applies to requests already waiting', async () => {
+    const rcd = claudeRcd();
+    rcd.writeConfig({ approvalTimeoutMs: 3_600_000 });
+    try {
+      const id = await startClaude(rcd, 'retime');
+      await rcd.ok(['send', id, 'run: echo waits']);
+      await pending(rcd, id);
+      rcd.writeConfig({ approvalTimeoutMs: 200 });
+      await logsMatch(rcd, id, /tool failed: No answer within 200 ms; denied by rcd/);
+      assert.equal((await approvals(rcd, id, true))[0]?.decidedBy, 'timeout');
     } finally {
       assert.deepEqual(await rcd.teardown(), []);
     }

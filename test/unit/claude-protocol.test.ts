@@ -70,8 +70,11 @@ describe('claude launch', () => {
       const first = claudeAdapter.launch(input, find);
       assert.ok('argv' in first && !first.resumed && first.argv.includes('--session-id'));
       assert.equal(hasTranscript(input.env, cwd, 'abc'), false);
-      mkdirSync(dirname(path as string), { recursive: true });
-      writeFileSync(path as string, '{}\n');
+      mkdirSync(join(home, '.claude', 'projects', 'elsewhere'), { recursive: true });
+      writeFileSync(join(home, '.claude', 'projects', 'elsewhere', 'other.jsonl'), '{}\n');
+      assert.equal(hasTranscript(input.env, cwd, 'abc'), false, 'another conversation is not this one');
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, '{}\n');
       const again = claudeAdapter.launch(input, find);
       assert.ok('argv' in again && again.resumed && again.argv.includes('--resume'));
       const missing = claudeAdapter.launch({ ...input, env: { HOME: home, PATH: '/nowhere' } }, () => null);

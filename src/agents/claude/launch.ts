@@ -1,7 +1,8 @@
 // How a claude session's process is started: which binary, which flags rcd owns, and whether this run starts the
 // conversation (`--session-id`) or continues it (`--resume`). Pure functions of the session's record and the file
 // system, so the supervisor can call them before every run: a restart finds a binary an auto-updater replaced.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 /** Flags rcd sets itself: a user passing one would break the protocol or the session identity. */
@@ -29,19 +30,27 @@ export function claudeProgram(env: Record<string, string>): { program: string; f
  * Where Claude Code keeps a conversation's transcript: `<config dir>/projects/<cwd, every non-alphanumeric
  * character replaced by '-'>/<session id>.jsonl`, the config dir being $CLAUDE_CONFIG_DIR or ~/.claude.
  */
-export function transcriptPath(env: Record<string, string>, cwd: string, agentSessionId: string): string | null {
-  const configDir = env.CLAUDE_CONFIG_DIR || (env.HOME ? join(env.HOME, '.claude') : null);
-  if (!configDir) return null;
-  return join(configDir, 'projects', cwd.replace(/[^A-Za-z0-9]/g, '-'), `${agentSessionId}.jsonl`);
+export function transcriptPath(env: Record<string, string>, cwd: string, agentSessionId: string): string {
+  return join(configDir(env), 'projects', cwd.replace(/[^A-Za-z0-9]/g, '-'), `${agentSessionId}.jsonl`);
 }
+
+// Claude Code's own fallback when HOME is unset is the account's home directory, as here.
+const configDir = (env: Record<string, string>) => env.CLAUDE_CONFIG_DIR || join(env.HOME || homedir(), '.claude');
 
 /**
  * A conversation that has a transcript must be continued with --resume (--session-id would be refused as "already
  * in use"); one that never got a message has none, and --resume would fail with "No conversation found".
+ * The id is a UUID, so a transcript of that name in any project directory is this conversation's: looking there
+ * too keeps working if Claude Code ever names a project directory differently (very long paths, say).
  */
 export function hasTranscript(env: Record<string, string>, cwd: string, agentSessionId: string): boolean {
-  const path = transcriptPath(env, cwd, agentSessionId);
-  return path !== null && existsSync(path);
+  if (existsSync(transcriptPath(env, cwd, agentSessionId))) return true;
+  const projects = join(configDir(env), 'projects');
+  try {
+    return readdirSync(projects).some((dir) => existsSync(join(projects, dir, `${agentSessionId}.jsonl`)));
+  } catch {
+    return false;
+  }
 }
 
 export function claudeArgs(agentSessionId: string, resume: boolean, passThrough: readonly string[]): string[] {
