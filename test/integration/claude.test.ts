@@ -59,6 +59,23 @@ function dbRow<T>(rcd: Rcd, sql: string, ...args: unknown[]): T {
   }
 }
 
+/** A daemon whose boot id can be changed, to stage a reboot. */
+function rebootableRcd(): { rcd: Rcd; reboot: (id: string, agentPid: number) => Promise<void> } {
+  const rcd = claudeRcd();
+  const bootFile = join(rcd.home, 'boot_id');
+  writeFileSync(bootFile, 'boot-one\n');
+  rcd.env.RCD_BOOT_ID_PATH = bootFile;
+  /** The machine goes down: the daemon (if any) and the session's processes die at once; the next boot has another id. */
+  const reboot = async (id: string, agentPid: number) => {
+    const daemon = rcd.daemonPid();
+    if (daemon !== null && isAlive(daemon)) process.kill(daemon, 'SIGKILL');
+    process.kill(-dbRow<{ w: number }>(rcd, 'SELECT wrapper_pid AS w FROM sessions WHERE id = ?', id).w, 'SIGKILL');
+    await waitFor(() => !isAlive(agentPid), 'the agent to die');
+    writeFileSync(bootFile, 'boot-two\n');
+  };
+  return { rcd, reboot };
+}
+
 describe('claude sessions', () => {
   let rcd: Rcd;
   before(() => {
@@ -209,10 +226,7 @@ describe('claude sessions across deaths', () => {
   });
 
   it('a reboot restores the session with --resume: same rcd id and conversation id, history intact', async () => {
-    const rcd = claudeRcd();
-    const bootFile = join(rcd.home, 'boot_id');
-    writeFileSync(bootFile, 'boot-one\n');
-    rcd.env.RCD_BOOT_ID_PATH = bootFile;
+    const { rcd, reboot } = rebootableRcd();
     try {
       const id = await startClaude(rcd, 'reboot');
       const before = (await rcd.status(id)).sessions[0] as unknown as { agentSessionId: string; pid: number };
@@ -220,11 +234,7 @@ describe('claude sessions across deaths', () => {
       await logsMatch(rcd, id, /echo: the password is swordfish/);
       await rcd.ok(['send', id, 'run: echo pending-at-reboot']);
       await pending(rcd, id);
-      const row = dbRow<{ w: number }>(rcd, 'SELECT wrapper_pid AS w FROM sessions WHERE id = ?', id);
-      process.kill(rcd.daemonPid() as number, 'SIGKILL');
-      process.kill(-row.w, 'SIGKILL');
-      await waitFor(() => !isAlive(before.pid), 'the agent to die');
-      writeFileSync(bootFile, 'boot-two\n');
+      await reboot(id, before.pid);
 
       const back = await waitFor(async () => {
         const s = (await rcd.status(id)).sessions[0] as unknown as { state: string; pid: number; agentSessionId: string; restarts: number; pendingApprovals: number };
@@ -241,10 +251,7 @@ describe('claude sessions across deaths', () => {
   });
 
   it('a request written while no daemon ran, then a reboot: recorded for the run that asked, and expired with it', async () => {
-    const rcd = claudeRcd();
-    const bootFile = join(rcd.home, 'boot_id');
-    writeFileSync(bootFile, 'boot-one\n');
-    rcd.env.RCD_BOOT_ID_PATH = bootFile;
+    const { rcd, reboot } = rebootableRcd();
     try {
       const id = await startClaude(rcd, 'late');
       const before = await rcd.session(id);
@@ -253,10 +260,7 @@ describe('claude sessions across deaths', () => {
       const dir = join(rcd.home, 'sessions', id);
       appendFileSync(join(dir, 'stdin'), `${JSON.stringify({ type: 'user', message: { role: 'user', content: 'run: echo unseen' } })}\n`);
       await waitFor(() => readFileSync(join(dir, 'output'), 'utf8').includes('can_use_tool'), 'the request in the output file');
-      const row = dbRow<{ w: number }>(rcd, 'SELECT wrapper_pid AS w FROM sessions WHERE id = ?', id);
-      process.kill(-row.w, 'SIGKILL');
-      await waitFor(() => !isAlive(before.pid as number), 'the agent to die');
-      writeFileSync(bootFile, 'boot-two\n');
+      await reboot(id, before.pid as number);
 
       const back = await waitFor(async () => {
         const s = await rcd.session(id);
