@@ -5,7 +5,7 @@ export const USAGE: Record<string, string> = {
   status: 'rcd status [SESSION] [--json]',
   logs: 'rcd logs SESSION [--follow] [--json]   (--json: a claude session\'s raw stream-json lines)',
   send: 'rcd send SESSION TEXT   (TEXT "-" reads standard input)',
-  approvals: 'rcd approvals [SESSION] [--all] [--json]   (tool calls waiting for an answer; --all: decided ones too)',
+  approvals: 'rcd approvals [SESSION] [--all|--audit] [--json]   (tool calls waiting for an answer; --all: decided ones too; --audit: the audit trail)',
   approve: 'rcd approve SESSION [REQUEST] [--json]   (no REQUEST: the oldest pending one)',
   deny: 'rcd deny SESSION [REQUEST] [--message M] [--json]',
   stop: 'rcd stop SESSION [--json]',

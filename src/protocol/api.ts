@@ -55,6 +55,18 @@ export type Approval = z.infer<typeof Approval>;
 
 const ApprovalRef = z.string().min(1).max(256);
 
+/** One row of the approval audit trail: a request, or what became of it. */
+export const AuditEntry = z.object({
+  at: z.string(),
+  session: z.string(),
+  approval: z.string(),
+  tool: z.string(),
+  action: z.enum(['requested', 'allowed', 'denied', 'expired']),
+  actor: z.enum(['agent', 'local', 'remote', 'timeout', 'rcd']),
+  detail: z.string().nullable(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
 export const requests = {
   status: z.object({ session: SessionRef.optional() }).strict(),
   start: z
@@ -72,7 +84,7 @@ export const requests = {
   rm: z.object({ session: SessionRef }).strict(),
   logs: z.object({ session: SessionRef, follow: z.boolean().default(false), from: z.number().int().min(0).default(0) }).strict(),
   shutdown: z.object({}).strict(),
-  approvals: z.object({ session: SessionRef.optional(), all: z.boolean().default(false) }).strict(),
+  approvals: z.object({ session: SessionRef.optional(), all: z.boolean().default(false), audit: z.boolean().default(false) }).strict(),
   approve: z.object({ session: SessionRef, request: ApprovalRef.optional() }).strict(),
   deny: z.object({ session: SessionRef, request: ApprovalRef.optional(), message: z.string().min(1).max(4096).optional() }).strict(),
   url: z
@@ -99,7 +111,7 @@ export const responses = {
   // `logs` answers with the raw output bytes (application/octet-stream), not JSON; header rcd-agent names the agent.
   logs: z.object({}),
   shutdown: z.object({ pid: z.number().int() }),
-  approvals: z.object({ approvals: z.array(Approval) }),
+  approvals: z.object({ approvals: z.array(Approval), audit: z.array(AuditEntry).optional() }),
   approve: z.object({ approval: Approval }),
   deny: z.object({ approval: Approval }),
   url: z.object({ url: z.string().nullable(), expiresAt: z.string().nullable(), revoked: z.boolean() }),

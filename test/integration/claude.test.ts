@@ -136,8 +136,9 @@ describe('claude sessions', () => {
     const twice = await rcd.run(['approve', 'basic', a.id.slice(0, 8)]);
     assert.equal(twice.code, 1);
     assert.match(twice.stderr, /already allowed/);
-    const audit = dbRow<{ n: number }>(rcd, "SELECT COUNT(*) AS n FROM approval_audit WHERE approval_id = ? AND action = 'allowed' AND actor = 'local'", a.id);
-    assert.equal(audit.n, 1, 'the decision is in the audit trail once');
+    const audit = (JSON.parse(await rcd.ok(['approvals', 'basic', '--audit', '--json'])) as { approval: string; action: string; actor: string }[])
+      .filter((e) => e.approval === a.id).map((e) => `${e.action} by ${e.actor}`);
+    assert.deepEqual(audit, ['requested by agent', 'allowed by local'], 'the request and the decision, once each');
   });
 
   it('deny (by id prefix) refuses the tool with the message, and the tool never runs', async () => {
@@ -158,6 +159,15 @@ describe('claude sessions', () => {
     await pending(rcd, 'basic');
     await rcd.ok(['deny', 'basic']);
     await logsMatch(rcd, 'basic', /tool failed: Denied by the user via rcd/);
+  });
+
+  it('the audit trail outlives the session: after rm it still shows who decided what', async () => {
+    const before = JSON.parse(await rcd.ok(['approvals', '--audit', '--json'])) as unknown[];
+    assert.ok(before.length >= 6, 'three requests and three decisions so far');
+    await rcd.ok(['stop', 'basic']);
+    await rcd.ok(['rm', 'basic']);
+    assert.deepEqual(JSON.parse(await rcd.ok(['approvals', '--audit', '--json'])), before);
+    assert.match(await rcd.ok(['approvals', '--audit']), /denied\s+local\s+not on my machine/);
   });
 
   it('refuses flags rcd owns (usage error) and names what it looked for when Claude Code is missing', async () => {

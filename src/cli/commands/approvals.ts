@@ -13,8 +13,10 @@ function brief(input: Record<string, unknown>): string {
 }
 
 export async function approvals(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parse('approvals', argv, { json: { type: 'boolean' }, all: { type: 'boolean' } }, { min: 0, max: 1 });
-  const { approvals: list } = await ctx.client().call('approvals', { ...(positionals[0] ? { session: positionals[0] } : {}), all: Boolean(values.all) });
+  const { values, positionals } = parse('approvals', argv, { json: { type: 'boolean' }, all: { type: 'boolean' }, audit: { type: 'boolean' } }, { min: 0, max: 1 });
+  const session = positionals[0] ? { session: positionals[0] } : {};
+  if (values.audit) return audit(session, Boolean(values.json), ctx);
+  const { approvals: list } = await ctx.client().call('approvals', { ...session, all: Boolean(values.all), audit: false });
   if (values.json) {
     ctx.out(JSON.stringify(list, null, 2));
     return 0;
@@ -28,6 +30,23 @@ export async function approvals(argv: string[], ctx: CommandContext): Promise<nu
     const state = a.state === 'pending' ? 'pending' : `${a.state}${a.decidedBy ? ` (${a.decidedBy})` : ''}`;
     rows.push([a.id.slice(0, 8), a.sessionName, a.tool, state, a.createdAt.slice(11, 19), brief(a.input)]);
   }
+  ctx.out(table(rows));
+  return 0;
+}
+
+/** The audit trail: every request and what became of it, oldest first, also for sessions since removed. */
+async function audit(session: { session?: string }, json: boolean, ctx: CommandContext): Promise<number> {
+  const { audit: entries = [] } = await ctx.client().call('approvals', { ...session, all: true, audit: true });
+  if (json) {
+    ctx.out(JSON.stringify(entries, null, 2));
+    return 0;
+  }
+  if (entries.length === 0) {
+    ctx.out('the audit trail is empty');
+    return 0;
+  }
+  const rows = [['AT', 'SESSION', 'APPROVAL', 'TOOL', 'ACTION', 'BY', 'DETAIL']];
+  for (const e of entries) rows.push([e.at, e.session, e.approval.slice(0, 8), e.tool, e.action, e.actor, e.detail ?? '']);
   ctx.out(table(rows));
   return 0;
 }
