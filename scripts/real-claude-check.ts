@@ -59,8 +59,8 @@ try {
   allOk = (await scenario('prompt and reply', async () => {
     await rcd.ok(['start', '--agent', 'claude', '--cwd', work, '--name', 'cc']);
     await rcd.ok(['send', 'cc', 'hello real claude']);
-    await logsMatch(/echo: hello real claude[\s\S]*── turn done/);
-    return `conversation ${(await session()).agentSessionId}`;
+    await logsMatch(/^> hello real claude\necho: hello real claude\n── turn done/m);
+    return `prompt shown, answer rendered; conversation ${(await session()).agentSessionId}`;
   })) && allOk;
 
   allOk = (await scenario('approve a Bash call', async () => {

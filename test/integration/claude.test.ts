@@ -101,13 +101,14 @@ describe('claude sessions', () => {
     assert.ok(api.requests > before, 'the fake asked the mock Messages API');
     const raw = await rcd.ok(['logs', 'basic', '--json']);
     const lines = raw.trim().split('\n').map((l) => JSON.parse(l) as { type: string; session_id?: string });
-    assert.deepEqual(lines.map((l) => l.type), ['system', 'assistant', 'result']);
+    assert.deepEqual(lines.map((l) => l.type), ['system', 'user', 'assistant', 'result']);
+    assert.match(rendered, /^> hello there\necho: hello there$/m, 'the prompt is shown (replayed by Claude Code), then the answer');
     assert.equal(lines[0]?.session_id, s.agentSessionId, 'Claude Code runs under the id rcd assigned');
   });
 
   it('a prompt of several lines is one user message', async () => {
     await rcd.ok(['send', 'basic', 'line one\nline two']);
-    await logsMatch(rcd, 'basic', /^echo: line one line two$|^echo: line one\nline two$/m);
+    await logsMatch(rcd, 'basic', /^> line one\n> line two\n(echo: line one line two|echo: line one\nline two)$/m);
     const turns = (await rcd.logs('basic')).match(/── turn done/g) ?? [];
     assert.equal(turns.length, 2, 'one turn for the two lines');
   });

@@ -53,6 +53,7 @@ describe('claude launch', () => {
   it('starts with --session-id, continues with --resume, passes the rest through', () => {
     assert.deepEqual(claudeArgs('u1', false, ['--model', 'm']).slice(-4), ['--session-id', 'u1', '--model', 'm']);
     assert.deepEqual(claudeArgs('u1', true, []).slice(-2), ['--resume', 'u1']);
+    assert.ok(claudeArgs('u1', false, []).includes('--replay-user-messages'), 'prompts come back in the output');
     assert.ok(claudeArgs('u1', true, []).includes('stdio'));
   });
 
@@ -88,6 +89,7 @@ describe('claude launch', () => {
 describe('claude rendering', () => {
   const lines = [
     j({ type: 'system', subtype: 'init', session_id: 'c0ffee', model: 'm1', permissionMode: 'default' }),
+    j({ type: 'user', message: { role: 'user', content: 'look around\nthen report' }, isReplay: true }),
     j({ type: 'assistant', message: { content: [{ type: 'text', text: 'Let me look.' }, { type: 'tool_use', id: 't', name: 'Bash', input: { command: 'ls -la' } }] } }),
     j({ type: 'control_request', request_id: 'abcdef1234', request: { subtype: 'can_use_tool', tool_name: 'Bash', input: { command: 'ls -la' } } }),
     j({ type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 't', content: 'a\nb' }] } }),
@@ -101,6 +103,8 @@ describe('claude rendering', () => {
     const out = r.push(Buffer.from(lines)) + r.end();
     assert.equal(out, [
       '── claude m1 · permissions: default · conversation c0ffee',
+      '> look around',
+      '> then report',
       'Let me look.',
       '→ Bash: ls -la',
       '? Bash: ls -la',

@@ -54,6 +54,9 @@ function renderBlock(b: ContentBlock): string | null {
   }
 }
 
+/** A prompt (replayed by Claude Code), quoted line by line like a mail reply. */
+const quote = (text: string) => text.replace(/\s+$/, '').split('\n').map((l) => `> ${l}`).join('\n');
+
 /** One parsed line as readable text, or null for protocol chatter nobody needs to see. */
 export function renderLine(line: ClaudeLine, session = 'SESSION'): string | null {
   switch (line.kind) {
@@ -68,8 +71,8 @@ export function renderLine(line: ClaudeLine, session = 'SESSION'): string | null
       return line.line.message.content.map(renderBlock).filter((t) => t !== null).join('\n') || null;
     case 'user': {
       const c = line.line.message.content;
-      if (typeof c === 'string') return `> ${c}`;
-      return c.map((b) => (b.type === 'text' && typeof b.text === 'string' ? `> ${b.text}` : renderBlock(b))).filter((t) => t !== null).join('\n') || null;
+      if (typeof c === 'string') return quote(c);
+      return c.map((b) => (b.type === 'text' && typeof b.text === 'string' ? quote(b.text) : renderBlock(b))).filter((t) => t !== null).join('\n') || null;
     }
     case 'result': {
       const l = line.line;

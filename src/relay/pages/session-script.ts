@@ -65,6 +65,7 @@ export const SESSION_SCRIPT = String.raw`
     if (b.type === 'thinking' || b.type === 'redacted_thinking') return null;
     return '[' + b.type + ']';
   }
+  function quote(t) { return String(t).replace(/\s+$/, '').split('\n').map(function (l) { return '> ' + l; }).join('\n'); }
   function blocks(list) { return list.map(block).filter(function (x) { return x !== null; }).join('\n') || null; }
   function claudeLine(raw) {
     var v;
@@ -73,7 +74,7 @@ export const SESSION_SCRIPT = String.raw`
     var m = v.message || {};
     if (v.type === 'system') return v.subtype === 'init' ? '\u2500\u2500 claude ' + [v.model, v.permissionMode && 'permissions: ' + v.permissionMode].filter(Boolean).join(' \u00b7 ') : '[system: ' + v.subtype + ']';
     if (v.type === 'assistant' && Array.isArray(m.content)) return blocks(m.content);
-    if (v.type === 'user') return typeof m.content === 'string' ? '> ' + m.content : Array.isArray(m.content) ? blocks(m.content) : null;
+    if (v.type === 'user') return typeof m.content === 'string' ? quote(m.content) : Array.isArray(m.content) ? blocks(m.content) : null;
     if (v.type === 'result') {
       var parts = [v.subtype === 'success' && !v.is_error ? 'turn done' : 'turn ended: ' + v.subtype];
       if (typeof v.total_cost_usd === 'number') parts.push('$' + v.total_cost_usd.toFixed(4));
