@@ -54,6 +54,7 @@ describe('claude launch', () => {
     assert.deepEqual(claudeArgs('u1', false, ['--model', 'm']).slice(-4), ['--session-id', 'u1', '--model', 'm']);
     assert.deepEqual(claudeArgs('u1', true, []).slice(-2), ['--resume', 'u1']);
     assert.ok(claudeArgs('u1', false, []).includes('--replay-user-messages'), 'prompts come back in the output');
+    assert.equal(claudeArgs('u1', false, ['--replay-user-messages']).filter((a) => a === '--replay-user-messages').length, 1, 'given once');
     assert.ok(claudeArgs('u1', true, []).includes('stdio'));
   });
 

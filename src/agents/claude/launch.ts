@@ -8,7 +8,7 @@ import { join } from 'node:path';
 /** Flags rcd sets itself: a user passing one would break the protocol or the session identity. */
 export const OWNED_FLAGS = [
   '-p', '--print', '--input-format', '--output-format', '--verbose', '--session-id', '--resume', '-r', '--continue', '-c',
-  '--permission-prompt-tool', '--fork-session', '--replay-user-messages',
+  '--permission-prompt-tool', '--fork-session',
 ] as const;
 
 /** The owned flag among `args` (as `--flag` or `--flag=value`), or null. */
@@ -60,7 +60,8 @@ export function claudeArgs(agentSessionId: string, resume: boolean, passThrough:
     // MCP server) to keep alive, and requests and answers travel through the same files that survive a daemon restart.
     '--permission-prompt-tool', 'stdio',
     // Prompts (from rcd send, a phone, the page) come back in the output, so logs show both sides of the conversation.
-    '--replay-user-messages',
+    // (Not owned: the user may pass it too, and it is given once.)
+    ...(passThrough.includes('--replay-user-messages') ? [] : ['--replay-user-messages']),
     ...(resume ? ['--resume', agentSessionId] : ['--session-id', agentSessionId]),
     ...passThrough,
   ];
