@@ -59,6 +59,10 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX instructions_pending ON instructions(session_id, seq) WHERE acked_at IS NULL;
   `,
+  // 2: acknowledged instructions are swept after a while (InstructionStore.sweep).
+  `
+  CREATE INDEX instructions_acked ON instructions(acked_at) WHERE acked_at IS NOT NULL;
+  `,
 ];
 
 export const RELAY_SCHEMA_VERSION = MIGRATIONS.length;

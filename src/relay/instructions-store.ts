@@ -7,6 +7,11 @@ import type { Db } from './db.js';
 
 // One poll answer carries at most this many; the daemon acknowledges and polls again for the rest.
 export const MAX_INSTRUCTIONS_PER_POLL = 200;
+// An acknowledged instruction is kept this long, then deleted: long enough that a client retrying a send with the
+// same idempotency key still gets `duplicate` (retries come within seconds), short enough that the table stays small.
+export const ACKED_KEEP_MS = 24 * 3600_000;
+// Rows deleted per sweep, so one ack never stalls on a large backlog; every ack sweeps a little more.
+const SWEEP_BATCH = 1000;
 
 interface RawInstruction {
   id: string; session_id: string; kind: string; payload: string; via: string | null; created_at: string;
@@ -32,6 +37,10 @@ export class InstructionStore {
       ack: db.prepare(
         `UPDATE instructions SET acked_at = ?
           WHERE id = ? AND acked_at IS NULL AND session_id IN (SELECT id FROM sessions WHERE daemon_id = ?)`,
+      ),
+      sweep: db.prepare(
+        `DELETE FROM instructions WHERE seq IN
+           (SELECT seq FROM instructions WHERE acked_at IS NOT NULL AND acked_at < ? LIMIT ${SWEEP_BATCH})`,
       ),
     };
   }
@@ -79,7 +88,13 @@ export class InstructionStore {
       const now = new Date().toISOString();
       let n = 0;
       for (const id of ids) n += this.q.ack.run(now, id, daemonId).changes;
+      this.sweep(new Date(Date.now() - ACKED_KEEP_MS).toISOString());
       return n;
     }).immediate();
+  }
+
+  /** Deletes (a batch of) instructions acknowledged before `cutoff` (ISO time); returns how many. */
+  sweep(cutoff: string): number {
+    return this.q.sweep.run(cutoff).changes;
   }
 }
