@@ -21,6 +21,10 @@ import type { LineHandler, Tailer } from './tailer.js';
 import { canonicalDir, overlaps } from './workdir.js';
 import { FifoWriter } from './fifo-writer.js';
 import { defaultName } from './session-name.js';
+import { untilState } from './state-wait.js';
+
+// How long `send` waits for a starting or restarting session to run: above the longest restart backoff (60 s).
+const SEND_WAIT_MS = 65_000;
 
 export interface SupervisorDeps {
   db: Db;
@@ -281,15 +285,7 @@ export class Supervisor extends EventEmitter {
     if (!live) {
       // Still spawning: stop it the moment it has a pid.
       this.stopBeforeSpawn.add(id);
-      await new Promise<void>((resolve) => {
-        const check = (changed: string) => {
-          if (changed === id && !this.isLive(id)) {
-            this.off('state', check);
-            resolve();
-          }
-        };
-        this.on('state', check);
-      });
+      await untilState(this, id, () => !this.isLive(id));
       return true;
     }
     live.stopRequested = true;
@@ -301,7 +297,10 @@ export class Supervisor extends EventEmitter {
     return true;
   }
 
-  send(id: string, text: string): Promise<number> {
+  async send(id: string, text: string): Promise<number> {
+    const coming = () => ['starting', 'restarting'].includes(this.d.sessions.get(id)?.state ?? '');
+    // A session on its way up (a restart's backoff, a spawn) gets the text once it runs, rather than an error.
+    if (coming()) await untilState(this, id, () => !coming(), SEND_WAIT_MS);
     const s = this.d.sessions.get(id);
     if (!s || s.state !== 'running' || !this.live.has(id)) {
       throw new RcdError('NOT_RUNNING', `session ${s?.name ?? id} is ${s?.state ?? 'gone'}, so nothing is reading its input`);

@@ -214,6 +214,24 @@ describe('claude sessions across deaths', () => {
     }
   });
 
+  it('a prompt sent during the restart backoff waits for the new process instead of failing', async () => {
+    const rcd = claudeRcd();
+    rcd.writeConfig({ restartBackoffMs: 1500 });
+    try {
+      const id = await startClaude(rcd, 'backoff');
+      const old = await rcd.session(id);
+      process.kill(old.pid as number, 'SIGKILL');
+      await waitFor(async () => (await rcd.session(id)).state === 'restarting', 'the restart backoff');
+      await rcd.ok(['send', id, 'sent while restarting']);
+      const s = await rcd.session(id);
+      assert.equal(s.state, 'running');
+      assert.notEqual(s.pid, old.pid);
+      await logsMatch(rcd, id, /echo: sent while restarting/);
+    } finally {
+      assert.deepEqual(await rcd.teardown(), []);
+    }
+  });
+
   it('kill -9 of the daemon mid-turn: the new daemon re-adopts, the approval is still pending and its answer arrives once', async () => {
     const rcd = claudeRcd();
     try {
