@@ -119,9 +119,10 @@ export function descendants(root: number): number[] {
 /**
  * Every process (that we may read) whose environment holds NAME=VALUE. Tools that detach (setsid, then their
  * parent exits: Claude Code's Bash tool does this for background jobs) are re-parented to init and leave the
- * session's process tree, but they keep its environment. Linux only (/proc); elsewhere: none.
+ * session's process tree, but they keep its environment. Linux: /proc/<pid>/environ; macOS: `ps -E`.
  */
 export function processesWithEnv(name: string, value: string): number[] {
+  if (process.platform === 'darwin') return darwinProcessesWithEnv(name, value);
   if (process.platform !== 'linux') return [];
   const first = Buffer.from(`${name}=${value}\0`);
   const later = Buffer.from(`\0${name}=${value}\0`);
@@ -135,6 +136,33 @@ export function processesWithEnv(name: string, value: string): number[] {
     } catch {
       // gone meanwhile, or not ours to read
     }
+  }
+  return found;
+}
+
+function darwinProcessesWithEnv(name: string, value: string): number[] {
+  let out: string;
+  try {
+    // -E appends each process's environment to its command line (only for our own processes); -ww: no truncation.
+    out = execFileSync('ps', ['-E', '-ww', '-U', String(process.getuid?.() ?? ''), '-o', 'pid=,command='], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  } catch {
+    return [];
+  }
+  return psLinesWithEnv(out, name, value).filter((pid) => pid !== process.pid);
+}
+
+/**
+ * The pids of `ps -E -o pid=,command=` lines that carry NAME=VALUE as a whole word. The environment follows the
+ * arguments, separated by spaces, so this is a word match: the value is a random session id, which nothing else
+ * spells out by chance.
+ */
+export function psLinesWithEnv(psOutput: string, name: string, value: string): number[] {
+  const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const word = new RegExp(`(?:^|\\s)${escape(name)}=${escape(value)}(?:\\s|$)`);
+  const found: number[] = [];
+  for (const line of psOutput.split('\n')) {
+    const m = /^\s*(\d+)\s(.*)$/.exec(line);
+    if (m && word.test(m[2] as string)) found.push(Number(m[1]));
   }
   return found;
 }

@@ -18,9 +18,9 @@ import { decideRestart, describeExit, emptyHistory, type ExitInfo, type RestartH
 import { resolveSession } from './resolve.js';
 import { terminateRun } from './terminate.js';
 import type { LineHandler, Tailer } from './tailer.js';
-import { canonicalDir, overlaps } from './workdir.js';
+import { canonicalDir } from './workdir.js';
 import { FifoWriter } from './fifo-writer.js';
-import { defaultName } from './session-name.js';
+import { claimSession } from './claim.js';
 import { untilState } from './state-wait.js';
 
 // How long `send` waits for a starting or restarting session to run: above the longest restart backoff (60 s).
@@ -110,27 +110,7 @@ export class Supervisor extends EventEmitter {
     adapter.validate(req.command);
     const cwd = canonicalDir(req.cwd);
     const id = newId();
-    const { maxSessions } = this.d.config();
-    // One immediate transaction: the cap, the directory rule and the name are checked and claimed together.
-    this.d.db.transaction(() => {
-      const live = this.d.sessions.listLive();
-      if (live.length >= maxSessions) {
-        throw new RcdError('LIMIT', `${live.length} sessions are live, the limit is ${maxSessions}; stop one (rcd stop SESSION) or raise maxSessions in config.json`);
-      }
-      const holder = live.find((s) => overlaps(s.cwd, cwd));
-      if (holder) {
-        const where = holder.cwd === cwd ? `${cwd}` : `${holder.cwd}, which ${cwd.startsWith(holder.cwd) ? 'contains' : 'is inside'} ${cwd}`;
-        throw new RcdError('CONFLICT', `session ${holder.name} (${holder.id}, ${holder.state}) already works in ${where}; stop it first with \`rcd stop ${holder.name}\``);
-      }
-      if (req.name && this.d.sessions.nameTaken(req.name)) {
-        throw new RcdError('CONFLICT', `a session named ${req.name} already exists; pick another --name or remove it with \`rcd rm ${req.name}\``);
-      }
-      this.d.sessions.insert({
-        id, name: req.name ?? defaultName(cwd, (n) => this.d.sessions.nameTaken(n)), cwd, agent: req.agent, command: req.command, env: req.env,
-        restartPolicy: req.restart ?? adapter.defaultRestart, state: 'starting', createdAt: new Date().toISOString(),
-        agentSessionId: adapter.newAgentSessionId(),
-      });
-    }).immediate();
+    claimSession(this.d.db, this.d.sessions, this.d.config().maxSessions, req, cwd, id, adapter);
 
     const files = this.files(id);
     mkdirSync(files.dir, { recursive: true, mode: 0o700 }); // the wrapper makes the stdin FIFO in it
