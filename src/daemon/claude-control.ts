@@ -93,6 +93,8 @@ export class ClaudeControl extends EventEmitter {
       throw new RcdError('CONFLICT', `approval ${target.id} of session ${session.name} was ${now?.state ?? 'removed'} meanwhile`);
     }
     this.changed(session.id);
+    // Fault injection for the test of the one window that needs re-delivery: decided and committed, not yet written.
+    if (process.env.RCD_FAULT === 'crash-after-decide') process.kill(process.pid, 'SIGKILL');
     const decided = this.approvals.get(session.id, target.id) as ApprovalRecord;
     if (!(await this.deliver(decided))) {
       throw new RcdError('NOT_RUNNING', `the Claude Code process ended before the answer reached it; approval ${target.id.slice(0, 8)} expired`);

@@ -254,6 +254,29 @@ describe('claude sessions across deaths', () => {
     }
   });
 
+  it('a daemon killed between committing a decision and writing it: the next daemon delivers it, the tool runs once', async () => {
+    const rcd = claudeRcd();
+    try {
+      const id = await startClaude(rcd, 'redeliver');
+      await rcd.ok(['send', id, 'run: echo delivered-late']);
+      const [a] = await pending(rcd, id);
+      const agentPid = (await rcd.session(id)).pid;
+      process.kill(rcd.daemonPid() as number, 'SIGKILL');
+      // The next daemon dies right after committing the decision, before writing it to Claude Code.
+      const crashed = await rcd.run(['approve', id], { env: { RCD_FAULT: 'crash-after-decide' } });
+      assert.equal(crashed.code, 1, 'the command cannot report success: its daemon died');
+      const row = dbRow<{ state: string; delivered: number }>(rcd, 'SELECT state, delivered FROM approvals WHERE id = ?', a?.id);
+      assert.deepEqual(row, { state: 'allowed', delivered: 0 }, 'decided, not delivered');
+      // Any next command starts a daemon (without the fault) that re-adopts Claude Code and re-sends the answer.
+      assert.equal((await rcd.session(id)).pid, agentPid);
+      await logsMatch(rcd, id, /tool said: delivered-late/);
+      await waitFor(() => dbRow<{ delivered: number }>(rcd, 'SELECT delivered FROM approvals WHERE id = ?', a?.id).delivered === 1, 'delivered');
+      assert.equal((await rcd.logs(id)).match(/tool said: delivered-late/g)?.length, 1, 'the tool ran once');
+    } finally {
+      assert.deepEqual(await rcd.teardown(), []);
+    }
+  });
+
   it('a reboot restores the session with --resume: same rcd id and conversation id, history intact', async () => {
     const { rcd, reboot } = rebootableRcd();
     try {
