@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   logs: async () => (await import('./commands/logs.js')).logs,
   send: async () => (await import('./commands/send.js')).send,
   stop: async () => (await import('./commands/stop.js')).stop,
+  restart: async () => (await import('./commands/restart.js')).restart,
   rm: async () => (await import('./commands/rm.js')).rm,
   shutdown: async () => (await import('./commands/shutdown.js')).shutdown,
   url: async () => (await import('./commands/url.js')).url,

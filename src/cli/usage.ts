@@ -3,12 +3,13 @@ export const USAGE: Record<string, string> = {
   daemon: 'rcd daemon',
   start: 'rcd start [--cwd DIR] [--name NAME] [--agent generic|claude] [--restart no|on-failure|always] [--json] [-- CMD ARGS...]',
   status: 'rcd status [SESSION] [--json]',
-  logs: 'rcd logs SESSION [--follow] [--json]   (--json: a claude session\'s raw stream-json lines)',
-  send: 'rcd send SESSION TEXT   (TEXT "-" reads standard input)',
+  logs: 'rcd logs SESSION [-f|--follow] [--json]   (--json: a claude session\'s raw output lines, as Claude Code wrote them)',
+  send: 'rcd send SESSION TEXT [--json]   (TEXT "-" reads standard input)',
   approvals: 'rcd approvals [SESSION] [--all|--audit] [--json]   (tool calls waiting for an answer; --all: decided ones too; --audit: the audit trail)',
   approve: 'rcd approve SESSION [REQUEST] [--json]   (no REQUEST: the oldest pending one)',
-  deny: 'rcd deny SESSION [REQUEST] [--message M] [--json]',
+  deny: 'rcd deny SESSION [REQUEST] [-m|--message M] [--json]',
   stop: 'rcd stop SESSION [--json]',
+  restart: 'rcd restart SESSION [--json]   (runs it again, stopping it first if it runs: same id and URL; claude resumes its conversation)',
   rm: 'rcd rm SESSION [--json]',
   shutdown: 'rcd shutdown   (stops the daemon; agents keep running)',
   url: 'rcd url SESSION [--rotate|--revoke] [--expires-in DURATION] [--json]',
@@ -24,7 +25,7 @@ ${Object.values(USAGE).map((u) => `  ${u}`).join('\n')}
   rcd --version | --help | COMMAND --help
 
 SESSION is a session id, a unique prefix of one, or a session name.
-Every command but daemon, relay, shutdown and service starts the daemon in the background when none runs.
+Every command but daemon, relay, remote, shutdown and service starts the daemon in the background when none runs.
 
 Environment:
   RCD_HOME        state directory (default: $XDG_STATE_HOME/rcd or ~/.local/state/rcd)

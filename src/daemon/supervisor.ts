@@ -20,7 +20,7 @@ import { terminateRun } from './terminate.js';
 import type { LineHandler, Tailer } from './tailer.js';
 import { canonicalDir } from './workdir.js';
 import { FifoWriter } from './fifo-writer.js';
-import { claimSession } from './claim.js';
+import { claimRestart, claimSession } from './claim.js';
 import { untilState } from './state-wait.js';
 
 // How long `send` waits for a starting or restarting session to run: above the longest restart backoff (60 s).
@@ -140,10 +140,11 @@ export class Supervisor extends EventEmitter {
     this.hooks?.runEnded(id, `the agent's process is gone (${why})`);
     this.d.events.appendState(id, { state: 'restored', why });
     this.d.log.info({ session: id, why }, 'restoring the session with a fresh process');
-    return this.spawnRun(id);
+    return this.spawnRun(id, 'restore');
   }
 
-  private async spawnRun(id: string): Promise<void> {
+  /** `policy`: a restart by the restart policy, which retries a missing program instead of failing at once. */
+  private async spawnRun(id: string, why: 'start' | 'policy' | 'restore' | 'manual' = 'start'): Promise<void> {
     const s = this.d.sessions.get(id);
     if (!s) return;
     const files = this.files(id);
@@ -155,7 +156,11 @@ export class Supervisor extends EventEmitter {
     }
     // Planned before every run: a restart finds a binary that was replaced, and claude resumes its conversation.
     const plan = adapterFor(s.agent).launch({ id, cwd: s.cwd, env: s.env, command: s.command, agentSessionId: s.agentSessionId }, findExecutable);
-    if ('error' in plan) return this.fail(s, plan.error);
+    if ('error' in plan) {
+      // An auto-updater may be swapping the binary right now: a policy restart keeps trying on its backoff.
+      if (why === 'policy') return this.afterEnd(id, s, { exitCode: 127, signal: null }, 0, plan.error);
+      return this.fail(s, plan.error);
+    }
     let run: AgentRun;
     try {
       // RCD_SESSION_ID marks every process of the session, even those that leave its process tree (see terminate.ts).
@@ -213,31 +218,54 @@ export class Supervisor extends EventEmitter {
     const at = new Date().toISOString();
     this.d.sessions.endRun(id, live.number, { ...exit, reason: null, at });
     this.d.log.info({ session: id, agentPid: live.run.pid, ...exit }, 'agent ended');
-    const ended = { pid: null, exitCode: exit.exitCode, signal: exit.signal };
     if (live.stopRequested) {
-      this.d.sessions.update(id, { ...ended, state: 'stopped', reason: null });
+      this.d.sessions.update(id, { pid: null, exitCode: exit.exitCode, signal: exit.signal, state: 'stopped', reason: null });
       this.d.events.appendState(id, { state: 'stopped', ...exit });
+      this.emit('state', id);
     } else {
-      const history = this.history.get(id) ?? emptyHistory();
-      const decision = decideRestart(s.restartPolicy, exit, Date.now() - live.startedAtMs, history, Date.now(), this.d.config().restartBackoffMs);
-      if (decision.action === 'exit') {
-        this.d.sessions.update(id, { ...ended, state: 'exited', reason: describeExit(exit) });
-        this.d.events.appendState(id, { state: 'exited', ...exit });
-      } else if (decision.action === 'fail') {
-        this.d.sessions.update(id, { ...ended, state: 'failed', reason: decision.reason });
-        this.d.events.appendState(id, { state: 'failed', ...exit, reason: decision.reason });
-      } else {
-        this.history.set(id, decision.history);
-        this.d.sessions.update(id, { ...ended, state: 'restarting', restarts: s.restarts + 1, reason: `${describeExit(exit)}; restarting in ${decision.delayMs / 1000} s` });
-        this.d.events.appendState(id, { state: 'restarting', ...exit, delayMs: decision.delayMs });
-        const timer = setTimeout(() => {
-          this.restartTimers.delete(id);
-          void this.spawnRun(id);
-        }, decision.delayMs);
-        this.restartTimers.set(id, timer);
-      }
+      this.afterEnd(id, s, exit, Date.now() - live.startedAtMs);
+    }
+  }
+
+  /** A run ended on its own (or could not start, `why`): the restart policy decides what comes next. */
+  private afterEnd(id: string, s: SessionRecord, exit: ExitInfo, ranMs: number, why?: string): void {
+    const ended = { pid: null, exitCode: exit.exitCode, signal: exit.signal };
+    const what = why ?? describeExit(exit);
+    const history = this.history.get(id) ?? emptyHistory();
+    const decision = decideRestart(s.restartPolicy, exit, ranMs, history, Date.now(), this.d.config().restartBackoffMs);
+    if (decision.action === 'exit') {
+      this.d.sessions.update(id, { ...ended, state: 'exited', reason: what });
+      this.d.events.appendState(id, { state: 'exited', ...exit });
+    } else if (decision.action === 'fail') {
+      const reason = why ? `${why} (${decision.reason})` : decision.reason;
+      this.d.sessions.update(id, { ...ended, state: 'failed', reason });
+      this.d.events.appendState(id, { state: 'failed', ...exit, reason });
+    } else {
+      this.history.set(id, decision.history);
+      this.d.sessions.update(id, { ...ended, state: 'restarting', restarts: s.restarts + 1, reason: `${what}; restarting in ${decision.delayMs / 1000} s` });
+      this.d.events.appendState(id, { state: 'restarting', ...exit, delayMs: decision.delayMs });
+      const timer = setTimeout(() => {
+        this.restartTimers.delete(id);
+        void this.spawnRun(id, 'policy');
+      }, decision.delayMs);
+      this.restartTimers.set(id, timer);
     }
     this.emit('state', id);
+  }
+
+  /**
+   * `rcd restart`: a fresh run of a session, live or not (a live one is stopped first), with the same id, name,
+   * URL and, for claude, conversation. The directory rule and the cap apply as at start.
+   */
+  async restart(id: string): Promise<SessionRecord> {
+    if (this.isLive(id)) await this.stop(id);
+    claimRestart(this.d.db, this.d.sessions, this.d.config().maxSessions, id);
+    this.history.delete(id); // a deliberate restart starts the backoff and the start limit afresh
+    this.d.events.appendState(id, { state: 'starting', why: 'rcd restart' });
+    this.d.log.info({ session: id }, 'session restarted by the user');
+    this.emit('state', id);
+    await this.spawnRun(id, 'manual');
+    return this.d.sessions.get(id) as SessionRecord;
   }
 
   /** Stops a session and everything it started. Resolves false when it was not running. */

@@ -80,6 +80,7 @@ export const requests = {
     })
     .strict(),
   stop: z.object({ session: SessionRef }).strict(),
+  restart: z.object({ session: SessionRef }).strict(),
   send: z.object({ session: SessionRef, text: z.string().max(MAX_REQUEST_BYTES / 2) }).strict(),
   rm: z.object({ session: SessionRef }).strict(),
   logs: z.object({ session: SessionRef, follow: z.boolean().default(false), from: z.number().int().min(0).default(0) }).strict(),
@@ -106,6 +107,7 @@ export const responses = {
   status: z.object({ daemon: DaemonInfo, sessions: z.array(SessionView) }),
   start: z.object({ session: SessionView }),
   stop: z.object({ session: SessionView, wasRunning: z.boolean() }),
+  restart: z.object({ session: SessionView }),
   send: z.object({ bytes: z.number().int() }),
   rm: z.object({ id: z.string(), name: z.string() }),
   // `logs` answers with the raw output bytes (application/octet-stream), not JSON; header rcd-agent names the agent.

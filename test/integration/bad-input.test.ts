@@ -282,6 +282,7 @@ function validBody(verb: Verb, r: Rng, sessionId: string): Record<string, unknow
       ...(r.chance(0.3) ? { name: `fuzz-${r.int(1000)}` } : {}), ...(r.chance(0.3) ? { restart: r.pick(['no', 'on-failure', 'always']) } : {}),
     };
     case 'stop': return { session: `no-such-${r.int(1000)}` };
+    case 'restart': return { session: `no-such-${r.int(1000)}` };
     case 'send': return { session: `no-such-${r.int(1000)}`, text: 'hello' };
     case 'rm': return { session: `no-such-${r.int(1000)}` };
     case 'logs': return { session: r.chance(0.5) ? sessionId : 'no-such', follow: false, from: r.int(5) };
@@ -388,6 +389,7 @@ function judge(req: FuzzRequest, sessions: { id: string; name: string }[]): Verd
       return cwd.startsWith(`${NOWHERE}/`) && !existsSync(cwd) ? { skip: false, expect: 'reject' } : { skip: true };
     }
     case 'stop':
+    case 'restart':
     case 'rm':
     case 'send':
       return resolves ? { skip: true } : { skip: false, expect: 404 };

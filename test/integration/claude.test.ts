@@ -2,7 +2,7 @@
 // mock Messages API on 127.0.0.1: prompts, rendered and raw logs, approvals (allow, deny, timeout, expiry),
 // resume after a crash, a daemon kill -9 and a reboot, stop with an interrupt and detached tool processes.
 import assert from 'node:assert/strict';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -174,13 +174,18 @@ describe('claude sessions', () => {
   it('refuses flags rcd owns (usage error) and names what it looked for when Claude Code is missing', async () => {
     const owned = await rcd.run(['start', '--agent', 'claude', '--cwd', rcd.workdir('owned'), '--', '--resume', 'x']);
     assert.equal(owned.code, 2);
-    assert.match(owned.stderr, /--resume is set by rcd/);
+    assert.match(owned.stderr, /--resume is one of the Claude Code flags rcd sets itself/);
     const missing = await rcd.run(['start', '--agent', 'claude', '--cwd', rcd.workdir('missing'), '--name', 'missing'], {
       env: { RCD_CLAUDE_BIN: '/nonexistent/claude' },
     });
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /Claude Code not found: looked for RCD_CLAUDE_BIN=\/nonexistent\/claude/);
     assert.equal((await rcd.session('missing')).state, 'failed');
+    const notExec = join(rcd.home, 'not-executable');
+    writeFileSync(notExec, 'plain text\n');
+    const bad = await rcd.run(['start', '--agent', 'claude', '--cwd', rcd.workdir('notexec')], { env: { RCD_CLAUDE_BIN: notExec } });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /RCD_CLAUDE_BIN=.*not-executable is not an executable file/);
     const generic = await rcd.run(['approve', 'missing']);
     assert.equal(generic.code, 1);
   });
@@ -356,12 +361,84 @@ describe('claude sessions across deaths', () => {
       await logsMatch(rcd, id, /echo: v1 here/);
       // The updater replaces the file (a new inode at the same path) and the old process crashes.
       writeFileSync(`${bin}.new`, `#!/bin/sh\necho "updated binary" >&2\nexec "${process.execPath}" "${fixture('fake-claude.mjs')}" "$@"\n`, { mode: 0o755 });
-      const { renameSync } = await import('node:fs');
       renameSync(`${bin}.new`, bin);
       process.kill((await rcd.session(id)).pid as number, 'SIGKILL');
       await logsMatch(rcd, id, /^updated binary$/m);
       await rcd.ok(['send', id, 'recall']);
       await logsMatch(rcd, id, /your first message was: v1 here/);
+    } finally {
+      assert.deepEqual(await rcd.teardown(), []);
+    }
+  });
+});
+
+describe('claude restarts', () => {
+  it('rcd restart after a stop continues the conversation: same id, same conversation id', async () => {
+    const rcd = claudeRcd();
+    try {
+      const id = await startClaude(rcd, 'again');
+      const before = (await rcd.status(id)).sessions[0] as unknown as { agentSessionId: string };
+      await rcd.ok(['send', id, 'keep this in mind']);
+      await logsMatch(rcd, id, /echo: keep this in mind/);
+      await rcd.ok(['stop', id]);
+      assert.equal((await rcd.ok(['restart', id])).trim(), id);
+      const after = (await rcd.status(id)).sessions[0] as unknown as { state: string; agentSessionId: string };
+      assert.equal(after.state, 'running');
+      assert.equal(after.agentSessionId, before.agentSessionId);
+      await rcd.ok(['send', id, 'recall']);
+      await logsMatch(rcd, id, /your first message was: keep this in mind/);
+      // A running session is stopped first, then run again.
+      const pid = (await rcd.session(id)).pid;
+      await rcd.ok(['restart', id]);
+      const again = await rcd.session(id);
+      assert.equal(again.state, 'running');
+      assert.notEqual(again.pid, pid);
+    } finally {
+      assert.deepEqual(await rcd.teardown(), []);
+    }
+  });
+
+  it('Claude Code missing at a policy restart (an updater mid-swap) is retried on the backoff and found once back', async () => {
+    const rcd = claudeRcd();
+    rcd.writeConfig({ restartBackoffMs: 300 });
+    const binDir = mkdtempSync(join(rcd.home, 'bin-'));
+    const bin = join(binDir, 'claude');
+    copyFileSync(fixture('fake-claude.mjs'), bin);
+    chmodSync(bin, 0o755);
+    rcd.env.RCD_CLAUDE_BIN = bin;
+    try {
+      const id = await startClaude(rcd, 'swap');
+      await rcd.ok(['send', id, 'before the update']);
+      await logsMatch(rcd, id, /echo: before the update/);
+      renameSync(bin, `${bin}.old`); // the updater removed the old version...
+      process.kill((await rcd.session(id)).pid as number, 'SIGKILL');
+      await waitFor(async () => {
+        const s = await rcd.session(id);
+        return s.state === 'restarting' && /Claude Code not found/.test(s.reason ?? '') && s.restarts >= 2;
+      }, 'a retry that did not find the binary');
+      renameSync(`${bin}.old`, bin); // ...and the new one is in place
+      await waitFor(async () => (await rcd.session(id)).state === 'running', 'the session to run again', 15_000);
+      await rcd.ok(['send', id, 'recall']);
+      await logsMatch(rcd, id, /your first message was: before the update/);
+    } finally {
+      assert.deepEqual(await rcd.teardown(), []);
+    }
+  });
+
+  it('a session failed for a missing binary comes back with rcd restart once the binary is there', async () => {
+    const rcd = claudeRcd();
+    const bin = join(rcd.home, 'claude-later');
+    rcd.env.RCD_CLAUDE_BIN = bin;
+    try {
+      const failed = await rcd.run(['start', '--agent', 'claude', '--cwd', rcd.workdir('later'), '--name', 'later']);
+      assert.equal(failed.code, 1);
+      assert.equal((await rcd.session('later')).state, 'failed');
+      copyFileSync(fixture('fake-claude.mjs'), bin);
+      chmodSync(bin, 0o755);
+      await rcd.ok(['restart', 'later']);
+      assert.equal((await rcd.session('later')).state, 'running');
+      await rcd.ok(['send', 'later', 'finally']);
+      await logsMatch(rcd, 'later', /echo: finally/);
     } finally {
       assert.deepEqual(await rcd.teardown(), []);
     }

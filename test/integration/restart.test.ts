@@ -58,4 +58,21 @@ describe('restart policy', () => {
     assert.equal((await rcd.session('always')).restarts, restarts);
     assert.equal((await rcd.session('always')).state, 'stopped');
   });
+
+  it('rcd restart runs an ended session again in its directory, unless another live session holds it', async () => {
+    const cwd = dir('manual');
+    await rcd.ok(['start', '--cwd', cwd, '--name', 'manual', '--', process.execPath, fixture('exit-with.mjs'), '3']);
+    await waitFor(async () => (await rcd.session('manual')).state === 'exited', 'the exit');
+    await rcd.ok(['start', '--cwd', cwd, '--name', 'squatter', '--', process.execPath, fixture('forever.mjs')]);
+    const refused = await rcd.run(['restart', 'manual']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /session squatter .* already works in/);
+    assert.equal((await rcd.session('manual')).state, 'exited', 'a refused restart changes nothing');
+    await rcd.ok(['stop', 'squatter']);
+    const doc = JSON.parse(await rcd.ok(['restart', 'manual', '--json'])) as { id: string; state: string };
+    assert.equal(doc.state, 'running');
+    await waitFor(async () => ((await rcd.logs('manual')).match(/exiting with 3/g) ?? []).length === 2, 'the second run to write');
+    const missing = await rcd.run(['restart', 'no-such-session']);
+    assert.equal(missing.code, 1);
+  });
 });

@@ -47,7 +47,7 @@ describe('claude launch', () => {
     assert.equal(ownedFlagIn(['--model', 'opus', '--permission-mode', 'acceptEdits']), null);
     assert.equal(ownedFlagIn(['--model', 'x', '--resume=abc']), '--resume');
     assert.equal(ownedFlagIn(['-p']), '-p');
-    assert.throws(() => claudeAdapter.validate(['--session-id', 'x']), /--session-id is set by rcd/);
+    assert.throws(() => claudeAdapter.validate(['--session-id', 'x']), /--session-id is one of the Claude Code flags rcd sets itself/);
   });
 
   it('starts with --session-id, continues with --resume, passes the rest through', () => {

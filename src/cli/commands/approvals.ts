@@ -1,7 +1,7 @@
 // rcd approvals [SESSION] [--all] [--json], rcd approve SESSION [REQUEST], rcd deny SESSION [REQUEST] [--message M]:
 // the tool calls agents wait on, and answering them. No REQUEST: the oldest pending one of the session.
 import type { Approval } from '../../protocol/api.js';
-import { parse } from '../args.js';
+import { parse, usageError } from '../args.js';
 import { table } from '../format.js';
 import type { CommandContext } from '../main.js';
 
@@ -15,6 +15,7 @@ function brief(input: Record<string, unknown>): string {
 export async function approvals(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('approvals', argv, { json: { type: 'boolean' }, all: { type: 'boolean' }, audit: { type: 'boolean' } }, { min: 0, max: 1 });
   const session = positionals[0] ? { session: positionals[0] } : {};
+  if (values.audit && values.all) throw usageError('approvals', '--all and --audit exclude each other (the audit trail already has every decision)');
   if (values.audit) return audit(session, Boolean(values.json), ctx);
   const { approvals: list } = await ctx.client().call('approvals', { ...session, all: Boolean(values.all), audit: false });
   if (values.json) {
@@ -68,6 +69,7 @@ export async function deny(argv: string[], ctx: CommandContext): Promise<number>
   const { values, positionals } = parse('deny', argv, { json: { type: 'boolean' }, message: { type: 'string', short: 'm' } }, { min: 1, max: 2 });
   const [session, request] = positionals as [string, string | undefined];
   const message = values.message as string | undefined;
+  if (message !== undefined && !message.trim()) throw usageError('deny', '--message needs some text (leave it out for the default one)');
   const { approval } = await ctx.client().call('deny', { session, ...(request ? { request } : {}), ...(message ? { message } : {}) });
   return report(approval, values, ctx);
 }

@@ -23,10 +23,12 @@ export async function start(argv: string[], ctx: CommandContext): Promise<number
   if (agent === 'generic' && rest.length === 0) throw usageError('start', 'a generic session needs a command after --');
   if (agent === 'claude') {
     const owned = ownedFlagIn(rest);
-    if (owned) throw usageError('start', `${owned} is set by rcd for claude sessions; pass other Claude Code flags after --`);
+    if (owned) throw usageError('start', `${owned} is one of the Claude Code flags rcd sets itself; remove it from the arguments after --`);
   }
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  // A relative RCD_CLAUDE_BIN means relative to where you are, not to the session's directory.
+  if (env.RCD_CLAUDE_BIN?.includes('/')) env.RCD_CLAUDE_BIN = resolve(env.RCD_CLAUDE_BIN);
   const { session } = await ctx.client().call('start', {
     cwd: resolve((values.cwd as string | undefined) ?? process.cwd()),
     ...(name ? { name } : {}),

@@ -4,6 +4,7 @@ import type { Handler } from '../context.js';
 import { approvals } from './approvals.js';
 import { approve, deny } from './decide.js';
 import { logs } from './logs.js';
+import { restart } from './restart.js';
 import { rm } from './rm.js';
 import { send } from './send.js';
 import { shutdown } from './shutdown.js';
@@ -12,4 +13,4 @@ import { status } from './status.js';
 import { stop } from './stop.js';
 import { url } from './url.js';
 
-export const handlers: { [V in Verb]: Handler<V> } = { status, start, stop, send, rm, logs, shutdown, url, approvals, approve, deny };
+export const handlers: { [V in Verb]: Handler<V> } = { status, start, stop, restart, send, rm, logs, shutdown, url, approvals, approve, deny };
