@@ -120,6 +120,11 @@ export class ClaudeControl extends EventEmitter {
     this.reschedule();
   }
 
+  /** Pending approvals of a session, oldest first. */
+  pending(sessionId: string): ApprovalRecord[] {
+    return this.approvals.pending(sessionId);
+  }
+
   pendingCount(sessionId: string): number {
     return this.approvals.pending(sessionId).length;
   }

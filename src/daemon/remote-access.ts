@@ -11,6 +11,7 @@ import { Executor } from '../link/executor.js';
 import { Link } from '../link/link.js';
 import type { Supervisor } from './supervisor.js';
 import type { ClaudeControl } from './claude-control.js';
+import { toolSummary } from '../agents/claude/render.js';
 import type { Tailer } from './tailer.js';
 
 // How long `rcd url` waits for the relay to confirm a new, rotated or revoked URL before saying it is unreachable.
@@ -27,7 +28,7 @@ export class RemoteAccess {
     db: Db,
     private readonly events: EventStore,
     private readonly supervisor: Supervisor,
-    control: ClaudeControl,
+    private readonly control: ClaudeControl,
     tailer: Tailer,
     log: Logger,
   ) {
@@ -69,8 +70,9 @@ export class RemoteAccess {
   private view(id: string): RemoteSession | null {
     if (!this.supervisor.exists(id)) return null;
     const s = this.supervisor.resolve(id);
-    const pendingApprovals = this.supervisor.view(s).pendingApprovals;
-    return { id: s.id, name: s.name, agent: s.agent, state: s.state, pendingApprovals, updatedAt: s.updatedAt, lastSeq: this.lastSeq(s.id) };
+    const pending = s.agent === 'claude' ? this.control.pending(s.id) : [];
+    const approvals = pending.slice(0, 50).map((a) => ({ id: a.id, tool: a.tool, summary: toolSummary(a.tool, a.input), createdAt: a.createdAt }));
+    return { id: s.id, name: s.name, agent: s.agent, state: s.state, pendingApprovals: pending.length, approvals, updatedAt: s.updatedAt, lastSeq: this.lastSeq(s.id) };
   }
 
   private lastSeq(id: string): number {

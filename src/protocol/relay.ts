@@ -27,6 +27,16 @@ const Iso = z.string().datetime();
 /** POST /api/daemon/register: a daemon's first contact. The answer's credential is shown once; the relay keeps its hash. */
 export const RegisterResponse = z.object({ daemonId: z.string(), credential: z.string().min(32) });
 
+/** A pending tool-call approval as remote clients see it: enough to know what they are approving. */
+export const RemoteApproval = z.object({
+  id: z.string().min(1).max(256),
+  tool: z.string().max(256),
+  /** The command, file or input in brief. */
+  summary: z.string().max(1024),
+  createdAt: Iso,
+});
+export type RemoteApproval = z.infer<typeof RemoteApproval>;
+
 /** The session as the relay shows it to remote clients. */
 export const RemoteSession = z.object({
   id: SessionId,
@@ -34,6 +44,8 @@ export const RemoteSession = z.object({
   agent: z.string(),
   state: SessionState,
   pendingApprovals: z.number().int().min(0),
+  /** The pending approvals, oldest first (at most 50; `pendingApprovals` counts them all). */
+  approvals: z.array(RemoteApproval).max(50).default([]),
   updatedAt: Iso,
   /** The daemon's newest event seq for the session when it sent this view: a follower is done only past it. */
   lastSeq: z.number().int().min(0).default(0),

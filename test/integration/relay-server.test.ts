@@ -65,7 +65,7 @@ describe('relay server', () => {
     return t;
   };
   const view = (id: string, over: Partial<RemoteSession> = {}): RemoteSession => ({
-    id, name: `s-${id.slice(0, 4)}`, agent: 'generic', state: 'running', pendingApprovals: 0, updatedAt: new Date().toISOString(), lastSeq: 0, ...over,
+    id, name: `s-${id.slice(0, 4)}`, agent: 'generic', state: 'running', pendingApprovals: 0, approvals: [], updatedAt: new Date().toISOString(), lastSeq: 0, ...over,
   });
   const put = (cred: string, id: string, token: string | null, over: Partial<RemoteSession> = {}, expiresAt: string | null = null) =>
     call('PUT', `/api/daemon/sessions/${id}`, { session: view(id, over), access: token ? { tokenHash: sha(token), expiresAt } : null }, cred);

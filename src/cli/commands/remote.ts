@@ -32,6 +32,10 @@ async function status(argv: string[], ctx: CommandContext): Promise<number> {
       ['NAME', 'STATE', 'AGENT', 'APPROVALS', 'DAEMON', 'UPDATED'],
       [s.name, s.state, s.agent, String(s.pendingApprovals), data.daemonOnline ? 'online' : 'offline', s.updatedAt],
     ]));
+    if (s.approvals.length > 0) {
+      ctx.out(`\nwaiting for approval (rcd remote approve|deny URL [REQUEST]):`);
+      ctx.out(table([['REQUEST', 'TOOL', 'ASKED', 'INPUT'], ...s.approvals.map((a) => [a.id.slice(0, 8), a.tool, a.createdAt.slice(11, 19), a.summary])]));
+    }
   }
   return 0;
 }

@@ -91,6 +91,13 @@ function approval(kind: Extract<Instruction['kind'], 'approve' | 'deny'>): Handl
     if (!seen && s.view.pendingApprovals === 0) {
       throw new HttpError(409, 'NOTHING_PENDING', 'nothing in this session waits for approval');
     }
+    // A request id that matches none of the pending ones (as the daemon last reported them) is a typo: say so now
+    // rather than let the daemon drop the instruction where the client cannot see it.
+    const listed = s.view.approvals;
+    if (!seen && body.request !== undefined && listed.length > 0 && !listed.some((a) => a.id.startsWith(body.request as string))) {
+      const known = listed.map((a) => `${a.id.slice(0, 8)} (${a.tool}: ${a.summary.slice(0, 60)})`).join(', ');
+      throw new HttpError(409, 'NO_SUCH_REQUEST', `no pending approval starts with ${body.request}; pending: ${known}`);
+    }
     const payload: Record<string, unknown> = {};
     if (body.request !== undefined) payload.request = body.request;
     if (kind === 'deny' && body.message !== undefined) payload.message = body.message;

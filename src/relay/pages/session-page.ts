@@ -22,7 +22,7 @@ export function sessionPage(
 ${cursor.pruned ? '<p class="muted">Earlier output is not shown (older than what this page loads, or pruned by the relay).</p>' : ''}
 <pre id="out">${escapeHtml(claude ? claudeText(recent) : outputText(recent))}</pre>
 <p id="note" class="muted" role="status"></p>
-<div id="approval" hidden><p><span id="pending"></span> tool call(s) wait for approval.
+<div id="approval" hidden><p><span id="pending"></span> tool call(s) wait for approval<span id="oldest"></span>.
 <button type="button" id="approve">Approve</button> <button type="button" id="deny" class="plain">Deny</button></p></div>
 <form id="send">
 <textarea id="text" name="text" placeholder="Send a prompt to the agent" required></textarea>

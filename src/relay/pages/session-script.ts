@@ -14,6 +14,8 @@ export const SESSION_SCRIPT = String.raw`
   var submit = document.getElementById('submit');
   var approval = document.getElementById('approval');
   var pendingEl = document.getElementById('pending');
+  var oldestEl = document.getElementById('oldest');
+  var oldest = null; // the pending approval the buttons answer: the oldest, as the relay last reported
   var token = location.pathname.split('/').pop();
   var api = new URL('../api/s/' + token, location.href).href;
   var after = Number(main.dataset.after) || 0;
@@ -108,9 +110,11 @@ export const SESSION_SCRIPT = String.raw`
     stateEl.textContent = state;
     stateEl.className = 'state ' + state;
   }
-  function setPending(n) {
+  function setPending(n, list) {
     pendingEl.textContent = String(n);
     approval.hidden = !(n > 0);
+    oldest = list && list.length > 0 ? list[0] : null;
+    oldestEl.textContent = oldest ? '; the oldest: ' + oldest.tool + ' \u2014 ' + oldest.summary : '';
   }
   function errorText(res, body) {
     return (body && body.error && body.error.message) || ('the relay answered ' + res.status);
@@ -132,7 +136,7 @@ export const SESSION_SCRIPT = String.raw`
       var r = await call('');
       if (r.res.ok) {
         setState(r.body.session.state);
-        setPending(r.body.session.pendingApprovals);
+        setPending(r.body.session.pendingApprovals, r.body.session.approvals);
       }
     } catch (e) { /* the events poll reports connection trouble */ }
   }
@@ -194,12 +198,13 @@ export const SESSION_SCRIPT = String.raw`
     submit.disabled = ended;
   });
   document.getElementById('approve').addEventListener('click', function () {
-    send('/approve', {}, function () { show('Approved.'); refresh(); });
+    send('/approve', oldest ? { request: oldest.id } : {}, function () { show('Approved.'); refresh(); });
   });
   document.getElementById('deny').addEventListener('click', function () {
-    send('/deny', {}, function () { show('Denied.'); refresh(); });
+    send('/deny', oldest ? { request: oldest.id } : {}, function () { show('Denied.'); refresh(); });
   });
   setPending(Number(main.dataset.pending) || 0);
+  refresh(); // the pending approvals' details
   window.scrollTo(0, document.body.scrollHeight);
   follow();
 })();
