@@ -140,6 +140,19 @@ try {
     if (left.length > 0) throw new Error(`processes left: ${left.join(', ')}`);
     return `interrupted, stopped in ${stopMs} ms; the detached job (pid ${bg}, re-parented to init) is gone`;
   })) && allOk;
+
+  allOk = (await scenario('rcd restart after the stop: the conversation continues', async () => {
+    const before = await session();
+    await rcd.ok(['restart', 'cc']);
+    const after = await session();
+    if (after.state !== 'running') throw new Error(`state ${after.state}`);
+    if (after.agentSessionId !== before.agentSessionId) throw new Error('the conversation id changed');
+    const recalls = ((await logs()).match(/your first message was: hello real claude/g) ?? []).length;
+    await rcd.ok(['send', 'cc', 'recall']);
+    await waitFor(async () => ((await logs()).match(/your first message was: hello real claude/g) ?? []).length > recalls, 'the recall', 30_000, 100);
+    await rcd.ok(['stop', 'cc']);
+    return `resumed conversation ${after.agentSessionId}`;
+  })) && allOk;
 } finally {
   const left = await rcd.teardown();
   await api.close();
