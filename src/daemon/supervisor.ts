@@ -14,10 +14,12 @@ import type { SessionRecord, SessionStore } from '../store/sessions.js';
 import { adapterFor } from '../agents/index.js';
 import { sessionFiles, spawnAgent, type AgentRun, type SessionFiles } from './agent-process.js';
 import { findExecutable } from './executable.js';
-import { decideRestart, describeExit, emptyHistory, type ExitInfo, type RestartHistory } from './restart-policy.js';
+import { describeExit, type ExitInfo } from './restart-policy.js';
+import { Restarts } from './restarts.js';
 import { resolveSession } from './resolve.js';
 import { terminateRun } from './terminate.js';
-import type { LineHandler, Tailer } from './tailer.js';
+import type { Tailer } from './tailer.js';
+import type { AgentHooks } from './agent-hooks.js';
 import { canonicalDir } from './workdir.js';
 import { FifoWriter } from './fifo-writer.js';
 import { claimRestart, claimSession } from './claim.js';
@@ -36,17 +38,6 @@ export interface SupervisorDeps {
   log: Logger;
 }
 
-/** What a line-structured agent (claude) needs from the supervisor's lifecycle; see claude-control.ts. */
-export interface AgentHooks {
-  lineHandler(sessionId: string, run: number): LineHandler;
-  /** The run is gone (ended, or vanished in a reboot): what it asked can no longer be answered. */
-  runEnded(sessionId: string, why: string): void;
-  adopted(sessionId: string): void;
-  /** Before the signals of a stop: let the agent end its turn. */
-  interrupt(sessionId: string): Promise<void>;
-  pendingCount(sessionId: string): number;
-}
-
 interface Live {
   run: AgentRun;
   number: number;
@@ -58,15 +49,19 @@ const isLive = (s: SessionRecord) => LIVE_STATES.includes(s.state);
 
 export class Supervisor extends EventEmitter {
   private readonly live = new Map<string, Live>();
-  private readonly restartTimers = new Map<string, NodeJS.Timeout>();
-  private readonly history = new Map<string, RestartHistory>();
   private readonly stops = new Map<string, Promise<boolean>>();
   private readonly stopBeforeSpawn = new Set<string>();
   private readonly fifo = new FifoWriter();
   private hooks: AgentHooks | null = null;
+  private readonly restarts: Restarts;
 
   constructor(private readonly d: SupervisorDeps) {
     super();
+    this.restarts = new Restarts({
+      sessions: d.sessions, events: d.events, config: d.config,
+      changed: (id) => this.emit('state', id),
+      respawn: (id) => void this.spawnRun(id, 'policy'),
+    });
   }
 
   setAgentHooks(hooks: AgentHooks): void {
@@ -158,7 +153,7 @@ export class Supervisor extends EventEmitter {
     const plan = adapterFor(s.agent).launch({ id, cwd: s.cwd, env: s.env, command: s.command, agentSessionId: s.agentSessionId }, findExecutable);
     if ('error' in plan) {
       // An auto-updater may be swapping the binary right now: a policy restart keeps trying on its backoff.
-      if (why === 'policy') return this.afterEnd(id, s, { exitCode: 127, signal: null }, 0, plan.error);
+      if (why === 'policy') return this.restarts.afterEnd(s, { exitCode: 127, signal: null }, 0, plan.error);
       return this.fail(s, plan.error);
     }
     let run: AgentRun;
@@ -223,34 +218,8 @@ export class Supervisor extends EventEmitter {
       this.d.events.appendState(id, { state: 'stopped', ...exit });
       this.emit('state', id);
     } else {
-      this.afterEnd(id, s, exit, Date.now() - live.startedAtMs);
+      this.restarts.afterEnd(s, exit, Date.now() - live.startedAtMs);
     }
-  }
-
-  /** A run ended on its own (or could not start, `why`): the restart policy decides what comes next. */
-  private afterEnd(id: string, s: SessionRecord, exit: ExitInfo, ranMs: number, why?: string): void {
-    const ended = { pid: null, exitCode: exit.exitCode, signal: exit.signal };
-    const what = why ?? describeExit(exit);
-    const history = this.history.get(id) ?? emptyHistory();
-    const decision = decideRestart(s.restartPolicy, exit, ranMs, history, Date.now(), this.d.config().restartBackoffMs);
-    if (decision.action === 'exit') {
-      this.d.sessions.update(id, { ...ended, state: 'exited', reason: what });
-      this.d.events.appendState(id, { state: 'exited', ...exit });
-    } else if (decision.action === 'fail') {
-      const reason = why ? `${why} (${decision.reason})` : decision.reason;
-      this.d.sessions.update(id, { ...ended, state: 'failed', reason });
-      this.d.events.appendState(id, { state: 'failed', ...exit, reason });
-    } else {
-      this.history.set(id, decision.history);
-      this.d.sessions.update(id, { ...ended, state: 'restarting', restarts: s.restarts + 1, reason: `${what}; restarting in ${decision.delayMs / 1000} s` });
-      this.d.events.appendState(id, { state: 'restarting', ...exit, delayMs: decision.delayMs });
-      const timer = setTimeout(() => {
-        this.restartTimers.delete(id);
-        void this.spawnRun(id, 'policy');
-      }, decision.delayMs);
-      this.restartTimers.set(id, timer);
-    }
-    this.emit('state', id);
   }
 
   /**
@@ -260,7 +229,7 @@ export class Supervisor extends EventEmitter {
   async restart(id: string): Promise<SessionRecord> {
     if (this.isLive(id)) await this.stop(id);
     claimRestart(this.d.db, this.d.sessions, this.d.config().maxSessions, id);
-    this.history.delete(id); // a deliberate restart starts the backoff and the start limit afresh
+    this.restarts.forget(id); // a deliberate restart starts the backoff and the start limit afresh
     this.d.events.appendState(id, { state: 'starting', why: 'rcd restart' });
     this.d.log.info({ session: id }, 'session restarted by the user');
     this.emit('state', id);
@@ -280,10 +249,7 @@ export class Supervisor extends EventEmitter {
   private async doStop(id: string): Promise<boolean> {
     const s = this.d.sessions.get(id);
     if (!s || !isLive(s)) return false;
-    const timer = this.restartTimers.get(id);
-    if (timer || s.state === 'restarting') {
-      if (timer) clearTimeout(timer);
-      this.restartTimers.delete(id);
+    if (this.restarts.cancel(id) || s.state === 'restarting') {
       this.d.sessions.update(id, { state: 'stopped', pid: null, reason: null });
       this.d.events.appendState(id, { state: 'stopped' });
       this.emit('state', id);
@@ -330,7 +296,7 @@ export class Supervisor extends EventEmitter {
     if (!s) throw new RcdError('NOT_FOUND', `no session ${id}`);
     if (isLive(s)) throw new RcdError('CONFLICT', `session ${s.name} is ${s.state}; stop it first with \`rcd stop ${s.name}\``);
     this.d.sessions.delete(id);
-    this.history.delete(id);
+    this.restarts.forget(id);
     rmSync(this.files(id).dir, { recursive: true, force: true });
     this.d.log.info({ session: id }, 'session removed');
     this.emit('removed', id);
@@ -339,8 +305,7 @@ export class Supervisor extends EventEmitter {
 
   /** The daemon is going away: drop timers and handles, leave every agent running. */
   detach(): void {
-    for (const t of this.restartTimers.values()) clearTimeout(t);
-    this.restartTimers.clear();
+    this.restarts.close();
     this.fifo.close();
   }
 }
