@@ -13,12 +13,12 @@ function clip(text: string, max = MAX_FIELD_CHARS): string {
 }
 
 /** The one thing about a tool call worth a line: the command, the file, else its input in brief. */
-export function toolSummary(tool: string, input: unknown): string {
+export function toolSummary(tool: string, input: unknown, max = MAX_FIELD_CHARS): string {
   const i = (input ?? {}) as Record<string, unknown>;
   const key = ['command', 'file_path', 'path', 'pattern', 'url', 'description'].find((k) => typeof i[k] === 'string');
-  if (key) return clip(i[key] as string);
+  if (key) return clip(i[key] as string, max);
   const json = JSON.stringify(input ?? {});
-  return clip(json === '{}' ? tool : json);
+  return clip(json === '{}' ? tool : json, max);
 }
 
 function resultText(content: unknown): string {

@@ -1,16 +1,13 @@
 // rcd approvals [SESSION] [--all] [--json], rcd approve SESSION [REQUEST], rcd deny SESSION [REQUEST] [--message M]:
 // the tool calls agents wait on, and answering them. No REQUEST: the oldest pending one of the session.
+import { toolSummary } from '../../agents/claude/render.js';
 import type { Approval } from '../../protocol/api.js';
 import { parse, usageError } from '../args.js';
 import { table } from '../format.js';
 import type { CommandContext } from '../main.js';
 
-function brief(input: Record<string, unknown>): string {
-  const key = ['command', 'file_path', 'path', 'pattern', 'url'].find((k) => typeof input[k] === 'string');
-  const text = key ? (input[key] as string) : JSON.stringify(input);
-  const flat = text.replace(/\s+/g, ' ');
-  return flat.length > 80 ? `${flat.slice(0, 79)}…` : flat;
-}
+// A table row's worth of a tool call's input.
+const brief = (a: Approval) => toolSummary(a.tool, a.input, 80);
 
 export async function approvals(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('approvals', argv, { json: { type: 'boolean' }, all: { type: 'boolean' }, audit: { type: 'boolean' } }, { min: 0, max: 1 });
@@ -29,7 +26,7 @@ export async function approvals(argv: string[], ctx: CommandContext): Promise<nu
   const rows = [['ID', 'SESSION', 'TOOL', 'STATE', 'ASKED', 'INPUT']];
   for (const a of list) {
     const state = a.state === 'pending' ? 'pending' : `${a.state}${a.decidedBy ? ` (${a.decidedBy})` : ''}`;
-    rows.push([a.id.slice(0, 8), a.sessionName, a.tool, state, a.createdAt.slice(11, 19), brief(a.input)]);
+    rows.push([a.id.slice(0, 8), a.sessionName, a.tool, state, a.createdAt.slice(11, 19), brief(a)]);
   }
   ctx.out(table(rows));
   return 0;
@@ -54,7 +51,7 @@ async function audit(session: { session?: string }, json: boolean, ctx: CommandC
 
 function report(a: Approval, values: { json?: boolean | string }, ctx: CommandContext): number {
   if (values.json) ctx.out(JSON.stringify(a));
-  else ctx.out(`${a.state} ${a.tool}: ${brief(a.input)} (${a.id.slice(0, 8)})`);
+  else ctx.out(`${a.state} ${a.tool}: ${brief(a)} (${a.id.slice(0, 8)})`);
   return 0;
 }
 
