@@ -44,6 +44,10 @@ export class RemoteAccess {
           if (s.agent !== 'claude') throw new Error(`session ${s.name} runs a ${s.agent} agent, which asks for no approvals`);
           await control.decide(s, request, allow, message, 'remote');
         },
+        notCarriedOut: (id, instruction) => {
+          events.appendState(id, { instruction });
+          this.link.eventsStored(id);
+        },
       },
       (id) => {
         const a = this.store.access(id);

@@ -11,6 +11,8 @@ export interface SessionActions {
   stop(id: string): Promise<unknown>;
   /** Answers a pending approval (request: an id or prefix; none: the oldest); throws when there is none. */
   decide(id: string, request: string | undefined, allow: boolean, message: string | undefined): Promise<unknown>;
+  /** An instruction of an existing session was not carried out: tell the session's remote clients why. */
+  notCarriedOut(id: string, instruction: { id: string; kind: string; error: string }): void;
 }
 
 export class Executor {
@@ -50,6 +52,8 @@ export class Executor {
     }
     this.store.finish(item.id, error);
     this.log.info({ instruction: item.id, session: item.sessionId, kind: item.kind, error }, 'remote instruction handled');
+    // The client was told "accepted" long ago; the session's event stream is how it learns the outcome.
+    if (error !== null && this.actions.exists(item.sessionId)) this.actions.notCarriedOut(item.sessionId, { id: item.id, kind: item.kind, error });
   }
 
   /** Returns why the instruction was not carried out, or null when it was. */

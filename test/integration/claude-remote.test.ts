@@ -66,4 +66,20 @@ describe('claude session through the relay', () => {
     const list = JSON.parse(await rcd.ok(['approvals', 'cc', '--all', '--json'])) as { state: string; decidedBy: string; message: string }[];
     assert.deepEqual(list.at(-1), { ...list.at(-1), state: 'denied', decidedBy: 'remote', message: 'not from the bus' });
   });
+
+  it('an instruction the daemon could not carry out is reported in the session\'s events', async () => {
+    await rcd.ok(['stop', 'cc']);
+    await rcd.ok(['remote', 'send', url, 'too late']); // the relay stores it; the daemon finds nothing running
+    const token = url.split('/').pop() as string;
+    const reported = await waitFor(async () => {
+      const res = await fetch(`${relay.url}/api/s/${token}/events?after=0`);
+      const body = (await res.json()) as { events: { kind: string; data: string }[] };
+      return body.events
+        .filter((e) => e.kind === 'state')
+        .map((e) => JSON.parse(e.data) as { instruction?: { kind: string; error: string } })
+        .find((d) => d.instruction?.kind === 'prompt');
+    }, 'the failure to reach the relay');
+    assert.match(reported.instruction?.error ?? '', /stopped, so nothing is reading its input/);
+    assert.ok(!(await rcd.logs('cc')).includes('too late'), 'nothing reached Claude Code');
+  });
 });

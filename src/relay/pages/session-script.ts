@@ -165,7 +165,13 @@ export const SESSION_SCRIPT = String.raw`
       for (var i = 0; i < events.length; i++) {
         var e = events[i];
         if (e.kind === 'output') append(clean(render(decoder.decode(bytes(e.data), { stream: true }))));
-        else stateChanged = true;
+        else {
+          stateChanged = true;
+          try {
+            var d = JSON.parse(e.data);
+            if (d && d.instruction && d.instruction.error) show('Your ' + d.instruction.kind + ' was not carried out: ' + d.instruction.error + '.');
+          } catch (err) { /* not JSON: nothing to say */ }
+        }
         after = e.seq;
       }
       if (stateChanged || events.length === 0) await refresh();
