@@ -1,5 +1,6 @@
 // Integration-test harness: a real daemon on a temp RCD_HOME, driven through the real built CLI, and a
 // check that nothing started for that home is left running afterwards.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -182,4 +183,19 @@ export interface SessionDoc {
 export interface StatusDoc {
   daemon: { pid: number; version: string; socket: string; wakeCount: number; configError: string | null; link: { state: string } };
   sessions: SessionDoc[];
+}
+
+/** A fresh daemon home and a work directory for one test; at the end, proves that nothing was left running. */
+export async function withRcd(prefix: string, fn: (rcd: Rcd, work: string) => Promise<void>): Promise<void> {
+  const rcd = new Rcd(`${prefix}-`);
+  const work = mkdtempSync(join('/tmp', `${prefix}-work-`));
+  try {
+    await fn(rcd, work);
+  } finally {
+    try {
+      assert.deepEqual(await rcd.teardown(), [], 'no process of this home left running');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
 }

@@ -1,30 +1,14 @@
 // The CLI contract (docs CLI.md): exit codes, usage lines, what goes to stdout and stderr, SESSION resolution,
 // and the version handshake with a daemon of another version.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { socketPath } from '../../src/common/paths.js';
-import { ROOT, Rcd, fixture, waitFor, type RunResult } from '../helpers/harness.js';
+import { ROOT, Rcd, withRcd, fixture, waitFor, type RunResult } from '../helpers/harness.js';
 
 const ID = /^[0-9a-f]{16}$/;
-
-/** A fresh home and work directory for one test; proves at the end that nothing was left running. */
-async function withRcd(fn: (rcd: Rcd, work: string) => Promise<void>): Promise<void> {
-  const rcd = new Rcd('rcd-cli-');
-  const work = mkdtempSync(join(tmpdir(), 'rcd-cli-work-'));
-  try {
-    await fn(rcd, work);
-  } finally {
-    try {
-      assert.deepEqual(await rcd.teardown(), []);
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
-  }
-}
 
 function dir(work: string, name: string): string {
   const d = join(work, name);
@@ -93,7 +77,7 @@ describe('usage errors, help and version', () => {
 
 describe('errors and results', () => {
   it('a --cwd that does not exist exits 1 (not 2) with one line naming it, and creates nothing', () =>
-    withRcd(async (rcd, work) => {
+    withRcd('rcd-cli', async (rcd, work) => {
       const missing = join(work, 'no', 'such', 'dir');
       const r = await rcd.run(['start', '--cwd', missing, '--', process.execPath, fixture('echo.mjs')]);
       assertOneLineError(r, 'start --cwd <missing>');
@@ -103,7 +87,7 @@ describe('errors and results', () => {
     }));
 
   it('rcd start prints only the session id on stdout, even when it starts the daemon', () =>
-    withRcd(async (rcd, work) => {
+    withRcd('rcd-cli', async (rcd, work) => {
       assert.equal(rcd.daemonPid(), null);
       const r = await rcd.run(['start', '--cwd', dir(work, 'a'), '--', process.execPath, fixture('echo.mjs')]);
       assert.equal(r.code, 0, r.stderr);
@@ -116,7 +100,7 @@ describe('errors and results', () => {
     }));
 
   it('rcd stop on a session that is not running exits 0, says so and changes nothing', () =>
-    withRcd(async (rcd, work) => {
+    withRcd('rcd-cli', async (rcd, work) => {
       const id = (await rcd.ok(['start', '--cwd', dir(work, 'a'), '--', process.execPath, fixture('exit-with.mjs'), '3'])).trim();
       const ended = await waitFor(async () => {
         const s = await rcd.session(id);
@@ -131,7 +115,7 @@ describe('errors and results', () => {
     }));
 
   it('rcd rm of a running session exits 1, says to stop it first, and changes nothing', () =>
-    withRcd(async (rcd, work) => {
+    withRcd('rcd-cli', async (rcd, work) => {
       const id = (await rcd.ok(['start', '--cwd', dir(work, 'a'), '--', process.execPath, fixture('echo.mjs')])).trim();
       const before = await rcd.session(id);
       assert.equal(before.state, 'running');
@@ -149,7 +133,7 @@ describe('errors and results', () => {
 
 describe('SESSION resolution', () => {
   it('takes an exact id, a name, a unique id prefix; an ambiguous prefix is an error listing the candidates', () =>
-    withRcd(async (rcd, work) => {
+    withRcd('rcd-cli', async (rcd, work) => {
       // Start short-lived sessions until two ids share their first character (at most 17: 16 hex digits).
       const ids: string[] = [];
       let shared: string | undefined;
@@ -183,7 +167,7 @@ describe('SESSION resolution', () => {
     }));
 
   it('prefers an exact name over an id prefix', () =>
-    withRcd(async (rcd, work) => {
+    withRcd('rcd-cli', async (rcd, work) => {
       const a = (await rcd.ok(['start', '--cwd', dir(work, 'a'), '--', process.execPath, fixture('exit-with.mjs'), '0'])).trim();
       const prefix = a.slice(0, 6);
       const b = (await rcd.ok(['start', '--name', prefix, '--cwd', dir(work, 'b'), '--', process.execPath, fixture('exit-with.mjs'), '0'])).trim();
@@ -192,7 +176,7 @@ describe('SESSION resolution', () => {
     }));
 
   it('an unknown session is an error that says how to list sessions', () =>
-    withRcd(async (rcd) => {
+    withRcd('rcd-cli', async (rcd) => {
       const r = await rcd.run(['logs', 'nosuchsession']);
       assertOneLineError(r, 'logs nosuchsession');
       assert.match(r.stderr, /rcd status/);
@@ -201,7 +185,7 @@ describe('SESSION resolution', () => {
 
 describe('version handshake', () => {
   it('refuses to talk to a daemon of another version and says to run rcd shutdown', () =>
-    withRcd(async (rcd, work) => {
+    withRcd('rcd-cli', async (rcd, work) => {
       let requests = 0;
       const fake = createServer((req, res) => {
         requests++;

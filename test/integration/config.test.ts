@@ -1,28 +1,14 @@
 // RCD_HOME/config.json is watched: an invalid file is reported in `status --json` (daemon.configError) while the
 // last good settings stay in force, and a valid change applies without restarting the daemon.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Rcd, fixture, waitFor, type RunResult } from '../helpers/harness.js';
+import type { Rcd} from '../helpers/harness.js';
+import { fixture, waitFor, withRcd, type RunResult } from '../helpers/harness.js';
 
 // chokidar waits for the file to settle (100 ms) before the daemon reads it; allow plenty more on a slow machine.
 const APPLY_TIMEOUT_MS = 10_000;
-
-async function withRcd(fn: (rcd: Rcd, work: string) => Promise<void>): Promise<void> {
-  const rcd = new Rcd('rcd-config-');
-  const work = mkdtempSync(join(tmpdir(), 'rcd-config-work-'));
-  try {
-    await fn(rcd, work);
-  } finally {
-    try {
-      assert.deepEqual(await rcd.teardown(), []);
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
-  }
-}
 
 const startIn = (rcd: Rcd, cwd: string): Promise<RunResult> => {
   mkdirSync(cwd, { recursive: true });
@@ -49,7 +35,7 @@ const configError = async (rcd: Rcd) => (await rcd.status()).daemon.configError;
 
 describe('config.json', () => {
   it('reports an invalid file in status and keeps running with the last good settings', () =>
-    withRcd(async (rcd, work) => {
+    withRcd('rcd-config', async (rcd, work) => {
       rcd.writeConfig({ maxSessions: 1 });
       assert.equal((await startIn(rcd, join(work, 'a'))).code, 0);
       const first = await rcd.status();
@@ -84,7 +70,7 @@ describe('config.json', () => {
     }));
 
   it('applies a valid change without a restart: maxSessions 1 refuses a second live session', () =>
-    withRcd(async (rcd, work) => {
+    withRcd('rcd-config', async (rcd, work) => {
       rcd.writeConfig({});
       const a = join(work, 'a');
       const started = await startIn(rcd, a);
@@ -102,7 +88,7 @@ describe('config.json', () => {
     }));
 
   it('picks up a config file created after the daemon started', () =>
-    withRcd(async (rcd, work) => {
+    withRcd('rcd-config', async (rcd, work) => {
       const a = join(work, 'a');
       assert.equal((await startIn(rcd, a)).code, 0);
       const pid = (await rcd.status()).daemon.pid;
@@ -113,7 +99,7 @@ describe('config.json', () => {
     }));
 
   it('follows a file that is replaced by rename, as editors save it, again and again', () =>
-    withRcd(async (rcd, work) => {
+    withRcd('rcd-config', async (rcd, work) => {
       rcd.writeConfig({});
       const a = join(work, 'a');
       assert.equal((await startIn(rcd, a)).code, 0);
