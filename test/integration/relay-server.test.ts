@@ -226,6 +226,18 @@ describe('relay server', () => {
     assert.deepEqual(done, { events: [], gap: false, more: false });
   });
 
+  it('wakes a held remote events poll when the session view changes (a pending approval), with no events', async () => {
+    const { cred, id, token } = await setup();
+    assert.equal((await upload(cred, id, [out(1, 'a')])).status, 200);
+    const t0 = Date.now();
+    const waiting = call('GET', `/api/s/${token}/events?after=1&wait=20000`);
+    await sleep(200);
+    assert.equal((await put(cred, id, token, { pendingApprovals: 1 })).status, 200);
+    const ev = RemoteEventsResponse.parse((await waiting).json);
+    assert.ok(Date.now() - t0 < 3_000, 'answered at the change, not after the hold');
+    assert.deepEqual(ev, { events: [], gap: false, more: true });
+  });
+
   it('rotates, revokes and re-issues a URL, and says why an old one fails', async () => {
     const { cred, id, token } = await setup();
     const second = newToken();

@@ -47,7 +47,11 @@ export const remoteEvents: Handler = async (_req, res, ctx, params, url) => {
   // Finished: not live, and the relay holds every event the daemon had when it reported the final state.
   const finished = (v: { session: SessionRow; read: ReadResult }) =>
     v.read.complete && !isLive(v.session) && ctx.events.bounds(v.session.id).lastSeq >= v.session.view.lastSeq;
-  const news = (v: { session: SessionRow; read: ReadResult }) => v.read.events.length > 0 || finished(v);
+  // A changed view (state, pending approvals) is news too: a follower that saw an approval's event may have read
+  // the view before the daemon updated it (views go up after events), and must not wait out a whole hold for it.
+  const viewAtStart = JSON.stringify(session.view);
+  const news = (v: { session: SessionRow; read: ReadResult }) =>
+    v.read.events.length > 0 || finished(v) || JSON.stringify(v.session.view) !== viewAtStart;
   const result = await holdUntil(ctx, res, [sessionKey(session.id)], wait, check, news);
   if (result === null) return;
   const { read } = result;
