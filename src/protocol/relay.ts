@@ -115,6 +115,8 @@ export const AckResponse = z.object({ ok: z.literal(true) });
 /** GET /api/s/:token — the session. */
 export const RemoteStatusResponse = z.object({
   session: RemoteSession,
+  /** The view's fingerprint: pass it as `view` to the events poll to be answered when the view changes. */
+  view: z.string(),
   /** The first seq the relay still holds (earlier output was pruned when > 1). */
   firstSeq: z.number().int().min(0),
   lastSeq: z.number().int().min(0),
@@ -129,6 +131,9 @@ export const RemoteEventsResponse = z.object({
   gap: z.boolean(),
   /** False once the session is not live and every event has been returned. */
   more: z.boolean(),
+  /** The session's view when answering (state, pending approvals), and its fingerprint to pass back as `view`. */
+  session: RemoteSession,
+  view: z.string(),
 });
 
 /** POST /api/s/:token/prompt — stored durably before the answer; the key makes a retried send run once. */

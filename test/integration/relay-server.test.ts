@@ -223,7 +223,7 @@ describe('relay server', () => {
     const t1 = Date.now();
     const done = RemoteEventsResponse.parse((await call('GET', `/api/s/${token}/events?after=2&wait=20000`)).json);
     assert.ok(Date.now() - t1 < 2_000, 'no hold for a session that is over');
-    assert.deepEqual(done, { events: [], gap: false, more: false });
+    assert.deepEqual([done.events, done.gap, done.more, done.session.state], [[], false, false, 'exited']);
   });
 
   it('wakes a held remote events poll when the session view changes (a pending approval), with no events', async () => {
@@ -235,7 +235,28 @@ describe('relay server', () => {
     assert.equal((await put(cred, id, token, { pendingApprovals: 1 })).status, 200);
     const ev = RemoteEventsResponse.parse((await waiting).json);
     assert.ok(Date.now() - t0 < 3_000, 'answered at the change, not after the hold');
-    assert.deepEqual(ev, { events: [], gap: false, more: true });
+    assert.deepEqual([ev.events, ev.gap, ev.more, ev.session.pendingApprovals], [[], false, true, 1]);
+  });
+
+  it('answers at once a follower whose view changed between its polls, and holds one that is current', async () => {
+    const { cred, id, token } = await setup();
+    assert.equal((await upload(cred, id, [out(1, 'a')])).status, 200);
+    const first = RemoteEventsResponse.parse((await call('GET', `/api/s/${token}/events?after=0`)).json);
+    assert.equal(first.session.pendingApprovals, 0);
+    // The view goes up after the events that caused it: here, before the follower's next poll starts.
+    assert.equal((await put(cred, id, token, { pendingApprovals: 1 })).status, 200);
+    const t0 = Date.now();
+    const next = RemoteEventsResponse.parse((await call('GET', `/api/s/${token}/events?after=1&wait=20000&view=${first.view}`)).json);
+    assert.ok(Date.now() - t0 < 3_000, 'answered at once: the follower has not seen this view');
+    assert.deepEqual([next.events, next.session.pendingApprovals], [[], 1]);
+    assert.notEqual(next.view, first.view);
+    const status = RemoteStatusResponse.parse((await call('GET', `/api/s/${token}`)).json);
+    assert.equal(status.view, next.view, 'the status answer carries the same fingerprint');
+    // A follower with the current view is held until something happens.
+    const held = call('GET', `/api/s/${token}/events?after=1&wait=1500&view=${next.view}`);
+    const t1 = Date.now();
+    assert.deepEqual(RemoteEventsResponse.parse((await held).json).events, []);
+    assert.ok(Date.now() - t1 >= 1_000, 'held: nothing new for this follower');
   });
 
   it('rotates, revokes and re-issues a URL, and says why an old one fails', async () => {

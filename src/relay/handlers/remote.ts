@@ -1,5 +1,6 @@
 // Remote-client endpoints: the session's status, its events from a cursor (long-poll), and prompt/approve/deny.
 // The token in the path is the only credential; it is looked up by hash and never logged.
+import { createHash } from 'node:crypto';
 import { LIVE_STATES } from '../../protocol/session.js';
 import { ApprovalRequest, MAX_PROMPT_BYTES, PromptRequest, TOKEN_RE, type Instruction } from '../../protocol/relay.js';
 import type { Handler, RelayContext } from '../context.js';
@@ -33,8 +34,13 @@ const isLive = (s: SessionRow): boolean => LIVE_STATES.includes(s.view.state);
 
 export const remoteStatus: Handler = async (_req, res, ctx, params) => {
   const s = resolveToken(ctx, params[0]);
-  sendJson(res, 200, { session: s.view, ...ctx.events.bounds(s.id), daemonOnline: ctx.presence.online(s.daemonId) });
+  sendJson(res, 200, { session: s.view, view: viewTag(s.view), ...ctx.events.bounds(s.id), daemonOnline: ctx.presence.online(s.daemonId) });
 };
+
+/** A short fingerprint of a session's view, so a follower can say which view it has seen. */
+export function viewTag(view: SessionRow['view']): string {
+  return createHash('sha256').update(JSON.stringify(view)).digest('base64url').slice(0, 16);
+}
 
 export const remoteEvents: Handler = async (_req, res, ctx, params, url) => {
   const after = intParam(url, 'after', 0);
@@ -47,15 +53,16 @@ export const remoteEvents: Handler = async (_req, res, ctx, params, url) => {
   // Finished: not live, and the relay holds every event the daemon had when it reported the final state.
   const finished = (v: { session: SessionRow; read: ReadResult }) =>
     v.read.complete && !isLive(v.session) && ctx.events.bounds(v.session.id).lastSeq >= v.session.view.lastSeq;
-  // A changed view (state, pending approvals) is news too: a follower that saw an approval's event may have read
-  // the view before the daemon updated it (views go up after events), and must not wait out a whole hold for it.
-  const viewAtStart = JSON.stringify(session.view);
+  // A changed view (state, pending approvals) is news too. The follower names the view it last saw (`view`, from
+  // the previous answer): views go up after the events that caused them, so the view may change between its two
+  // polls, and comparing with the view at the start of this poll would then hold it for nothing.
+  const seen = url.searchParams.get('view') ?? viewTag(session.view);
   const news = (v: { session: SessionRow; read: ReadResult }) =>
-    v.read.events.length > 0 || finished(v) || JSON.stringify(v.session.view) !== viewAtStart;
+    v.read.events.length > 0 || finished(v) || viewTag(v.session.view) !== seen;
   const result = await holdUntil(ctx, res, [sessionKey(session.id)], wait, check, news);
   if (result === null) return;
-  const { read } = result;
-  sendJson(res, 200, { events: read.events, gap: read.gap, more: !finished(result) });
+  const { read, session: now } = result;
+  sendJson(res, 200, { events: read.events, gap: read.gap, more: !finished(result), session: now.view, view: viewTag(now.view) });
 };
 
 /** Reads the body as JSON, refusing an oversized prompt text with 413 before schema checks. */

@@ -24,6 +24,7 @@ export const SESSION_SCRIPT = String.raw`
   var LIVE = ['starting', 'running', 'restarting', 'stopping'];
   var noise = /\x1b\[[0-?]*[ -\/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g;
   var ended = false;
+  var viewSeen = ''; // the fingerprint of the session view last applied: the relay answers at once when it changes
   var claude = main.dataset.agent === 'claude';
   var carry = '';
 
@@ -131,13 +132,15 @@ export const SESSION_SCRIPT = String.raw`
     try { body = await res.json(); } catch (e) { body = null; }
     return { res: res, body: body };
   }
+  function applyView(session, tag) {
+    setState(session.state);
+    setPending(session.pendingApprovals, session.approvals);
+    viewSeen = tag;
+  }
   async function refresh() {
     try {
       var r = await call('');
-      if (r.res.ok) {
-        setState(r.body.session.state);
-        setPending(r.body.session.pendingApprovals, r.body.session.approvals);
-      }
+      if (r.res.ok) applyView(r.body.session, r.body.view);
     } catch (e) { /* the events poll reports connection trouble */ }
   }
   async function follow() {
@@ -145,7 +148,7 @@ export const SESSION_SCRIPT = String.raw`
     while (!ended) {
       var r;
       try {
-        r = await call('/events?after=' + after + '&wait=25000');
+        r = await call('/events?after=' + after + '&wait=25000' + (viewSeen ? '&view=' + viewSeen : ''));
       } catch (e) {
         show('Connection lost; retrying.');
         await sleep(delay);
@@ -161,12 +164,10 @@ export const SESSION_SCRIPT = String.raw`
       if (note.textContent.indexOf('retrying') !== -1) show('');
       var events = r.body.events;
       if (r.body.gap && events.length > 0) append('\n[earlier output was pruned by the relay]\n');
-      var stateChanged = false;
       for (var i = 0; i < events.length; i++) {
         var e = events[i];
         if (e.kind === 'output') append(clean(render(decoder.decode(bytes(e.data), { stream: true }))));
         else {
-          stateChanged = true;
           try {
             var d = JSON.parse(e.data);
             if (d && d.instruction && d.instruction.error) show('Your ' + d.instruction.kind + ' was not carried out: ' + d.instruction.error + '.');
@@ -174,7 +175,7 @@ export const SESSION_SCRIPT = String.raw`
         }
         after = e.seq;
       }
-      if (stateChanged || events.length === 0) await refresh();
+      applyView(r.body.session, r.body.view);
       if (!r.body.more) {
         var s = stateEl.textContent;
         closed(LIVE.indexOf(s) === -1 ? 'The session has ended (' + s + ').' : 'Stopped following.');
