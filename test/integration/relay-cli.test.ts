@@ -61,7 +61,8 @@ describe('rcd relay (the command)', () => {
     // A held long-poll does not hold up the shutdown.
     const reg = (await (await fetch(`${relay.url}/api/daemon/register`, { method: 'POST', body: '{}' })).json()) as { credential: string };
     const held = fetch(`${relay.url}/api/daemon/poll?wait=20000`, { headers: { authorization: `Bearer ${reg.credential}` } }).catch(() => null);
-    await new Promise((r) => setTimeout(r, 200));
+    // Known held from the relay's own status page, not guessed from a delay.
+    await waitFor(async () => /long-polls held now<\/td><td>1</.test(await (await fetch(`${relay.url}/`)).text()), 'the relay to hold the poll');
     const t0 = Date.now();
     relay.child.kill('SIGTERM');
     assert.deepEqual(await relay.exited, { code: 0, signal: null });
