@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { chromium } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { Rcd, fixture, waitFor } from '../test/helpers/harness.js';
-import { RelayProcess } from '../test/helpers/relay.js';
+import { withRelay } from '../test/helpers/relay.js';
 import { startMockMessagesApi } from '../test/helpers/mock-messages-api.js';
 
 // .ci/run installs Debian's chromium package; this is where it puts the browser.
@@ -14,16 +14,22 @@ const CHROMIUM = '/usr/bin/chromium';
 // No sandbox (tests run as root in a VM) and no background traffic: nothing but 127.0.0.1 is reachable here.
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
+/** Runs `fn` with a fresh Chromium, closed afterwards whatever happened. */
+async function inBrowser(fn: (browser: Browser) => Promise<void>): Promise<void> {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium package (.ci/run does)`);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  try {
+    await fn(browser);
+  } finally {
+    await browser.close();
+  }
+}
+
 describe('session page in a browser', () => {
   it('shows output, follows it, and sends a prompt that reaches the agent', async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium package (.ci/run does)`);
     const rcd = new Rcd();
-    const relay = await RelayProcess.start(rcd.home, rcd.env);
-    rcd.env.RCD_RELAY_URL = relay.url;
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    try {
-      const cwd = join(rcd.home, 'w');
-      mkdirSync(cwd);
+    await withRelay(rcd, () => inBrowser(async (browser) => {
+      const cwd = rcd.workdir('w');
       await rcd.ok(['start', '--cwd', cwd, '--name', 'web', '--', process.execPath, fixture('echo.mjs')]);
       const url = (await rcd.ok(['url', 'web'])).trim();
       await waitFor(async () => (await rcd.ok(['remote', 'logs', url])).includes('ready'), 'the output to reach the relay');
@@ -41,11 +47,7 @@ describe('session page in a browser', () => {
       await page.locator('#out', { hasText: 'echo: sent from the browser' }).waitFor({ timeout: 15_000 });
       assert.ok((await rcd.logs('web')).includes('echo: sent from the browser\n'), 'the agent got the prompt');
       assert.equal((await page.locator('#state').textContent())?.trim(), 'running');
-    } finally {
-      await browser.close();
-      await relay.stop();
-      assert.deepEqual(await rcd.teardown(), []);
-    }
+    }));
   });
 
   it('renders a claude session readably and its Approve button lets the waiting tool call run', async () => {
@@ -54,33 +56,29 @@ describe('session page in a browser', () => {
     const home = join(rcd.home, 'user-home');
     mkdirSync(home);
     Object.assign(rcd.env, { HOME: home, RCD_CLAUDE_BIN: fixture('fake-claude.mjs'), ANTHROPIC_BASE_URL: api.url, ANTHROPIC_API_KEY: 'sk-test' });
-    const relay = await RelayProcess.start(rcd.home, rcd.env);
-    rcd.env.RCD_RELAY_URL = relay.url;
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
     try {
-      await rcd.ok(['start', '--agent', 'claude', '--cwd', rcd.workdir('cc'), '--name', 'cc']);
-      await rcd.ok(['send', 'cc', 'hello page']);
-      const url = (await rcd.ok(['url', 'cc'])).trim();
-      await waitFor(async () => (await rcd.ok(['remote', 'logs', url])).includes('turn done'), 'the turn to reach the relay');
+      await withRelay(rcd, () => inBrowser(async (browser) => {
+        await rcd.ok(['start', '--agent', 'claude', '--cwd', rcd.workdir('cc'), '--name', 'cc']);
+        await rcd.ok(['send', 'cc', 'hello page']);
+        const url = (await rcd.ok(['url', 'cc'])).trim();
+        await waitFor(async () => (await rcd.ok(['remote', 'logs', url])).includes('turn done'), 'the turn to reach the relay');
 
-      const page = await browser.newPage();
-      await page.goto(url);
-      await page.locator('#out', { hasText: 'echo: hello page' }).waitFor({ timeout: 10_000 });
-      assert.ok(!(await page.locator('#out').textContent())?.includes('"type"'), 'no raw JSON on the page');
+        const page = await browser.newPage();
+        await page.goto(url);
+        await page.locator('#out', { hasText: 'echo: hello page' }).waitFor({ timeout: 10_000 });
+        assert.ok(!(await page.locator('#out').textContent())?.includes('"type"'), 'no raw JSON on the page');
 
-      await page.fill('#text', 'run: echo clicked-$((6*7))');
-      await page.click('#submit');
-      await page.locator('#out', { hasText: 'waiting for approval' }).waitFor({ timeout: 15_000 });
-      await page.locator('#approval').waitFor({ state: 'visible', timeout: 15_000 });
-      await page.locator('#oldest', { hasText: 'Bash \u2014 echo clicked-$((6*7))' }).waitFor({ timeout: 15_000 });
-      await page.click('#approve');
-      await page.locator('#out', { hasText: 'tool said: clicked-42' }).waitFor({ timeout: 15_000 });
-      const [a] = JSON.parse(await rcd.ok(['approvals', 'cc', '--all', '--json'])) as { state: string; decidedBy: string }[];
-      assert.deepEqual([a?.state, a?.decidedBy], ['allowed', 'remote']);
+        await page.fill('#text', 'run: echo clicked-$((6*7))');
+        await page.click('#submit');
+        await page.locator('#out', { hasText: 'waiting for approval' }).waitFor({ timeout: 15_000 });
+        await page.locator('#approval').waitFor({ state: 'visible', timeout: 15_000 });
+        await page.locator('#oldest', { hasText: 'Bash \u2014 echo clicked-$((6*7))' }).waitFor({ timeout: 15_000 });
+        await page.click('#approve');
+        await page.locator('#out', { hasText: 'tool said: clicked-42' }).waitFor({ timeout: 15_000 });
+        const [a] = JSON.parse(await rcd.ok(['approvals', 'cc', '--all', '--json'])) as { state: string; decidedBy: string }[];
+        assert.deepEqual([a?.state, a?.decidedBy], ['allowed', 'remote']);
+      }));
     } finally {
-      await browser.close();
-      await relay.stop();
-      assert.deepEqual(await rcd.teardown(), []);
       await api.close();
     }
   });

@@ -1,8 +1,9 @@
 // A real `rcd relay` process on 127.0.0.1 for integration tests: started on a free port, restartable on the
 // same port and data directory (so a daemon's RCD_RELAY_URL stays valid), killable with SIGKILL.
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { CLI, waitFor } from './harness.js';
+import { CLI, waitFor, type Rcd } from './harness.js';
 
 export class RelayProcess {
   url = '';
@@ -52,5 +53,23 @@ export class RelayProcess {
     child.kill(sig);
     await exited;
     this.child = null;
+  }
+}
+
+/**
+ * Runs `fn` with a relay process that `rcd`'s daemon links to (RCD_RELAY_URL); afterwards stops the relay, tears
+ * `rcd` down and asserts that no process of its home is left, whatever `fn` did.
+ */
+export async function withRelay(rcd: Rcd, fn: (relay: RelayProcess) => Promise<void>): Promise<void> {
+  const relay = await RelayProcess.start(rcd.home, rcd.env);
+  rcd.env.RCD_RELAY_URL = relay.url;
+  try {
+    await fn(relay);
+  } finally {
+    try {
+      await relay.stop();
+    } finally {
+      assert.deepEqual(await rcd.teardown(), [], 'no process of this home left running');
+    }
   }
 }

@@ -2,23 +2,19 @@
 // afterwards the relay holds exactly the agent's output, and every prompt the relay accepted ran exactly once.
 // Also: a daemon killed after storing an instruction but before acknowledging it runs it once.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { Rcd, fixture, isAlive, waitFor } from '../helpers/harness.js';
-import { RelayProcess } from '../helpers/relay.js';
+import { withRelay } from '../helpers/relay.js';
 
 const occurrences = (text: string, needle: string) => text.split(needle).length - 1;
 
 describe('relay link under failure', () => {
   it('loses and duplicates nothing while the relay is killed and restarted', async () => {
     const rcd = new Rcd();
-    const relay = await RelayProcess.start(rcd.home, rcd.env);
-    rcd.env.RCD_RELAY_URL = relay.url;
-    try {
-      const cwd = join(rcd.home, 'w');
-      mkdirSync(cwd);
+    await withRelay(rcd, async (relay) => {
+      const cwd = rcd.workdir('w');
       await rcd.ok(['start', '--cwd', cwd, '--name', 'chatty', '--', process.execPath, fixture('chatty.mjs'), '3000', '3']);
       const url = (await rcd.ok(['url', 'chatty'])).trim();
       const accepted: string[] = [];
@@ -48,19 +44,13 @@ describe('relay link under failure', () => {
       for (const text of accepted) assert.equal(occurrences(local, `echo: ${text}\n`), 1, `${text} ran exactly once`);
       for (const text of attempted) assert.ok(occurrences(local, `echo: ${text}\n`) <= 1, `${text} ran at most once`);
       assert.ok(accepted.length >= 12, 'the prompts sent while the relay was up were accepted');
-    } finally {
-      await relay.stop();
-      assert.deepEqual(await rcd.teardown(), []);
-    }
+    });
   });
 
   it('a daemon killed between storing an instruction and acknowledging it runs it once', async () => {
     const rcd = new Rcd();
-    const relay = await RelayProcess.start(rcd.home, rcd.env);
-    rcd.env.RCD_RELAY_URL = relay.url;
-    try {
-      const cwd = join(rcd.home, 'w');
-      mkdirSync(cwd);
+    await withRelay(rcd, async () => {
+      const cwd = rcd.workdir('w');
       const id = (await rcd.ok(['start', '--cwd', cwd, '--name', 'echo', '--', process.execPath, fixture('echo.mjs')])).trim();
       const url = (await rcd.ok(['url', 'echo'])).trim();
       const daemon = rcd.daemonPid() as number;
@@ -79,9 +69,6 @@ describe('relay link under failure', () => {
       await rcd.ok(['remote', 'send', url, 'marker']); // a later prompt: once it ran, the repeat delivery is behind it
       await waitFor(async () => (await rcd.logs('echo')).includes('echo: marker'), 'the marker');
       assert.equal(occurrences(await rcd.logs('echo'), 'echo: exactly once\n'), 1);
-    } finally {
-      await relay.stop();
-      assert.deepEqual(await rcd.teardown(), []);
-    }
+    });
   });
 });
