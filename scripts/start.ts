@@ -1,7 +1,7 @@
 // `npm start`: the main job on the embedded defaults. Starts a local relay on 127.0.0.1:8787 (data in
 // $RCD_HOME/relay), the daemon linked to it, and a demo session running the bundled sample agent; prints the
-// session's URL (open it in a browser) and follows the output. Ctrl-C stops the demo session and the relay, and
-// the daemon too if this script started it.
+// session's URL (open it in a browser) and follows the output. Ctrl-C (or SIGTERM/SIGHUP) stops the demo session
+// and the relay, and the daemon too if this script started it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,7 +94,8 @@ Following the demo's output here. Ctrl-C stops the demo session, the relay${daem
 
 const follow = spawn(process.execPath, [cli, 'logs', 'demo', '--follow'], { stdio: ['ignore', 'inherit', 'inherit'], env });
 let stopping = false;
-process.on('SIGINT', () => {
+// Ctrl-C, a closed terminal (SIGHUP) and `kill`/`timeout` (SIGTERM) all end the demo the same way.
+const stop = (): void => {
   if (stopping) return;
   stopping = true;
   follow.kill('SIGTERM');
@@ -105,7 +106,8 @@ process.on('SIGINT', () => {
   cleanup();
   process.stdout.write(daemonStartedHere ? 'stopped the demo session, the relay and the daemon.\n' : 'stopped the demo session and the relay; the daemon keeps running (rcd shutdown stops it).\n');
   process.exit(0);
-});
+};
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, stop);
 follow.on('exit', () => {
   if (!stopping) process.stdout.write('the demo session ended; see `rcd status`.\n');
 });
