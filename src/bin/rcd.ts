@@ -12,7 +12,7 @@ const compiled = (path: string) => new URL(`./src/${path}`, import.meta.url).hre
 
 async function daemon(args: string[]): Promise<void> {
   if (args.length > 0 && !['--help', '-h'].includes(args[0] as string)) {
-    process.stderr.write('rcd: unexpected argument after daemon\nusage: rcd daemon\n');
+    process.stderr.write('rcd: unexpected argument after daemon; usage: rcd daemon\n');
     process.exit(2);
   }
   if (args[0]) {
@@ -46,7 +46,7 @@ async function relay(args: string[]): Promise<void> {
     const e = err as { name?: string; code?: string; message?: string; stack?: string };
     const known = e.name === 'RcdError';
     const usage = known && e.code === 'USAGE';
-    process.stderr.write(`rcd: ${known ? e.message : e?.stack ?? String(err)}\n${usage ? `usage: ${USAGE.relay}\n` : ''}`);
+    process.stderr.write(`rcd: ${known ? e.message : e?.stack ?? String(err)}${usage ? `; usage: ${USAGE.relay}` : ''}\n`);
     process.exit(usage ? 2 : 1);
   }
 }

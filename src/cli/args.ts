@@ -1,5 +1,6 @@
 // Argument parsing on node:util's parseArgs: strict, so an unknown flag is a usage error (exit 2).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { argsProblem, lowerFirst } from '../common/args-message.js';
 import { RcdError } from '../common/errors.js';
 import { USAGE } from './usage.js';
 
@@ -12,8 +13,10 @@ export interface Parsed {
   rest: string[];
 }
 
+/** A usage error (exit 2): one line on stderr, the problem and then the command's usage. */
 export function usageError(command: string, message: string): RcdError {
-  return new RcdError('USAGE', `${message}\nusage: ${USAGE[command] ?? 'rcd --help'}`);
+  const usage = USAGE[command];
+  return new RcdError('USAGE', `${lowerFirst(message)}; ${usage ? `usage: ${usage}` : 'see `rcd --help`'}`);
 }
 
 export function parse(command: string, argv: string[], options: Options, positionals: { min: number; max: number }): Parsed {
@@ -24,7 +27,7 @@ export function parse(command: string, argv: string[], options: Options, positio
   try {
     parsed = parseArgs({ args: head, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw usageError(command, (err as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+    throw usageError(command, argsProblem(err));
   }
   const n = parsed.positionals.length;
   if (n < positionals.min) throw usageError(command, `missing argument`);

@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { argsProblem } from '../common/args-message.js';
 import { RcdError } from '../common/errors.js';
 import { resolveHome } from '../common/paths.js';
 
@@ -68,7 +69,7 @@ export function parseRelayArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     });
     values = parsed.values as Record<string, string | undefined>;
   } catch (err) {
-    throw usage((err as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+    throw usage(argsProblem(err));
   }
   if (values.host !== undefined && values.host.trim() === '') throw usage('--host must not be empty');
   if (values.data !== undefined && values.data.trim() === '') throw usage('--data must not be empty');

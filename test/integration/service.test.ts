@@ -180,7 +180,7 @@ describe('rcd service without a reachable service manager', () => {
         const r = await s.run(['service', ...args]);
         assert.equal(r.code, 2, `rcd service ${args.join(' ')}: exit ${r.code}, ${r.stderr}`);
         assert.equal(r.stdout, '');
-        assert.match(r.stderr, /^usage: rcd service install\|uninstall\|status/m);
+        assert.match(r.stderr, /^rcd: [^\n]+; usage: rcd service install\|uninstall\|status[^\n]*\n$/);
       }
       assert.deepEqual(ls(s.config), []);
     }));
