@@ -20,6 +20,8 @@ export const DEFAULT_DENY_MESSAGE = 'Denied by the user via rcd';
 // How long `rcd stop` lets Claude Code end its turn after an interrupt before signals follow.
 const INTERRUPT_WAIT_MS = 2_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+// An overdue approval whose process is not reachable right now (its exit is being handled) is looked at again after this.
+const UNREACHABLE_RETRY_MS = 1_000;
 
 /** What this module needs from the supervisor. */
 export interface AgentIo {
@@ -32,6 +34,9 @@ export interface AgentIo {
 export class ClaudeControl extends EventEmitter {
   private readonly waiters = new Map<string, Set<(what: 'result' | string) => void>>();
   private timer: NodeJS.Timeout | null = null;
+  // No timeout is enforced until the daemon has recovered every session: a request whose process is not adopted yet
+  // would otherwise be denied into the void (and expired) while that process still waits for an answer.
+  private timing = false;
 
   constructor(
     private readonly approvals: ApprovalStore,
@@ -144,38 +149,53 @@ export class ClaudeControl extends EventEmitter {
     await done;
   }
 
+  /** Starts enforcing `approvalTimeoutMs`: call once every session has been recovered (adopted or restored). */
+  startTimeouts(): void {
+    this.timing = true;
+    this.reschedule();
+  }
+
   close(): void {
+    this.timing = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
 
   /** Reschedules the timeout check for the oldest pending approval (call when the config changes, too). */
-  reschedule(): void {
+  reschedule(notBeforeMs = 0): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const timeout = this.timeoutMs();
-    if (!timeout) return;
+    if (!timeout || !this.timing) return;
     const oldest = this.approvals.pending()[0];
     if (!oldest) return;
     const due = Date.parse(oldest.createdAt) + timeout - Date.now();
     // setTimeout fires at once past 2^31-1 ms (~24.8 days); a far deadline is checked again then instead.
-    this.timer = setTimeout(() => this.expireOverdue(), Math.min(Math.max(0, due), MAX_TIMER_MS));
+    this.timer = setTimeout(() => this.expireOverdue(), Math.min(Math.max(notBeforeMs, due), MAX_TIMER_MS));
     this.timer.unref();
   }
 
   private expireOverdue(): void {
+    this.timer = null;
     const timeout = this.timeoutMs(); // the setting now, not when the timer was set: it may have been changed or removed
-    if (!timeout) return;
+    if (!timeout || !this.timing) return;
     const cutoff = Date.now() - timeout;
+    let waiting = false;
     for (const a of this.approvals.pending()) {
       if (Date.parse(a.createdAt) > cutoff) continue;
+      // Not reachable now: its process is ending (its run's end expires it) or not adopted yet. A denial now could
+      // not be delivered, so it is left pending and looked at again shortly.
+      if (!this.reachable(a)) {
+        waiting = true;
+        continue;
+      }
       const within = timeout < 1000 ? `${timeout} ms` : `${Math.round(timeout / 1000)} s`;
       const message = `No answer within ${within}; denied by rcd (approvalTimeoutMs)`;
       if (!this.finish(a.sessionId, a.id, 'denied', 'timeout', message)) continue;
-      this.changed(a.sessionId);
+      this.emit('changed', a.sessionId);
       void this.deliver(this.approvals.get(a.sessionId, a.id) as ApprovalRecord);
     }
-    this.reschedule();
+    this.reschedule(waiting ? UNREACHABLE_RETRY_MS : 0);
   }
 
   /** Whether the process that asked is the one running now, able to read an answer. */

@@ -201,7 +201,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   }, HOME_CHECK_MS);
   homeCheck.unref();
   config.watch();
-  control.reschedule();
+  control.startTimeouts(); // only now: every session is recovered, so a due approval's process is known
   wake.start();
   upkeep.start();
   remote?.start();

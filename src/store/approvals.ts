@@ -101,7 +101,9 @@ export class ApprovalStore {
     return this.db.transaction(() => {
       const row = this.getStmt.get(sessionId, id);
       if (!row || row.delivered === 1 || (row.state !== 'allowed' && row.state !== 'denied')) return false;
-      this.db.prepare("UPDATE approvals SET state = 'expired', message = ?, delivered = 1 WHERE session_id = ? AND id = ?").run(reason, sessionId, id);
+      // The row now says who ended it and when (rcd, now); the audit trail keeps the undelivered decision before it.
+      this.db.prepare("UPDATE approvals SET state = 'expired', message = ?, decided_by = 'rcd', decided_at = ?, delivered = 1 WHERE session_id = ? AND id = ?")
+        .run(reason, at, sessionId, id);
       this.auditStmt.run(at, sessionId, id, row.tool, 'expired', 'rcd', reason);
       return true;
     })();

@@ -484,6 +484,38 @@ describe('claude stop and timeouts', () => {
     }
   });
 
+  it('an approval overdue while no daemon ran is denied to the process that asked once it is re-adopted, not expired', async () => {
+    // Two sessions wait for approvals when the daemon dies; the first one's process dies too and the timeout is
+    // shortened. Recovery restores the first (expiring its approval) before it re-adopts the second: the second's
+    // process still waits, so its overdue approval must be denied to it, not written off as unreachable.
+    const rcd = claudeRcd();
+    rcd.writeConfig({ approvalTimeoutMs: 3_600_000 });
+    try {
+      const first = await startClaude(rcd, 'first');
+      const second = await startClaude(rcd, 'second');
+      await rcd.ok(['send', first, 'run: echo first-waits']);
+      await rcd.ok(['send', second, 'run: echo second-waits']);
+      const [a1] = await pending(rcd, first);
+      const [a2] = await pending(rcd, second);
+      const secondPid = (await rcd.session(second)).pid as number;
+      process.kill(rcd.daemonPid() as number, 'SIGKILL');
+      const w = dbRow<{ w: number; p: number }>(rcd, 'SELECT wrapper_pid AS w, pid AS p FROM sessions WHERE id = ?', first);
+      process.kill(-w.w, 'SIGKILL');
+      await waitFor(() => !isAlive(w.p), 'the first session\'s Claude Code to die');
+      rcd.writeConfig({ approvalTimeoutMs: 200 });
+      await waitFor(() => Date.now() - Date.parse(a2?.createdAt as string) > 400, 'the second approval to be overdue');
+      await rcd.session(second); // a new daemon: restores the first session, re-adopts the second
+      await logsMatch(rcd, second, /tool failed: No answer within 200 ms; denied by rcd/);
+      const [d2] = (await approvals(rcd, second, true)).filter((x) => x.id === a2?.id);
+      assert.deepEqual([d2?.state, d2?.decidedBy], ['denied', 'timeout'], 'denied to the process that asked');
+      assert.equal((await rcd.session(second)).pid, secondPid, 'the same Claude Code process got the answer');
+      const [d1] = (await approvals(rcd, first, true)).filter((x) => x.id === a1?.id);
+      assert.deepEqual([d1?.state, d1?.decidedBy], ['expired', 'rcd'], 'the dead process\'s request expired with it');
+    } finally {
+      assert.deepEqual(await rcd.teardown(), []);
+    }
+  });
+
   it('approvalTimeoutMs denies an unanswered request with a message, decided by "timeout"', async () => {
     const rcd = claudeRcd();
     rcd.writeConfig({ approvalTimeoutMs: 300 });
