@@ -51,7 +51,8 @@ describe('claude session through the relay', () => {
     const typo = await rcd.run(['remote', 'approve', url, 'zzzz']);
     assert.equal(typo.code, 1, 'a request id that matches nothing is refused at once');
     assert.match(typo.stderr, /no pending approval starts with zzzz; pending: [0-9a-f]{8} \(Bash: echo from-afar\)/);
-    await rcd.ok(['remote', 'approve', url]);
+    const said = await rcd.ok(['remote', 'approve', url]);
+    assert.match(said, /^approval of [0-9a-f]{8} \(Bash: echo from-afar\) sent; /, 'it says which request it answered');
     await waitFor(async () => (await rcd.logs('cc')).includes('tool said: from-afar'), 'the tool to run');
     const list = JSON.parse(await rcd.ok(['approvals', 'cc', '--all', '--json'])) as { state: string; decidedBy: string }[];
     assert.deepEqual(list.map((a) => [a.state, a.decidedBy]), [['allowed', 'remote']]);

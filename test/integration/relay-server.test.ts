@@ -343,6 +343,21 @@ describe('relay server', () => {
     assert.deepEqual(list.map((i) => [i.kind, i.payload]), [['approve', { request: 'req-1' }], ['deny', { message: 'no' }]]);
   });
 
+  it('binds an approve or deny that names no request to the oldest pending one the relay showed', async () => {
+    const { cred, id, token } = await setup();
+    const at = new Date().toISOString();
+    const approvals = [
+      { id: 'req-oldest', tool: 'Bash', summary: 'echo one', createdAt: at },
+      { id: 'req-newer', tool: 'Bash', summary: 'echo two', createdAt: at },
+    ];
+    await put(cred, id, token, { pendingApprovals: 2, approvals });
+    assert.equal((await call('POST', `/api/s/${token}/approve`, { idempotencyKey: 'approve-bind' })).status, 201);
+    assert.equal((await call('POST', `/api/s/${token}/deny`, { request: 'req-newer', idempotencyKey: 'deny-bind1' })).status, 201);
+    // By the time the daemon runs the first one, the oldest may be another request: it must answer this one only.
+    const list = await pollNow(cred);
+    assert.deepEqual(list.map((i) => [i.kind, i.payload.request]), [['approve', 'req-oldest'], ['deny', 'req-newer']]);
+  });
+
   it('answers bad input with 400 and a message, and oversized input with 413', async () => {
     const { cred, id, token } = await setup();
     const cases: [string, string, unknown, string | undefined, number][] = [

@@ -87,13 +87,23 @@ async function decide(kind: 'approve' | 'deny', argv: string[], ctx: CommandCont
   const { values, positionals } = parse('remote', argv, { message: { type: 'string' }, json: { type: 'boolean' } }, { min: 1, max: 2 });
   if (kind === 'approve' && values.message !== undefined) throw usageError('remote', '--message goes with deny');
   const target = parseSessionUrl(positionals[0] as string);
+  // Name the request being answered, as the relay last heard of it: "the oldest" is decided here, where the user
+  // sees it, not later at the daemon, where it could be another request by then.
+  const { data: now } = await relayCall(target, '', RemoteStatusResponse);
+  const given = positionals[1];
+  const request = given === undefined ? now.session.approvals[0] : now.session.approvals.find((a) => a.id.startsWith(given));
+  if (given === undefined && !request) throw new RcdError('NOT_FOUND', `nothing in session ${now.session.name} waits for approval`);
   const body = {
     idempotencyKey: randomUUID(),
-    ...(positionals[1] ? { request: positionals[1] } : {}),
+    request: request?.id ?? given,
     ...(kind === 'deny' ? { message: (values.message as string | undefined) ?? 'Denied by the user via rcd' } : {}),
   };
   const { data } = await retrying(() => relayCall(target, `/${kind}`, InstructionAccepted, { method: 'POST', body }));
-  if (values.json) ctx.out(JSON.stringify(data));
+  if (values.json) ctx.out(JSON.stringify({ ...data, request: body.request }));
+  else {
+    const what = request ? ` (${request.tool}: ${request.summary})` : '';
+    ctx.out(`${kind === 'approve' ? 'approval' : 'denial'} of ${String(body.request).slice(0, 8)}${what} sent; it reaches the agent when the daemon picks it up`);
+  }
   return 0;
 }
 

@@ -109,8 +109,11 @@ function approval(kind: Extract<Instruction['kind'], 'approve' | 'deny'>): Handl
       const known = listed.map((a) => `${a.id.slice(0, 8)} (${a.tool}: ${a.summary.slice(0, 60)})`).join(', ');
       throw new HttpError(409, 'NO_SUCH_REQUEST', `no pending approval starts with ${body.request}; pending: ${known}`);
     }
+    // No request named: the oldest one the client could have seen, bound now. Left to the daemon, "the oldest"
+    // could be a later request by the time the instruction runs (it may wait behind a prompt or an offline daemon).
     const payload: Record<string, unknown> = {};
-    if (body.request !== undefined) payload.request = body.request;
+    const request = body.request ?? listed[0]?.id;
+    if (request !== undefined) payload.request = request;
     if (kind === 'deny' && body.message !== undefined) payload.message = body.message;
     accepted(res, ctx, s, ctx.instructions.accept(s.id, kind, payload, body.idempotencyKey, s.tokenHash));
   };
