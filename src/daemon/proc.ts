@@ -72,6 +72,21 @@ export function processStartId(pid: number): string | null {
   }
 }
 
+/** The process group of a live process (the wrapper's, for an agent: it is the group leader), or null. */
+export function processGroupOf(pid: number): number | null {
+  try {
+    if (process.platform === 'linux') {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      return Number.isInteger(pgrp) && pgrp > 1 ? pgrp : null;
+    }
+    const pgid = Number(execFileSync('ps', ['-o', 'pgid=', '-p', String(pid)], { encoding: 'utf8' }).trim());
+    return Number.isInteger(pgid) && pgid > 1 ? pgid : null;
+  } catch {
+    return null;
+  }
+}
+
 /** pid -> parent pid for every process we can see. */
 function parentTable(): Map<number, number> {
   const table = new Map<number, number>();

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { SessionRecord, SessionStore } from '../store/sessions.js';
 import { readExitFile, type AgentRun, type SessionFiles } from './agent-process.js';
-import { currentBootId, isAlive, processStartId } from './proc.js';
+import { currentBootId, isAlive, processGroupOf, processStartId, processesWithEnv, signal } from './proc.js';
 import type { ExitInfo } from './restart-policy.js';
 import type { Supervisor } from './supervisor.js';
 
@@ -43,11 +43,34 @@ function recordedPid(s: SessionRecord, files: SessionFiles): { pid: number | nul
   }
 }
 
+// How long the recovery waits for a half-started process (and its wrapper) to die after SIGKILL.
+const HALF_STARTED_KILL_MS = 5_000;
+
+/**
+ * A respawn the previous daemon died in the middle of: the wrapper wrote the new agent's pid, the database never
+ * heard of it. Two processes must never share the session's input, so it is killed before the session is
+ * restored. (A run's end removes agent.pid, so a pid there now is that respawn's; the environment check guards
+ * against a recycled pid all the same.)
+ */
+async function endHalfStarted(s: SessionRecord, files: SessionFiles, log: Logger): Promise<void> {
+  const { pid } = recordedPid({ ...s, pid: null }, files);
+  if (pid === null || !processesWithEnv('RCD_SESSION_ID', s.id).includes(pid)) return;
+  const group = processGroupOf(pid);
+  log.warn({ session: s.id, agentPid: pid }, 'ending a process whose start the previous daemon did not record');
+  if (group !== null) signal(-group, 'SIGKILL');
+  signal(pid, 'SIGKILL');
+  // Its wrapper records the end in the session directory: it must be gone before the next run's files are made.
+  const gone = () => !isAlive(pid) && (group === null || !isAlive(group));
+  const deadline = Date.now() + HALF_STARTED_KILL_MS;
+  while (!gone() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+}
+
 export async function recoverSessions(supervisor: Supervisor, store: SessionStore, log: Logger): Promise<{ adopted: number; ended: number; restored: number }> {
   const counts = { adopted: 0, ended: 0, restored: 0 };
   for (const s of store.listLive()) {
     const files = supervisor.files(s.id);
     if (s.state === 'restarting') {
+      await endHalfStarted(s, files, log);
       await supervisor.restore(s.id, 'its restart was due while no daemon ran');
       counts.restored += 1;
       continue;

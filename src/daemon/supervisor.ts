@@ -163,6 +163,8 @@ export class Supervisor extends EventEmitter {
     } catch (err) {
       return this.fail(s, (err as Error).message);
     }
+    // Fault injection for the test of a daemon dying between a respawn and recording it (recover.ts).
+    if (why === 'policy' && process.env.RCD_FAULT === 'crash-after-respawn') process.kill(process.pid, 'SIGKILL');
     const now = new Date();
     const live: Live = { run, number, startedAtMs: Date.now(), stopRequested: false };
     this.live.set(id, live);
@@ -207,6 +209,8 @@ export class Supervisor extends EventEmitter {
   private onExit(id: string, live: Live, exit: ExitInfo): void {
     this.d.tailer.unfollow(id);
     this.live.delete(id);
+    // The pid file now names no process of ours: recovery must not mistake it for a respawn's (recover.ts).
+    rmSync(this.files(id).agentPid, { force: true });
     const s = this.d.sessions.get(id);
     if (!s) return;
     this.hooks?.runEnded(id, `the agent's process ended (${describeExit(exit)})`);

@@ -1,7 +1,9 @@
 // Restart policies: no, on-failure, always; backoff; and the start limit that turns a crash loop into `failed`.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Rcd, fixture, waitFor } from '../helpers/harness.js';
+import { Rcd, fixture, isAlive, waitFor } from '../helpers/harness.js';
 
 describe('restart policy', () => {
   let rcd: Rcd;
@@ -74,5 +76,36 @@ describe('restart policy', () => {
     await waitFor(async () => ((await rcd.logs('manual')).match(/exiting with 3/g) ?? []).length === 2, 'the second run to write');
     const missing = await rcd.run(['restart', 'no-such-session']);
     assert.equal(missing.code, 1);
+  });
+});
+
+describe('a daemon killed between a policy respawn and recording it', () => {
+  it('the next daemon ends the unrecorded process before restoring: one process reads the session input', async () => {
+    const rcd = new Rcd();
+    rcd.writeConfig({ restartBackoffMs: 50 });
+    try {
+      const cwd = rcd.workdir('w');
+      // The first run fails at once, so the policy respawns it; later runs are the echo agent.
+      const script = '[ -e first-done ] || { touch first-done; exit 3; }; exec "$0" "$1"';
+      // The daemon this command starts kills itself right after the respawn, before recording it.
+      const id = (await rcd.ok(['start', '--cwd', cwd, '--name', 'half', '--restart', 'on-failure', '--', '/bin/sh', '-c', script, process.execPath, fixture('echo.mjs')], {
+        env: { RCD_FAULT: 'crash-after-respawn' },
+      })).trim();
+      const daemon = rcd.daemonPid() as number;
+      await waitFor(() => !isAlive(daemon), 'the daemon to die right after the respawn');
+      const orphan = await waitFor(() => {
+        const pid = Number.parseInt(readFileSync(join(rcd.home, 'sessions', id, 'agent.pid'), 'utf8'), 10);
+        return isAlive(pid) ? pid : null;
+      }, 'the respawned agent to run');
+      const s = await rcd.session(id); // the next daemon, without the fault
+      assert.equal(s.state, 'running');
+      assert.notEqual(s.pid, orphan, 'a run the daemon knows');
+      assert.equal(isAlive(orphan), false, 'the unrecorded process was ended first');
+      await rcd.ok(['send', id, 'only once']);
+      await waitFor(async () => (await rcd.logs(id)).includes('echo: only once'), 'the answer');
+      assert.equal((await rcd.logs(id)).split('echo: only once').length - 1, 1, 'one process read the input');
+    } finally {
+      assert.deepEqual(await rcd.teardown(), []);
+    }
   });
 });
