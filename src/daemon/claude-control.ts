@@ -141,12 +141,12 @@ export class ClaudeControl extends EventEmitter {
   async interrupt(sessionId: string): Promise<void> {
     const id = `rcd-interrupt-${randomUUID()}`;
     const done = this.waitFor(sessionId, (what) => what === id || what === 'result', INTERRUPT_WAIT_MS);
-    try {
-      await this.io.write(sessionId, interruptRequest(id));
-    } catch {
-      return; // not reading its input any more: the signals will do
-    }
-    await done;
+    // The write is raced too: an agent that reads no input would otherwise hold the stop up for the write timeout.
+    let unwritable = false;
+    const writing = this.io.write(sessionId, interruptRequest(id)).catch(() => {
+      unwritable = true; // not reading its input any more: the signals will do
+    });
+    await Promise.race([done, writing.then(() => (unwritable ? undefined : done))]);
   }
 
   /** Starts enforcing `approvalTimeoutMs`: call once every session has been recovered (adopted or restored). */
