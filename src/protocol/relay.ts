@@ -14,6 +14,14 @@ export const POLL_DEADLINE_MS = 40_000;
 export const MAX_RELAY_BODY_BYTES = 4 * 1024 * 1024;
 export const MAX_EVENTS_PER_BATCH = 500;
 export const MAX_PROMPT_BYTES = 64 * 1024;
+/**
+ * Bodies of the endpoints anyone can call (register, a session URL's prompt/approve/deny): enough for the largest
+ * prompt JSON-escaped, and small enough that parsing a hostile one cannot stall the relay (4 MiB of nesting took
+ * ~0.7 s of the event loop). Authenticated daemon uploads get MAX_RELAY_BODY_BYTES.
+ */
+export const MAX_PUBLIC_BODY_BYTES = 512 * 1024;
+/** `POST /api/daemon/register` takes `{}`. */
+export const MAX_REGISTER_BODY_BYTES = 4 * 1024;
 
 /** A session token: 32 random bytes, base64url (256 bits; at least 128 are required). */
 export const TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;

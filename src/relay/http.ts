@@ -15,10 +15,10 @@ export class HttpError extends Error {
 
 export const badRequest = (message: string): HttpError => new HttpError(400, 'BAD_REQUEST', message);
 
-/** Reads the body up to MAX_RELAY_BODY_BYTES; beyond it, 413 (the rest is drained so the answer arrives). */
-export async function readBody(req: IncomingMessage): Promise<string> {
+/** Reads the body up to `limit` bytes; beyond it, 413 (the rest is drained so the answer arrives). */
+export async function readBody(req: IncomingMessage, limit = MAX_RELAY_BODY_BYTES): Promise<string> {
   try {
-    return await readCappedBody(req, MAX_RELAY_BODY_BYTES);
+    return await readCappedBody(req, limit);
   } catch (err) {
     if (err instanceof BodyTooLarge) throw new HttpError(413, 'TOO_LARGE', err.message);
     throw err;

@@ -6,37 +6,55 @@ export type WaitOutcome = 'notified' | 'timeout' | 'aborted' | 'closed';
 export const daemonKey = (daemonId: string): string => `daemon:${daemonId}`;
 export const sessionKey = (sessionId: string): string => `session:${sessionId}`;
 
+/** How many requests one kind of caller may have held: per key, and in total less a share kept for others. */
+export interface HoldLimits {
+  perKey: number;
+  /** Slots of the total this kind of request may not take (so followers cannot starve daemons' polls). */
+  keepFree: number;
+}
+
 export class Notifier {
   private readonly waiters = new Map<string, Set<(o: WaitOutcome) => void>>();
+  private readonly heldByKey = new Map<string, number>();
   private held = 0;
   private closed = false;
 
-  constructor(private readonly maxHeld: number) {}
+  constructor(readonly maxHeld: number) {}
 
   /** Requests held right now. */
   get holding(): number {
     return this.held;
   }
 
-  /** Whether another request may be held (the caller answers 503 when not). */
-  hasRoom(): boolean {
-    return this.held < this.maxHeld;
+  /**
+   * Whether another request may be held on `key` (the caller answers 503 when not): 'total' when the relay holds
+   * its share of requests already, 'key' when this key has its share.
+   */
+  room(key: string, limits: HoldLimits): 'ok' | 'total' | 'key' {
+    if (this.held >= this.maxHeld - limits.keepFree) return 'total';
+    if ((this.heldByKey.get(key) ?? 0) >= limits.perKey) return 'key';
+    return 'ok';
   }
 
   /**
    * Resolves when one of `keys` is notified, `ms` pass, `signal` aborts (the client went away) or the relay
-   * closes. Callers check `hasRoom()` first; a wait past the cap still works but is counted.
+   * closes. Callers check `room()` first; a wait past the limits still works but is counted.
    */
   wait(keys: readonly string[], ms: number, signal?: AbortSignal): Promise<WaitOutcome> {
     if (this.closed) return Promise.resolve('closed');
     if (signal?.aborted) return Promise.resolve('aborted');
+    const first = keys[0] as string; // counted against its first key
     return new Promise((resolve) => {
       this.held++;
+      this.heldByKey.set(first, (this.heldByKey.get(first) ?? 0) + 1);
       let done = false;
       const finish = (outcome: WaitOutcome) => {
         if (done) return;
         done = true;
         this.held--;
+        const n = (this.heldByKey.get(first) ?? 1) - 1;
+        if (n > 0) this.heldByKey.set(first, n);
+        else this.heldByKey.delete(first);
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         for (const k of keys) {

@@ -371,6 +371,8 @@ describe('relay server', () => {
       ['GET', '/api/daemon/poll?wait=soon', undefined, cred, 400],
       ['POST', '/api/daemon/ack', { ids: 'all' }, cred, 400],
       ['POST', '/api/daemon/register', '[1,2]', undefined, 400],
+      ['POST', '/api/daemon/register', { pad: 'x'.repeat(5 * 1024) }, undefined, 413],
+      ['POST', `/api/s/${token}/prompt`, { text: 'hi', idempotencyKey: 'key-000003', pad: 'x'.repeat(600 * 1024) }, undefined, 413],
       ['GET', `/api/s/${token}/events?after=-1`, undefined, undefined, 400],
       ['POST', `/api/s/${token}/prompt`, { text: '' , idempotencyKey: 'key-000001' }, undefined, 400],
       ['POST', `/api/s/${token}/prompt`, { text: 'hi' }, undefined, 400],
@@ -495,6 +497,48 @@ describe('relay server', () => {
     }
   });
 
+  it('keeps a share of long-polls free of followers for the daemons, and caps the followers of one URL', async () => {
+    const ten = await startRelay({ host: '127.0.0.1', port: 0, data: join(dir, 'ten'), maxLongPolls: 10, logLevel: 'trace' });
+    const base = relay;
+    relay = ten;
+    const ac = new AbortController();
+    const answers: Promise<unknown>[] = [];
+    const follow = (token: string) => call('GET', `/api/s/${token}/events?after=0&wait=20000`, undefined, undefined, ac.signal).catch(() => null);
+    try {
+      const a = await setup();
+      const b = await setup();
+      // Nine followers fill the followers' share of this relay's ten slots.
+      for (let i = 0; i < 9; i++) answers.push((await holdPoll(() => follow(a.token))).answer);
+      const refused = await call('GET', `/api/s/${b.token}/events?after=0&wait=20000`);
+      assert.deepEqual([refused.status, errorCode(refused)], [503, 'BUSY']);
+      assert.equal(refused.headers.get('retry-after'), '2');
+      // The slot kept free is a daemon's to take.
+      answers.push((await holdPoll(() => call('GET', '/api/daemon/poll?wait=20000', undefined, b.cred, ac.signal).catch(() => null))).answer);
+    } finally {
+      ac.abort();
+      await Promise.all(answers);
+      relay = base;
+      await ten.close();
+    }
+    // On the big relay: one URL gets 32 held followers, the 33rd is refused, another URL is not affected.
+    const one = await setup();
+    const other = await setup();
+    const many = new AbortController();
+    const held: Promise<unknown>[] = [];
+    try {
+      const before = await heldPolls();
+      for (let i = 0; i < 32; i++) held.push(call('GET', `/api/s/${one.token}/events?after=0&wait=20000`, undefined, undefined, many.signal).catch(() => null));
+      await waitFor(async () => (await heldPolls()) === before + 32, 'the relay to hold 32 followers');
+      const extra = await call('GET', `/api/s/${one.token}/events?after=0&wait=20000`);
+      assert.deepEqual([extra.status, errorCode(extra)], [503, 'BUSY']);
+      assert.match(extra.text, /this session has 32 long-polls held already/);
+      held.push((await holdPoll(() => call('GET', `/api/s/${other.token}/events?after=0&wait=20000`, undefined, undefined, many.signal).catch(() => null))).answer);
+    } finally {
+      many.abort();
+      await Promise.all(held);
+    }
+  });
+
   it('keeps events, unacknowledged instructions, credentials and URLs across a restart, and ends held polls on close', async () => {
     const { cred, id, token } = await setup();
     await upload(cred, id, [out(1, 'before restart\n'), out(2, 'still here\n')]);
@@ -526,7 +570,7 @@ describe('relay server', () => {
     await call('PUT', `/api/daemon/sessions/${cred}`, { credential: cred }, cred);
     await call('GET', `/api/daemon/poll?wait=0&credential=${cred}`, undefined, cred);
     await relay.close();
-    const logs = ['relay.log', 'small/relay.log', 'tiny/relay.log'].map((f) => readFileSync(join(dir, f), 'utf8'));
+    const logs = ['relay.log', 'small/relay.log', 'tiny/relay.log', 'ten/relay.log'].map((f) => readFileSync(join(dir, f), 'utf8'));
     const all = logs.join('\n');
     assert.match(all, /"path":"\/api\/s\/\[token\]\/events"/, 'request paths are logged, with the token replaced');
     assert.ok(secrets.length > 20);

@@ -1,11 +1,11 @@
 // Daemon endpoints: register, session put/delete, event upload, the instruction long-poll and its ack.
 // Everything but register needs `Authorization: Bearer <credential>`.
 import type { IncomingMessage } from 'node:http';
-import { AckRequest, PutSessionRequest, RemoteSession, UploadRequest, type Instruction } from '../../protocol/relay.js';
+import { AckRequest, MAX_REGISTER_BODY_BYTES, PutSessionRequest, RemoteSession, UploadRequest, type Instruction } from '../../protocol/relay.js';
 import type { Handler, RelayContext } from '../context.js';
 import { HttpError, badRequest, intParam, readBody, readJson, sendJson } from '../http.js';
 import { daemonKey, sessionKey } from '../notifier.js';
-import { holdUntil } from './long-poll.js';
+import { DAEMON_HOLDS, holdUntil } from './long-poll.js';
 
 const SessionId = RemoteSession.shape.id;
 const MAX_CREDENTIAL_CHARS = 256;
@@ -33,7 +33,7 @@ function sessionParam(raw: string | undefined): string {
 }
 
 export const register: Handler = async (req, res, ctx) => {
-  const body = await readBody(req);
+  const body = await readBody(req, MAX_REGISTER_BODY_BYTES);
   let json: unknown = {};
   try {
     if (body.trim() !== '') json = JSON.parse(body);
@@ -94,7 +94,7 @@ export const poll: Handler = async (req, res, ctx, _params, url) => {
   ctx.presence.pollStarted(daemonId);
   let instructions: Instruction[] | null;
   try {
-    instructions = await holdUntil(ctx, res, [daemonKey(daemonId)], wait, () => ctx.instructions.pendingFor(daemonId), (l) => l.length > 0);
+    instructions = await holdUntil(ctx, res, [daemonKey(daemonId)], DAEMON_HOLDS, wait, () => ctx.instructions.pendingFor(daemonId), (l) => l.length > 0);
   } finally {
     ctx.presence.pollEnded(daemonId);
   }

@@ -3,16 +3,26 @@ import type { ServerResponse } from 'node:http';
 import { POLL_HOLD_MS } from '../../protocol/relay.js';
 import { clientGone, type RelayContext } from '../context.js';
 import { HttpError } from '../http.js';
+import type { HoldLimits } from '../notifier.js';
+
+/** A daemon needs one poll at a time (a second while the first is being torn down); it may use every slot. */
+export const DAEMON_HOLDS: HoldLimits = { perKey: 4, keepFree: 0 };
+/**
+ * Followers of one session URL (tabs, phones, `rcd remote logs -f`): a few dozen at most, and a tenth of all slots
+ * stays free of followers, so that one URL opened many times cannot leave the daemons unable to poll.
+ */
+export const followerHolds = (maxHeld: number): HoldLimits => ({ perKey: 32, keepFree: Math.floor(maxHeld / 10) });
 
 /**
  * Calls `check` and, while it reports nothing and time is left, waits for one of `keys` to be notified and calls
  * it again. Holds at most min(wait, POLL_HOLD_MS). Returns null when the client hung up (nobody to answer),
- * otherwise the last result. Answers 503 when too many requests are held already.
+ * otherwise the last result. Answers 503 when too many requests are held already (`limits`).
  */
 export async function holdUntil<T>(
   ctx: RelayContext,
   res: ServerResponse,
   keys: readonly string[],
+  limits: HoldLimits,
   waitMs: number,
   check: () => T,
   ready: (value: T) => boolean,
@@ -20,8 +30,10 @@ export async function holdUntil<T>(
   let value = check();
   const hold = Math.min(waitMs, POLL_HOLD_MS);
   if (ready(value) || hold <= 0) return value;
-  if (!ctx.notifier.hasRoom()) {
-    throw new HttpError(503, 'BUSY', `the relay holds ${ctx.notifier.holding} long-polls already; retry in a moment`, { 'retry-after': '2' });
+  const room = ctx.notifier.room(keys[0] as string, limits);
+  if (room !== 'ok') {
+    const why = room === 'total' ? `the relay holds ${ctx.notifier.holding} long-polls already` : `this ${keys[0]?.split(':')[0]} has ${limits.perKey} long-polls held already`;
+    throw new HttpError(503, 'BUSY', `${why}; retry in a moment`, { 'retry-after': '2' });
   }
   const signal = clientGone(res);
   const deadline = Date.now() + hold;

@@ -2,13 +2,13 @@
 // The token in the path is the only credential; it is looked up by hash and never logged.
 import { createHash } from 'node:crypto';
 import { LIVE_STATES } from '../../protocol/session.js';
-import { ApprovalRequest, MAX_PROMPT_BYTES, PromptRequest, TOKEN_RE, type Instruction } from '../../protocol/relay.js';
+import { ApprovalRequest, MAX_PROMPT_BYTES, MAX_PUBLIC_BODY_BYTES, PromptRequest, TOKEN_RE, type Instruction } from '../../protocol/relay.js';
 import type { Handler, RelayContext } from '../context.js';
 import type { ReadResult } from '../events-store.js';
 import { HttpError, intParam, parseWith, readBody, sendJson } from '../http.js';
 import { daemonKey, sessionKey } from '../notifier.js';
 import type { AccessFailure, SessionRow } from '../store.js';
-import { holdUntil } from './long-poll.js';
+import { followerHolds, holdUntil } from './long-poll.js';
 
 const FAILURES: Record<AccessFailure, [number, string]> = {
   UNKNOWN_URL: [404, 'no session has this URL; check that it was copied whole, or ask its owner for the current one (`rcd url SESSION`)'],
@@ -59,7 +59,7 @@ export const remoteEvents: Handler = async (_req, res, ctx, params, url) => {
   const seen = url.searchParams.get('view') ?? viewTag(session.view);
   const news = (v: { session: SessionRow; read: ReadResult }) =>
     v.read.events.length > 0 || finished(v) || viewTag(v.session.view) !== seen;
-  const result = await holdUntil(ctx, res, [sessionKey(session.id)], wait, check, news);
+  const result = await holdUntil(ctx, res, [sessionKey(session.id)], followerHolds(ctx.notifier.maxHeld), wait, check, news);
   if (result === null) return;
   const { read, session: now } = result;
   sendJson(res, 200, { events: read.events, gap: read.gap, more: !finished(result), session: now.view, view: viewTag(now.view) });
@@ -67,7 +67,7 @@ export const remoteEvents: Handler = async (_req, res, ctx, params, url) => {
 
 /** Reads the body as JSON, refusing an oversized prompt text with 413 before schema checks. */
 async function readInstructionBody(req: Parameters<Handler>[0], what: string): Promise<unknown> {
-  const text = await readBody(req);
+  const text = await readBody(req, MAX_PUBLIC_BODY_BYTES);
   let json: unknown;
   try {
     json = text.trim() === '' ? {} : JSON.parse(text);
