@@ -15,12 +15,15 @@ export const SESSION_SCRIPT = String.raw`
   var approval = document.getElementById('approval');
   var pendingEl = document.getElementById('pending');
   var oldestEl = document.getElementById('oldest');
+  var approveBtn = document.getElementById('approve');
+  var denyBtn = document.getElementById('deny');
   var oldest = null; // the pending approval the buttons answer: the oldest, as the relay last reported
   var token = location.pathname.split('/').pop();
   var api = new URL('../api/s/' + token, location.href).href;
   var after = Number(main.dataset.after) || 0;
   var decoder = new TextDecoder();
   var MAX_CHARS = 2000000;
+  var chars = out.textContent.length; // kept as text is added and dropped: never measured again
   var LIVE = ['starting', 'running', 'restarting', 'stopping'];
   var noise = /\x1b\[[0-?]*[ -\/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g;
   var ended = false;
@@ -100,11 +103,16 @@ export const SESSION_SCRIPT = String.raw`
     return text.slice(0, end).split('\n').filter(function (l) { return l.trim(); }).map(claudeLine)
       .filter(function (x) { return x !== null; }).map(function (x) { return x + '\n'; }).join('');
   }
+  // Called once per answer, not per event: reading the page's length or layout per event froze the tab on a burst.
   function append(text) {
     if (!text) return;
     var atBottom = window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;
     out.appendChild(document.createTextNode(text));
-    if (out.textContent.length > MAX_CHARS) out.textContent = out.textContent.slice(-MAX_CHARS / 2);
+    chars += text.length;
+    while (chars > MAX_CHARS && out.firstChild && out.firstChild !== out.lastChild) {
+      chars -= (out.firstChild.textContent || '').length;
+      out.removeChild(out.firstChild);
+    }
     if (atBottom) window.scrollTo(0, document.body.scrollHeight);
   }
   function setState(state) {
@@ -116,6 +124,8 @@ export const SESSION_SCRIPT = String.raw`
     approval.hidden = !(n > 0);
     oldest = list && list.length > 0 ? list[0] : null;
     oldestEl.textContent = oldest ? '; the oldest: ' + oldest.tool + ' \u2014 ' + oldest.summary : '';
+    // The buttons answer the request shown next to them, by id: none until one is shown.
+    approveBtn.disabled = denyBtn.disabled = !oldest;
   }
   function errorText(res, body) {
     return (body && body.error && body.error.message) || ('the relay answered ' + res.status);
@@ -155,6 +165,10 @@ export const SESSION_SCRIPT = String.raw`
         delay = Math.min(delay * 2, 30000);
         continue;
       }
+      if (r.res.ok && !(r.body && Array.isArray(r.body.events))) {
+        // A 200 that is not the relay's answer (a captive portal, a proxy's page): not fatal, keep trying.
+        show('The relay\'s answer was not understood; retrying.'); await sleep(delay); delay = Math.min(delay * 2, 30000); continue;
+      }
       if (!r.res.ok) {
         if (r.res.status >= 500) { show(errorText(r.res, r.body) + '; retrying.'); await sleep(delay); delay = Math.min(delay * 2, 30000); continue; }
         closed(errorText(r.res, r.body));
@@ -163,10 +177,10 @@ export const SESSION_SCRIPT = String.raw`
       delay = 1000;
       if (note.textContent.indexOf('retrying') !== -1) show('');
       var events = r.body.events;
-      if (r.body.gap && events.length > 0) append('\n[earlier output was pruned by the relay]\n');
+      var text = r.body.gap && events.length > 0 ? '\n[earlier output was pruned by the relay]\n' : '';
       for (var i = 0; i < events.length; i++) {
         var e = events[i];
-        if (e.kind === 'output') append(clean(render(decoder.decode(bytes(e.data), { stream: true }))));
+        if (e.kind === 'output') text += clean(render(decoder.decode(bytes(e.data), { stream: true })));
         else {
           try {
             var d = JSON.parse(e.data);
@@ -175,6 +189,7 @@ export const SESSION_SCRIPT = String.raw`
         }
         after = e.seq;
       }
+      append(text);
       applyView(r.body.session, r.body.view);
       if (!r.body.more) {
         var s = stateEl.textContent;
@@ -204,11 +219,11 @@ export const SESSION_SCRIPT = String.raw`
     await send('/prompt', { text: text }, function () { input.value = ''; show('Sent.'); });
     submit.disabled = ended;
   });
-  document.getElementById('approve').addEventListener('click', function () {
-    send('/approve', oldest ? { request: oldest.id } : {}, function () { show('Approved.'); refresh(); });
+  approveBtn.addEventListener('click', function () {
+    if (oldest) send('/approve', { request: oldest.id }, function () { show('Approved.'); refresh(); });
   });
-  document.getElementById('deny').addEventListener('click', function () {
-    send('/deny', oldest ? { request: oldest.id } : {}, function () { show('Denied.'); refresh(); });
+  denyBtn.addEventListener('click', function () {
+    if (oldest) send('/deny', { request: oldest.id }, function () { show('Denied.'); refresh(); });
   });
   setPending(Number(main.dataset.pending) || 0);
   refresh(); // the pending approvals' details
