@@ -91,7 +91,9 @@ async function decide(kind: 'approve' | 'deny', argv: string[], ctx: CommandCont
   // sees it, not later at the daemon, where it could be another request by then.
   const { data: now } = await relayCall(target, '', RemoteStatusResponse);
   const given = positionals[1];
-  const request = given === undefined ? now.session.approvals[0] : now.session.approvals.find((a) => a.id.startsWith(given));
+  const matching = given === undefined ? now.session.approvals.slice(0, 1) : now.session.approvals.filter((a) => a.id.startsWith(given));
+  // An ambiguous prefix goes as typed: the daemon refuses it, naming the candidates.
+  const request = matching.length === 1 ? matching[0] : undefined;
   if (given === undefined && !request) throw new RcdError('NOT_FOUND', `nothing in session ${now.session.name} waits for approval`);
   const body = {
     idempotencyKey: randomUUID(),
