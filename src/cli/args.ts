@@ -19,15 +19,23 @@ export function usageError(command: string, message: string): RcdError {
   return new RcdError('USAGE', `${lowerFirst(message)}; ${usage ? `usage: ${usage}` : 'see `rcd --help`'}`);
 }
 
-export function parse(command: string, argv: string[], options: Options, positionals: { min: number; max: number }): Parsed {
+/**
+ * `positionals.afterDashDash`: what follows `--` counts as positionals (text that starts with a dash:
+ * `rcd send S -- -5 is wrong`) instead of being handed back in `rest` (a command to run).
+ */
+export function parse(command: string, argv: string[], options: Options, positionals: { min: number; max: number; afterDashDash?: boolean }): Parsed {
   const dashdash = argv.indexOf('--');
   const head = dashdash === -1 ? argv : argv.slice(0, dashdash);
-  const rest = dashdash === -1 ? [] : argv.slice(dashdash + 1);
+  let rest = dashdash === -1 ? [] : argv.slice(dashdash + 1);
   let parsed;
   try {
     parsed = parseArgs({ args: head, options, allowPositionals: true, strict: true });
   } catch (err) {
     throw usageError(command, argsProblem(err));
+  }
+  if (positionals.afterDashDash) {
+    parsed.positionals.push(...rest);
+    rest = [];
   }
   const n = parsed.positionals.length;
   if (n < positionals.min) throw usageError(command, `missing argument`);

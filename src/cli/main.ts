@@ -41,8 +41,19 @@ export async function runCli(argv: string[]): Promise<number> {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
   };
+  // A reader that goes away (`rcd logs S | head`) is not an error, as with cat: stop quietly.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`rcd: cannot write the output: ${err.message}\n`);
+    process.exit(1);
+  });
   try {
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    if (command === undefined) {
+      // No command is a usage error (exit 2): the help goes where errors go.
+      ctx.err(HELP);
+      return 2;
+    }
+    if (command === '--help' || command === '-h' || command === 'help') {
       const topic = command === 'help' ? rest[0] : undefined;
       ctx.out(topic && USAGE[topic] ? `usage: ${USAGE[topic]}` : HELP);
       return 0;
@@ -67,7 +78,9 @@ export async function runCli(argv: string[]): Promise<number> {
       ctx.err(`rcd: ${err.message}`);
       return err.code === 'USAGE' ? 2 : 1;
     }
-    ctx.err(`rcd: ${(err as Error)?.stack ?? String(err)}`);
+    // Not one of ours: a bug or an environment problem. One line unless asked for the details.
+    const detail = process.env.RCD_DEBUG ? (err as Error)?.stack : undefined;
+    ctx.err(`rcd: unexpected error: ${detail ?? (err as Error)?.message ?? String(err)}${detail ? '' : ' (set RCD_DEBUG=1 for details)'}`);
     return 1;
   }
 }

@@ -50,7 +50,9 @@ export async function relayCall<T extends z.ZodTypeAny>(
       signal: AbortSignal.timeout(init.longPoll ? LONG_POLL_TIMEOUT_MS : CALL_TIMEOUT_MS),
     });
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED, a timeout, "bad port") is in its cause.
+    const c = (err as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
+    const cause = c?.code ?? c?.errors?.[0]?.code ?? c?.message ?? (err as Error).message;
     throw new RcdError('DAEMON_UNAVAILABLE', `cannot reach the relay at ${target.origin} (${cause})`, { cause: err });
   }
   const text = await res.text();

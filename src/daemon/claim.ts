@@ -26,7 +26,7 @@ export function claimSession(db: Db, sessions: SessionStore, maxSessions: number
   db.transaction(() => {
     checkRoom(sessions, maxSessions, cwd);
     if (req.name && sessions.nameTaken(req.name)) {
-      throw new RcdError('CONFLICT', `a session named ${req.name} already exists; pick another --name or remove it with \`rcd rm ${req.name}\``);
+      throw new RcdError('CONFLICT', `a session named ${req.name} already exists; pick another --name, or stop and remove that one (\`rcd stop ${req.name}\`, then \`rcd rm ${req.name}\`)`);
     }
     sessions.insert({
       id, name: req.name ?? defaultName(cwd, (n) => sessions.nameTaken(n)), cwd, agent: req.agent, command: req.command, env: req.env,

@@ -103,7 +103,8 @@ export class RemoteAccess {
       const token = randomBytes(32).toString('base64url');
       const expiresAt = opts.expiresIn ? new Date(Date.now() + opts.expiresIn * 1000).toISOString() : null;
       this.store.setAccess(sessionId, { token, tokenHash: hashToken(token), expiresAt, revokedAt: null });
-      await this.confirm(sessionId, 'the new URL is recorded and takes effect when the link returns; the old one is already ignored');
+      const replaced = current?.token ? '; the old one is already ignored' : '';
+      await this.confirm(sessionId, `the new URL is recorded and takes effect when the link returns${replaced}`);
     } else if (!current.synced) {
       await this.confirm(sessionId, 'the URL is recorded and will work once the link is back');
     }

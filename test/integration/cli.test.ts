@@ -38,6 +38,7 @@ describe('usage errors, help and version', () => {
     ['stop with two sessions', ['stop', 'a', 'b']],
     ['a --name with a space', ['start', '--name', 'my session', '--', 'node', fixture('echo.mjs')]],
     ['a --name starting with a dot', ['start', '--name=.hidden', '--', 'node', fixture('echo.mjs')]],
+    ['a flag missing its value before another flag', ['start', '--cwd', '--name', 'x', '--', 'node', fixture('echo.mjs')]],
     ['an empty --name', ['start', '--name=', '--', 'node', fixture('echo.mjs')]],
     ['a --name of 65 characters', ['start', `--name=${'n'.repeat(65)}`, '--', 'node', fixture('echo.mjs')]],
   ];
@@ -53,6 +54,13 @@ describe('usage errors, help and version', () => {
   it('names the allowed values when a flag value is bad', async () => {
     const r = await rcd.run(['start', '--restart', 'bogus', '--', 'node', fixture('echo.mjs')]);
     assert.match(r.stderr, /no, on-failure, always/);
+  });
+
+  it('no command at all is a usage error: the help on stderr, exit 2', async () => {
+    const r = await rcd.run([]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^rcd — keeps AI coding-agent sessions alive/);
   });
 
   it('--help and COMMAND --help exit 0 with the usage on stdout', async () => {

@@ -47,8 +47,9 @@ describe('session lifecycle', () => {
   it('delivers sent text as lines on stdin and returns the output in order', async () => {
     await rcd.ok(['send', 'echo', 'hello']);
     await rcd.ok(['send', 'echo', 'two\nlines']);
-    await waitFor(async () => (await rcd.logs('echo')).includes('echo: lines'), 'the echoes');
-    assert.equal(await rcd.logs('echo'), 'ready\necho: hello\necho: two\necho: lines\n');
+    await rcd.ok(['send', 'echo', '--', '-5 is not --help']); // text that starts with a dash goes after --
+    await waitFor(async () => (await rcd.logs('echo')).includes('echo: -5 is not --help'), 'the echoes');
+    assert.equal(await rcd.logs('echo'), 'ready\necho: hello\necho: two\necho: lines\necho: -5 is not --help\n');
   });
 
   it('stores output byte-exact, binary included', async () => {

@@ -44,6 +44,35 @@ describe('logs', () => {
     assert.equal(seen, 'ready\necho: ping\n');
   });
 
+  it('a reader that stops early (`rcd logs S | head -1`) ends it quietly with status 0', async () => {
+    // The 'fast' session above wrote 20000 lines: far more than one pipe buffer.
+    const child = spawn(process.execPath, [CLI, 'logs', 'fast'], { env: rcd.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const closed = new Promise<number | null>((r) => child.on('close', r));
+    child.stdout.once('data', () => child.stdout.destroy()); // like head: read a little, then close the pipe
+    assert.equal(await closed, 0);
+    assert.equal(stderr, '');
+  });
+
+  it('--follow says in one line that the daemon went away (and the agent did not) when the daemon stops', async () => {
+    const cwd = join(rcd.home, 'gone');
+    mkdirSync(cwd);
+    await rcd.ok(['start', '--cwd', cwd, '--name', 'gone', '--', process.execPath, fixture('echo.mjs')]);
+    const child = spawn(process.execPath, [CLI, 'logs', 'gone', '-f'], { env: rcd.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let seen = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (seen += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const closed = new Promise<number | null>((r) => child.on('close', r));
+    await waitFor(() => seen.includes('ready'), 'the follower to see ready');
+    await rcd.ok(['shutdown']);
+    assert.equal(await closed, 1);
+    assert.match(stderr, /^rcd: the daemon went away while sending the output \(.+\); the agent keeps running: run `rcd logs gone -f` again\n$/);
+    assert.equal((await rcd.session('gone')).state, 'running', 'the agent kept running (a new daemon re-adopted it)');
+    await rcd.ok(['stop', 'gone']);
+  });
+
   it('keeps everything when the output file is truncated behind its back, and reads on from the new end', async () => {
     const cwd = join(rcd.home, 'trunc');
     mkdirSync(cwd);

@@ -1,6 +1,7 @@
 // rcd logs: the session's output in order. Generic agents: byte for byte. Claude: rendered as readable lines,
 // or its raw stream-json lines with --json. --follow streams until the session ends or Ctrl-C.
 import type { IncomingMessage } from 'node:http';
+import { RcdError } from '../../common/errors.js';
 import { HEADER_AGENT } from '../../protocol/api.js';
 import { parse } from '../args.js';
 import type { CommandContext } from '../main.js';
@@ -13,8 +14,16 @@ export async function logs(argv: string[], ctx: CommandContext): Promise<number>
     res.destroy();
     process.exit(0);
   });
-  if (res.headers[HEADER_AGENT] === 'claude' && !values.json) await renderClaude(res, session);
-  else await copy(res);
+  try {
+    if (res.headers[HEADER_AGENT] === 'claude' && !values.json) await renderClaude(res, session);
+    else await copy(res);
+  } catch (err) {
+    // The connection broke mid-stream: the daemon stopped (rcd shutdown, an upgrade, a crash), not the agent.
+    throw new RcdError(
+      'DAEMON_UNAVAILABLE',
+      `the daemon went away while sending the output (${(err as Error).message}); the agent keeps running: run \`rcd logs ${session}${values.follow ? ' -f' : ''}\` again`,
+    );
+  }
   return 0;
 }
 

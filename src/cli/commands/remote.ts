@@ -75,7 +75,7 @@ function write(buf: Buffer): Promise<void> {
 }
 
 async function send(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parse('remote', argv, { json: { type: 'boolean' } }, { min: 2, max: 2 });
+  const { values, positionals } = parse('remote', argv, { json: { type: 'boolean' } }, { min: 2, max: 2, afterDashDash: true });
   const target = parseSessionUrl(positionals[0] as string);
   const body = { text: positionals[1] as string, idempotencyKey: randomUUID() };
   const { data } = await retrying(() => relayCall(target, '/prompt', InstructionAccepted, { method: 'POST', body }));

@@ -4,7 +4,7 @@ import { parse } from '../args.js';
 import type { CommandContext } from '../main.js';
 
 export async function send(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parse('send', argv, { json: { type: 'boolean' } }, { min: 2, max: 2 });
+  const { values, positionals } = parse('send', argv, { json: { type: 'boolean' } }, { min: 2, max: 2, afterDashDash: true });
   const [session, textArg] = positionals as [string, string];
   const text = textArg === '-' ? readFileSync(0, 'utf8') : textArg;
   const result = await ctx.client().call('send', { session, text });
