@@ -8,14 +8,19 @@ import { RelayError } from '../protocol/relay.js';
 const CONNECTIONS = 4;
 
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly retryAfterMs = 0) {
     super(message);
     this.name = 'HttpError';
   }
 
-  /** The relay refused our credential: retrying cannot help. */
+  /** The relay does not know our credential (a 403 from a proxy in front of it is not that). */
   get unauthorized(): boolean {
-    return this.status === 401 || this.status === 403;
+    return this.status === 401;
+  }
+
+  /** A refusal of one session's request that a retry of the same request would meet again (not the link's fault). */
+  get refusesSession(): boolean {
+    return this.status === 400 || this.status === 404 || this.status === 409 || this.status === 413;
   }
 }
 
@@ -78,7 +83,9 @@ export class RelayHttp {
     if (res.statusCode >= 400) {
       const parsed = RelayError.safeParse(safeJson(text));
       const err = parsed.success ? parsed.data.error : { code: 'HTTP', message: text.slice(0, 200) };
-      throw new HttpError(res.statusCode, err.code, `the relay answered ${res.statusCode}: ${err.message}`);
+      const retryAfter = Number(res.headers['retry-after']);
+      const retryAfterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 300) * 1000 : 0;
+      throw new HttpError(res.statusCode, err.code, `the relay answered ${res.statusCode}: ${err.message}`, retryAfterMs);
     }
     if (!schema) return undefined;
     return schema.parse(safeJson(text));

@@ -50,16 +50,21 @@ export class Link {
   private closed = false;
   private connectedOnce = false;
   private accessWaiters: (() => void)[] = [];
+  /** A registration not yet proven (connect has not succeeded with it): stored only once it works. */
+  private fresh: { daemonId: string; credential: string } | null = null;
+  private mustRegister = false;
+  private reregistered = false;
 
   constructor(private readonly d: LinkDeps) {
     this.origin = checkRelayUrl(d.relayUrl);
-    this.http = new RelayHttp(this.origin, () => this.d.store.identity(this.origin.origin)?.credential ?? null);
+    this.http = new RelayHttp(this.origin, () => this.fresh?.credential ?? this.d.store.identity(this.origin.origin)?.credential ?? null);
     this.backoff = new Backoff(d.random);
     this.uploader = new Uploader(d.store, this.http, CALL_TIMEOUT_MS);
   }
 
   start(): void {
     for (const id of this.d.sessions.ids()) this.dirty.add(id);
+    for (const id of this.d.store.removals()) this.removed.add(id); // removed while the relay could not be told
     void this.run();
   }
 
@@ -117,7 +122,6 @@ export class Link {
   }
 
   private async run(): Promise<void> {
-    let reregistered = false;
     while (!this.closed) {
       this.cycle = new AbortController();
       const signal = this.cycle.signal;
@@ -128,8 +132,8 @@ export class Link {
         this.error = null;
         if (this.connectedOnce) this.reconnects += 1;
         this.connectedOnce = true;
-        reregistered = false;
-        this.backoff.reset();
+        // The backoff is reset by the first answered poll, not here: a relay that takes sessions but refuses
+        // polls (503 over its cap) must not be hammered with a reconnect a second.
         this.d.log.info({ relay: this.origin.origin, reconnects: this.reconnects }, 'relay link connected');
         void this.d.executor.drain(); // leftovers from before a restart
         await this.workers(signal);
@@ -137,12 +141,14 @@ export class Link {
         if (this.closed) break;
         if (signal.reason instanceof Wake) continue; // reconnect at once
         if (err instanceof HttpError && err.unauthorized) {
-          if (!reregistered) {
+          if (!this.reregistered) {
             // The relay does not know our credential (its data was reset, or it is another relay): register
-            // again once. A second refusal right after registering is reported, not retried in a loop.
-            reregistered = true;
+            // again, once in this daemon's life. The old credential is kept until the new one has worked, so a
+            // relay that comes back with its data (or a refusal that was not the relay's) costs nothing.
+            this.reregistered = true;
+            this.mustRegister = true;
+            this.fresh = null;
             this.d.log.warn({ status: err.status }, 'relay refused the daemon credential; registering again');
-            this.d.store.setIdentity(this.origin.origin, '', '');
             continue;
           }
           this.state = 'off';
@@ -153,7 +159,8 @@ export class Link {
         }
         this.state = 'backoff';
         this.error = describe(err);
-        const delay = this.backoff.next();
+        // A relay that says when to come back (503 over its cap) is not asked sooner.
+        const delay = Math.max(this.backoff.next(), err instanceof HttpError ? err.retryAfterMs : 0);
         this.d.log.warn({ error: this.error, retryInMs: delay }, 'relay link down');
         await this.sleep(delay, signal);
       }
@@ -163,12 +170,17 @@ export class Link {
 
   private async connect(signal: AbortSignal): Promise<void> {
     const identity = this.d.store.identity(this.origin.origin);
-    if (!identity?.credential) {
-      const reg = await this.http.call('POST', 'api/daemon/register', {}, RegisterResponse, { signal, timeoutMs: CALL_TIMEOUT_MS });
-      this.d.store.setIdentity(this.origin.origin, reg.daemonId, reg.credential);
+    if (!this.fresh && (this.mustRegister || !identity?.credential)) {
+      this.fresh = await this.http.call('POST', 'api/daemon/register', {}, RegisterResponse, { signal, timeoutMs: CALL_TIMEOUT_MS });
+      this.mustRegister = false;
     }
     for (const id of this.d.sessions.ids()) this.dirty.add(id);
     await this.pushSessions(signal);
+    if (this.fresh) {
+      // It works: from now on it is this daemon's identity at this relay.
+      this.d.store.setIdentity(this.origin.origin, this.fresh.daemonId, this.fresh.credential);
+      this.fresh = null;
+    }
     await this.uploader.uploadAll(this.d.sessions.ids(), signal);
     // The views above carry each session's last seq, so a follower waits for the events uploaded since.
   }
@@ -197,11 +209,18 @@ export class Link {
       await this.uploader.uploadPending(signal);
       await this.pushSessions(signal, false);
       if (this.dirty.size === 0 && this.removed.size === 0 && !this.uploader.hasPending()) {
-        await new Promise<void>((resolve, reject) => {
-          this.kickSync = resolve;
-          signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-        });
-        this.kickSync = null;
+        let onAbort: () => void = () => undefined;
+        try {
+          await new Promise<void>((resolve, reject) => {
+            this.kickSync = resolve;
+            onAbort = () => reject(signal.reason);
+            signal.addEventListener('abort', onAbort, { once: true });
+          });
+        } finally {
+          // One wait per local change over a connection that lasts days: its listener must not outlive it.
+          signal.removeEventListener('abort', onAbort);
+          this.kickSync = null;
+        }
       }
     }
   }
@@ -211,6 +230,7 @@ export class Link {
       const { instructions } = await this.http.call('GET', `api/daemon/poll?wait=${POLL_HOLD_MS}`, undefined, PollResponse, {
         signal, timeoutMs: POLL_DEADLINE_MS,
       });
+      this.backoff.reset(); // the relay answers polls: the link is really up
       if (instructions.length === 0) continue;
       // Stored first (with their ids, so a repeat delivery is ignored); once stored they may run at once, in
       // parallel with the acknowledgement: being marked started when claimed, none can run twice.
@@ -222,7 +242,13 @@ export class Link {
 
   private async pushSessions(signal: AbortSignal, onlyNew = false): Promise<void> {
     for (const id of [...this.removed]) {
-      await this.http.call('DELETE', `api/daemon/sessions/${id}`, undefined, null, { signal, timeoutMs: CALL_TIMEOUT_MS });
+      try {
+        await this.http.call('DELETE', `api/daemon/sessions/${id}`, undefined, null, { signal, timeoutMs: CALL_TIMEOUT_MS });
+      } catch (err) {
+        // 404: the relay never had it (removed before it went up) or forgot it: either way, done.
+        if (!(err instanceof HttpError && err.status === 404)) throw err;
+      }
+      this.d.store.forgetRemoval(id);
       this.removed.delete(id);
       this.known.delete(id);
     }
@@ -236,6 +262,12 @@ export class Link {
       try {
         await this.http.call('PUT', `api/daemon/sessions/${id}`, { session, access }, PutSessionResponse, { signal, timeoutMs: CALL_TIMEOUT_MS });
       } catch (err) {
+        if (err instanceof HttpError && err.refusesSession) {
+          // This session only (a URL another daemon's session holds, a view the relay refuses): say so and go
+          // on with the others; the session's next change tries again.
+          this.d.log.warn({ session: id, status: err.status, code: err.code }, 'the relay refused this session; the others carry on');
+          continue;
+        }
         this.dirty.add(id);
         throw err;
       }

@@ -2,7 +2,7 @@
 // and bytes; the relay's answer (the highest seq it holds contiguously) becomes the new cursor.
 import { MAX_EVENTS_PER_BATCH, UploadResponse, type RelayEvent } from '../protocol/relay.js';
 import type { LinkStore } from '../store/link-store.js';
-import type { RelayHttp } from './http.js';
+import { HttpError, type RelayHttp } from './http.js';
 
 // Keep a request well under the relay's 4 MiB body cap once base64 (4/3) and JSON framing are added.
 const MAX_BATCH_BYTES = 2 * 1024 * 1024;
@@ -33,6 +33,9 @@ export class Uploader {
           // more after this batch
         }
       } catch (err) {
+        // Refused for this session alone (the relay does not hold it: its PUT was refused): the others go on,
+        // and the session's next change tries again.
+        if (err instanceof HttpError && err.refusesSession) continue;
         this.pending.add(id);
         throw err;
       }

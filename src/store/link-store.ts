@@ -36,6 +36,16 @@ export class LinkStore {
     this.db.prepare('INSERT OR REPLACE INTO link_identity (relay, daemon_id, credential) VALUES (?, ?, ?)').run(relay, daemonId, credential);
   }
 
+  /** Sessions removed locally that the relay may still hold (see migration 4), oldest first. */
+  removals(): string[] {
+    return this.db.prepare<[], { session_id: string }>('SELECT session_id FROM link_removals ORDER BY removed_at').all().map((r) => r.session_id);
+  }
+
+  /** The relay no longer holds it (it answered the DELETE, or never had it). */
+  forgetRemoval(sessionId: string): void {
+    this.db.prepare('DELETE FROM link_removals WHERE session_id = ?').run(sessionId);
+  }
+
   access(sessionId: string): Access | undefined {
     const row = this.db
       .prepare<[string], { token: string | null; token_hash: string | null; expires_at: string | null; revoked_at: string | null; synced: number }>(

@@ -129,6 +129,20 @@ const MIGRATIONS: readonly string[] = [
     detail TEXT
   );
   `,
+  // 4: sessions removed while a relay may still hold them, kept until the relay has been told (DELETE): a removal
+  // must survive a daemon restart, or the relay keeps serving the session's output to its URL. Recorded by a
+  // trigger, so in the very transaction that deletes the session; only once this daemon has ever linked to a relay.
+  `
+  CREATE TABLE link_removals (
+    session_id TEXT PRIMARY KEY,
+    removed_at TEXT NOT NULL
+  );
+  CREATE TRIGGER link_removal AFTER DELETE ON sessions
+    WHEN EXISTS (SELECT 1 FROM link_identity)
+  BEGIN
+    INSERT OR IGNORE INTO link_removals (session_id, removed_at) VALUES (OLD.id, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+  END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

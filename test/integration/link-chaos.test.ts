@@ -72,3 +72,37 @@ describe('relay link under failure', () => {
     });
   });
 });
+
+describe('removals while the relay is away', () => {
+  it('a session removed while the relay was down is removed there once it is back, even after a daemon restart; one it never had does not stall the link', async () => {
+    const rcd = new Rcd();
+    await withRelay(rcd, async (relay) => {
+      await rcd.ok(['start', '--cwd', rcd.workdir('keep'), '--name', 'keep', '--', process.execPath, fixture('echo.mjs')]);
+      await rcd.ok(['start', '--cwd', rcd.workdir('secret'), '--name', 'secret', '--', process.execPath, fixture('echo.mjs')]);
+      const keepUrl = (await rcd.ok(['url', 'keep'])).trim();
+      const secretUrl = (await rcd.ok(['url', 'secret'])).trim();
+      await waitFor(async () => (await rcd.ok(['remote', 'logs', secretUrl])).includes('ready'), 'the output to reach the relay');
+
+      await relay.stop();
+      // A session the relay never hears of, and one it holds, are both removed while it is away...
+      await rcd.ok(['start', '--cwd', rcd.workdir('brief'), '--name', 'brief', '--', process.execPath, fixture('exit-with.mjs'), '0']);
+      await waitFor(async () => (await rcd.session('brief')).state === 'exited', 'brief to end');
+      await rcd.ok(['rm', 'brief']);
+      await rcd.ok(['stop', 'secret']);
+      await rcd.ok(['rm', 'secret']);
+      // ...and the daemon that knew it went away before the relay came back.
+      await rcd.ok(['shutdown']);
+      await relay.start();
+
+      await rcd.ok(['status']); // a new daemon
+      await waitFor(async () => (await rcd.status()).daemon.link.state === 'connected', 'the link');
+      await waitFor(async () => (await rcd.run(['remote', 'logs', secretUrl])).code === 1, 'the removed session to be gone from the relay');
+      const gone = await rcd.run(['remote', 'logs', secretUrl]);
+      assert.doesNotMatch(gone.stdout, /ready/, 'its output is no longer served');
+      // The link is not stuck on the session the relay never had: prompts still flow.
+      await rcd.ok(['remote', 'send', keepUrl, 'still linked']);
+      await waitFor(async () => (await rcd.logs('keep')).includes('echo: still linked'), 'the prompt through the relay');
+      assert.equal((await rcd.status()).daemon.link.state, 'connected');
+    });
+  });
+});
