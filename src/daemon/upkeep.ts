@@ -17,6 +17,9 @@ export const MAINTENANCE_SCHEDULE = '17 4 * * *';
 export const LOG_ROTATE_SCHEDULE = '*/5 * * * *';
 // Output files keep this much below their stored end; the rest of their disk blocks is released.
 const PAGE = 4096;
+// Remote instructions carried out are kept this long (the relay re-offers an unacknowledged one for 24 h, and a
+// repeat must still find its id here), then deleted: a prompt can be 64 KiB.
+export const INBOX_KEEP_MS = 7 * 24 * 3600 * 1000;
 
 export interface UpkeepDeps {
   db: Db;
@@ -63,6 +66,9 @@ export class Upkeep {
 
   maintenance(): void {
     const started = Date.now();
+    const cutoff = new Date(started - INBOX_KEEP_MS).toISOString();
+    const pruned = this.d.db.prepare('DELETE FROM inbox WHERE done_at IS NOT NULL AND done_at < ?').run(cutoff).changes;
+    if (pruned > 0) this.d.log.info({ instructions: pruned }, 'old remote instructions deleted');
     this.d.db.pragma('wal_checkpoint(TRUNCATE)');
     this.d.db.pragma('optimize');
     this.d.log.info({ ms: Date.now() - started }, 'database checkpointed and optimized');

@@ -85,4 +85,15 @@ describe('upkeep', () => {
     assert.match(readFileSync(file, 'utf8'), /after rotation/);
     assert.equal(logger.rotate(1024 * 1024), false, 'a small log is left alone');
   });
+  it('daily maintenance deletes remote instructions carried out over a week ago, and keeps newer or unfinished ones', () => {
+    const ago = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+    const insert = db.prepare('INSERT INTO inbox (id, session_id, kind, payload, received_at, started_at, done_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    insert.run('old-done', 'big', 'prompt', '{}', ago(9), ago(9), ago(8));
+    insert.run('recent-done', 'big', 'prompt', '{}', ago(2), ago(2), ago(2));
+    insert.run('old-started', 'big', 'prompt', '{}', ago(9), ago(9), null); // killed mid-run: kept, never re-run
+    const upkeep = new Upkeep({ db, events, log: pino({ level: 'silent' }), retentionBytes: () => KB, liveOutputs: () => [], rotateLogs: () => false });
+    upkeep.maintenance();
+    const left = db.prepare<[], { id: string }>('SELECT id FROM inbox ORDER BY id').all().map((r) => r.id);
+    assert.deepEqual(left, ['old-started', 'recent-done']);
+  });
 });
