@@ -5,6 +5,7 @@ import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RcdError } from '../common/errors.js';
 import { ensurePrivateDir, layout, resolveHome } from '../common/paths.js';
+import { relayOrigin } from '../common/relay-url.js';
 import { VERSION } from '../common/version.js';
 import type { DaemonInfo } from '../protocol/api.js';
 import { openState } from './open-state.js';
@@ -127,7 +128,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     wakeCount: wake.count, lastWakeAt: wake.lastWakeAt?.toISOString() ?? null,
     link: remote
       ? { state: remote.link.state, relay: remote.link.origin.origin, reconnects: remote.link.reconnects, error: remote.link.error }
-      : { state: 'off', relay: relayUrl, reconnects: 0, error: linkError },
+      : { state: 'off', relay: relayUrl ? relayOrigin(relayUrl) : null, reconnects: 0, error: linkError },
     configError: config.error(),
     warnings: state.warning ? [state.warning] : [],
   });

@@ -32,10 +32,12 @@ export function checkRelayUrl(raw: string): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new Error(`RCD_RELAY_URL is not a URL: ${raw}`);
+    // Not echoed: a mistyped value may still hold a secret (user:password@, a token in the query).
+    throw new Error('RCD_RELAY_URL is not a URL; it must look like https://relay.example.com');
   }
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && LOOPBACK.test(url.hostname)) return url;
+  if (url.protocol !== 'http:') throw new Error('RCD_RELAY_URL must be an https:// URL (http:// only to this machine)');
   throw new Error(`refusing to link to ${url.origin}: plain http is only allowed to a loopback address; use https`);
 }
 

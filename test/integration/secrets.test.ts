@@ -35,4 +35,23 @@ describe('secrets', () => {
       assert.deepEqual(await rcd.teardown(), []);
     }
   });
+  it('shows only the origin of a relay URL that carries a password, valid or not, in status and logs', async () => {
+    for (const url of ['http://bob:PW@127.0.0.1:9/path?key=PW', 'relay:bob:PW@nowhere']) {
+      const rcd = new Rcd();
+      try {
+        const secret = `pw-${randomBytes(12).toString('hex')}`;
+        rcd.env.RCD_RELAY_URL = url.replaceAll('PW', secret);
+        const shown = await rcd.ok(['status', '--json']);
+        assert.ok(!shown.includes(secret), `status must not show the password of ${url}`);
+        const link = (JSON.parse(shown) as { daemon: { link: { relay: string | null } } }).daemon.link;
+        assert.equal(link.relay, url.startsWith('http:') ? 'http://127.0.0.1:9' : null);
+        await rcd.ok(['shutdown']);
+        for (const f of readdirSync(join(rcd.home, 'logs'))) {
+          assert.ok(!readFileSync(join(rcd.home, 'logs', f), 'utf8').includes(secret), `${f} must not hold the relay URL's password`);
+        }
+      } finally {
+        assert.deepEqual(await rcd.teardown(), []);
+      }
+    }
+  });
 });
