@@ -37,7 +37,7 @@ describe('relay URL check', () => {
     assert.equal(checkRelayUrl('http://[::1]:8787').host, '[::1]:8787');
     assert.throws(() => checkRelayUrl('http://relay.example.com'), /plain http is only allowed to a loopback address/);
     assert.throws(() => checkRelayUrl('http://10.0.0.5:8787'), /plain http/);
-    assert.throws(() => checkRelayUrl('ftp://127.0.0.1'), /plain http/);
+    assert.throws(() => checkRelayUrl('ftp://127.0.0.1'), /must be an https:\/\/ URL/);
     assert.throws(() => checkRelayUrl('not a url'), /not a URL/);
   });
 });
