@@ -26,18 +26,24 @@ export interface ChaosResult {
 
 function rcd(env: NodeJS.ProcessEnv, args: string[]): Promise<string> {
   return new Promise((res, rej) =>
-    execFile(process.execPath, [cli, ...args], { env, maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) =>
+    execFile(process.execPath, [cli, ...args], { env, maxBuffer: 256 * 1024 * 1024, timeout: 60_000, killSignal: 'SIGKILL' }, (err, stdout, stderr) =>
       err ? rej(new Error(`rcd ${args[0]}: ${stderr || err.message}`)) : res(stdout),
     ),
   );
 }
 
-const alive = (pid: number) => {
+/** Alive and not a zombie (a killed daemon re-parented to an init that does not reap stays one: it has ended). */
+const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return process.platform !== 'linux';
   }
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -82,7 +88,11 @@ export async function runChaos(opts: { kills: number; lines: number; maxDelayMs:
     for (let k = 1; k <= opts.kills; k++) {
       await sleep(Math.random() * opts.maxDelayMs);
       process.kill(daemon, 'SIGKILL');
-      while (alive(daemon)) await sleep(2);
+      const deadline = Date.now() + 10_000;
+      while (alive(daemon)) {
+        if (Date.now() > deadline) throw new Error(`daemon ${daemon} survived SIGKILL for 10 s`);
+        await sleep(2);
+      }
       const r0 = Date.now();
       const s = await status(); // brings the next daemon up; it re-adopts the agent
       recoveries.push(Date.now() - r0);
@@ -129,6 +139,14 @@ export async function runChaos(opts: { kills: number; lines: number; maxDelayMs:
   for (let i = 0; i < 100 && leftovers.length > 0; i++) {
     await sleep(50);
     leftovers = processesOf(home);
+  }
+  // Reported (the run fails on them) and then killed: a failed run must not leave processes behind either.
+  for (const pid of leftovers) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
   }
   return { ...result, leftovers };
 }

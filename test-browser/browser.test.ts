@@ -12,7 +12,10 @@ import { startMockMessagesApi } from '../test/helpers/mock-messages-api.js';
 // .ci/run installs Debian's chromium package; this is where it puts the browser.
 const CHROMIUM = '/usr/bin/chromium';
 // No sandbox (tests run as root in a VM) and no background traffic: nothing but 127.0.0.1 is reachable here.
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+  '--no-proxy-server', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1', // and no name resolves to elsewhere
+];
 
 /** Runs `fn` with a fresh Chromium, closed afterwards whatever happened. */
 async function inBrowser(fn: (browser: Browser) => Promise<void>): Promise<void> {

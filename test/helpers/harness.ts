@@ -15,6 +15,8 @@ export interface RunResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** stdout as bytes, for output that is not UTF-8. */
+  raw: Buffer;
 }
 
 /** Polls `check` until it returns a truthy value or the deadline passes (then throws with `what`). */
@@ -30,6 +32,19 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** `p`, or a failure naming `what` if it has not settled within `ms`: a test waits for nothing forever. */
+export async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -75,6 +90,12 @@ export class Rcd {
     this.home = mkdtempSync(join('/tmp', prefix));
     this.env = { ...process.env, RCD_HOME: this.home, RCD_RELAY_URL: '' };
     delete this.env.NODE_OPTIONS;
+    // Nothing a test starts may reach past this machine: no proxy from the caller's environment (the link honours
+    // HTTP(S)_PROXY), and no Claude Code or Anthropic settings of the person running the tests.
+    for (const k of Object.keys(this.env)) {
+      if (/^(https?|all|no)_proxy$/i.test(k) || /^(ANTHROPIC_|CLAUDE_)/.test(k)) delete this.env[k];
+    }
+    this.env.NO_PROXY = '127.0.0.1,localhost,::1';
   }
 
   /** A fresh directory under the home for a session to work in. */
@@ -106,7 +127,8 @@ export class Rcd {
       child.on('error', reject);
       child.on('close', (code) => {
         clearTimeout(timer);
-        resolvePromise({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+        const raw = Buffer.concat(out);
+        resolvePromise({ code: code ?? -1, stdout: raw.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), raw });
       });
       child.stdin.end(opts.input ?? '');
     });

@@ -32,7 +32,13 @@ export class RelayProcess {
     let err = '';
     child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-    const m = await waitFor(() => /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(out) ?? (child.exitCode !== null ? Promise.reject(new Error(err)) : null), 'the relay to listen', 15_000);
+    let m: RegExpExecArray;
+    try {
+      m = await waitFor(() => /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(out) ?? (child.exitCode !== null ? Promise.reject(new Error(err)) : null), 'the relay to listen', 15_000);
+    } catch (e) {
+      await this.stopWith('SIGKILL'); // never leave a relay that did not come up
+      throw e;
+    }
     this.url = m[1] as string;
     this.port = Number(m[2]);
   }
@@ -46,13 +52,19 @@ export class RelayProcess {
     await this.stopWith('SIGTERM');
   }
 
+  /** Signals the relay and waits for it to exit; one that outlives a SIGTERM by 10 s is killed, and that fails. */
   private async stopWith(sig: NodeJS.Signals): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill(sig);
-    await exited;
+    const inTime = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000).unref())]);
+    if (!inTime) {
+      child.kill('SIGKILL');
+      await exited;
+    }
     this.child = null;
+    if (!inTime) throw new Error(`the relay did not exit within 10 s of ${sig}`);
   }
 }
 
@@ -61,13 +73,14 @@ export class RelayProcess {
  * `rcd` down and asserts that no process of its home is left, whatever `fn` did.
  */
 export async function withRelay(rcd: Rcd, fn: (relay: RelayProcess) => Promise<void>): Promise<void> {
-  const relay = await RelayProcess.start(rcd.home, rcd.env);
-  rcd.env.RCD_RELAY_URL = relay.url;
+  let relay: RelayProcess | undefined;
   try {
+    relay = await RelayProcess.start(rcd.home, rcd.env);
+    rcd.env.RCD_RELAY_URL = relay.url;
     await fn(relay);
   } finally {
     try {
-      await relay.stop();
+      await relay?.stop();
     } finally {
       assert.deepEqual(await rcd.teardown(), [], 'no process of this home left running');
     }

@@ -2,12 +2,11 @@
 // after it commits and writes the answer). Whatever the timing, every approved tool call runs exactly once and no
 // approval is left undelivered.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { CLI, Rcd, fixture, isAlive, waitFor } from '../helpers/harness.js';
+import { Rcd, fixture, isAlive, waitFor } from '../helpers/harness.js';
 import { startMockMessagesApi, type MockMessagesApi } from '../helpers/mock-messages-api.js';
 
 const ROUNDS = 8;
@@ -36,10 +35,7 @@ describe('approvals while the daemon is killed', () => {
         const daemon = rcd.daemonPid() as number;
         // The approve and the kill race. The CLI needs ~100 ms (Node's start) before its request reaches the daemon,
         // so kills 60-200 ms after its spawn land before, during or after the decision is committed and written.
-        const approving = new Promise<number>((resolve) => {
-          const child = spawn(process.execPath, [CLI, 'approve', id], { env: rcd.env, stdio: 'ignore' });
-          child.on('close', (code) => resolve(code ?? -1));
-        });
+        const approving = rcd.run(['approve', id], { timeoutMs: 30_000 });
         await new Promise((r) => setTimeout(r, 60 + Math.floor(Math.random() * 140)));
         process.kill(daemon, 'SIGKILL');
         await approving;

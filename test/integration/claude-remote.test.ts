@@ -10,8 +10,8 @@ import { startMockMessagesApi, type MockMessagesApi } from '../helpers/mock-mess
 
 describe('claude session through the relay', () => {
   let rcd: Rcd;
-  let relay: RelayProcess;
-  let api: MockMessagesApi;
+  let relay: RelayProcess | undefined;
+  let api: MockMessagesApi | undefined;
   let url = '';
 
   before(async () => {
@@ -27,9 +27,12 @@ describe('claude session through the relay', () => {
     url = (await rcd.ok(['url', 'cc'])).trim();
   });
   after(async () => {
-    await relay.stop();
-    assert.deepEqual(await rcd.teardown(), []);
-    await api.close();
+    try {
+      await relay?.stop();
+      assert.deepEqual(await rcd.teardown(), []);
+    } finally {
+      await api?.close(); // or this file's process never exits
+    }
   });
 
   const remoteStatus = async () =>
@@ -73,7 +76,7 @@ describe('claude session through the relay', () => {
     await rcd.ok(['remote', 'send', url, 'too late']); // the relay stores it; the daemon finds nothing running
     const token = url.split('/').pop() as string;
     const reported = await waitFor(async () => {
-      const res = await fetch(`${relay.url}/api/s/${token}/events?after=0`);
+      const res = await fetch(`${relay?.url}/api/s/${token}/events?after=0`);
       const body = (await res.json()) as { events: { kind: string; data: string }[] };
       return body.events
         .filter((e) => e.kind === 'state')

@@ -221,7 +221,7 @@ describe('claude sessions across deaths', () => {
 
   it('a prompt sent during the restart backoff waits for the new process instead of failing', async () => {
     const rcd = claudeRcd();
-    rcd.writeConfig({ restartBackoffMs: 1500 });
+    rcd.writeConfig({ restartBackoffMs: 5_000 }); // wide enough that the send below surely lands in the backoff
     try {
       const id = await startClaude(rcd, 'backoff');
       const old = await rcd.session(id);

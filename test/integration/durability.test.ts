@@ -56,11 +56,17 @@ describe('durability across daemon deaths', () => {
       const cwd = join(rcd.home, 'w');
       mkdirSync(cwd);
       await rcd.ok(['start', '--cwd', cwd, '--name', 'st', '--restart', 'always', '--', process.execPath, fixture('forever.mjs')]);
+      rcd.writeConfig({ restartBackoffMs: 100 }); // a wrongful restart would come quickly
       await rcd.ok(['stop', 'st']);
       process.kill(rcd.daemonPid() as number, 'SIGKILL');
       const s = await rcd.session('st');
       assert.equal(s.state, 'stopped');
       assert.equal(s.pid, null);
+      // ...and still is well past any restart backoff: nothing restarted it behind the status's back.
+      const at = Date.now();
+      await waitFor(() => Date.now() > at + 1_000, 'a restart backoff to pass'); // time passing is the point
+      const later = await rcd.session('st');
+      assert.deepEqual([later.state, later.pid, later.restarts], ['stopped', null, 0]);
     } finally {
       assert.deepEqual(await rcd.teardown(), []);
     }

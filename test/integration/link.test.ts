@@ -10,7 +10,7 @@ import { RelayProcess } from '../helpers/relay.js';
 
 describe('relay link', () => {
   let rcd: Rcd;
-  let relay: RelayProcess;
+  let relay: RelayProcess | undefined;
   let url = '';
 
   before(async () => {
@@ -22,14 +22,17 @@ describe('relay link', () => {
     await rcd.ok(['start', '--cwd', cwd, '--name', 'echo', '--', process.execPath, fixture('echo.mjs')]);
   });
   after(async () => {
-    await relay.stop();
-    assert.deepEqual(await rcd.teardown(), []);
+    try {
+      await relay?.stop();
+    } finally {
+      assert.deepEqual(await rcd.teardown(), []);
+    }
   });
 
   it('links, and `rcd url` prints a URL that works as soon as it is printed', async () => {
     await waitFor(async () => (await rcd.status()).daemon.link.state === 'connected', 'the link to connect');
     url = (await rcd.ok(['url', 'echo'])).trim();
-    assert.match(url, new RegExp(`^${relay.url}/s/[A-Za-z0-9_-]{43}$`));
+    assert.match(url, new RegExp(`^${relay?.url}/s/[A-Za-z0-9_-]{43}$`));
     assert.equal((await rcd.ok(['url', 'echo'])).trim(), url, 'the same URL again');
     const st = JSON.parse(await rcd.ok(['remote', 'status', url, '--json'])) as { session: { name: string; state: string } };
     assert.equal(st.session.name, 'echo');

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CLI, Rcd, fixture, waitFor } from '../helpers/harness.js';
+import { CLI, Rcd, fixture, waitFor, within } from '../helpers/harness.js';
 
 describe('logs', () => {
   let rcd: Rcd;
@@ -39,7 +39,7 @@ describe('logs', () => {
     await rcd.ok(['send', 'follow', 'ping']);
     await waitFor(() => seen.includes('echo: ping'), 'the follower to see the echo');
     await rcd.ok(['stop', 'follow']);
-    const code = await Promise.race([closed, new Promise((r) => setTimeout(() => r('timeout'), 10_000))]);
+    const code = await within(closed, 10_000, 'rcd logs --follow to end');
     assert.equal(code, 0, 'logs --follow ends with status 0 when the session ends');
     assert.equal(seen, 'ready\necho: ping\n');
   });
@@ -51,7 +51,7 @@ describe('logs', () => {
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const closed = new Promise<number | null>((r) => child.on('close', r));
     child.stdout.once('data', () => child.stdout.destroy()); // like head: read a little, then close the pipe
-    assert.equal(await closed, 0);
+    assert.equal(await within(closed, 15_000, 'rcd logs to end'), 0);
     assert.equal(stderr, '');
   });
 
@@ -67,7 +67,7 @@ describe('logs', () => {
     const closed = new Promise<number | null>((r) => child.on('close', r));
     await waitFor(() => seen.includes('ready'), 'the follower to see ready');
     await rcd.ok(['shutdown']);
-    assert.equal(await closed, 1);
+    assert.equal(await within(closed, 15_000, 'rcd logs -f to end'), 1);
     assert.match(stderr, /^rcd: the daemon went away while sending the output \(.+\); the agent keeps running: run `rcd logs gone -f` again\n$/);
     assert.equal((await rcd.session('gone')).state, 'running', 'the agent kept running (a new daemon re-adopted it)');
     await rcd.ok(['stop', 'gone']);

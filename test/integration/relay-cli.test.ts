@@ -6,7 +6,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { CLI, Rcd, isAlive, processesOf, waitFor } from '../helpers/harness.js';
+import { CLI, Rcd, isAlive, processesOf, waitFor, within } from '../helpers/harness.js';
 
 interface Running {
   child: ChildProcessWithoutNullStreams;
@@ -41,10 +41,12 @@ async function startRelayProcess(rcd: Rcd, args: string[]): Promise<Running> {
 
 after(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  const left: number[] = [];
   for (const rcd of homes) {
-    await waitFor(() => processesOf(rcd.home).length === 0, 'no process of this home', 5_000).catch(() => undefined);
+    await waitFor(() => processesOf(rcd.home).length === 0, 'no process of this home', 5_000).catch(() => left.push(...processesOf(rcd.home)));
     rmSync(rcd.home, { recursive: true, force: true });
   }
+  assert.deepEqual(left, [], 'no relay or daemon process left behind');
 });
 
 describe('rcd relay (the command)', () => {
@@ -65,7 +67,7 @@ describe('rcd relay (the command)', () => {
     await waitFor(async () => /long-polls held now<\/td><td>1</.test(await (await fetch(`${relay.url}/`)).text()), 'the relay to hold the poll');
     const t0 = Date.now();
     relay.child.kill('SIGTERM');
-    assert.deepEqual(await relay.exited, { code: 0, signal: null });
+    assert.deepEqual(await within(relay.exited, 10_000, 'the relay to exit'), { code: 0, signal: null });
     await held;
     assert.ok(Date.now() - t0 < 5_000);
     assert.equal(relay.stderr(), '');
@@ -79,7 +81,7 @@ describe('rcd relay (the command)', () => {
     assert.match(relay.url, /^http:\/\/localhost:\d+$/);
     assert.ok(existsSync(join(rcd.home, 'relay', 'relay.db')));
     relay.child.kill('SIGINT');
-    assert.deepEqual(await relay.exited, { code: 0, signal: null });
+    assert.deepEqual(await within(relay.exited, 10_000, 'the relay to exit'), { code: 0, signal: null });
   });
 
   it('refuses plain http on a non-loopback address with exit 1 and says how to run behind TLS', async () => {
@@ -118,7 +120,7 @@ describe('rcd relay (the command)', () => {
     assert.equal(taken.code, 1);
     assert.match(taken.stderr, /already in use/);
     first.child.kill('SIGTERM');
-    assert.equal((await first.exited).code, 0);
+    assert.equal((await within(first.exited, 10_000, 'the relay to exit')).code, 0);
     assert.deepEqual(processesOf(rcd.home), []);
   });
 });

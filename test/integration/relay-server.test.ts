@@ -23,7 +23,6 @@ interface Answer {
 }
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sessionId = () => randomBytes(8).toString('hex');
 
 describe('relay server', () => {
@@ -319,9 +318,10 @@ describe('relay server', () => {
     assert.equal((await put(cred, id, gone, {}, new Date(Date.now() - 1000).toISOString())).status, 200);
     assert.equal(errorCode(await call('GET', `/api/s/${gone}`)), 'EXPIRED');
     const soon = newToken();
-    assert.equal((await put(cred, id, soon, {}, new Date(Date.now() + 500).toISOString())).status, 200);
-    assert.equal((await call('GET', `/api/s/${soon}`)).status, 200);
-    await sleep(700);
+    const expiresAt = Date.now() + 3_000;
+    assert.equal((await put(cred, id, soon, {}, new Date(expiresAt).toISOString())).status, 200);
+    assert.equal((await call('GET', `/api/s/${soon}`)).status, 200, 'it works until it expires');
+    await waitFor(() => Date.now() > expiresAt, 'the expiry time to pass'); // the passing of time is the point
     const a = await call('POST', `/api/s/${soon}/prompt`, { text: 'late', idempotencyKey: 'key-expired' });
     assert.equal(a.status, 410);
     assert.equal(errorCode(a), 'EXPIRED');
@@ -546,11 +546,13 @@ describe('relay server', () => {
     assert.equal(p.status, 201);
     // A poll held at close time is answered, and close does not wait for its hold.
     const other = await setup();
-    const { answer: closing } = await holdPoll(() => call('GET', '/api/daemon/poll?wait=20000', undefined, other.cred).catch((err: unknown) => err));
+    const { answer: closing } = await holdPoll(() => call('GET', '/api/daemon/poll?wait=20000', undefined, other.cred));
     const t0 = Date.now();
     await relay.close();
-    await closing;
+    const answered = await closing;
     assert.ok(Date.now() - t0 < 3_000, `close took ${Date.now() - t0} ms`);
+    assert.equal(answered.status, 200, 'the held poll was answered, not cut off');
+    assert.deepEqual(PollResponse.parse(answered.json).instructions, []);
 
     relay = await startRelay({ host: '127.0.0.1', port: 0, data: dir, logLevel: 'trace' });
     const ev = RemoteEventsResponse.parse((await call('GET', `/api/s/${token}/events?after=0`)).json);

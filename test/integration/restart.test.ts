@@ -52,13 +52,25 @@ describe('restart policy', () => {
     await rcd.ok(['start', '--cwd', dir('always'), '--name', 'always', '--restart', 'always', '--', process.execPath, fixture('exit-with.mjs'), '0', '100']);
     await waitFor(async () => (await rcd.session('always')).restarts >= 1, 'a restart');
     await rcd.ok(['stop', 'always']);
-    const s = await rcd.session('always');
-    assert.equal(s.state, 'stopped');
-    const restarts = s.restarts;
-    // it stays stopped: no timer left behind restarts it
-    await new Promise((r) => setTimeout(r, 400));
-    assert.equal((await rcd.session('always')).restarts, restarts);
     assert.equal((await rcd.session('always')).state, 'stopped');
+  });
+
+  it('stop during a restart backoff stops it for good: no timer left behind restarts it', async () => {
+    const own = new Rcd();
+    own.writeConfig({ restartBackoffMs: 2_000 }); // a backoff long enough to stop inside, and to outwait after
+    try {
+      await own.ok(['start', '--cwd', own.workdir('w'), '--name', 'b', '--restart', 'always', '--', process.execPath, fixture('exit-with.mjs'), '0']);
+      await waitFor(async () => (await own.session('b')).state === 'restarting', 'the restart backoff');
+      await own.ok(['stop', 'b']);
+      const s = await own.session('b');
+      assert.equal(s.state, 'stopped');
+      const stoppedAt = Date.now();
+      await waitFor(() => Date.now() > stoppedAt + 3_000, 'the backoff to have run out'); // time passing is the point
+      const later = await own.session('b');
+      assert.deepEqual([later.state, later.restarts, later.pid], ['stopped', s.restarts, null]);
+    } finally {
+      assert.deepEqual(await own.teardown(), []);
+    }
   });
 
   it('rcd restart runs an ended session again in its directory, unless another live session holds it', async () => {

@@ -91,7 +91,7 @@ describe('rcd service --dry-run', () => {
 
   it('the launchd plist parses back with every key launchd needs', () =>
     withSandbox(async (s) => {
-      const r = await s.run(['service', 'install', '--dry-run', '--platform', 'darwin'], { RCD_RELAY_URL: 'https://relay.example/x y' });
+      const r = await s.run(['service', 'install', '--dry-run', '--platform', 'darwin'], { RCD_RELAY_URL: 'https://127.0.0.1:9/x y' });
       assert.equal(r.code, 0, r.stderr);
       const doc = parsePlist(r.stdout) as Record<string, unknown>;
       assert.equal(doc.Label, 'dev.rcd.daemon');
@@ -106,7 +106,7 @@ describe('rcd service --dry-run', () => {
       const env = doc.EnvironmentVariables as Record<string, string>;
       assert.equal(env.RCD_HOME, s.rcd.home);
       assert.equal(env.PATH, s.rcd.env.PATH);
-      assert.equal(env.RCD_RELAY_URL, 'https://relay.example/x y');
+      assert.equal(env.RCD_RELAY_URL, 'https://127.0.0.1:9/x y');
     }));
 
   it('writes nothing, starts no daemon, and prints only the file on stdout', () =>

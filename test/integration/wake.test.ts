@@ -16,12 +16,13 @@ describe('wake detection', () => {
       const after = await waitFor(async () => {
         const d = (await rcd.status()).daemon;
         return d.wakeCount >= 1 ? d : null;
-      }, 'the wake to be counted', 5_000);
-      assert.ok(Date.now() - resumed <= 5_000);
+      }, 'the wake to be counted', 20_000);
       assert.equal(after.wakeCount, 1);
       assert.equal(after.pid, before.pid);
+      // Timed by the daemon's own clock (when it noticed), not by how fast the CLI polls answer on a busy machine.
       const lastWakeAt = Date.parse((after as unknown as { lastWakeAt: string }).lastWakeAt);
       assert.ok(lastWakeAt >= resumed - 1_000, 'lastWakeAt is the time of the wake');
+      assert.ok(lastWakeAt - resumed <= 5_000, `noticed ${lastWakeAt - resumed} ms after SIGCONT`);
     } finally {
       assert.deepEqual(await rcd.teardown(), []);
     }
