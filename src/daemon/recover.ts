@@ -32,14 +32,13 @@ function watchAdopted(files: SessionFiles, pid: number, pidStart: string, wrappe
   });
 }
 
-function recordedPid(s: SessionRecord, files: SessionFiles): { pid: number | null; start: string | null } {
-  if (s.pid !== null) return { pid: s.pid, start: s.pidStart };
-  // Died while starting: the wrapper may have written the pid before the database heard of it.
+/** The pid the wrapper wrote for a run the database may not know of (the daemon died while spawning it). */
+function pidFromFile(files: SessionFiles): number | null {
   try {
     const pid = Number.parseInt(readFileSync(files.agentPid, 'utf8'), 10);
-    return Number.isInteger(pid) ? { pid, start: processStartId(pid) } : { pid: null, start: null };
+    return Number.isInteger(pid) && pid > 1 ? pid : null;
   } catch {
-    return { pid: null, start: null };
+    return null;
   }
 }
 
@@ -53,7 +52,7 @@ const HALF_STARTED_KILL_MS = 5_000;
  * against a recycled pid all the same.)
  */
 async function endHalfStarted(s: SessionRecord, files: SessionFiles, log: Logger): Promise<void> {
-  const { pid } = recordedPid({ ...s, pid: null }, files);
+  const pid = pidFromFile(files);
   if (pid === null || !processesWithEnv('RCD_SESSION_ID', s.id).includes(pid)) return;
   const group = processGroupOf(pid);
   log.warn({ session: s.id, agentPid: pid }, 'ending a process whose start the previous daemon did not record');
@@ -69,13 +68,15 @@ export async function recoverSessions(supervisor: Supervisor, store: SessionStor
   const counts = { adopted: 0, ended: 0, restored: 0 };
   for (const s of store.listLive()) {
     const files = supervisor.files(s.id);
-    if (s.state === 'restarting') {
+    if (s.state === 'restarting' || s.state === 'starting') {
+      // The previous daemon died before its run was recorded (a spawn records 'running' with the pid at once):
+      // whatever it may have started is ended, and the session starts afresh.
       await endHalfStarted(s, files, log);
-      await supervisor.restore(s.id, 'its restart was due while no daemon ran');
+      await supervisor.restore(s.id, s.state === 'starting' ? 'the daemon died while starting it' : 'its restart was due while no daemon ran');
       counts.restored += 1;
       continue;
     }
-    const { pid, start } = recordedPid(s, files);
+    const { pid, pidStart: start } = s;
     const startedAtMs = s.startedAt ? Date.parse(s.startedAt) : Date.now();
     const stopRequested = s.state === 'stopping';
     if (pid !== null && start !== null && sameProcess(pid, start)) {

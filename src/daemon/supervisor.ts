@@ -50,7 +50,8 @@ const isLive = (s: SessionRecord) => LIVE_STATES.includes(s.state);
 export class Supervisor extends EventEmitter {
   private readonly live = new Map<string, Live>();
   private readonly stops = new Map<string, Promise<boolean>>();
-  private readonly stopBeforeSpawn = new Set<string>();
+  /** Runs being spawned: a stop (or a restart) waits for one to have its process, or to have failed, first. */
+  private readonly spawning = new Map<string, Promise<void>>();
   private readonly fifo = new FifoWriter();
   private hooks: AgentHooks | null = null;
   private readonly restarts: Restarts;
@@ -139,7 +140,15 @@ export class Supervisor extends EventEmitter {
   }
 
   /** `policy`: a restart by the restart policy, which retries a missing program instead of failing at once. */
-  private async spawnRun(id: string, why: 'start' | 'policy' | 'restore' | 'manual' = 'start'): Promise<void> {
+  private spawnRun(id: string, why: 'start' | 'policy' | 'restore' | 'manual' = 'start'): Promise<void> {
+    const p = this.doSpawnRun(id, why).finally(() => {
+      if (this.spawning.get(id) === p) this.spawning.delete(id);
+    });
+    this.spawning.set(id, p);
+    return p;
+  }
+
+  private async doSpawnRun(id: string, why: 'start' | 'policy' | 'restore' | 'manual'): Promise<void> {
     const s = this.d.sessions.get(id);
     if (!s) return;
     const files = this.files(id);
@@ -156,6 +165,8 @@ export class Supervisor extends EventEmitter {
       if (why === 'policy') return this.restarts.afterEnd(s, { exitCode: 127, signal: null }, 0, plan.error);
       return this.fail(s, plan.error);
     }
+    // Fault injection for the tests of requests that arrive while a run is being spawned.
+    if (process.env.RCD_FAULT === 'slow-spawn') await new Promise((r) => setTimeout(r, 1_000));
     let run: AgentRun;
     try {
       // RCD_SESSION_ID marks every process of the session, even those that leave its process tree (see terminate.ts).
@@ -168,6 +179,8 @@ export class Supervisor extends EventEmitter {
     const now = new Date();
     const live: Live = { run, number, startedAtMs: Date.now(), stopRequested: false };
     this.live.set(id, live);
+    // Watched before anything else can fail: a process we started is never left without its exit handled.
+    void run.exited.then((exit) => this.handleExit(id, live, exit));
     this.d.sessions.update(id, {
       state: 'running', pid: run.pid, pidStart: run.pidStart, wrapperPid: run.wrapperPid, run: number,
       exitCode: null, signal: null, reason: null, startedAt: now.toISOString(),
@@ -177,8 +190,6 @@ export class Supervisor extends EventEmitter {
     this.follow(id, number);
     this.d.log.info({ session: id, agentPid: run.pid, run: number, resumed: plan.resumed }, 'agent started');
     this.emit('state', id);
-    void run.exited.then((exit) => this.handleExit(id, live, exit));
-    if (this.stopBeforeSpawn.delete(id)) void this.stop(id);
   }
 
   private follow(id: string, run: number): void {
@@ -251,19 +262,17 @@ export class Supervisor extends EventEmitter {
   }
 
   private async doStop(id: string): Promise<boolean> {
+    // A run being spawned (a start, a restart, a policy respawn) gets its process or fails first; stopping it
+    // then is the ordinary stop. Answering "stopped" meanwhile would let the spawn bring it back.
+    await this.spawning.get(id)?.catch(() => undefined); // a spawn that threw has said so to its own caller
     const s = this.d.sessions.get(id);
     if (!s || !isLive(s)) return false;
-    if (this.restarts.cancel(id) || s.state === 'restarting') {
+    const live = this.live.get(id);
+    if (this.restarts.cancel(id) || !live) {
+      // Waiting out a restart backoff, or nothing runs for it: there is no process to stop.
       this.d.sessions.update(id, { state: 'stopped', pid: null, reason: null });
       this.d.events.appendState(id, { state: 'stopped' });
       this.emit('state', id);
-      return true;
-    }
-    const live = this.live.get(id);
-    if (!live) {
-      // Still spawning: stop it the moment it has a pid.
-      this.stopBeforeSpawn.add(id);
-      await untilState(this, id, () => !this.isLive(id));
       return true;
     }
     live.stopRequested = true;

@@ -76,6 +76,20 @@ export class Tailer extends EventEmitter {
     }
   }
 
+  /**
+   * Reads what the file holds now into the database like `drain`, but a megabyte per turn of the event loop: a
+   * backlog of hundreds of megabytes (written while no daemon ran) must not stall every other request meanwhile.
+   */
+  async catchUp(sessionId: string, path: string): Promise<void> {
+    const target = sizeOf(path); // what was there when asked: an agent writing on does not keep this going
+    const lines = this.tails.get(sessionId)?.lines;
+    for (;;) {
+      const { more, seen } = this.readSome(sessionId, path, MAX_BYTES_PER_TURN, lines, false);
+      if (!more || seen >= target) return;
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
   close(): void {
     clearInterval(this.poll);
     for (const tail of this.tails.values()) tail.watcher?.close();

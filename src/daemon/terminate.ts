@@ -9,6 +9,8 @@ import { descendants, isAlive, processStartId, processesWithEnv, signal } from '
 const KILL_SETTLE_MS = 5_000;
 // How often to look whether the processes are gone. Short, because `rcd stop` waits on it.
 const POLL_MS = 25;
+// Looks for processes that appeared during the stop; a session that keeps spawning past this is killed.
+const MAX_LOOKS = 5;
 
 interface Tracked {
   pid: number;
@@ -49,9 +51,17 @@ export async function terminateRun(run: AgentRun, sessionId: string, graceMs: nu
   snapshot(run, sessionId, known);
   signalAll(run, known, 'SIGTERM');
   const allGone = () => exited && [...known.values()].every((t) => !stillThere(t));
-  if (await until(allGone, graceMs)) return;
+  const deadline = Date.now() + graceMs;
+  // Processes can appear while the known ones end (a shutdown hook that starts a child): look again once they
+  // are gone, and go on while each look finds someone new.
+  for (let look = 0; look < MAX_LOOKS; look++) {
+    if (!(await until(allGone, Math.max(0, deadline - Date.now())))) break;
+    snapshot(run, sessionId, known);
+    if ([...known.values()].every((t) => !stillThere(t))) return;
+    signalAll(run, known, 'SIGTERM');
+  }
 
-  if (!exited) snapshot(run, sessionId, known);
+  snapshot(run, sessionId, known);
   log.warn({ pids: [...known.keys()], graceMs }, 'still running after the grace period; sending SIGKILL');
   signalAll(run, known, 'SIGKILL');
   if (!(await until(allGone, KILL_SETTLE_MS))) {

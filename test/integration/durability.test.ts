@@ -50,6 +50,33 @@ describe('durability across daemon deaths', () => {
     }
   });
 
+  it('a session a dead daemon left starting is started afresh, and a pid file naming another process is left alone', async () => {
+    const rcd = new Rcd();
+    const stranger = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
+    try {
+      const id = (await rcd.ok(['start', '--cwd', rcd.workdir('w'), '--name', 'st', '--', process.execPath, fixture('echo.mjs')])).trim();
+      const daemon = rcd.daemonPid() as number;
+      process.kill(daemon, 'SIGKILL');
+      await waitFor(() => !isAlive(daemon), 'the daemon to die');
+      await killGroup(rcd, id);
+      // As if the daemon had died while starting it: no pid recorded, and the pid file (the wrapper writes it
+      // before the database hears of it) names a process that is not the session's, as after a reboot.
+      const db = new Database(join(rcd.home, 'rcd.db'));
+      db.prepare("UPDATE sessions SET state = 'starting', pid = NULL, pid_start = NULL WHERE id = ?").run(id);
+      db.close();
+      writeFileSync(join(rcd.home, 'sessions', id, 'agent.pid'), `${stranger.pid}\n`);
+      const s = await rcd.session(id); // the next daemon
+      assert.equal(s.state, 'running');
+      assert.notEqual(s.pid, stranger.pid, 'a bare pid is never adopted');
+      assert.ok(isAlive(stranger.pid as number), 'the unrelated process was not touched');
+      await rcd.ok(['send', id, 'fresh']);
+      await waitFor(async () => (await rcd.logs(id)).includes('echo: fresh'), 'the new run to answer');
+    } finally {
+      stranger.kill('SIGKILL');
+      assert.deepEqual(await rcd.teardown(), []);
+    }
+  });
+
   it('a session stopped by the user stays stopped across a daemon restart', async () => {
     const rcd = new Rcd();
     try {

@@ -57,4 +57,53 @@ describe('stop', () => {
     assert.deepEqual(a, { code: 0, agentAlive: false });
     assert.deepEqual(b, { code: 0, agentAlive: false });
   });
+  it('also ends what the agent starts while it is being stopped (a shutdown hook)', async () => {
+    await rcd.ok(['start', '--cwd', dir('hook'), '--name', 'hook', '--', process.execPath, fixture('leaves-a-child.mjs')]);
+    await waitFor(async () => (await rcd.logs('hook')).includes('ready'), 'the agent to be ready');
+    await rcd.ok(['stop', 'hook']);
+    const child = Number(/left (\d+)/.exec(await rcd.logs('hook'))?.[1]);
+    assert.ok(child > 1, 'the agent started its child on the way out');
+    assert.equal(isAlive(child), false, 'the child started during the stop was stopped too');
+  });
+
+  describe('requests that arrive while a run is being spawned', () => {
+    // The daemon these tests start spawns slowly (fault injection), so a request surely lands mid-spawn.
+    const slow = { RCD_FAULT: 'slow-spawn' };
+
+    it('a stop while the session is starting returns, and the session stays stopped', async () => {
+      const own = new Rcd();
+      try {
+        await own.ok(['status'], { env: slow }); // the daemon, with the fault
+        const starting = own.run(['start', '--cwd', own.workdir('w'), '--name', 's', '--', process.execPath, fixture('forever.mjs')], { timeoutMs: 30_000 });
+        await waitFor(async () => (await own.status()).sessions.some((x) => x.name === 's' && x.state === 'starting'), 'the session to be starting');
+        const stopped = await own.run(['stop', 's'], { timeoutMs: 30_000 });
+        assert.equal(stopped.code, 0, stopped.stderr);
+        await starting;
+        const s = await own.session('s');
+        assert.deepEqual([s.state, s.pid], ['stopped', null]);
+        assert.deepEqual(own.leftovers().filter((p) => p !== own.daemonPid()), [], 'no agent left running');
+      } finally {
+        assert.deepEqual(await own.teardown(), []);
+      }
+    });
+
+    it('a stop while the restart policy is respawning it stops it for good', async () => {
+      const own = new Rcd();
+      own.writeConfig({ restartBackoffMs: 50 });
+      try {
+        await own.ok(['status'], { env: slow });
+        await own.ok(['start', '--cwd', own.workdir('w'), '--name', 'r', '--restart', 'always', '--', process.execPath, fixture('exit-with.mjs'), '0']);
+        await waitFor(async () => (await own.session('r')).state === 'restarting', 'a respawn');
+        assert.equal((await own.run(['stop', 'r'], { timeoutMs: 30_000 })).code, 0);
+        const s = await own.session('r');
+        assert.equal(s.state, 'stopped');
+        const at = Date.now();
+        await waitFor(() => Date.now() > at + 2_000, 'the spawn and any backoff to be over'); // time passing is the point
+        const later = await own.session('r');
+        assert.deepEqual([later.state, later.pid, later.restarts], ['stopped', null, s.restarts]);
+      } finally {
+        assert.deepEqual(await own.teardown(), []);
+      }
+    });
+  });
 });

@@ -10,7 +10,7 @@ const BATCH = 64;
 
 export const logs: Handler<'logs'> = async (req, ctx, res) => {
   const s = ctx.supervisor.resolve(req.session);
-  ctx.tailer.drain(s.id, ctx.supervisor.files(s.id).output);
+  await ctx.tailer.catchUp(s.id, ctx.supervisor.files(s.id).output);
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store', [HEADER_AGENT]: s.agent });
   let next = req.from;
   const pump = async () => {
