@@ -260,7 +260,13 @@ export class Link {
       const a = this.d.store.access(id);
       const access = a?.tokenHash && !a.revokedAt ? { tokenHash: a.tokenHash, expiresAt: a.expiresAt } : null;
       try {
-        await this.http.call('PUT', `api/daemon/sessions/${id}`, { session, access }, PutSessionResponse, { signal, timeoutMs: CALL_TIMEOUT_MS });
+        const put = await this.http.call('PUT', `api/daemon/sessions/${id}`, { session, access }, PutSessionResponse, { signal, timeoutMs: CALL_TIMEOUT_MS });
+        if (put.ackedSeq !== undefined && put.ackedSeq < this.d.store.cursor(id)) {
+          // The relay holds less than it once acknowledged (its data was lost or restored from a backup): send
+          // again from what it has, or its followers never see the rest.
+          this.d.store.resetCursor(id, put.ackedSeq);
+          this.uploader.touch(id);
+        }
       } catch (err) {
         if (err instanceof HttpError && err.refusesSession) {
           // This session only (a URL another daemon's session holds, a view the relay refuses): say so and go

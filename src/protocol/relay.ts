@@ -68,7 +68,11 @@ export const PutSessionRequest = z.object({
   session: RemoteSession,
   access: z.object({ tokenHash: TokenHash, expiresAt: Iso.nullable() }).nullable(),
 });
-export const PutSessionResponse = z.object({ ok: z.literal(true) });
+/**
+ * `ackedSeq`: every event of the session up to it is held (or was pruned) by the relay. A daemon whose cursor is
+ * ahead of it (the relay lost its data, or was restored from a backup) uploads again from there.
+ */
+export const PutSessionResponse = z.object({ ok: z.literal(true), ackedSeq: z.number().int().min(0).optional() });
 
 /** DELETE /api/daemon/sessions/:id — the session was removed (`rcd rm`): its events and access go too. */
 

@@ -1,7 +1,10 @@
 // The relay killed with SIGKILL and restarted several times while the agent writes fast and prompts are sent:
 // afterwards the relay holds exactly the agent's output, and every prompt the relay accepted ran exactly once.
-// Also: a daemon killed after storing an instruction but before acknowledging it runs it once.
+// Also: a daemon killed after storing an instruction but before acknowledging it runs it once; sessions removed
+// while the relay is away are removed there later, even across a daemon restart; a relay that lost its data gets
+// the daemon registered and its sessions pushed again.
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -102,6 +105,38 @@ describe('removals while the relay is away', () => {
       // The link is not stuck on the session the relay never had: prompts still flow.
       await rcd.ok(['remote', 'send', keepUrl, 'still linked']);
       await waitFor(async () => (await rcd.logs('keep')).includes('echo: still linked'), 'the prompt through the relay');
+      assert.equal((await rcd.status()).daemon.link.state, 'connected');
+    });
+  });
+});
+
+describe('a relay that lost its data', () => {
+  it('the daemon registers again, pushes its sessions and the same URL works again', async () => {
+    const rcd = new Rcd();
+    await withRelay(rcd, async (relay) => {
+      await rcd.ok(['start', '--cwd', rcd.workdir('w'), '--name', 'echo', '--', process.execPath, fixture('echo.mjs')]);
+      const url = (await rcd.ok(['url', 'echo'])).trim();
+      await waitFor(async () => (await rcd.ok(['remote', 'logs', url])).includes('ready'), 'the output to reach the relay');
+      const identity = () => {
+        const db = new Database(join(rcd.home, 'rcd.db'), { readonly: true });
+        try {
+          return db.prepare('SELECT daemon_id AS id FROM link_identity').get() as { id: string } | undefined;
+        } finally {
+          db.close();
+        }
+      };
+      const before = identity()?.id;
+
+      await relay.stop();
+      rmSync(relay.dataDir, { recursive: true, force: true }); // its database, credentials and sessions: gone
+      await relay.start();
+
+      // The relay answers 401 to the old credential; the daemon registers once more and pushes everything again.
+      await waitFor(async () => (await rcd.run(['remote', 'logs', url])).stdout.includes('ready'), 'the same URL to work again', 60_000);
+      await rcd.ok(['remote', 'send', url, 'after the reset']);
+      await waitFor(async () => (await rcd.logs('echo')).includes('echo: after the reset'), 'the prompt through the new registration');
+      const after = identity()?.id;
+      assert.ok(before && after && after !== before, 'a new daemon identity, stored once it worked');
       assert.equal((await rcd.status()).daemon.link.state, 'connected');
     });
   });

@@ -209,6 +209,13 @@ describe('relay server', () => {
     assert.ok(Date.now() - t0 >= 350, 'held for the wait');
   });
 
+  it('answers a session PUT with how far it holds the session\'s events (a daemon re-uploads past that)', async () => {
+    const { cred, id, token } = await setup();
+    assert.deepEqual((await put(cred, id, token)).json, { ok: true, ackedSeq: 0 });
+    await upload(cred, id, [out(1, 'a'), out(2, 'b'), out(4, 'd')]);
+    assert.deepEqual((await put(cred, id, token)).json, { ok: true, ackedSeq: 2 }, 'contiguous: 3 is missing');
+  });
+
   it('delivers instructions oldest first and accepts a prompt once per idempotency key', async () => {
     const { cred, token } = await setup();
     const first = await prompt(token, 'one', 'key-00000001');

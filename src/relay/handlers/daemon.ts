@@ -55,7 +55,7 @@ export const putSession: Handler = async (req, res, ctx, params) => {
     throw new HttpError(409, 'CONFLICT', 'that session id or token hash belongs to a session of another daemon');
   }
   ctx.notifier.notify(sessionKey(id)); // held remote polls re-check state and access
-  sendJson(res, 200, { ok: true });
+  sendJson(res, 200, { ok: true, ackedSeq: ctx.sessions.get(id)?.ackedSeq ?? 0 });
 };
 
 export const deleteSession: Handler = async (req, res, ctx, params) => {
