@@ -32,3 +32,17 @@ export class Backoff {
     return this.attempt;
   }
 }
+
+/** Waits `ms` (Infinity: until aborted), or less if `signal` aborts first; never rejects. */
+export function sleepUnless(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = Number.isFinite(ms) ? setTimeout(done, ms) : null;
+    function done(): void {
+      if (timer) clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -101,3 +101,10 @@ function safeJson(text: string): unknown {
     return undefined;
   }
 }
+
+/** A network or HTTP failure in one line, with its code when there is one ("connect ECONNREFUSED … (ECONNREFUSED)"). */
+export function describeError(err: unknown): string {
+  const e = err as { message?: string; code?: string; cause?: { code?: string; message?: string } };
+  const code = e.cause?.code ?? e.code;
+  return code ? `${e.message ?? 'error'} (${code})` : (e.message ?? String(err));
+}

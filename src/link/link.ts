@@ -7,9 +7,9 @@ import {
   AckResponse, POLL_DEADLINE_MS, POLL_HOLD_MS, PollResponse, PutSessionResponse, RegisterResponse, type RemoteSession,
 } from '../protocol/relay.js';
 import type { LinkStore } from '../store/link-store.js';
-import { Backoff } from './backoff.js';
+import { Backoff, sleepUnless } from './backoff.js';
 import type { Executor } from './executor.js';
-import { HttpError, RelayHttp, checkRelayUrl } from './http.js';
+import { HttpError, RelayHttp, checkRelayUrl, describeError } from './http.js';
 import { Uploader } from './uploader.js';
 
 export type LinkState = 'off' | 'connecting' | 'connected' | 'backoff';
@@ -154,15 +154,15 @@ export class Link {
           this.state = 'off';
           this.error = `${err.message}; the link stays off until the daemon restarts or wakes`;
           this.d.log.error({ status: err.status }, 'relay refused this daemon; not retrying');
-          await this.sleep(Number.POSITIVE_INFINITY, signal);
+          await sleepUnless(Number.POSITIVE_INFINITY, signal);
           continue;
         }
         this.state = 'backoff';
-        this.error = describe(err);
+        this.error = describeError(err);
         // A relay that says when to come back (503 over its cap) is not asked sooner.
         const delay = Math.max(this.backoff.next(), err instanceof HttpError ? err.retryAfterMs : 0);
         this.d.log.warn({ error: this.error, retryInMs: delay }, 'relay link down');
-        await this.sleep(delay, signal);
+        await sleepUnless(delay, signal);
       }
     }
     this.state = 'off';
@@ -282,20 +282,4 @@ export class Link {
       for (const w of [...this.accessWaiters]) w();
     }
   }
-
-  private sleep(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = Number.isFinite(ms) ? setTimeout(resolve, ms) : null;
-      signal.addEventListener('abort', () => {
-        if (timer) clearTimeout(timer);
-        resolve();
-      }, { once: true });
-    });
-  }
-}
-
-function describe(err: unknown): string {
-  const e = err as { message?: string; code?: string; cause?: { code?: string; message?: string } };
-  const code = e.cause?.code ?? e.code;
-  return code ? `${e.message ?? 'error'} (${code})` : (e.message ?? String(err));
 }
