@@ -20,14 +20,25 @@ const REQUEST_TIMEOUT_MS = 10_000;
 
 function call(socketPath: string, method: string, path: string, body?: string | Buffer, headers: Record<string, string | number> = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
+    let answered = false;
+    let failure: Error | undefined;
     const req = httpRequest({ socketPath, method, path, headers, agent: false }, (res) => {
+      answered = true;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
     });
     req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no answer to ${method} ${path} within ${REQUEST_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
+    // A write that fails because the daemon has answered and closed (EPIPE) is not a failure of the exchange: what
+    // counts is the answer. Only a connection that closes without one fails the call.
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      failure = err;
+      if (err.code !== 'EPIPE' && err.code !== 'ECONNRESET') reject(err);
+    });
+    req.on('close', () => {
+      if (!answered) reject(failure ?? new Error(`the daemon closed ${method} ${path} without an answer`));
+    });
     req.end(body);
   });
 }
