@@ -14,11 +14,23 @@ export function socketRequest(socketPath: string, path: string, payload: string)
   return new Promise((resolve, reject) => {
     const sock = createConnection(socketPath);
     const chunks: Buffer[] = [];
-    sock.on('error', reject);
+    sock.on('error', (err: NodeJS.ErrnoException) => {
+      // The daemon answers once it has read the request, then closes: under load the tail of our write can still
+      // fail (EPIPE) after the whole answer has arrived. The answer is what counts; only without one is it an error.
+      const answer = err.code === 'EPIPE' || err.code === 'ECONNRESET' ? completeResponse(Buffer.concat(chunks)) : null;
+      if (answer) resolve(answer);
+      else reject(err);
+    });
     sock.on('data', (c: Buffer) => chunks.push(c));
     sock.on('end', () => {
+      const raw = Buffer.concat(chunks);
       try {
-        resolve(parseResponse(Buffer.concat(chunks)));
+        const answer = completeResponse(raw);
+        if (answer) resolve(answer);
+        else if (raw.includes('\r\n\r\n') && !/\r\ncontent-length:/i.test(raw.subarray(0, raw.indexOf('\r\n\r\n')).toString('latin1'))) {
+          resolve(parseResponse(raw)); // no length to check against (chunked): the end of the stream ends it
+        }
+        else reject(Object.assign(new Error('the daemon closed the connection before its whole answer arrived'), { code: 'ECONNRESET' }));
       } catch (err) {
         reject(err);
       }
@@ -28,6 +40,19 @@ export function socketRequest(socketPath: string, path: string, payload: string)
         `content-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n\r\n${payload}`,
     );
   });
+}
+
+/** The response in `raw` if all of it has arrived (headers and a content-length body), else null. */
+function completeResponse(raw: Buffer): RawResponse | null {
+  const end = raw.indexOf('\r\n\r\n');
+  if (end < 0) return null;
+  const length = /\r\ncontent-length:\s*(\d+)/i.exec(raw.subarray(0, end).toString('latin1'))?.[1];
+  if (length === undefined || raw.length - (end + 4) < Number(length)) return null;
+  try {
+    return parseResponse(raw);
+  } catch {
+    return null;
+  }
 }
 
 export function parseResponse(raw: Buffer): RawResponse {
