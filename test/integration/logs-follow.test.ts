@@ -6,6 +6,16 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLI, Rcd, fixture, waitFor, within } from '../helpers/harness.js';
 
+/** `rcd logs ARGS` as a child process: what it printed so far, and its exit status once it ends. */
+function logsProcess(rcd: Rcd, args: string[]) {
+  const child = spawn(process.execPath, [CLI, 'logs', ...args], { env: rcd.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (c: Buffer) => (out.stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out.stderr += c.toString()));
+  const closed = new Promise<number | null>((r) => child.on('close', r));
+  return { child, out, closed };
+}
+
 describe('logs', () => {
   let rcd: Rcd;
   before(() => {
@@ -31,44 +41,33 @@ describe('logs', () => {
     const cwd = join(rcd.home, 'follow');
     mkdirSync(cwd);
     await rcd.ok(['start', '--cwd', cwd, '--name', 'follow', '--', process.execPath, fixture('echo.mjs')]);
-    const child = spawn(process.execPath, [CLI, 'logs', 'follow', '--follow'], { env: rcd.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let seen = '';
-    child.stdout.on('data', (c: Buffer) => (seen += c.toString()));
-    const closed = new Promise<number | null>((r) => child.on('close', r));
-    await waitFor(() => seen.includes('ready'), 'the follower to see ready');
+    const { out, closed } = logsProcess(rcd, ['follow', '--follow']);
+    await waitFor(() => out.stdout.includes('ready'), 'the follower to see ready');
     await rcd.ok(['send', 'follow', 'ping']);
-    await waitFor(() => seen.includes('echo: ping'), 'the follower to see the echo');
+    await waitFor(() => out.stdout.includes('echo: ping'), 'the follower to see the echo');
     await rcd.ok(['stop', 'follow']);
     const code = await within(closed, 10_000, 'rcd logs --follow to end');
     assert.equal(code, 0, 'logs --follow ends with status 0 when the session ends');
-    assert.equal(seen, 'ready\necho: ping\n');
+    assert.equal(out.stdout, 'ready\necho: ping\n');
   });
 
   it('a reader that stops early (`rcd logs S | head -1`) ends it quietly with status 0', async () => {
     // The 'fast' session above wrote 20000 lines: far more than one pipe buffer.
-    const child = spawn(process.execPath, [CLI, 'logs', 'fast'], { env: rcd.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const closed = new Promise<number | null>((r) => child.on('close', r));
+    const { child, out, closed } = logsProcess(rcd, ['fast']);
     child.stdout.once('data', () => child.stdout.destroy()); // like head: read a little, then close the pipe
     assert.equal(await within(closed, 15_000, 'rcd logs to end'), 0);
-    assert.equal(stderr, '');
+    assert.equal(out.stderr, '');
   });
 
   it('--follow says in one line that the daemon went away (and the agent did not) when the daemon stops', async () => {
     const cwd = join(rcd.home, 'gone');
     mkdirSync(cwd);
     await rcd.ok(['start', '--cwd', cwd, '--name', 'gone', '--', process.execPath, fixture('echo.mjs')]);
-    const child = spawn(process.execPath, [CLI, 'logs', 'gone', '-f'], { env: rcd.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let seen = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (seen += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const closed = new Promise<number | null>((r) => child.on('close', r));
-    await waitFor(() => seen.includes('ready'), 'the follower to see ready');
+    const { out, closed } = logsProcess(rcd, ['gone', '-f']);
+    await waitFor(() => out.stdout.includes('ready'), 'the follower to see ready');
     await rcd.ok(['shutdown']);
     assert.equal(await within(closed, 15_000, 'rcd logs -f to end'), 1);
-    assert.match(stderr, /^rcd: the daemon went away while sending the output \(.+\); the agent keeps running: run `rcd logs gone -f` again\n$/);
+    assert.match(out.stderr, /^rcd: the daemon went away while sending the output \(.+\); the agent keeps running: run `rcd logs gone -f` again\n$/);
     assert.equal((await rcd.session('gone')).state, 'running', 'the agent kept running (a new daemon re-adopted it)');
     await rcd.ok(['stop', 'gone']);
   });
