@@ -1,6 +1,6 @@
 // Daemons, sessions and their access at rest: only sha256 of a credential or a token is stored. Lookups go by
 // hash and then compare in constant time; replaced and revoked hashes are remembered so a failing URL can be
-// told why it fails.
+// told why it fails, and so that a retired URL never works again for anyone.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { RemoteSession } from '../protocol/relay.js';
 import type { Db } from './db.js';
@@ -49,7 +49,6 @@ export class SessionStore {
       byToken: db.prepare<[string], RawSession>('SELECT * FROM sessions WHERE token_hash = ?'),
       retired: db.prepare<[string], { token_hash: string; reason: string }>('SELECT token_hash, reason FROM retired_tokens WHERE token_hash = ?'),
       retire: db.prepare('INSERT OR REPLACE INTO retired_tokens (token_hash, session_id, reason, at) VALUES (?, ?, ?, ?)'),
-      unretire: db.prepare('DELETE FROM retired_tokens WHERE token_hash = ?'),
       insert: db.prepare(
         'INSERT INTO sessions (id, daemon_id, view, token_hash, expires_at, updated_at) VALUES (@id, @daemonId, @view, @tokenHash, @expiresAt, @now)',
       ),
@@ -86,24 +85,30 @@ export class SessionStore {
   /**
    * Registers or updates a session's view and access, in one transaction. A different hash retires the old one
    * as rotated; `access: null` retires it as revoked. Returns 'conflict' when the id or the token hash belongs
-   * to another daemon's session.
+   * to another daemon's session, 'retired' when the hash was rotated away or revoked before.
+   *
+   * A retired hash is never current again, for any session: whoever held the old URL (the reason it was rotated
+   * or revoked, often) could otherwise register a daemon of their own, claim that hash and have the old URL serve
+   * their session and take its visitors' prompts. Not even the session that retired it gets it back: rotating
+   * says the URL is burnt, a daemon never sends a retired hash (every new URL is 256 fresh random bits), and the
+   * only other sender is a stale request that arrived after a newer one, which must not undo the rotation.
    */
   put(
     daemonId: string,
     view: RemoteSession,
     access: { tokenHash: string; expiresAt: string | null } | null,
-  ): 'ok' | 'conflict' {
+  ): 'ok' | 'conflict' | 'retired' {
     return this.db.transaction(() => {
       const now = new Date().toISOString();
       const current = this.q.get.get(view.id);
       if (current && current.daemon_id !== daemonId) return 'conflict';
-      if (access) {
+      const old = current?.token_hash ?? null;
+      if (access && access.tokenHash !== old) {
         const holder = this.q.byToken.get(access.tokenHash);
         if (holder && holder.id !== view.id) return 'conflict';
+        if (this.q.retired.get(access.tokenHash)) return 'retired';
       }
-      const old = current?.token_hash ?? null;
       if (old && old !== access?.tokenHash) this.q.retire.run(old, view.id, access ? 'rotated' : 'revoked', now);
-      if (access) this.q.unretire.run(access.tokenHash);
       const params = {
         id: view.id, daemonId, view: JSON.stringify(view), now,
         tokenHash: access?.tokenHash ?? null, expiresAt: access?.expiresAt ?? null,

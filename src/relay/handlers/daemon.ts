@@ -51,8 +51,10 @@ export const putSession: Handler = async (req, res, ctx, params) => {
   const id = sessionParam(params[0]);
   const body = await readJson(req, PutSessionRequest, 'session');
   if (body.session.id !== id) throw badRequest(`session.id (${body.session.id}) differs from the id in the path (${id})`);
-  if (ctx.sessions.put(daemonId, body.session, body.access) === 'conflict') {
-    throw new HttpError(409, 'CONFLICT', 'that session id or token hash belongs to a session of another daemon');
+  const stored = ctx.sessions.put(daemonId, body.session, body.access);
+  if (stored === 'conflict') throw new HttpError(409, 'CONFLICT', 'that session id or token hash belongs to a session of another daemon');
+  if (stored === 'retired') {
+    throw new HttpError(409, 'CONFLICT', 'that token hash was rotated away or revoked; a retired URL never works again, issue a new one (`rcd url SESSION --rotate`)');
   }
   ctx.notifier.notify(sessionKey(id)); // held remote polls re-check state and access
   sendJson(res, 200, { ok: true, ackedSeq: ctx.sessions.get(id)?.ackedSeq ?? 0 });

@@ -1,0 +1,75 @@
+// A bare HTTP client of the relay's API for tests that play a daemon or a remote client by hand (no rcd daemon):
+// register, session PUT, upload, poll, prompt, each answering status, JSON and headers as the relay sent them.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { RegisterResponse, RelayError, type RemoteSession } from '../../src/protocol/relay.js';
+
+export interface Answer {
+  status: number;
+  json: unknown;
+  text: string;
+  headers: Headers;
+}
+
+export const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+export const newSessionId = (): string => randomBytes(8).toString('hex');
+export const newToken = (): string => randomBytes(32).toString('base64url');
+export const errorCode = (a: Answer): string => RelayError.parse(a.json).error.code;
+
+export const sessionView = (id: string, over: Partial<RemoteSession> = {}): RemoteSession => ({
+  id, name: `s-${id.slice(0, 4)}`, agent: 'generic', state: 'running', pendingApprovals: 0, approvals: [],
+  updatedAt: new Date().toISOString(), lastSeq: 0, ...over,
+});
+
+export const outputEvent = (seq: number, text: string) =>
+  ({ seq, at: new Date().toISOString(), kind: 'output' as const, data: Buffer.from(text).toString('base64') });
+
+export class RelayClient {
+  constructor(readonly url: string) {}
+
+  async call(method: string, path: string, body?: unknown, credential?: string, signal?: AbortSignal): Promise<Answer> {
+    const res = await fetch(this.url + path, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(credential ? { authorization: `Bearer ${credential}` } : {}),
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      ...(signal ? { signal } : {}),
+    });
+    const text = await res.text();
+    let json: unknown = null;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // an HTML page or an empty 204
+    }
+    return { status: res.status, json, text, headers: res.headers };
+  }
+
+  /** A new daemon identity; fails the test unless the relay registers it. */
+  async register(): Promise<{ daemonId: string; credential: string }> {
+    const a = await this.call('POST', '/api/daemon/register', {});
+    assert.equal(a.status, 200, a.text);
+    return RegisterResponse.parse(a.json);
+  }
+
+  putSession(credential: string, id: string, tokenHash: string | null, over: Partial<RemoteSession> = {}): Promise<Answer> {
+    return this.call('PUT', `/api/daemon/sessions/${id}`, { session: sessionView(id, over), access: tokenHash ? { tokenHash, expiresAt: null } : null }, credential);
+  }
+
+  upload(credential: string, id: string, events: ReturnType<typeof outputEvent>[]): Promise<Answer> {
+    return this.call('POST', '/api/daemon/events', { sessions: [{ id, events }] }, credential);
+  }
+
+  prompt(token: string, text: string, key = randomBytes(8).toString('hex')): Promise<Answer> {
+    return this.call('POST', `/api/s/${token}/prompt`, { text, idempotencyKey: key });
+  }
+
+  /** The relay's own count of long-polls it holds now (its status page). */
+  async heldPolls(): Promise<number> {
+    const m = /long-polls held now<\/td><td>(\d+)</.exec((await this.call('GET', '/')).text);
+    assert.ok(m, 'the status page shows the held long-polls');
+    return Number(m[1]);
+  }
+}
