@@ -4,6 +4,9 @@
 import type { Logger } from 'pino';
 import type { InboxItem, LinkStore } from '../store/link-store.js';
 
+/** Why an instruction that did not name the session's current URL (revoked, replaced, never shared, none named) did not run. */
+export const NOT_VIA_CURRENT_URL = "not sent through this session's current URL";
+
 /** What the executor may do to sessions; the daemon's supervisor provides it. */
 export interface SessionActions {
   exists(id: string): boolean;
@@ -59,9 +62,14 @@ export class Executor {
   /** Returns why the instruction was not carried out, or null when it was. */
   private async apply(item: InboxItem): Promise<string | null> {
     if (!this.actions.exists(item.sessionId)) return 'the session no longer exists';
-    // Revocation is local first: an instruction sent through a URL this daemon revoked or replaced is ignored,
-    // even when the relay has not heard of the revocation yet (it was offline).
-    if (item.via !== null && item.via !== this.currentTokenHash(item.sessionId)) return 'sent through a revoked or replaced URL';
+    // Only a holder of the session's current URL may steer it, and the instruction must say which URL it came
+    // through (`via`, the token's hash). Revocation is local first: one sent through a URL this daemon revoked or
+    // replaced is refused even when the relay has not heard of it yet (it was offline). One that names no URL
+    // (`via: null`) is refused too: a relay never sends that for a client's instruction, so it comes from a
+    // hostile or broken relay, and running it would let that relay prompt (or approve on) a session that was
+    // never shared, or whose URL was revoked.
+    const current = this.currentTokenHash(item.sessionId);
+    if (current === null || item.via === null || item.via !== current) return NOT_VIA_CURRENT_URL;
     switch (item.kind) {
       case 'prompt': {
         const text = item.payload.text;

@@ -110,7 +110,11 @@ export const Instruction = z.object({
   /** prompt: { text }; approve: { request? }; deny: { request?, message? }; stop: {} */
   payload: z.record(z.unknown()),
   createdAt: Iso,
-  /** sha256 of the token the client used: a daemon ignores instructions that came through a URL it revoked. */
+  /**
+   * sha256 of the token the client used. The relay always sets it; a daemon runs an instruction only when it names
+   * the session's current URL. `null` (or absent) still parses, so that the daemon refuses that one instruction
+   * and reports it on the session instead of failing the whole poll (and the link with it).
+   */
   via: TokenHash.nullable().default(null),
 });
 export type Instruction = z.infer<typeof Instruction>;

@@ -48,13 +48,15 @@ export class InstructionStore {
   /**
    * Stores an instruction unless one with this key exists for the session; either way returns its id.
    * `kind-mismatch` when the key was used for another kind of instruction (a client bug, not a retry).
+   * `via` is the hash of the token the client came through, always: the daemon runs only instructions that name
+   * the session's current URL.
    */
   accept(
     sessionId: string,
     kind: Instruction['kind'],
     payload: Record<string, unknown>,
     idempotencyKey: string,
-    via: string | null,
+    via: string,
   ): { id: string; duplicate: boolean } | 'kind-mismatch' {
     return this.db.transaction(() => {
       const existing = this.q.byKey.get(sessionId, idempotencyKey);

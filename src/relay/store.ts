@@ -25,6 +25,9 @@ export interface SessionRow {
   eventCount: number;
 }
 
+/** A session opened by its token: it has a current token hash (the one `via` names on its instructions). */
+export type OpenedSession = SessionRow & { tokenHash: string };
+
 /** Why a token does not open a session. */
 export type AccessFailure = 'UNKNOWN_URL' | 'ROTATED' | 'REVOKED' | 'EXPIRED';
 
@@ -131,12 +134,12 @@ export class SessionStore {
   }
 
   /** The session a token opens, or why it opens none. */
-  byToken(token: string, now = Date.now()): SessionRow | AccessFailure {
+  byToken(token: string, now = Date.now()): OpenedSession | AccessFailure {
     const hash = sha256hex(token);
     const r = this.q.byToken.get(hash);
     if (r && r.token_hash && sameHash(r.token_hash, hash)) {
       if (r.expires_at && Date.parse(r.expires_at) <= now) return 'EXPIRED';
-      return toRow(r);
+      return { ...toRow(r), tokenHash: r.token_hash };
     }
     const retired = this.q.retired.get(hash);
     if (retired && sameHash(retired.token_hash, hash)) return retired.reason === 'rotated' ? 'ROTATED' : 'REVOKED';

@@ -4,6 +4,7 @@
 // while the relay is away are removed there later, even across a daemon restart; a relay that lost its data gets
 // the daemon registered and its sessions pushed again.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -63,8 +64,9 @@ describe('relay link under failure', () => {
       const sent = JSON.parse(await rcd.ok(['remote', 'send', url, 'exactly once', '--json'])) as { id: string };
       // ...which the dead daemon had already stored in its inbox, as if killed right before its ack.
       const db = new Database(join(rcd.home, 'rcd.db'));
-      db.prepare('INSERT INTO inbox (id, session_id, kind, payload, via, received_at) VALUES (?, ?, ?, ?, NULL, ?)')
-        .run(sent.id, id, 'prompt', JSON.stringify({ text: 'exactly once' }), new Date().toISOString());
+      const via = createHash('sha256').update(url.slice(url.lastIndexOf('/') + 1)).digest('hex'); // the URL it came through
+      db.prepare('INSERT INTO inbox (id, session_id, kind, payload, via, received_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(sent.id, id, 'prompt', JSON.stringify({ text: 'exactly once' }), via, new Date().toISOString());
       db.close();
       await rcd.ok(['status']); // the next daemon: runs its inbox, polls, gets the same instruction again, acks it
       await waitFor(async () => (await rcd.logs('echo')).includes('echo: exactly once'), 'the prompt to run');

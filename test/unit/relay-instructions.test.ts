@@ -12,6 +12,8 @@ describe('relay instructions: sweeping acknowledged ones', () => {
   let dir: string;
   let db: Db;
   let store: InstructionStore;
+  // The hash of the token a client came through: the relay stores it with every instruction.
+  const via = 'a'.repeat(64);
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'rcd-relay-instr-'));
@@ -27,16 +29,16 @@ describe('relay instructions: sweeping acknowledged ones', () => {
   });
 
   it('keeps acknowledged instructions within the window, so a retried key is still a duplicate', () => {
-    const first = store.accept('0123456789abcdef', 'prompt', { text: 'a' }, 'key-aaaaaaaa', null);
+    const first = store.accept('0123456789abcdef', 'prompt', { text: 'a' }, 'key-aaaaaaaa', via);
     assert.ok(first !== 'kind-mismatch');
     assert.equal(store.ack('d1', [first.id]), 1);
-    const again = store.accept('0123456789abcdef', 'prompt', { text: 'a' }, 'key-aaaaaaaa', null);
+    const again = store.accept('0123456789abcdef', 'prompt', { text: 'a' }, 'key-aaaaaaaa', via);
     assert.deepEqual(again, { id: first.id, duplicate: true });
   });
 
   it('sweeps acknowledged instructions older than the cutoff and never pending ones', () => {
-    const acked = store.accept('0123456789abcdef', 'prompt', { text: 'a' }, 'key-aaaaaaaa', null);
-    const pending = store.accept('0123456789abcdef', 'prompt', { text: 'b' }, 'key-bbbbbbbb', null);
+    const acked = store.accept('0123456789abcdef', 'prompt', { text: 'a' }, 'key-aaaaaaaa', via);
+    const pending = store.accept('0123456789abcdef', 'prompt', { text: 'b' }, 'key-bbbbbbbb', via);
     assert.ok(acked !== 'kind-mismatch' && pending !== 'kind-mismatch');
     store.ack('d1', [acked.id]);
     assert.equal(store.sweep(new Date(Date.now() - 60_000).toISOString()), 0, 'too recent to sweep');

@@ -7,7 +7,7 @@ import type { Handler, RelayContext } from '../context.js';
 import type { ReadResult } from '../events-store.js';
 import { HttpError, intParam, parseWith, readBody, sendJson } from '../http.js';
 import { daemonKey, sessionKey } from '../notifier.js';
-import type { AccessFailure, SessionRow } from '../store.js';
+import type { AccessFailure, OpenedSession, SessionRow } from '../store.js';
 import { followerHolds, holdUntil } from './long-poll.js';
 
 const FAILURES: Record<AccessFailure, [number, string]> = {
@@ -23,7 +23,7 @@ export function accessError(failure: AccessFailure): HttpError {
 }
 
 /** The session the token opens; 404/410 with the reason otherwise. */
-export function resolveToken(ctx: RelayContext, token: string | undefined): SessionRow {
+export function resolveToken(ctx: RelayContext, token: string | undefined): OpenedSession {
   if (!token || !TOKEN_RE.test(token)) throw accessError('UNKNOWN_URL');
   const found = ctx.sessions.byToken(token);
   if (typeof found === 'string') throw accessError(found);
@@ -81,7 +81,7 @@ async function readInstructionBody(req: Parameters<Handler>[0], what: string): P
   return json;
 }
 
-function accepted(res: Parameters<Handler>[1], ctx: RelayContext, s: SessionRow, r: { id: string; duplicate: boolean } | 'kind-mismatch'): void {
+function accepted(res: Parameters<Handler>[1], ctx: RelayContext, s: OpenedSession, r: { id: string; duplicate: boolean } | 'kind-mismatch'): void {
   if (r === 'kind-mismatch') throw new HttpError(409, 'CONFLICT', 'this idempotencyKey was already used for another kind of instruction');
   if (!r.duplicate) ctx.notifier.notify(daemonKey(s.daemonId));
   sendJson(res, r.duplicate ? 200 : 201, r);

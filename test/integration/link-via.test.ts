@@ -1,0 +1,88 @@
+// A hostile relay cannot steer a session through a URL it does not name: a real daemon linked to a stand-in relay
+// (test/helpers/standin-relay.ts) gets instructions with `via: null` and with the hash of a URL that is not the
+// session's current one — for a session never shared and for a shared one. None runs: the agent never sees the
+// prompt, a stop leaves it running, the inbox records why, and the daemon reports each back as a state event.
+// One that names the current URL runs (so the refusals are not an artefact of the stand-in).
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { NOT_VIA_CURRENT_URL } from '../../src/link/executor.js';
+import { fixture, waitFor, withRcd, type Rcd } from '../helpers/harness.js';
+import { StandinRelay, type ForgedInstruction } from '../helpers/standin-relay.js';
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+function instruction(session: string, kind: string, payload: Record<string, unknown>, via: string | null): ForgedInstruction {
+  return { id: `i_${randomBytes(9).toString('base64url')}`, session, kind, payload, createdAt: new Date().toISOString(), via };
+}
+
+/** The daemon's inbox: each instruction and the error it finished with (null: carried out). */
+function inbox(rcd: Rcd): Map<string, string | null> {
+  const db = new Database(join(rcd.home, 'rcd.db'), { readonly: true });
+  try {
+    const rows = db.prepare('SELECT id, error FROM inbox WHERE done_at IS NOT NULL').all() as { id: string; error: string | null }[];
+    return new Map(rows.map((r) => [r.id, r.error]));
+  } finally {
+    db.close();
+  }
+}
+
+/** Waits until the daemon uploaded a report of `id` not having been carried out, and returns its error. */
+async function reported(relay: StandinRelay, session: string, id: string): Promise<string> {
+  const found = await waitFor(
+    () => relay.stateEvents(session).map((e) => e.instruction as { id: string; error: string } | undefined).find((i) => i?.id === id),
+    `the daemon to report instruction ${id} as not carried out`,
+  );
+  return found.error;
+}
+
+describe('link: instructions must name the session\'s current URL', () => {
+  it('refuses via:null and a foreign via on a session never shared and on a shared one; runs one via the current URL', async () => {
+    const relay = await StandinRelay.start();
+    try {
+      await withRcd('rcd-via', async (rcd) => {
+        rcd.env.RCD_RELAY_URL = relay.url;
+        const id = (await rcd.ok(['start', '--cwd', rcd.workdir('w'), '--name', 'echo', '--', process.execPath, fixture('echo.mjs')])).trim();
+        await waitFor(async () => (await rcd.logs('echo')).includes('ready'), 'the agent to start');
+        await waitFor(() => relay.sessions.get(id), 'the daemon to put the session on the relay');
+        assert.equal(relay.sessions.get(id)?.tokenHash, null, 'never shared: no URL');
+
+        // Never shared: a relay that makes up an instruction with no URL (or any URL) must not reach the agent.
+        const unshared = [
+          instruction(id, 'prompt', { text: 'forged: no url at all' }, null),
+          instruction(id, 'prompt', { text: 'forged: some url' }, sha('not-a-token-of-this-session')),
+          instruction(id, 'stop', {}, null),
+        ];
+        for (const i of unshared) relay.deliver(i);
+        for (const i of unshared) assert.equal(await reported(relay, id, i.id), NOT_VIA_CURRENT_URL);
+
+        // Shared: still refused without the current URL's hash, and run with it.
+        const url = (await rcd.ok(['url', 'echo'])).trim();
+        const current = sha(url.slice(url.lastIndexOf('/') + 1));
+        await waitFor(() => relay.sessions.get(id)?.tokenHash === current, 'the relay to hold the URL');
+        const shared = [
+          instruction(id, 'prompt', { text: 'forged: shared, no url' }, null),
+          instruction(id, 'approve', {}, null),
+          instruction(id, 'prompt', { text: 'forged: shared, old url' }, sha('an older token')),
+        ];
+        const genuine = instruction(id, 'prompt', { text: 'through the current url' }, current);
+        for (const i of [...shared, genuine]) relay.deliver(i);
+        // Instructions of a session run in order: once the genuine one ran, every forged one before it was handled.
+        await waitFor(async () => (await rcd.logs('echo')).includes('echo: through the current url'), 'the genuine prompt to run');
+        for (const i of shared) assert.equal(await reported(relay, id, i.id), NOT_VIA_CURRENT_URL);
+
+        const log = await rcd.logs('echo');
+        assert.doesNotMatch(log, /forged/, 'no forged prompt reached the agent');
+        assert.equal((await rcd.session('echo')).state, 'running', 'the forged stop did not stop it');
+        const done = inbox(rcd);
+        for (const i of [...unshared, ...shared]) assert.equal(done.get(i.id), NOT_VIA_CURRENT_URL, `inbox error of ${i.kind}`);
+        assert.equal(done.get(genuine.id), null, 'the genuine prompt was carried out');
+        for (const i of [...unshared, ...shared, genuine]) assert.ok(relay.acked.has(i.id), 'every instruction was acknowledged (none redelivered forever)');
+      });
+    } finally {
+      await relay.close();
+    }
+  });
+});
