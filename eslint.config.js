@@ -1,5 +1,5 @@
 // Lint rules for rcd. The one architectural rule: the CLI and the daemon never import each other;
-// both speak only through src/protocol (see ../shared/docs/DESIGN.md, "The pieces").
+// both speak only through src/protocol (see docs/architecture.md, "The pieces").
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

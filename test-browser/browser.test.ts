@@ -75,7 +75,7 @@ describe('session page in a browser', () => {
         await page.click('#submit');
         await page.locator('#out', { hasText: 'waiting for approval' }).waitFor({ timeout: 15_000 });
         await page.locator('#approval').waitFor({ state: 'visible', timeout: 15_000 });
-        await page.locator('#oldest', { hasText: 'Bash \u2014 echo clicked-$((6*7))' }).waitFor({ timeout: 15_000 });
+        await page.locator('#oldest', { hasText: 'Bash: echo clicked-$((6*7))' }).waitFor({ timeout: 15_000 });
         await page.click('#approve');
         await page.locator('#out', { hasText: 'tool said: clicked-42' }).waitFor({ timeout: 15_000 });
         const [a] = JSON.parse(await rcd.ok(['approvals', 'cc', '--all', '--json'])) as { state: string; decidedBy: string }[];

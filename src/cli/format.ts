@@ -1,6 +1,7 @@
 // Human-readable renderings of status. Machine-readable output is --json, never this.
 import type { DaemonInfo } from '../protocol/api.js';
 import type { SessionView } from '../protocol/session.js';
+import { sanitizeLine } from '../common/terminal.js';
 
 function age(iso: string | null, now: number): string {
   if (!iso) return '-';
@@ -20,7 +21,9 @@ function stateText(s: SessionView): string {
   return s.state;
 }
 
-export function table(rows: string[][]): string {
+/** Columns padded to line up. Cells are sanitized one-line (a cwd or a name may hold any byte but NUL and /). */
+export function table(raw: string[][]): string {
+  const rows = raw.map((r) => r.map(sanitizeLine));
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
 }
@@ -28,7 +31,7 @@ export function table(rows: string[][]): string {
 export function renderStatus(daemon: DaemonInfo, sessions: SessionView[], now = Date.now()): string {
   const link = daemon.link.state === 'off' ? 'relay link off' : `relay ${daemon.link.state}`;
   const head = `rcd ${daemon.version} · daemon pid ${daemon.pid} · up ${age(daemon.startedAt, now)} · ${link}`;
-  const warn = [daemon.configError, ...daemon.warnings].filter(Boolean).map((w) => `\nwarning: ${w}`).join('');
+  const warn = [daemon.configError, ...daemon.warnings].filter(Boolean).map((w) => `\nwarning: ${sanitizeLine(w ?? '')}`).join('');
   if (sessions.length === 0) return `${head}${warn}\nno sessions; start one with: rcd start -- CMD ARGS...`;
   const rows = [['ID', 'NAME', 'AGENT', 'STATE', 'PID', 'RESTARTS', 'UPTIME', 'CWD']];
   for (const s of sessions) {
@@ -39,6 +42,6 @@ export function renderStatus(daemon: DaemonInfo, sessions: SessionView[], now = 
   }
   const reasons = sessions
     .filter((s) => s.reason && (s.state === 'failed' || s.state === 'restarting'))
-    .map((s) => `${s.name}: ${s.reason}`);
+    .map((s) => `${sanitizeLine(s.name)}: ${sanitizeLine(s.reason ?? '')}`);
   return [head + warn, table(rows), ...reasons].join('\n');
 }

@@ -1,6 +1,7 @@
 // The CLI: picks the command, runs it, maps errors to exit codes (2 usage, 1 anything else) and one line on stderr.
 import { RcdError } from '../common/errors.js';
 import { layout, resolveHome } from '../common/paths.js';
+import { sanitize } from '../common/terminal.js';
 import { VERSION } from '../common/version.js';
 import type { Client } from './client.js';
 import { HELP, USAGE } from './usage.js';
@@ -10,8 +11,12 @@ export type DaemonClient = Pick<Client, 'call' | 'stream'>;
 
 export interface CommandContext {
   client(opts?: { autostart?: boolean }): DaemonClient;
+  /** A line (or lines) for people on stdout, through the terminal sanitizer: it may hold names, paths, agent text. */
   out(text: string): void;
+  /** A line for people on stderr, sanitized the same way. */
   err(text: string): void;
+  /** `--json` output: one JSON document on stdout, raw (JSON escapes C0 controls itself; scripts get the data as is). */
+  json(value: unknown, pretty?: boolean): void;
 }
 
 type Command = (argv: string[], ctx: CommandContext) => Promise<number>;
@@ -38,8 +43,9 @@ export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const ctx: CommandContext = {
     client: (opts) => lazyClient(opts?.autostart ?? true),
-    out: (text) => process.stdout.write(`${text}\n`),
-    err: (text) => process.stderr.write(`${text}\n`),
+    out: (text) => process.stdout.write(`${sanitize(text)}\n`),
+    err: (text) => process.stderr.write(`${sanitize(text)}\n`),
+    json: (value, pretty = false) => process.stdout.write(`${JSON.stringify(value, null, pretty ? 2 : undefined)}\n`),
   };
   // A reader that goes away (`rcd logs S | head`) is not an error, as with cat: stop quietly.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {

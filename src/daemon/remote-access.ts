@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { RcdError } from '../common/errors.js';
-import type { RemoteSession } from '../protocol/relay.js';
+import { MAX_REMOTE_REQUEST_CHARS, type RemoteSession } from '../protocol/relay.js';
 import type { Db } from '../store/db.js';
 import type { EventStore } from '../store/events.js';
 import { LinkStore } from '../store/link-store.js';
@@ -11,8 +11,23 @@ import { Executor } from '../link/executor.js';
 import { Link } from '../link/link.js';
 import type { Supervisor } from './supervisor.js';
 import type { ClaudeControl } from './claude-control.js';
-import { toolSummary } from '../agents/claude/render.js';
+import { requestText } from '../agents/claude/render.js';
 import type { Tailer } from './tailer.js';
+
+// The relay shows this many pending requests of a session; `pendingApprovals` counts them all.
+const MAX_REMOTE_APPROVALS = 50;
+
+/**
+ * A pending request as a remote client shows it: whole, as `rcd approvals` does, so what is approved from a phone
+ * is what runs. One past MAX_REMOTE_REQUEST_CHARS (a Write of a big file) ends with a note saying so, never with an
+ * ellipsis that could pass for the end of a command.
+ */
+function remoteRequestText(tool: string, input: unknown): string {
+  const text = requestText(tool, input);
+  if (text.length <= MAX_REMOTE_REQUEST_CHARS) return text;
+  const kept = MAX_REMOTE_REQUEST_CHARS - 200; // room for the note
+  return `${text.slice(0, kept)}\n[${text.length - kept} more characters of this request are not shown remotely; read it whole with \`rcd approvals\` on the machine]`;
+}
 
 // How long `rcd url` waits for the relay to confirm a new, rotated or revoked URL before saying it is unreachable.
 export const URL_CONFIRM_TIMEOUT_MS = 5_000;
@@ -75,7 +90,7 @@ export class RemoteAccess {
     if (!this.supervisor.exists(id)) return null;
     const s = this.supervisor.resolve(id);
     const pending = s.agent === 'claude' ? this.control.pending(s.id) : [];
-    const approvals = pending.slice(0, 50).map((a) => ({ id: a.id, tool: a.tool, summary: toolSummary(a.tool, a.input), createdAt: a.createdAt }));
+    const approvals = pending.slice(0, MAX_REMOTE_APPROVALS).map((a) => ({ id: a.id, tool: a.tool, summary: remoteRequestText(a.tool, a.input), createdAt: a.createdAt }));
     return { id: s.id, name: s.name, agent: s.agent, state: s.state, pendingApprovals: pending.length, approvals, updatedAt: s.updatedAt, lastSeq: this.lastSeq(s.id) };
   }
 

@@ -35,12 +35,18 @@ const Iso = z.string().datetime();
 /** POST /api/daemon/register: a daemon's first contact. The answer's credential is shown once; the relay keeps its hash. */
 export const RegisterResponse = z.object({ daemonId: z.string(), credential: z.string().min(32) });
 
+/**
+ * How much of a pending request a session view carries (50 of them fit a PUT well under its body cap). A longer
+ * one is cut with a note saying so: the daemon never sends a silently clipped request to be approved.
+ */
+export const MAX_REMOTE_REQUEST_CHARS = 16 * 1024;
+
 /** A pending tool-call approval as remote clients see it: enough to know what they are approving. */
 export const RemoteApproval = z.object({
   id: z.string().min(1).max(256),
   tool: z.string().max(256),
-  /** The command, file or input in brief. */
-  summary: z.string().max(1024),
+  /** The request in full (the command, the file, every input field), as `rcd approvals` shows it; see MAX_REMOTE_REQUEST_CHARS. */
+  summary: z.string().max(MAX_REMOTE_REQUEST_CHARS),
   createdAt: Iso,
 });
 export type RemoteApproval = z.infer<typeof RemoteApproval>;

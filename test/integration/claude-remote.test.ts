@@ -50,12 +50,12 @@ describe('claude session through the relay', () => {
     await rcd.ok(['remote', 'send', url, 'run: echo from-afar']);
     await waitFor(async () => (await remoteStatus()).pendingApprovals === 1, 'the relay to count the pending approval');
     const shown = await rcd.ok(['remote', 'status', url]);
-    assert.match(shown, /waiting for approval[\s\S]*Bash\s+\S+\s+echo from-afar/, 'what waits is shown, not just a count');
+    assert.match(shown, /waiting for approval[\s\S]*Bash\s+\S+\n {4}Bash: echo from-afar\n/, 'what waits is shown, not just a count');
     const typo = await rcd.run(['remote', 'approve', url, 'zzzz']);
     assert.equal(typo.code, 1, 'a request id that matches nothing is refused at once');
     assert.match(typo.stderr, /no pending approval starts with zzzz; pending: [0-9a-f]{8} \(Bash: echo from-afar\)/);
     const said = await rcd.ok(['remote', 'approve', url]);
-    assert.match(said, /^approval of [0-9a-f]{8} \(Bash: echo from-afar\) sent; /, 'it says which request it answered');
+    assert.match(said, /^approval of [0-9a-f]{8} sent; .*:\n {4}Bash: echo from-afar\n/, 'it says which request it answered');
     await waitFor(async () => (await rcd.logs('cc')).includes('tool said: from-afar'), 'the tool to run');
     const list = JSON.parse(await rcd.ok(['approvals', 'cc', '--all', '--json'])) as { state: string; decidedBy: string }[];
     assert.deepEqual(list.map((a) => [a.state, a.decidedBy]), [['allowed', 'remote']]);

@@ -122,10 +122,10 @@ describe('claude sessions', () => {
     assert.equal(a.state, 'pending');
     assert.equal(a.decidedBy, null);
     assert.equal((await rcd.session('basic')).pendingApprovals, 1);
-    assert.match(await rcd.logs('basic'), /\? Bash: echo approved-\$\(\(40\+2\)\)\n {2}waiting for approval [0-9a-f]{8}/);
+    assert.match(await rcd.logs('basic'), /\? Bash: echo approved-\$\(\(40\+2\)\)\n {2}description: run echo approved-\$\(\(40\+2\)\)\n {2}waiting for approval [0-9a-f]{8}/);
 
     const out = await rcd.ok(['approve', 'basic']);
-    assert.match(out, /^allowed Bash: echo approved/);
+    assert.match(out, /^allowed [0-9a-f]{8}: Bash: echo approved/);
     await logsMatch(rcd, 'basic', /tool said: approved-42/);
     assert.equal((await rcd.session('basic')).pendingApprovals, 0);
     const [decided] = (await approvals(rcd, 'basic', true)).filter((x) => x.id === a.id);

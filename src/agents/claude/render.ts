@@ -1,7 +1,10 @@
 // Turns Claude Code's stream-json output into lines a person reads: assistant text, tool calls and their results,
 // approvals, and a summary per turn with its cost. Used by `rcd logs` and `rcd remote logs`; `--json` skips it.
 // Lines it does not know are shown as they are: a newer Claude Code must never make output disappear.
+// Every rendered line goes through the terminal sanitizer: agent text and tool input are the agent's to choose, and
+// an escape sequence in them must not rewrite what a person reads (above all, what an approval shows).
 import { StringDecoder } from 'node:string_decoder';
+import { sanitize } from '../../common/terminal.js';
 import { parseLine, type ClaudeLine, type ContentBlock } from './protocol.js';
 
 const MAX_RESULT_LINES = 12;
@@ -12,13 +15,44 @@ function clip(text: string, max = MAX_FIELD_CHARS): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-/** The one thing about a tool call worth a line: the command, the file, else its input in brief. */
+const PRIMARY_FIELDS = ['command', 'file_path', 'path', 'pattern', 'url', 'description'];
+
+const fieldsOf = (input: unknown): Record<string, unknown> =>
+  input !== null && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
+
+/** The input field that says most about a tool call (the command, the file), if it has one. */
+function primaryField(input: unknown): string | undefined {
+  const i = fieldsOf(input);
+  return PRIMARY_FIELDS.find((k) => typeof i[k] === 'string');
+}
+
+/**
+ * The one thing about a tool call worth a line: the command, the file, else its input in brief. Clipped, with a
+ * visible ellipsis: for history and tool-call lines only, never for a request someone is deciding on (requestText).
+ */
 export function toolSummary(tool: string, input: unknown, max = MAX_FIELD_CHARS): string {
-  const i = (input ?? {}) as Record<string, unknown>;
-  const key = ['command', 'file_path', 'path', 'pattern', 'url', 'description'].find((k) => typeof i[k] === 'string');
-  if (key) return clip(i[key] as string, max);
+  const key = primaryField(input);
+  if (key) return clip(fieldsOf(input)[key] as string, max);
   const json = JSON.stringify(input ?? {});
   return clip(json === '{}' ? tool : json, max);
+}
+
+const indentRest = (text: string, indent: string) => text.replace(/\n/g, `\n${indent}`);
+
+/**
+ * A request as a person deciding on it must see it: whole, nothing clipped or flattened. The first line is
+ * `TOOL: <main field>` (the command, the file), then every other input field as `key: value` (strings as they
+ * are, line breaks kept and indented; other values as JSON). Not sanitized here: the caller prints it through
+ * the sanitizer, which shows any control character visibly instead of letting it hide the rest.
+ */
+export function requestText(tool: string, input: unknown): string {
+  const fields = fieldsOf(input);
+  const main = primaryField(input);
+  const value = (v: unknown) => indentRest(typeof v === 'string' ? v : JSON.stringify(v) ?? String(v), '    ');
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return `${tool}: ${value(input)}`;
+  const head = main === undefined ? tool : `${tool}: ${value(fields[main])}`;
+  const rest = Object.entries(fields).filter(([k]) => k !== main).map(([k, v]) => `  ${k}: ${value(v)}`);
+  return [head, ...rest].join('\n');
 }
 
 function resultText(content: unknown): string {
@@ -87,7 +121,7 @@ export function renderLine(line: ClaudeLine, session = 'SESSION'): string | null
     }
     case 'permission': {
       const short = line.requestId.slice(0, 8);
-      return `? ${line.request.tool_name}: ${toolSummary(line.request.tool_name, line.request.input)}\n  waiting for approval ${short}: rcd approve ${session} ${short}  |  rcd deny ${session} ${short}`;
+      return `? ${requestText(line.request.tool_name, line.request.input)}\n  waiting for approval ${short}: rcd approve ${session} ${short}  |  rcd deny ${session} ${short}`;
     }
     case 'control_cancel':
       return `? approval ${line.requestId.slice(0, 8)} withdrawn by the agent`;
@@ -132,7 +166,7 @@ export class ClaudeRenderer {
     for (const raw of lines.split('\n')) {
       if (!raw.trim()) continue;
       const shown = renderLine(parseLine(raw), this.session);
-      if (shown !== null) out += `${shown}\n`;
+      if (shown !== null) out += `${sanitize(shown)}\n`;
     }
     return out;
   }

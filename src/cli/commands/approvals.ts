@@ -1,13 +1,24 @@
 // rcd approvals [SESSION] [--all] [--json], rcd approve SESSION [REQUEST], rcd deny SESSION [REQUEST] [--message M]:
 // the tool calls agents wait on, and answering them. No REQUEST: the oldest pending one of the session.
-import { toolSummary } from '../../agents/claude/render.js';
+// Pending requests are shown whole (wrapped to the terminal, never clipped): what is approved is what runs.
+// Decided ones are history and get a clipped one-line summary.
+import { requestText, toolSummary } from '../../agents/claude/render.js';
+import { sanitize, wrap } from '../../common/terminal.js';
 import type { Approval } from '../../protocol/api.js';
 import { parse, usageError } from '../args.js';
 import { table } from '../format.js';
 import type { CommandContext } from '../main.js';
 
-// A table row's worth of a tool call's input.
+// A table row's worth of a decided tool call's input.
 const brief = (a: Approval) => toolSummary(a.tool, a.input, 80);
+
+// Where a request's lines break: the terminal's width when there is one; piped output is not broken at all.
+const width = () => (process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : Number.POSITIVE_INFINITY);
+
+/** A pending request in full, indented under its row: sanitized first, so a control character cannot hide a line. */
+function whole(a: Approval, indent: string): string {
+  return sanitize(requestText(a.tool, a.input)).split('\n').map((l) => indent + wrap(l, width(), `${indent}  `)).join('\n');
+}
 
 export async function approvals(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('approvals', argv, { json: { type: 'boolean' }, all: { type: 'boolean' }, audit: { type: 'boolean' } }, { min: 0, max: 1 });
@@ -16,7 +27,7 @@ export async function approvals(argv: string[], ctx: CommandContext): Promise<nu
   if (values.audit) return audit(session, Boolean(values.json), ctx);
   const { approvals: list } = await ctx.client().call('approvals', { ...session, all: Boolean(values.all), audit: false });
   if (values.json) {
-    ctx.out(JSON.stringify(list, null, 2));
+    ctx.json(list, true);
     return 0;
   }
   if (list.length === 0) {
@@ -26,9 +37,13 @@ export async function approvals(argv: string[], ctx: CommandContext): Promise<nu
   const rows = [['ID', 'SESSION', 'TOOL', 'STATE', 'ASKED', 'INPUT']];
   for (const a of list) {
     const state = a.state === 'pending' ? 'pending' : `${a.state}${a.decidedBy ? ` (${a.decidedBy})` : ''}`;
-    rows.push([a.id.slice(0, 8), a.sessionName, a.tool, state, a.createdAt.slice(11, 19), brief(a)]);
+    rows.push([a.id.slice(0, 8), a.sessionName, a.tool, state, a.createdAt.slice(11, 19), a.state === 'pending' ? '(below)' : brief(a)]);
   }
-  ctx.out(table(rows));
+  const [head = '', ...lines] = table(rows).split('\n');
+  ctx.out([head, ...lines.flatMap((line, i) => {
+    const a = list[i] as Approval;
+    return a.state === 'pending' ? [line, whole(a, '    ')] : [line];
+  })].join('\n'));
   return 0;
 }
 
@@ -36,7 +51,7 @@ export async function approvals(argv: string[], ctx: CommandContext): Promise<nu
 async function audit(session: { session?: string }, json: boolean, ctx: CommandContext): Promise<number> {
   const { audit: entries = [] } = await ctx.client().call('approvals', { ...session, all: true, audit: true });
   if (json) {
-    ctx.out(JSON.stringify(entries, null, 2));
+    ctx.json(entries, true);
     return 0;
   }
   if (entries.length === 0) {
@@ -50,8 +65,8 @@ async function audit(session: { session?: string }, json: boolean, ctx: CommandC
 }
 
 function report(a: Approval, values: { json?: boolean | string }, ctx: CommandContext): number {
-  if (values.json) ctx.out(JSON.stringify(a));
-  else ctx.out(`${a.state} ${a.tool}: ${brief(a)} (${a.id.slice(0, 8)})`);
+  if (values.json) ctx.json(a);
+  else ctx.out(`${a.state} ${a.id.slice(0, 8)}: ${whole(a, '')}`);
   return 0;
 }
 

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { RcdError } from '../../common/errors.js';
 import { InstructionAccepted, POLL_HOLD_MS, RemoteEventsResponse, RemoteStatusResponse } from '../../protocol/relay.js';
 import { parse, usageError } from '../args.js';
+import { sanitize } from '../../common/terminal.js';
 import { table } from '../format.js';
 import type { CommandContext } from '../main.js';
 import { parseSessionUrl, relayCall } from '../remote-client.js';
@@ -25,7 +26,7 @@ export async function remote(argv: string[], ctx: CommandContext): Promise<numbe
 async function status(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('remote', argv, { json: { type: 'boolean' } }, { min: 1, max: 1 });
   const { data } = await relayCall(parseSessionUrl(positionals[0] as string), '', RemoteStatusResponse);
-  if (values.json) ctx.out(JSON.stringify(data, null, 2));
+  if (values.json) ctx.json(data, true);
   else {
     const s = data.session;
     ctx.out(table([
@@ -33,8 +34,10 @@ async function status(argv: string[], ctx: CommandContext): Promise<number> {
       [s.name, s.state, s.agent, String(s.pendingApprovals), data.daemonOnline ? 'online' : 'offline', s.updatedAt],
     ]));
     if (s.approvals.length > 0) {
+      // Each request whole under its row, as `rcd approvals` shows it: what is approved from here is what runs.
       ctx.out(`\nwaiting for approval (rcd remote approve|deny URL [REQUEST]):`);
-      ctx.out(table([['REQUEST', 'TOOL', 'ASKED', 'INPUT'], ...s.approvals.map((a) => [a.id.slice(0, 8), a.tool, a.createdAt.slice(11, 19), a.summary])]));
+      const [head = '', ...rows] = table([['REQUEST', 'TOOL', 'ASKED'], ...s.approvals.map((a) => [a.id.slice(0, 8), a.tool, a.createdAt.slice(11, 19)])]).split('\n');
+      ctx.out([head, ...rows.flatMap((row, i) => [row, indentBlock(s.approvals[i]?.summary ?? '', '    ')])].join('\n'));
     }
   }
   return 0;
@@ -70,6 +73,11 @@ async function logs(argv: string[], _ctx: CommandContext): Promise<number> {
   }
 }
 
+/** A relay-supplied block of text, sanitized line by line (before indenting, so no control can undo the indent). */
+function indentBlock(text: string, indent: string): string {
+  return sanitize(text).split('\n').map((l) => indent + l).join('\n');
+}
+
 function write(buf: Buffer): Promise<void> {
   return new Promise((resolve) => (process.stdout.write(buf) ? resolve() : process.stdout.once('drain', resolve)));
 }
@@ -79,7 +87,7 @@ async function send(argv: string[], ctx: CommandContext): Promise<number> {
   const target = parseSessionUrl(positionals[0] as string);
   const body = { text: positionals[1] as string, idempotencyKey: randomUUID() };
   const { data } = await retrying(() => relayCall(target, '/prompt', InstructionAccepted, { method: 'POST', body }));
-  if (values.json) ctx.out(JSON.stringify(data));
+  if (values.json) ctx.json(data);
   return 0;
 }
 
@@ -101,10 +109,11 @@ async function decide(kind: 'approve' | 'deny', argv: string[], ctx: CommandCont
     ...(kind === 'deny' ? { message: (values.message as string | undefined) ?? 'Denied by the user via rcd' } : {}),
   };
   const { data } = await retrying(() => relayCall(target, `/${kind}`, InstructionAccepted, { method: 'POST', body }));
-  if (values.json) ctx.out(JSON.stringify({ ...data, request: body.request }));
+  if (values.json) ctx.json({ ...data, request: body.request });
   else {
-    const what = request ? ` (${request.tool}: ${request.summary})` : '';
-    ctx.out(`${kind === 'approve' ? 'approval' : 'denial'} of ${String(body.request).slice(0, 8)}${what} sent; it reaches the agent when the daemon picks it up`);
+    // The request answered, whole: without a REQUEST argument this is the first time the user sees what it was.
+    const what = request ? `:\n${indentBlock(request.summary, '    ')}` : '';
+    ctx.out(`${kind === 'approve' ? 'approval' : 'denial'} of ${String(body.request).slice(0, 8)} sent; it reaches the agent when the daemon picks it up${what}`);
   }
   return 0;
 }

@@ -7,7 +7,8 @@ import type { CommandContext } from '../main.js';
 export async function restart(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('restart', argv, { json: { type: 'boolean' } }, { min: 1, max: 1 });
   const { session } = await ctx.client().call('restart', { session: positionals[0] as string });
-  ctx.out(values.json ? JSON.stringify(session) : session.id);
+  if (values.json) ctx.json(session);
+  else ctx.out(session.id);
   if (session.state === 'failed') {
     throw new RcdError('SPAWN_FAILED', `session ${session.name} (${session.id}) failed to start: ${session.reason ?? 'unknown reason'}`);
   }

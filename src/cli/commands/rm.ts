@@ -5,6 +5,7 @@ import type { CommandContext } from '../main.js';
 export async function rm(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('rm', argv, { json: { type: 'boolean' } }, { min: 1, max: 1 });
   const removed = await ctx.client().call('rm', { session: positionals[0] as string });
-  ctx.out(values.json ? JSON.stringify(removed) : `removed ${removed.name} (${removed.id})`);
+  if (values.json) ctx.json(removed);
+  else ctx.out(`removed ${removed.name} (${removed.id})`);
   return 0;
 }

@@ -8,6 +8,6 @@ export async function send(argv: string[], ctx: CommandContext): Promise<number>
   const [session, textArg] = positionals as [string, string];
   const text = textArg === '-' ? readFileSync(0, 'utf8') : textArg;
   const result = await ctx.client().call('send', { session, text });
-  if (values.json) ctx.out(JSON.stringify(result));
+  if (values.json) ctx.json(result);
   return 0;
 }

@@ -165,7 +165,7 @@ async function status(backend: Backend, ctx: CommandContext, json: boolean): Pro
   };
   for (const warning of doc.warnings) ctx.err(`rcd: warning: ${warning}`);
   if (json) {
-    ctx.out(JSON.stringify(doc, null, 2));
+    ctx.json(doc, true);
     return 0;
   }
   ctx.out(`login service (${backend.title}): ${describe(doc, state)}`);

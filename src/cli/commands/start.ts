@@ -37,7 +37,7 @@ export async function start(argv: string[], ctx: CommandContext): Promise<number
     command: rest,
     env,
   });
-  if (values.json) ctx.out(JSON.stringify(session));
+  if (values.json) ctx.json(session);
   else ctx.out(session.id);
   if (session.state === 'failed') {
     throw new RcdError('SPAWN_FAILED', `session ${session.name} (${session.id}) failed to start: ${session.reason ?? 'unknown reason'}`);

@@ -6,6 +6,7 @@ import type { CommandContext } from '../main.js';
 export async function status(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('status', argv, { json: { type: 'boolean' } }, { min: 0, max: 1 });
   const doc = await ctx.client().call('status', positionals[0] ? { session: positionals[0] } : {});
-  ctx.out(values.json ? JSON.stringify(doc, null, 2) : renderStatus(doc.daemon, doc.sessions));
+  if (values.json) ctx.json(doc, true);
+  else ctx.out(renderStatus(doc.daemon, doc.sessions));
   return 0;
 }

@@ -25,7 +25,7 @@ export async function url(argv: string[], ctx: CommandContext): Promise<number> 
     session: positionals[0] as string, rotate: Boolean(values.rotate), revoke: Boolean(values.revoke),
     ...(expiresIn ? { expiresIn } : {}),
   });
-  if (values.json) ctx.out(JSON.stringify({ url: res.url, expiresAt: res.expiresAt, revoked: res.revoked }));
+  if (values.json) ctx.json({ url: res.url, expiresAt: res.expiresAt, revoked: res.revoked });
   else if (res.revoked) ctx.out('remote access revoked; `rcd url SESSION --rotate` issues a new URL');
   else ctx.out(res.url ?? '');
   return 0;

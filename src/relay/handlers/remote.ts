@@ -106,7 +106,7 @@ function approval(kind: Extract<Instruction['kind'], 'approve' | 'deny'>): Handl
     // rather than let the daemon drop the instruction where the client cannot see it.
     const listed = s.view.approvals;
     if (!seen && body.request !== undefined && listed.length > 0 && !listed.some((a) => a.id.startsWith(body.request as string))) {
-      const known = listed.map((a) => `${a.id.slice(0, 8)} (${a.tool}: ${a.summary.slice(0, 60)})`).join(', ');
+      const known = listed.map((a) => `${a.id.slice(0, 8)} (${(a.summary.split('\n')[0] ?? '').slice(0, 60)})`).join(', ');
       throw new HttpError(409, 'NO_SUCH_REQUEST', `no pending approval starts with ${body.request}; pending: ${known}`);
     }
     // No request named: the oldest one the client could have seen, bound now. Left to the daemon, "the oldest"

@@ -32,6 +32,7 @@ h1 { font-size: 1.2rem; margin: 0.25rem 0; overflow-wrap: anywhere; }
 .state { display: inline-block; padding: 0 0.5rem; border-radius: 1rem; border: 1px solid var(--line); font-size: 0.85rem; }
 .state.running, .state.starting { border-color: #2e9d4f; color: #2e9d4f; }
 .state.failed { border-color: #d33; color: #d33; }
+pre#oldest { white-space: pre-wrap; overflow-wrap: anywhere; font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; margin: 0.25rem 0; }
 pre#out { background: var(--box); border: 1px solid var(--line); border-radius: 6px; padding: 0.75rem; min-height: 12rem;
   white-space: pre-wrap; overflow-wrap: anywhere; font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 form { display: flex; gap: 0.5rem; align-items: flex-end; }

@@ -22,8 +22,9 @@ export function sessionPage(
 ${cursor.pruned ? '<p class="muted">Earlier output is not shown (older than what this page loads, or pruned by the relay).</p>' : ''}
 <pre id="out">${escapeHtml(claude ? claudeText(recent) : outputText(recent))}</pre>
 <p id="note" class="muted" role="status"></p>
-<div id="approval" hidden><p><span id="pending"></span> tool call(s) wait for approval<span id="oldest"></span>.
-<button type="button" id="approve">Approve</button> <button type="button" id="deny" class="plain">Deny</button></p></div>
+<div id="approval" hidden><p><span id="pending"></span> tool call(s) wait for approval; the oldest, in full:</p>
+<pre id="oldest"></pre>
+<p><button type="button" id="approve">Approve</button> <button type="button" id="deny" class="plain">Deny</button></p></div>
 <form id="send">
 <textarea id="text" name="text" placeholder="Send a prompt to the agent" required></textarea>
 <button type="submit" id="submit">Send</button>

@@ -33,7 +33,11 @@ export const SESSION_SCRIPT = String.raw`
 
   function sleep(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
   function show(text) { note.textContent = text; }
-  function clean(s) { return s.replace(/\r\n?/g, '\n').replace(noise, ''); }
+  // Characters that reorder or hide text (bidi overrides, zero-width marks) and C1 controls are shown, not obeyed:
+  // otherwise a request could read differently from what runs, as in src/common/terminal.ts.
+  var hidden = /[\x80-\x9f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+  function visible(s) { return s.replace(hidden, function (c) { return '<U+' + ('000' + c.charCodeAt(0).toString(16).toUpperCase()).slice(-4) + '>'; }); }
+  function clean(s) { return visible(s.replace(/\r\n?/g, '\n').replace(noise, '')); }
   function key() {
     var a = new Uint8Array(16);
     crypto.getRandomValues(a);
@@ -51,6 +55,16 @@ export const SESSION_SCRIPT = String.raw`
     for (var i = 0; i < keys.length; i++) if (typeof input[keys[i]] === 'string') return clip(input[keys[i]], 240);
     var json = JSON.stringify(input);
     return clip(json === '{}' ? tool : json, 240);
+  }
+  // A request being decided on, whole (as requestText in src/agents/claude/render.ts): never clipped.
+  function whole(tool, input) {
+    if (!input || typeof input !== 'object' || Array.isArray(input)) return tool + ': ' + JSON.stringify(input);
+    var keys = ['command', 'file_path', 'path', 'pattern', 'url', 'description'], main = null;
+    for (var i = 0; i < keys.length && main === null; i++) if (typeof input[keys[i]] === 'string') main = keys[i];
+    var val = function (v) { return (typeof v === 'string' ? v : JSON.stringify(v)).replace(/\n/g, '\n    '); };
+    var lines = [main === null ? tool : tool + ': ' + val(input[main])];
+    Object.keys(input).forEach(function (k) { if (k !== main) lines.push('  ' + k + ': ' + val(input[k])); });
+    return lines.join('\n');
   }
   function resultText(c) {
     if (typeof c === 'string') return c;
@@ -88,7 +102,7 @@ export const SESSION_SCRIPT = String.raw`
       return '\u2500\u2500 ' + parts.join(' \u00b7 ');
     }
     if (v.type === 'control_request' && v.request && v.request.subtype === 'can_use_tool') {
-      return '? ' + v.request.tool_name + ': ' + summary(v.request.tool_name, v.request.input) + '\n  waiting for approval ' + String(v.request_id).slice(0, 8);
+      return '? ' + whole(v.request.tool_name, v.request.input) + '\n  waiting for approval ' + String(v.request_id).slice(0, 8);
     }
     if (v.type === 'control_cancel_request') return '? approval ' + String(v.request_id).slice(0, 8) + ' withdrawn by the agent';
     if (v.type === 'control_response') return null;
@@ -123,7 +137,7 @@ export const SESSION_SCRIPT = String.raw`
     pendingEl.textContent = String(n);
     approval.hidden = !(n > 0);
     oldest = list && list.length > 0 ? list[0] : null;
-    oldestEl.textContent = oldest ? '; the oldest: ' + oldest.tool + ' \u2014 ' + oldest.summary : '';
+    oldestEl.textContent = oldest ? clean(oldest.summary) : '';
     // The buttons answer the request shown next to them, by id: none until one is shown.
     approveBtn.disabled = denyBtn.disabled = !oldest;
   }
