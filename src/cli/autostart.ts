@@ -19,8 +19,8 @@ function entryScript(): string {
 }
 
 export async function startDaemon(paths: Layout, probe: () => Promise<unknown>): Promise<void> {
-  ensurePrivateDir(paths.home);
-  ensurePrivateDir(paths.logs);
+  ensurePrivateDir(paths.home, 'the state directory (RCD_HOME)');
+  ensurePrivateDir(paths.logs, 'the state directory (RCD_HOME)');
   const out = openSync(paths.daemonOut, 'a', 0o600);
   let exitedEarly: number | null = null;
   let exitedAt = 0;
@@ -47,6 +47,7 @@ export async function startDaemon(paths: Layout, probe: () => Promise<unknown>):
       await probe();
       return;
     } catch (err) {
+      if (err instanceof RcdError) throw err; // the socket was refused as unsafe: waiting changes nothing
       if (exitedEarly !== null && exitedEarly !== 0 && Date.now() - exitedAt > AFTER_EXIT_GRACE_MS) {
         const why = lastLine(paths.daemonOut);
         // Lost the lock to another daemon: that one is still starting; keep waiting for it until the deadline.

@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { RcdError, errnoCode, type ErrorCode } from '../common/errors.js';
 import type { Layout } from '../common/paths.js';
+import { checkSocket } from '../common/private-dir.js';
 import { VERSION } from '../common/version.js';
 import { ErrorBody, HEADER_VERSION, requests, responses, type RequestOf, type ResponseOf, type Verb } from '../protocol/api.js';
 import { socketRequest, type RawResponse } from './socket-http.js';
@@ -21,7 +22,7 @@ export class Client {
   /** Sends one request and returns the parsed JSON answer. */
   async call<V extends Verb>(verb: V, body: RequestOf<V>): Promise<ResponseOf<V>> {
     const payload = JSON.stringify(requests[verb].parse(body));
-    const res = await this.withDaemon(() => socketRequest(this.opts.paths.socket, `/v1/${verb}`, payload));
+    const res = await this.withDaemon(() => this.request(`/v1/${verb}`, payload));
     this.checkVersion(verb, res.headers[HEADER_VERSION]);
     if (res.status >= 400) throw toError(res.status, res.body);
     const json = safeJson(res.body);
@@ -35,6 +36,7 @@ export class Client {
     const { request } = await import('node:http');
     const send = () =>
       new Promise<IncomingMessage>((resolve, reject) => {
+        this.checkSocket();
         const req = request(
           {
             socketPath: this.opts.paths.socket, method: 'POST', path: `/v1/${verb}`,
@@ -55,14 +57,28 @@ export class Client {
     return res;
   }
 
+  /**
+   * Nothing is sent over a socket that another user could have planted (see common/private-dir.ts). Throws the
+   * ENOENT error when there is no socket yet, which starts the daemon.
+   */
+  private checkSocket(): void {
+    checkSocket(this.opts.paths.socket, this.opts.paths.home);
+  }
+
+  private async request(path: string, payload: string): Promise<RawResponse> {
+    this.checkSocket();
+    return socketRequest(this.opts.paths.socket, path, payload);
+  }
+
   /** Runs `send`; when no daemon answers, starts one (if allowed) and sends again. */
   private async withDaemon<T>(send: () => Promise<T>): Promise<T> {
     try {
       return await send();
     } catch (err) {
+      if (err instanceof RcdError) throw err; // a refusal (an unsafe socket), not a missing daemon
       if (!NO_DAEMON.has(errnoCode(err) ?? '') || !this.opts.autostart) throw unavailable(err, this.opts.paths.socket);
       const { startDaemon } = await import('./autostart.js');
-      const probe = (): Promise<RawResponse> => socketRequest(this.opts.paths.socket, '/v1/status', '{}');
+      const probe = (): Promise<RawResponse> => this.request('/v1/status', '{}');
       await startDaemon(this.opts.paths, probe);
       return send();
     }

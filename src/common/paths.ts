@@ -1,6 +1,5 @@
 // Where rcd keeps its state, and where its control socket lives. Shared by the CLI and the daemon,
 // which must agree on both without talking to each other first.
-import { mkdirSync, statSync, chmodSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -75,9 +74,6 @@ function shortTmp(): string {
   return Buffer.byteLength(t) < 60 ? t : '/tmp';
 }
 
-/** Creates a directory private to the user (0700), tightening the mode if it already existed. */
-export function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const st = statSync(dir);
-  if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
-}
+// Whether a place is private to the user is private-dir.ts's concern; re-exported for the many callers that
+// take it from here with the layout.
+export { ensurePrivateDir } from './private-dir.js';

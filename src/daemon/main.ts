@@ -1,10 +1,10 @@
 // `rcd daemon`: brings the daemon up (lock, log, config, database, supervisor, socket) and owns the one
 // idempotent shutdown. Agents are never stopped by a shutdown: they outlive the daemon by design.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, existsSync, rmSync } from 'node:fs';
 import { RcdError } from '../common/errors.js';
-import { ensurePrivateDir, layout, resolveHome } from '../common/paths.js';
+import { layout, resolveHome } from '../common/paths.js';
+import { ensurePrivateDir, ensureSocketDir } from '../common/private-dir.js';
 import { relayOrigin } from '../common/relay-url.js';
 import { VERSION } from '../common/version.js';
 import type { DaemonInfo } from '../protocol/api.js';
@@ -24,6 +24,8 @@ import type { RemoteAccess } from './remote-access.js';
 import { ApprovalStore } from '../store/approvals.js';
 import { ClaudeControl } from './claude-control.js';
 
+// How refusals name RCD_HOME and the directories under it.
+const STATE_DIR = 'the state directory (RCD_HOME)';
 // How often the daemon checks that its socket still exists.
 const HOME_CHECK_MS = 5_000;
 
@@ -31,11 +33,21 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   process.umask(0o077); // database, logs, socket and session files are the owner's alone
   const paths = layout(resolveHome(env), env);
   try {
-    ensurePrivateDir(paths.home);
-    ensurePrivateDir(paths.logs);
-    ensurePrivateDir(paths.sessions);
+    ensurePrivateDir(paths.home, STATE_DIR);
+    ensurePrivateDir(paths.logs, STATE_DIR);
+    ensurePrivateDir(paths.sessions, STATE_DIR);
   } catch (err) {
-    process.stderr.write(`rcd: cannot use ${paths.home} as the state directory: ${(err as Error).message}; set RCD_HOME to a writable directory\n`);
+    // A refusal (not private to us) names the directory and what to do itself; a failed mkdir does not.
+    const why = err instanceof RcdError ? err.message : `cannot use ${paths.home} as the state directory: ${(err as Error).message}; set RCD_HOME to a writable directory`;
+    process.stderr.write(`rcd: ${why}\n`);
+    process.exit(1);
+  }
+  // Before anything else runs: a socket directory another user made (a long RCD_HOME puts it in /tmp) is refused,
+  // never bound in, so no CLI of ours is led to talk there.
+  try {
+    ensureSocketDir(paths.socket, paths.home);
+  } catch (err) {
+    process.stderr.write(`rcd: ${(err as Error).message}\n`);
     process.exit(1);
   }
 
@@ -183,9 +195,9 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   const recovered = await recoverSessions(supervisor, sessions, log);
   log.info({ ...recovered, ms: Math.round(performance.now() - recoveryStart) }, 'sessions recovered');
 
-  // The lock is ours, so a socket file still there belongs to a dead daemon.
-  if (dirname(paths.socket) !== paths.home) ensurePrivateDir(dirname(paths.socket));
-  else mkdirSync(paths.home, { recursive: true });
+  // The lock is ours and the socket's directory private to us (checked at start), so a socket file still there
+  // belongs to a dead daemon. Checked again here: the directory may have been removed meanwhile.
+  ensureSocketDir(paths.socket, paths.home);
   rmSync(paths.socket, { force: true });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
