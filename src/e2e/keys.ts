@@ -1,0 +1,73 @@
+// The key schedule: every key and relay credential derives from a URL's secret with HKDF-SHA256 (WebCrypto), one
+// label per purpose, so knowing one derived value gives nothing of the others or of the secret.
+//
+//   control secret (32 random bytes, in the control URL's fragment)
+//     ├─ view secret      = HKDF(control, "view")      (in the view URL's fragment; never the other way round)
+//     │    ├─ read credential = HKDF(view, "relay read")   the relay keeps its sha256; opens the URL for reading
+//     │    └─ wrap key        = HKDF(view, "wrap")         AES-GCM key that opens the session's content keys
+//     ├─ steer credential = HKDF(control, "relay steer")  the relay keeps its sha256; needed on steering endpoints
+//     └─ proof key        = HKDF(control, "proof")         HMAC key: every instruction carries a MAC the daemon checks
+//
+// Content is not encrypted with a URL-derived key but with a random per-session content key, wrapped (encrypted)
+// under each URL's wrap key: so a session URL and the device URL both open a session, and a rotation replaces
+// the URL without re-encrypting what the relay holds.
+import type { webcrypto } from 'node:crypto';
+import { toBase64url, utf8 } from './encoding.js';
+
+// The WebCrypto key type, named through Node's types (the DOM lib is not in this build; browsers have the same).
+type CryptoKey = webcrypto.CryptoKey;
+
+export const SECRET_BYTES = 32;
+// Bound into every derivation: a key made for another protocol or version can never equal one of these.
+const SALT = utf8('rcd e2e v2');
+
+type Label = 'view' | 'relay read' | 'wrap' | 'relay steer' | 'proof';
+
+const subtle = () => globalThis.crypto.subtle;
+
+export function randomSecret(): Uint8Array {
+  return globalThis.crypto.getRandomValues(new Uint8Array(SECRET_BYTES));
+}
+
+async function hkdf(secret: Uint8Array, label: Label, bytes = SECRET_BYTES): Promise<Uint8Array> {
+  if (secret.length !== SECRET_BYTES) throw new Error(`a secret is ${SECRET_BYTES} bytes`);
+  const ikm = await subtle().importKey('raw', secret, 'HKDF', false, ['deriveBits']);
+  const bits = await subtle().deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: SALT, info: utf8(`rcd/${label}`) }, ikm, bytes * 8);
+  return new Uint8Array(bits);
+}
+
+/** What a view URL holds: read access and the key that opens content keys. */
+export interface ViewKeys {
+  viewSecret: Uint8Array;
+  /** Sent to the relay (base64url) to read; the relay stores only its sha256. */
+  readCredential: string;
+  wrapKey: CryptoKey;
+}
+
+/** What a control URL holds on top: steering. */
+export interface ControlKeys extends ViewKeys {
+  controlSecret: Uint8Array;
+  steerCredential: string;
+  proofKey: CryptoKey;
+}
+
+export async function viewKeys(viewSecret: Uint8Array): Promise<ViewKeys> {
+  const [read, wrap] = await Promise.all([hkdf(viewSecret, 'relay read'), hkdf(viewSecret, 'wrap')]);
+  return {
+    viewSecret,
+    readCredential: toBase64url(read),
+    wrapKey: await subtle().importKey('raw', wrap, 'AES-GCM', false, ['encrypt', 'decrypt']),
+  };
+}
+
+export async function controlKeys(controlSecret: Uint8Array): Promise<ControlKeys> {
+  const [view, steer, proof] = await Promise.all([
+    hkdf(controlSecret, 'view'), hkdf(controlSecret, 'relay steer'), hkdf(controlSecret, 'proof'),
+  ]);
+  return {
+    ...(await viewKeys(view)),
+    controlSecret,
+    steerCredential: toBase64url(steer),
+    proofKey: await subtle().importKey('raw', proof, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']),
+  };
+}
