@@ -8,7 +8,7 @@ import { RcdError } from '../common/errors.js';
 import type { Config } from '../protocol/config.js';
 import { LIVE_STATES, type SessionView } from '../protocol/session.js';
 import type { RequestOf } from '../protocol/api.js';
-import type { Db } from '../store/db.js';
+import { flushWal, type Db } from '../store/db.js';
 import type { EventStore } from '../store/events.js';
 import type { SessionRecord, SessionStore } from '../store/sessions.js';
 import { adapterFor } from '../agents/index.js';
@@ -310,6 +310,8 @@ export class Supervisor extends EventEmitter {
     if (isLive(s)) throw new RcdError('CONFLICT', `session ${s.name} is ${s.state}; stop it first with \`rcd stop ${s.name}\``);
     this.d.sessions.delete(id);
     this.restarts.forget(id);
+    // Its environment (API keys) is in the row's old versions in the WAL and in session.json: both go now.
+    if (!flushWal(this.d.db)) this.d.log.warn({ session: id }, 'the WAL checkpoint after rm did not complete; it runs again at the next upkeep');
     rmSync(this.files(id).dir, { recursive: true, force: true });
     this.d.log.info({ session: id }, 'session removed');
     this.emit('removed', id);

@@ -12,6 +12,9 @@ export function openDatabase(path: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // Deleted rows are overwritten with zeros, not just unlinked: a removed session's environment (API keys) must not
+  // linger in free pages. The cost is writing those zeros when rows are deleted (rm, retention pruning).
+  db.pragma('secure_delete = ON');
   try {
     migrate(db);
   } catch (err) {
@@ -19,4 +22,14 @@ export function openDatabase(path: string): Db {
     throw err;
   }
   return db;
+}
+
+/**
+ * Copies the WAL into the database and truncates it, so earlier versions of deleted rows (a removed session's
+ * environment) are gone from the WAL file too; with secure_delete the database holds only zeros where they were.
+ * False if a reader kept it from completing (the daemon has no other connection, so it should not happen).
+ */
+export function flushWal(db: Db): boolean {
+  const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
+  return result !== undefined && result.busy === 0;
 }

@@ -1,11 +1,23 @@
 // No secret reaches a log: the caller's environment (stored with the session) and the text sent to an agent
-// stay out of the daemon's log files; the files that do hold them are owner-only.
+// stay out of the daemon's log files; the files that do hold them are owner-only, and `rcd rm` leaves no copy of
+// the environment in the database, its WAL or the session's files.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Rcd, fixture, waitFor } from '../helpers/harness.js';
+
+/** Every file under `dir` (recursively) whose bytes contain `needle`. */
+function filesHolding(dir: string, needle: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue; // the stdin FIFO and the socket hold nothing at rest
+    const path = join(entry.parentPath, entry.name);
+    if (readFileSync(path).includes(needle)) found.push(path);
+  }
+  return found;
+}
 
 describe('secrets', () => {
   it('keeps the session environment and sent text out of every log, and state files owner-only', async () => {
@@ -35,6 +47,35 @@ describe('secrets', () => {
       assert.deepEqual(await rcd.teardown(), []);
     }
   });
+  it('rcd rm leaves no copy of the environment in the database, its WAL or the session directory', async () => {
+    const rcd = new Rcd();
+    try {
+      const marker = `rm-env-${randomBytes(16).toString('hex')}`;
+      const cwd = rcd.workdir('w');
+      const id = (await rcd.ok(['start', '--cwd', cwd, '--name', 'gone', '--', process.execPath, fixture('echo.mjs')], { env: { RCD_MARKER: marker } })).trim();
+      await rcd.ok(['send', 'gone', 'hello']);
+      await waitFor(async () => (await rcd.logs('gone')).includes('hello'), 'the echo');
+      await rcd.ok(['stop', 'gone']);
+      await rcd.ok(['restart', 'gone']); // more versions of the row, in more WAL frames
+      await rcd.ok(['stop', 'gone']);
+      const dir = join(rcd.home, 'sessions', id);
+      const file = join(dir, 'session.json');
+      // The search finds it where it is: the restore copy (owner-only) and the database files.
+      assert.ok(readFileSync(file).includes(marker), 'session.json holds the environment while the session exists');
+      assert.equal(statSync(file).mode & 0o077, 0, 'session.json is owner-only');
+      assert.ok(filesHolding(rcd.home, marker).some((f) => f.includes('rcd.db')), 'the database holds it while the session exists');
+      await rcd.ok(['rm', 'gone']); // with the daemon running: its WAL is live
+      assert.ok(!existsSync(dir), 'the session directory is gone');
+      for (const f of ['rcd.db', 'rcd.db-wal', 'rcd.db-shm']) {
+        const path = join(rcd.home, f);
+        if (existsSync(path)) assert.ok(!readFileSync(path).includes(marker), `${f} must not hold the removed session's environment`);
+      }
+      assert.deepEqual(filesHolding(rcd.home, marker), [], 'no file under RCD_HOME holds it');
+    } finally {
+      assert.deepEqual(await rcd.teardown(), []);
+    }
+  });
+
   it('shows only the origin of a relay URL that carries a password, valid or not, in status and logs', async () => {
     for (const url of ['http://bob:PW@127.0.0.1:9/path?key=PW', 'relay:bob:PW@nowhere']) {
       const rcd = new Rcd();
