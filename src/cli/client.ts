@@ -5,7 +5,9 @@ import { RcdError, errnoCode, type ErrorCode } from '../common/errors.js';
 import type { Layout } from '../common/paths.js';
 import { checkSocket } from '../common/private-dir.js';
 import { VERSION } from '../common/version.js';
-import { ErrorBody, HEADER_VERSION, requests, responses, type RequestOf, type ResponseOf, type Verb } from '../protocol/api.js';
+import { ErrorBody, HEADER_VERSION, responses, type RequestOf, type ResponseOf, type Verb } from '../protocol/api.js';
+import { describeIssues } from '../protocol/problems.js';
+import { requestBody } from './request-check.js';
 import { socketRequest, type RawResponse } from './socket-http.js';
 
 export interface ClientOptions {
@@ -21,18 +23,22 @@ export class Client {
 
   /** Sends one request and returns the parsed JSON answer. */
   async call<V extends Verb>(verb: V, body: RequestOf<V>): Promise<ResponseOf<V>> {
-    const payload = JSON.stringify(requests[verb].parse(body));
+    const payload = requestBody(verb, body);
     const res = await this.withDaemon(() => this.request(`/v1/${verb}`, payload));
     this.checkVersion(verb, res.headers[HEADER_VERSION]);
     if (res.status >= 400) throw toError(res.status, res.body);
     const json = safeJson(res.body);
     if (json === undefined) throw new RcdError('INTERNAL', `the daemon sent a malformed answer to ${verb}`);
-    return responses[verb].parse(json) as ResponseOf<V>;
+    const answer = responses[verb].safeParse(json);
+    if (!answer.success) {
+      throw new RcdError('INTERNAL', `the daemon's answer to ${verb} is not what this rcd expects: ${describeIssues(answer.error.issues)}`);
+    }
+    return answer.data as ResponseOf<V>;
   }
 
   /** Sends one request and returns the response stream (for `logs`). */
   async stream<V extends Verb>(verb: V, body: RequestOf<V>): Promise<IncomingMessage> {
-    const payload = JSON.stringify(requests[verb].parse(body));
+    const payload = requestBody(verb, body);
     const { request } = await import('node:http');
     const send = () =>
       new Promise<IncomingMessage>((resolve, reject) => {

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { RcdError, type ErrorCode } from '../common/errors.js';
 import { API_VERSION, VERSION } from '../common/version.js';
 import { HEADER_API, HEADER_VERSION, MAX_REQUEST_BYTES, requests, type ErrorBody, type Verb } from '../protocol/api.js';
+import { describeIssues } from '../protocol/problems.js';
 import { STREAMED, type HandlerContext } from './context.js';
 import { BodyTooLarge, readCappedBody } from '../common/capped-body.js';
 import { handlers } from './handlers/index.js';
@@ -60,8 +61,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: HandlerCon
   }
   const parsed = requests[verb].safeParse(json);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-    throw new RcdError('BAD_REQUEST', `bad ${verb} request: ${issues}`);
+    throw new RcdError('BAD_REQUEST', `bad ${verb} request: ${describeIssues(parsed.error.issues)}`);
   }
   const handler = handlers[verb] as (r: unknown, c: HandlerContext, s: ServerResponse) => unknown;
   const result = await handler(parsed.data, ctx, res);

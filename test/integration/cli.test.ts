@@ -41,6 +41,11 @@ describe('usage errors, help and version', () => {
     ['a flag missing its value before another flag', ['start', '--cwd', '--name', 'x', '--', 'node', fixture('echo.mjs')]],
     ['an empty --name', ['start', '--name=', '--', 'node', fixture('echo.mjs')]],
     ['a --name of 65 characters', ['start', `--name=${'n'.repeat(65)}`, '--', 'node', fixture('echo.mjs')]],
+    // Arguments over the protocol's limits: named as typed, never zod's dump (and no daemon is asked).
+    ['a SESSION of 300 characters', ['status', 's'.repeat(300)]],
+    ['a --cwd over 4096 characters', ['start', '--cwd', `/${'d/'.repeat(2100)}`, '--', 'node', fixture('echo.mjs')]],
+    ['a command word over 64 KiB', ['start', '--', 'node', 'w'.repeat(70_000)]],
+    ['a --message over 4096 characters', ['deny', 's', '-m', 'm'.repeat(5_000)]],
   ];
   for (const [what, args] of cases) {
     it(`exits 2 with a usage line for ${what}`, async () => {
@@ -50,6 +55,25 @@ describe('usage errors, help and version', () => {
       assert.match(r.stderr, /^rcd: [^\n]+; (usage: rcd [a-z]+ |see `rcd --help`)[^\n]*\n$/, 'one line: the problem, then the usage');
     });
   }
+
+  it('says which argument is over the limit, in one line, without asking the daemon', async () => {
+    const cases: [string[], RegExp, { input?: string; env?: NodeJS.ProcessEnv }?][] = [
+      [['status', 's'.repeat(300)], /^rcd: SESSION is too long: at most 256 characters; usage: rcd status /],
+      [['start', '--', 'node', 'w'.repeat(70_000)], /^rcd: word 2 of the command after -- is too long: at most 65536 characters; usage: rcd start /],
+      [['send', 's', '-'], /^rcd: TEXT is too long: at most 524288 characters; usage: rcd send /, { input: 't'.repeat(600_000) }],
+      // Nine variables of 120 KB: over the daemon's 1 MiB body limit together.
+      [['start', '--', 'node', fixture('echo.mjs')], /^rcd: the request is \d+ KiB, more than the daemon takes \(1024 KiB\): make the environment and the command smaller; usage: rcd start /,
+        { env: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`RCD_BIG_${i}`, 'e'.repeat(120_000)])) }],
+    ];
+    for (const [args, message, opts] of cases) {
+      const r = await rcd.run(args, opts);
+      assert.equal(r.code, 2, `rcd ${args[0]}: exit ${r.code}, stderr ${r.stderr.slice(0, 300)}`);
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.trimEnd().split('\n').length, 1, 'one line');
+      assert.doesNotMatch(r.stderr, /unexpected error|too_big/);
+    }
+    assert.equal(rcd.daemonPid(), null, 'no daemon was started for arguments that could never be sent');
+  });
 
   it('names the allowed values when a flag value is bad', async () => {
     const r = await rcd.run(['start', '--restart', 'bogus', '--', 'node', fixture('echo.mjs')]);
