@@ -2,6 +2,7 @@
 // `POST /v1/<verb>` with a JSON body. Both sides parse with these schemas. See docs/control-api.md.
 import { z } from 'zod';
 import { AgentKind, RestartPolicy, SessionView } from './session.js';
+import { nameProblem } from './session-name.js';
 
 /** Bodies above this are refused with 413 before they are parsed: no request legitimately needs more. */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
@@ -12,7 +13,6 @@ export const HEADER_API = 'rcd-api';
 export const HEADER_AGENT = 'rcd-agent';
 
 const SessionRef = z.string().min(1).max(256);
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export const LinkInfo = z.object({
   state: z.enum(['off', 'connecting', 'connected', 'backoff']),
@@ -72,7 +72,10 @@ export const requests = {
   start: z
     .object({
       cwd: z.string().min(1).max(4096),
-      name: z.string().regex(NAME_RE, 'names are 1-64 characters: letters, digits, ".", "_" or "-", starting with a letter or digit').optional(),
+      name: z.string().superRefine((n, ctx) => {
+        const problem = nameProblem(n);
+        if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+      }).optional(),
       agent: AgentKind,
       restart: RestartPolicy.optional(),
       command: z.array(z.string().max(65536)).max(1024),

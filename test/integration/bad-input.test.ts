@@ -175,6 +175,7 @@ describe('bad input on the control socket', () => {
       ['start', { ...validStart, agent: 'bogus' }, /agent/],
       ['start', { ...validStart, restart: 'sometimes' }, /restart/],
       ['start', { ...validStart, name: '-dash-first' }, /name/],
+      ['start', { ...validStart, name: 'deadbeef' }, /^bad start request: name: "deadbeef" looks like a session id/],
       ['start', { ...validStart, env: { A: 1 } }, /env/],
       ['start', { ...validStart, detach: true }, /detach/],
       // A typo must not shut the daemon down.

@@ -41,6 +41,8 @@ describe('usage errors, help and version', () => {
     ['a flag missing its value before another flag', ['start', '--cwd', '--name', 'x', '--', 'node', fixture('echo.mjs')]],
     ['an empty --name', ['start', '--name=', '--', 'node', fixture('echo.mjs')]],
     ['a --name of 65 characters', ['start', `--name=${'n'.repeat(65)}`, '--', 'node', fixture('echo.mjs')]],
+    ['a --name that looks like a session id', ['start', '--name', '85de96a7', '--', 'node', fixture('echo.mjs')]],
+    ['a --name of 16 hex digits', ['start', '--name', '0123456789abcdef', '--', 'node', fixture('echo.mjs')]],
     // Arguments over the protocol's limits: named as typed, never zod's dump (and no daemon is asked).
     ['a SESSION of 300 characters', ['status', 's'.repeat(300)]],
     ['a --cwd over 4096 characters', ['start', '--cwd', `/${'d/'.repeat(2100)}`, '--', 'node', fixture('echo.mjs')]],
@@ -197,13 +199,21 @@ describe('SESSION resolution', () => {
       for (const id of ids.filter((x) => !x.startsWith(c))) assert.ok(!r.stderr.includes(id), `${id} is not a candidate: ${r.stderr}`);
     }));
 
-  it('prefers an exact name over an id prefix', () =>
+  it('refuses a name that looks like an id, so no name stands in for another session\'s id prefix', () =>
     withRcd('rcd-cli', async (rcd, work) => {
       const a = (await rcd.ok(['start', '--cwd', dir(work, 'a'), '--', process.execPath, fixture('exit-with.mjs'), '0'])).trim();
       const prefix = a.slice(0, 6);
-      const b = (await rcd.ok(['start', '--name', prefix, '--cwd', dir(work, 'b'), '--', process.execPath, fixture('exit-with.mjs'), '0'])).trim();
-      assert.equal((await rcd.session(prefix)).id, b);
-      assert.equal((await rcd.session(a.slice(0, 7))).id, a);
+      const r = await rcd.run(['start', '--name', prefix, '--cwd', dir(work, 'b'), '--', process.execPath, fixture('exit-with.mjs'), '0']);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`^rcd: --name: "${prefix}" looks like a session id \\(4-16 hex digits\\)[^\\n]*; usage: rcd start [^\\n]*\\n$`));
+      assert.equal((await rcd.session(prefix)).id, a, 'the prefix still finds the session it belongs to');
+      assert.equal((await rcd.status()).sessions.length, 1, 'nothing was started');
+      // A directory whose name reads as an id gives a default name that does not.
+      const c = (await rcd.ok(['start', '--cwd', dir(work, 'cafe'), '--', process.execPath, fixture('exit-with.mjs'), '0'])).trim();
+      assert.equal((await rcd.session(c)).name, 'cafe-dir');
+      // Short hex names stay allowed: "cc" is a name, not how anyone types an id.
+      const d = (await rcd.ok(['start', '--name', 'cc', '--cwd', dir(work, 'd'), '--', process.execPath, fixture('exit-with.mjs'), '0'])).trim();
+      assert.equal((await rcd.session('cc')).id, d);
     }));
 
   it('an unknown session is an error that says how to list sessions', () =>

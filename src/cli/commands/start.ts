@@ -2,11 +2,10 @@
 import { resolve } from 'node:path';
 import { RcdError } from '../../common/errors.js';
 import { AGENT_KINDS, RESTART_POLICIES } from '../../protocol/session.js';
+import { nameProblem } from '../../protocol/session-name.js';
 import { ownedFlagIn } from '../../agents/claude/launch.js';
 import { oneOf, parse, usageError } from '../args.js';
 import type { CommandContext } from '../main.js';
-
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export async function start(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals, rest } = parse('start', argv, {
@@ -17,9 +16,8 @@ export async function start(argv: string[], ctx: CommandContext): Promise<number
   const agent = oneOf('start', 'agent', values.agent, AGENT_KINDS) ?? 'generic';
   const restart = oneOf('start', 'restart', values.restart, RESTART_POLICIES);
   const name = values.name as string | undefined;
-  if (name !== undefined && !NAME_RE.test(name)) {
-    throw usageError('start', '--name takes 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
-  }
+  const nameIssue = name === undefined ? null : nameProblem(name);
+  if (nameIssue) throw usageError('start', `--name: ${nameIssue}`);
   if (agent === 'generic' && rest.length === 0) throw usageError('start', 'a generic session needs a command after --');
   if (agent === 'claude') {
     const owned = ownedFlagIn(rest);
