@@ -1,8 +1,10 @@
 // The remote client's HTTP side: knows nothing but a session URL (`<relay origin>/s/<token>`) and talks only to
 // the relay, with the protocol's schemas. Errors say what the URL's state is (unknown, rotated, revoked, expired)
-// or that the relay cannot be reached.
+// or that the relay cannot be reached. Every request carries the token (in its path), so it goes over https, or
+// plain http to this machine only, and never follows a redirect to wherever a relay (or a proxy) points.
 import type { z } from 'zod';
 import { RcdError } from '../common/errors.js';
+import { isPlainHttpOffMachine } from '../common/loopback.js';
 import { RelayError } from '../protocol/relay.js';
 
 // Above the relay's 25 s long-poll hold plus a slow round trip (POLL_DEADLINE_MS in the protocol).
@@ -24,6 +26,14 @@ export function parseSessionUrl(raw: string): SessionUrl {
   const m = /^(.*)\/s\/([A-Za-z0-9_-]+)\/?$/.exec(url.pathname);
   if (!m || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
     throw new RcdError('USAGE', `"${raw}" is not a session URL (<relay>/s/<token>); pass the URL that \`rcd url\` printed`);
+  }
+  // As the daemon's link refuses it: the token would cross the network readable by anyone on the way.
+  if (isPlainHttpOffMachine(url)) {
+    throw new RcdError(
+      'USAGE',
+      `refusing to send this session URL's token over plain http to ${url.origin}, which is not this machine; ` +
+        'use its https:// URL (plain http is only for a relay on this machine)',
+    );
   }
   return { api: `${url.origin}${m[1]}/api/s/${m[2]}`, origin: url.origin };
 }
@@ -48,12 +58,22 @@ export async function relayCall<T extends z.ZodTypeAny>(
       headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
       signal: AbortSignal.timeout(init.longPoll ? LONG_POLL_TIMEOUT_MS : CALL_TIMEOUT_MS),
+      redirect: 'manual', // a redirect would take the token (in the path, or a prompt in the body) elsewhere
     });
   } catch (err) {
     // fetch says only "fetch failed"; the reason (ECONNREFUSED, a timeout, "bad port") is in its cause.
     const c = (err as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
     const cause = c?.code ?? c?.errors?.[0]?.code ?? c?.message ?? (err as Error).message;
     throw new RcdError('DAEMON_UNAVAILABLE', `cannot reach the relay at ${target.origin} (${cause})`, { cause: err });
+  }
+  if (res.status >= 300 && res.status < 400) {
+    await res.body?.cancel();
+    // Not DAEMON_UNAVAILABLE: a send retries that, and asking again would only be redirected again.
+    throw new RcdError(
+      'INTERNAL',
+      `the relay at ${target.origin} answered ${res.status}, a redirect to ${locationOrigin(res.headers.get('location'), target.origin)}; ` +
+        'rcd remote does not follow redirects, as its requests carry the session\'s token: check the URL (`rcd url SESSION` prints the current one)',
+    );
   }
   const text = await res.text();
   let json: unknown;
@@ -71,4 +91,15 @@ export async function relayCall<T extends z.ZodTypeAny>(
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw new RcdError('INTERNAL', `the relay at ${target.origin} sent an answer this rcd does not understand`);
   return { status: res.status, data: parsed.data };
+}
+
+/** Where a redirect points, as an origin only: its path and query may hold the token, or someone else's. */
+function locationOrigin(location: string | null, base: string): string {
+  if (!location) return 'nowhere (no Location)';
+  try {
+    const { origin } = new URL(location, base);
+    return origin === 'null' ? 'an address that is not a web origin' : origin;
+  } catch {
+    return 'an unreadable Location';
+  }
 }
