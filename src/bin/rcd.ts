@@ -5,7 +5,7 @@
 // `rcd relay` import the daemon or the relay from the compiled tree at run time, so no daemon or relay code
 // (SQLite, pino, execa) is ever loaded by the CLI, and src/cli and src/daemon stay apart.
 import { runCli } from '../cli/main.js';
-import { USAGE } from '../cli/usage.js';
+import { RELAY_HELP, USAGE } from '../cli/usage.js';
 
 /** A module of the compiled tree (dist/src/...), next to the bundle; computed at run time so the bundler leaves it out. */
 const compiled = (path: string) => new URL(`./src/${path}`, import.meta.url).href;
@@ -33,7 +33,7 @@ async function daemon(args: string[]): Promise<void> {
 async function relay(args: string[]): Promise<void> {
   // Like the daemon: the relay (SQLite, pino, its pages) is imported from the compiled tree only when it runs.
   if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(`usage: ${USAGE.relay}\n`);
+    process.stdout.write(`usage: ${USAGE.relay}\n\n${RELAY_HELP}`);
     process.exit(0);
   }
   const { parseRelayArgs, runRelay } = (await import(compiled('relay/main.js'))) as {

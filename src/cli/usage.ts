@@ -15,8 +15,31 @@ export const USAGE: Record<string, string> = {
   url: 'rcd url SESSION [--rotate|--revoke] [--expires-in DURATION] [--json]   (--expires-in issues a new URL: the current one stops working)',
   remote: 'rcd remote status URL [--json] | logs URL [--follow] | send URL TEXT | approve URL [REQUEST] | deny URL [REQUEST] [--message M]',
   service: 'rcd service install|uninstall|status [--dry-run] [--platform linux|darwin] [--json]   (the login service)',
-  relay: 'rcd relay [--host H] [--port P] [--data DIR] [--cert FILE --key FILE] [--keep-events N]   (the self-hostable relay, in the foreground)',
+  relay: 'rcd relay [--host H] [--port P] [--data DIR] [--cert FILE --key FILE] [--keep-events N] [--max-long-polls N] [--register-burst N] ' +
+    '[--register-per-hour N] [--trust-proxy] [--max-daemons N] [--max-sessions N] [--max-pending N] [--max-event-bytes N]   (the self-hostable relay, in the foreground)',
 };
+
+/**
+ * `rcd relay --help` after the usage line: what each flag bounds and its default. The defaults are written out
+ * here because the CLI bundle never loads relay code; test/unit/relay-limits.test.ts checks them against
+ * src/relay/limits.ts.
+ */
+export const RELAY_HELP = `Flags (README "The relay"):
+  --host H                 address to listen on (default 127.0.0.1; plain http only on loopback)
+  --port P                 port (default 8787; 0 picks a free one)
+  --data DIR               relay.db and relay.log (default $RCD_HOME/relay)
+  --cert FILE --key FILE   serve HTTPS with this PEM certificate chain and key
+  --keep-events N          events kept per session (default 100000)
+Limits (429 or 503 with Retry-After, 413 beyond):
+  --max-long-polls N       long-polls held at once (default 1000); daemons registered in the last hour get half
+  --register-burst N       daemons one address (IPv4, IPv6 /64) may register at once (default 10)
+  --register-per-hour N    registrations an address gets back per hour after that (default 10)
+  --trust-proxy            count registrations by X-Forwarded-For from a proxy on loopback (default off)
+  --max-daemons N          registered daemons in all (default 10000)
+  --max-sessions N         sessions per daemon (default 1000)
+  --max-pending N          instructions waiting per session URL (default 100)
+  --max-event-bytes N      one uploaded event's data, in characters (default 131072)
+`;
 
 export const HELP = `rcd — keeps AI coding-agent sessions alive and steerable
 

@@ -18,9 +18,13 @@ export class HttpError extends Error {
     return this.status === 401;
   }
 
-  /** A refusal of one session's request that a retry of the same request would meet again (not the link's fault). */
+  /**
+   * A refusal of one session's request that a retry of the same request would meet again (not the link's fault):
+   * bad input, a session or URL the relay will not take, too large, or a limit of the relay's (429 to a session
+   * update: this daemon has all the sessions the relay takes; a 429 elsewhere, to register, is backed off).
+   */
   get refusesSession(): boolean {
-    return this.status === 400 || this.status === 404 || this.status === 409 || this.status === 413;
+    return [400, 404, 409, 413, 429].includes(this.status);
   }
 }
 

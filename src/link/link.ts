@@ -45,6 +45,8 @@ export class Link {
   private readonly removed = new Set<string>();
   /** Sessions the relay has been told about since this daemon started. */
   private readonly known = new Set<string>();
+  /** Why the relay refused a session's last update (a limit, a retired URL): what `rcd url` is told. */
+  private readonly refused = new Map<string, string>();
   private cycle = new AbortController();
   private kickSync: (() => void) | null = null;
   private closed = false;
@@ -59,7 +61,7 @@ export class Link {
     this.origin = checkRelayUrl(d.relayUrl);
     this.http = new RelayHttp(this.origin, () => this.fresh?.credential ?? this.d.store.identity(this.origin.origin)?.credential ?? null);
     this.backoff = new Backoff(d.random);
-    this.uploader = new Uploader(d.store, this.http, CALL_TIMEOUT_MS);
+    this.uploader = new Uploader(d.store, this.http, CALL_TIMEOUT_MS, d.log);
   }
 
   start(): void {
@@ -89,6 +91,7 @@ export class Link {
 
   /** Resolves when every access change made so far has reached the relay, or rejects after `timeoutMs`. */
   accessSynced(sessionId: string, timeoutMs: number): Promise<void> {
+    this.refused.delete(sessionId);
     this.sessionChanged(sessionId);
     return new Promise((resolve, reject) => {
       const check = () => this.d.store.access(sessionId)?.synced === true;
@@ -98,10 +101,12 @@ export class Link {
         reject(new Error(this.error ?? 'the relay did not confirm in time'));
       }, timeoutMs);
       const waiter = () => {
-        if (!check()) return;
+        const refusal = this.refused.get(sessionId);
+        if (!check() && refusal === undefined) return;
         clearTimeout(timer);
         this.accessWaiters = this.accessWaiters.filter((w) => w !== waiter);
-        resolve();
+        if (refusal === undefined) resolve();
+        else reject(new Error(refusal));
       };
       this.accessWaiters.push(waiter);
     });
@@ -272,12 +277,15 @@ export class Link {
           // This session only (a URL another daemon's session holds, a view the relay refuses): say so and go
           // on with the others; the session's next change tries again.
           this.d.log.warn({ session: id, status: err.status, code: err.code }, 'the relay refused this session; the others carry on');
+          this.refused.set(id, err.message);
+          for (const w of [...this.accessWaiters]) w();
           continue;
         }
         this.dirty.add(id);
         throw err;
       }
       this.known.add(id);
+      this.refused.delete(id);
       if (a) this.d.store.markAccessSynced(id, a.tokenHash);
       for (const w of [...this.accessWaiters]) w();
     }

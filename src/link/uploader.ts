@@ -1,16 +1,21 @@
 // Event upload: for each session, the events after its cursor go up in seq order, in batches bounded by count
-// and bytes; the relay's answer (the highest seq it holds contiguously) becomes the new cursor.
-import { MAX_EVENTS_PER_BATCH, UploadResponse, type RelayEvent } from '../protocol/relay.js';
+// and bytes; the relay's answer (the highest seq it holds contiguously) becomes the new cursor. A batch the relay
+// refuses as too large (413) is split in halves; one event it refuses alone (its --max-event-bytes is below what
+// this daemon stores) goes up as a small stand-in saying what was left out, so the stream carries on.
+import type { Logger } from 'pino';
+import { MAX_EVENTS_PER_BATCH, UPLOAD_BATCH_BYTES, UploadResponse, type RelayEvent } from '../protocol/relay.js';
 import type { LinkStore } from '../store/link-store.js';
 import { HttpError, type RelayHttp } from './http.js';
 
-// Keep a request well under the relay's 4 MiB body cap once base64 (4/3) and JSON framing are added.
-const MAX_BATCH_BYTES = 2 * 1024 * 1024;
+/** What the relay holds instead of an event it would not take. */
+function standIn(e: RelayEvent, why: string): RelayEvent {
+  return { seq: e.seq, at: e.at, kind: 'state', data: JSON.stringify({ omitted: { kind: e.kind, chars: e.data.length, why } }) };
+}
 
 export class Uploader {
   private readonly pending = new Set<string>();
 
-  constructor(private readonly store: LinkStore, private readonly http: RelayHttp, private readonly timeoutMs: number) {}
+  constructor(private readonly store: LinkStore, private readonly http: RelayHttp, private readonly timeoutMs: number, private readonly log: Logger) {}
 
   touch(id: string): void {
     this.pending.add(id);
@@ -29,8 +34,12 @@ export class Uploader {
     for (const id of [...this.pending]) {
       this.pending.delete(id);
       try {
-        while (await this.uploadBatch(id, signal)) {
-          // more after this batch
+        let max = MAX_EVENTS_PER_BATCH;
+        for (;;) {
+          const next = await this.uploadBatch(id, signal, max);
+          if (next === 'done') break;
+          // A split ends when the relay takes a batch: the next one may be whole again.
+          max = next === 'more' ? MAX_EVENTS_PER_BATCH : next.split;
         }
       } catch (err) {
         // Refused for this session alone (the relay does not hold it: its PUT was refused): the others go on,
@@ -42,30 +51,41 @@ export class Uploader {
     }
   }
 
-  /** Uploads one batch; true when more events are waiting. */
-  private async uploadBatch(id: string, signal: AbortSignal): Promise<boolean> {
+  /** Uploads one batch of at most `max` events: 'more' when more are waiting, or how many to send in the next try. */
+  private async uploadBatch(id: string, signal: AbortSignal, max: number): Promise<'more' | 'done' | { split: number }> {
     const cursor = this.store.cursor(id);
-    const rows = this.store.eventsAfter(id, cursor, MAX_EVENTS_PER_BATCH);
-    if (rows.length === 0) return false;
-    const events: RelayEvent[] = [];
+    const rows = this.store.eventsAfter(id, cursor, max);
+    if (rows.length === 0) return 'done';
+    let events: RelayEvent[] = [];
     let bytes = 0;
     for (const r of rows) {
-      if (events.length > 0 && bytes + r.data.length > MAX_BATCH_BYTES) break;
+      if (events.length > 0 && bytes + r.data.length > UPLOAD_BATCH_BYTES) break;
       bytes += r.data.length;
       events.push({ seq: r.seq, at: r.at, kind: r.kind, data: r.kind === 'output' ? r.data.toString('base64') : r.data.toString('utf8') });
     }
     const first = events[0]?.seq ?? 0;
     // Local retention may have pruned events the relay never got: say where ours start, or it waits for them forever.
     const gap = first > cursor + 1 ? { firstSeq: first } : {};
-    const res = await this.http.call('POST', 'api/daemon/events', { sessions: [{ id, events, ...gap }] }, UploadResponse, { signal, timeoutMs: this.timeoutMs });
+    const send = () => this.http.call('POST', 'api/daemon/events', { sessions: [{ id, events, ...gap }] }, UploadResponse, { signal, timeoutMs: this.timeoutMs });
+    let res;
+    try {
+      res = await send();
+    } catch (err) {
+      if (!(err instanceof HttpError && err.status === 413)) throw err;
+      if (events.length > 1) return { split: Math.floor(events.length / 2) };
+      const [alone] = events as [RelayEvent];
+      this.log.warn({ session: id, seq: alone.seq, chars: alone.data.length }, 'the relay refuses this event as too large; it gets a stand-in saying so');
+      events = [standIn(alone, err.message)];
+      res = await send(); // a refusal of the stand-in too sets the session aside (refusesSession), never loops
+    }
     const acked = res.acked[id] ?? cursor;
     if (acked < cursor) {
       // The relay lost events it had acknowledged (its data was reset): send again from what it holds.
       this.store.resetCursor(id, acked);
-      return true;
+      return 'more';
     }
     this.store.setCursor(id, acked);
-    if (acked === cursor) return false; // no progress; the next change of this session retries
-    return acked < (events.at(-1)?.seq ?? cursor) || rows.length > events.length || rows.length === MAX_EVENTS_PER_BATCH;
+    if (acked === cursor) return 'done'; // no progress; the next change of this session retries
+    return acked < (events.at(-1)?.seq ?? cursor) || rows.length > events.length || rows.length === max ? 'more' : 'done';
   }
 }

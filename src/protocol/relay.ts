@@ -10,14 +10,27 @@ export const RELAY_PROTOCOL_VERSION = 1;
 export const POLL_HOLD_MS = 25_000;
 // A client gives up on a long-poll this long after sending it: above the hold plus a slow network's round trip.
 export const POLL_DEADLINE_MS = 40_000;
-// Limits the relay enforces (4xx beyond them).
-export const MAX_RELAY_BODY_BYTES = 4 * 1024 * 1024;
+// Limits the relay enforces (4xx beyond them). Each daemon endpoint takes what the link really sends there and no
+// more: a big body costs the relay memory and event-loop time, and any registered daemon may send one.
+/**
+ * What the link puts in one upload: event bytes as stored (output is sent as base64, 4/3 of that). 512 KiB moves a
+ * backlog at tens of MiB/s on a decent link, and its request stays well under MAX_UPLOAD_BODY_BYTES.
+ */
+export const UPLOAD_BATCH_BYTES = 512 * 1024;
+/** `POST /api/daemon/events`: a batch of UPLOAD_BATCH_BYTES as base64 (683 KiB), plus framing of 500 events. */
+export const MAX_UPLOAD_BODY_BYTES = 1024 * 1024;
+/** `PUT /api/daemon/sessions/:id`: a view with 50 approvals of MAX_REMOTE_REQUEST_CHARS (800 KiB), escaped. */
+export const MAX_SESSION_BODY_BYTES = 2 * 1024 * 1024;
+/** `POST /api/daemon/ack`: 1000 ids of 64 characters. */
+export const MAX_ACK_BODY_BYTES = 128 * 1024;
+/** The largest body any relay endpoint takes (a proxy in front needs at least this). */
+export const MAX_RELAY_BODY_BYTES = MAX_SESSION_BODY_BYTES;
 export const MAX_EVENTS_PER_BATCH = 500;
 export const MAX_PROMPT_BYTES = 64 * 1024;
 /**
  * Bodies of the endpoints anyone can call (register, a session URL's prompt/approve/deny): enough for the largest
  * prompt JSON-escaped, and small enough that parsing a hostile one cannot stall the relay (4 MiB of nesting took
- * ~0.7 s of the event loop). Authenticated daemon uploads get MAX_RELAY_BODY_BYTES.
+ * ~0.7 s of the event loop; the relay's json-guard.ts now refuses such shapes before parsing).
  */
 export const MAX_PUBLIC_BODY_BYTES = 512 * 1024;
 /** `POST /api/daemon/register` takes `{}`. */

@@ -1,10 +1,12 @@
-// What every relay handler gets: the stores, the long-poll notifier, daemon presence, the logger and options.
+// What every relay handler gets: the stores, the long-poll notifier, daemon presence, the registration rate limit,
+// the logger and options (with the limits).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { EventStore } from './events-store.js';
 import type { InstructionStore } from './instructions-store.js';
 import type { Notifier, Presence } from './notifier.js';
 import type { RelayOptions } from './options.js';
+import type { TokenBuckets } from './rate-limit.js';
 import type { SessionStore } from './store.js';
 
 export interface RelayContext {
@@ -13,6 +15,8 @@ export interface RelayContext {
   instructions: InstructionStore;
   notifier: Notifier;
   presence: Presence;
+  /** Registrations per client address (see rate-limit.ts). */
+  registrations: TokenBuckets;
   log: Logger;
   opts: RelayOptions;
   startedAt: Date;

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { BodyTooLarge, readCappedBody } from '../common/capped-body.js';
-import { MAX_RELAY_BODY_BYTES } from '../protocol/relay.js';
+import { jsonShapeProblem, parseInTurn } from './json-guard.js';
 
 /** An answer other than success: a status, a stable code for clients, and a message for people. */
 export class HttpError extends Error {
@@ -16,7 +16,7 @@ export class HttpError extends Error {
 export const badRequest = (message: string): HttpError => new HttpError(400, 'BAD_REQUEST', message);
 
 /** Reads the body up to `limit` bytes; beyond it, 413 (the rest is drained so the answer arrives). */
-export async function readBody(req: IncomingMessage, limit = MAX_RELAY_BODY_BYTES): Promise<string> {
+export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   try {
     return await readCappedBody(req, limit);
   } catch (err) {
@@ -25,16 +25,25 @@ export async function readBody(req: IncomingMessage, limit = MAX_RELAY_BODY_BYTE
   }
 }
 
-/** The body parsed as JSON and then by `schema`; 400 saying what is wrong otherwise. */
-export async function readJson<S extends z.ZodTypeAny>(req: IncomingMessage, schema: S, what: string): Promise<z.infer<S>> {
-  const text = await readBody(req);
-  let json: unknown;
+/** `text` as JSON (empty: `{}`); 400 for a shape no protocol message has (json-guard.ts) or bad syntax. */
+export function parseJson(text: string, what: string): unknown {
+  if (text.trim() === '') return {};
+  const problem = jsonShapeProblem(text);
+  if (problem) throw badRequest(`the ${what} body is refused: ${problem}`);
   try {
-    json = text.trim() === '' ? {} : JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     throw badRequest(`the ${what} body is not valid JSON`);
   }
-  return parseWith(schema, json, what);
+}
+
+/**
+ * The body (at most `limit` bytes) parsed as JSON and then by `schema`, in its turn (json-guard.ts); 400 saying
+ * what is wrong otherwise.
+ */
+export async function readJson<S extends z.ZodTypeAny>(req: IncomingMessage, schema: S, what: string, limit: number): Promise<z.infer<S>> {
+  const text = await readBody(req, limit);
+  return parseInTurn(text, () => parseWith(schema, parseJson(text, what), what));
 }
 
 export function parseWith<S extends z.ZodTypeAny>(schema: S, value: unknown, what: string): z.infer<S> {

@@ -25,6 +25,7 @@ export class InstructionStore {
       byKey: db.prepare<[string, string], { id: string; kind: string }>(
         'SELECT id, kind FROM instructions WHERE session_id = ? AND idempotency_key = ?',
       ),
+      pendingCount: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM instructions WHERE session_id = ? AND acked_at IS NULL'),
       insert: db.prepare(
         'INSERT INTO instructions (id, session_id, kind, payload, idempotency_key, via, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -49,7 +50,8 @@ export class InstructionStore {
    * Stores an instruction unless one with this key exists for the session; either way returns its id.
    * `kind-mismatch` when the key was used for another kind of instruction (a client bug, not a retry).
    * `via` is the hash of the token the client came through, always: the daemon runs only instructions that name
-   * the session's current URL.
+   * the session's current URL. 'full' when `maxPending` instructions of the session wait already (a retry of one
+   * of them is still answered as a duplicate).
    */
   accept(
     sessionId: string,
@@ -57,10 +59,12 @@ export class InstructionStore {
     payload: Record<string, unknown>,
     idempotencyKey: string,
     via: string,
-  ): { id: string; duplicate: boolean } | 'kind-mismatch' {
+    maxPending: number,
+  ): { id: string; duplicate: boolean } | 'kind-mismatch' | 'full' {
     return this.db.transaction(() => {
       const existing = this.q.byKey.get(sessionId, idempotencyKey);
       if (existing) return existing.kind === kind ? { id: existing.id, duplicate: true } : 'kind-mismatch' as const;
+      if ((this.q.pendingCount.get(sessionId)?.n ?? 0) >= maxPending) return 'full' as const;
       const id = `i_${randomBytes(12).toString('base64url')}`;
       this.q.insert.run(id, sessionId, kind, JSON.stringify(payload), idempotencyKey, via, new Date().toISOString());
       return { id, duplicate: false };

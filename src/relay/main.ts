@@ -15,6 +15,7 @@ import { InstructionStore } from './instructions-store.js';
 import { createRelayLogger } from './logger.js';
 import { Notifier, Presence } from './notifier.js';
 import { checkTransport, originOf, withDefaults, type RelayOptions, type RelayOptionsInput } from './options.js';
+import { TokenBuckets } from './rate-limit.js';
 import { createRelayServer } from './server.js';
 import { SessionStore } from './store.js';
 
@@ -79,6 +80,7 @@ async function launch(input: RelayOptionsInput): Promise<RunningRelay & { log: L
     instructions: new InstructionStore(db),
     notifier: new Notifier(opts.maxLongPolls),
     presence: new Presence(),
+    registrations: new TokenBuckets(opts.registerBurst, opts.registerPerHour),
     log,
     opts,
     startedAt: new Date(),
@@ -100,7 +102,11 @@ async function launch(input: RelayOptionsInput): Promise<RunningRelay & { log: L
   }
   const origin = originOf(opts, (server.address() as AddressInfo).port);
   const rotation = setInterval(() => logger.rotate(), ROTATE_CHECK_MS).unref();
-  log.info({ version: VERSION, host: opts.host, port: (server.address() as AddressInfo).port, tls: Boolean(tls), data: opts.data, keepEvents: opts.keepEvents }, 'relay listening');
+  const { maxLongPolls, registerBurst, registerPerHour, trustProxy, maxDaemons, maxSessionsPerDaemon, maxPendingPerUrl, maxEventBytes } = opts;
+  log.info({
+    version: VERSION, host: opts.host, port: (server.address() as AddressInfo).port, tls: Boolean(tls), data: opts.data, keepEvents: opts.keepEvents,
+    limits: { maxLongPolls, registerBurst, registerPerHour, trustProxy, maxDaemons, maxSessionsPerDaemon, maxPendingPerUrl, maxEventBytes },
+  }, 'relay listening');
 
   let closing: Promise<void> | null = null;
   const settle = () => Promise.race([Promise.allSettled([...inFlight]).then(() => undefined), sleep(SHUTDOWN_GRACE_MS)]);

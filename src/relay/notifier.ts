@@ -11,6 +11,8 @@ export interface HoldLimits {
   perKey: number;
   /** Slots of the total this kind of request may not take (so followers cannot starve daemons' polls). */
   keepFree: number;
+  /** Said in the 503 when the total is what refuses it (why this caller gets less than all of it). */
+  share?: string;
 }
 
 export class Notifier {

@@ -1,11 +1,13 @@
-// `rcd relay` options: flag parsing (usage errors are RcdError 'USAGE', which the entry point turns into exit 2)
-// and the transport rule that plain http is served only on a loopback address.
+// `rcd relay` options: flag parsing (usage errors are RcdError 'USAGE', which the entry point turns into exit 2),
+// the abuse limits' flags (defaults in limits.ts), and the transport rule that plain http is served only on a
+// loopback address.
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { argsProblem } from '../common/args-message.js';
 import { RcdError } from '../common/errors.js';
 import { resolveHome } from '../common/paths.js';
+import { DEFAULT_LIMITS, LIMIT_FLAGS, type RelayLimits } from './limits.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8787;
@@ -15,7 +17,7 @@ export const DEFAULT_KEEP_EVENTS = 100_000;
 // many a relay on a small machine is better off saying 503 than slowing down for everybody.
 export const DEFAULT_MAX_LONG_POLLS = 1_000;
 
-export interface RelayOptions {
+export interface RelayOptions extends RelayLimits {
   host: string;
   /** 0 picks a free port; the URL that `startRelay` returns has the real one. */
   port: number;
@@ -41,6 +43,14 @@ export function withDefaults(input: RelayOptionsInput, env: NodeJS.ProcessEnv = 
     keepEvents: input.keepEvents ?? DEFAULT_KEEP_EVENTS,
     maxLongPolls: input.maxLongPolls ?? DEFAULT_MAX_LONG_POLLS,
     logLevel: input.logLevel ?? 'info',
+    registerBurst: input.registerBurst ?? DEFAULT_LIMITS.registerBurst,
+    registerPerHour: input.registerPerHour ?? DEFAULT_LIMITS.registerPerHour,
+    trustProxy: input.trustProxy ?? DEFAULT_LIMITS.trustProxy,
+    maxDaemons: input.maxDaemons ?? DEFAULT_LIMITS.maxDaemons,
+    maxSessionsPerDaemon: input.maxSessionsPerDaemon ?? DEFAULT_LIMITS.maxSessionsPerDaemon,
+    maxPendingPerUrl: input.maxPendingPerUrl ?? DEFAULT_LIMITS.maxPendingPerUrl,
+    maxEventBytes: input.maxEventBytes ?? DEFAULT_LIMITS.maxEventBytes,
+    establishedAfterMs: input.establishedAfterMs ?? DEFAULT_LIMITS.establishedAfterMs,
   };
 }
 
@@ -56,7 +66,7 @@ function intFlag(name: string, raw: string | undefined, min: number, max: number
 
 /** Parses `rcd relay` arguments (everything after `relay`). */
 export function parseRelayArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): RelayOptions {
-  let values: Record<string, string | undefined>;
+  let values: Record<string, string | boolean | undefined>;
   try {
     const parsed = parseArgs({
       args: argv,
@@ -65,24 +75,38 @@ export function parseRelayArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       options: {
         host: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' },
         cert: { type: 'string' }, key: { type: 'string' }, 'keep-events': { type: 'string' },
+        'max-long-polls': { type: 'string' }, 'trust-proxy': { type: 'boolean' },
+        ...Object.fromEntries(LIMIT_FLAGS.map((f) => [f.flag, { type: 'string' as const }])),
       },
     });
-    values = parsed.values as Record<string, string | undefined>;
+    values = parsed.values as Record<string, string | boolean | undefined>;
   } catch (err) {
     throw usage(argsProblem(err));
   }
-  if (values.host !== undefined && values.host.trim() === '') throw usage('--host must not be empty');
-  if (values.data !== undefined && values.data.trim() === '') throw usage('--data must not be empty');
-  if ((values.cert === undefined) !== (values.key === undefined)) throw usage('--cert and --key go together');
-  const port = intFlag('port', values.port, 0, 65535);
-  const keepEvents = intFlag('keep-events', values['keep-events'], 1, Number.MAX_SAFE_INTEGER);
+  const str = (name: string) => values[name] as string | undefined;
+  const limits: Partial<RelayLimits> = {};
+  for (const f of LIMIT_FLAGS) {
+    const n = intFlag(f.flag, str(f.flag), f.min, f.max);
+    if (n !== undefined) limits[f.key] = n;
+  }
+  if (values['trust-proxy'] === true) limits.trustProxy = true;
+  // Each held poll holds a socket: beyond the server's connection cap (server.ts) the cap would never be reached.
+  const maxLongPolls = intFlag('max-long-polls', str('max-long-polls'), 1, 10_000);
+  const [host, data, cert, key] = [str('host'), str('data'), str('cert'), str('key')];
+  if (host !== undefined && host.trim() === '') throw usage('--host must not be empty');
+  if (data !== undefined && data.trim() === '') throw usage('--data must not be empty');
+  if ((cert === undefined) !== (key === undefined)) throw usage('--cert and --key go together');
+  const port = intFlag('port', str('port'), 0, 65535);
+  const keepEvents = intFlag('keep-events', str('keep-events'), 1, Number.MAX_SAFE_INTEGER);
   return withDefaults({
-    ...(values.host !== undefined ? { host: values.host } : {}),
+    ...(host !== undefined ? { host } : {}),
     ...(port !== undefined ? { port } : {}),
-    ...(values.data !== undefined ? { data: values.data } : {}),
-    ...(values.cert !== undefined ? { cert: values.cert } : {}),
-    ...(values.key !== undefined ? { key: values.key } : {}),
+    ...(data !== undefined ? { data } : {}),
+    ...(cert !== undefined ? { cert } : {}),
+    ...(key !== undefined ? { key } : {}),
     ...(keepEvents !== undefined ? { keepEvents } : {}),
+    ...(maxLongPolls !== undefined ? { maxLongPolls } : {}),
+    ...limits,
   }, env);
 }
 

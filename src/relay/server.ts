@@ -12,7 +12,7 @@ import { safePath } from './logger.js';
 
 // A client on the internet that sends its headers this slowly is stuck or hostile.
 const HEADERS_TIMEOUT_MS = 20_000;
-// The whole request (headers and a 4 MiB body) on a slow phone link; answers may be held longer (long-polls).
+// The whole request (headers and a 2 MiB body) on a slow phone link; answers may be held longer (long-polls).
 const REQUEST_TIMEOUT_MS = 120_000;
 // Open sockets at once; each long-poll holds one, so this sits well above the long-poll cap.
 const MAX_CONNECTIONS = 10_000;

@@ -47,7 +47,11 @@ export class SessionStore {
   constructor(private readonly db: Db) {
     this.q = {
       insertDaemon: db.prepare('INSERT INTO daemons (id, credential_hash, created_at) VALUES (?, ?, ?)'),
-      daemonByHash: db.prepare<[string], { id: string; credential_hash: string }>('SELECT id, credential_hash FROM daemons WHERE credential_hash = ?'),
+      daemonByHash: db.prepare<[string], { id: string; credential_hash: string; created_at: string }>(
+        'SELECT id, credential_hash, created_at FROM daemons WHERE credential_hash = ?',
+      ),
+      daemonCount: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM daemons'),
+      sessionCount: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM sessions WHERE daemon_id = ?'),
       get: db.prepare<[string], RawSession>('SELECT * FROM sessions WHERE id = ?'),
       byToken: db.prepare<[string], RawSession>('SELECT * FROM sessions WHERE token_hash = ?'),
       retired: db.prepare<[string], { token_hash: string; reason: string }>('SELECT token_hash, reason FROM retired_tokens WHERE token_hash = ?'),
@@ -65,19 +69,22 @@ export class SessionStore {
     };
   }
 
-  /** A new daemon: its id and its credential, which exists only in this answer. */
-  registerDaemon(): { daemonId: string; credential: string } {
-    const daemonId = randomBytes(8).toString('hex');
-    const credential = randomBytes(32).toString('base64url');
-    this.q.insertDaemon.run(daemonId, sha256hex(credential), new Date().toISOString());
-    return { daemonId, credential };
+  /** A new daemon: its id and its credential, which exists only in this answer; 'full' at `maxDaemons`. */
+  registerDaemon(maxDaemons: number): { daemonId: string; credential: string } | 'full' {
+    return this.db.transaction(() => {
+      if ((this.q.daemonCount.get()?.n ?? 0) >= maxDaemons) return 'full' as const;
+      const daemonId = randomBytes(8).toString('hex');
+      const credential = randomBytes(32).toString('base64url');
+      this.q.insertDaemon.run(daemonId, sha256hex(credential), new Date().toISOString());
+      return { daemonId, credential };
+    }).immediate();
   }
 
-  /** The daemon holding this credential, or null. */
-  authenticate(credential: string): string | null {
+  /** The daemon holding this credential (its id and when it registered, ms since the epoch), or null. */
+  authenticate(credential: string): { id: string; registeredAt: number } | null {
     const hash = sha256hex(credential);
     const row = this.q.daemonByHash.get(hash);
-    return row && sameHash(row.credential_hash, hash) ? row.id : null;
+    return row && sameHash(row.credential_hash, hash) ? { id: row.id, registeredAt: Date.parse(row.created_at) } : null;
   }
 
   get(id: string): SessionRow | null {
@@ -88,7 +95,8 @@ export class SessionStore {
   /**
    * Registers or updates a session's view and access, in one transaction. A different hash retires the old one
    * as rotated; `access: null` retires it as revoked. Returns 'conflict' when the id or the token hash belongs
-   * to another daemon's session, 'retired' when the hash was rotated away or revoked before.
+   * to another daemon's session, 'retired' when the hash was rotated away or revoked before, 'full' when it would
+   * be a new session of a daemon that has `maxSessions` already.
    *
    * A retired hash is never current again, for any session: whoever held the old URL (the reason it was rotated
    * or revoked, often) could otherwise register a daemon of their own, claim that hash and have the old URL serve
@@ -100,11 +108,13 @@ export class SessionStore {
     daemonId: string,
     view: RemoteSession,
     access: { tokenHash: string; expiresAt: string | null } | null,
-  ): 'ok' | 'conflict' | 'retired' {
+    maxSessions: number,
+  ): 'ok' | 'conflict' | 'retired' | 'full' {
     return this.db.transaction(() => {
       const now = new Date().toISOString();
       const current = this.q.get.get(view.id);
       if (current && current.daemon_id !== daemonId) return 'conflict';
+      if (!current && (this.q.sessionCount.get(daemonId)?.n ?? 0) >= maxSessions) return 'full';
       const old = current?.token_hash ?? null;
       if (access && access.tokenHash !== old) {
         const holder = this.q.byToken.get(access.tokenHash);

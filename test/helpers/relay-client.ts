@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { RegisterResponse, RelayError, type RemoteSession } from '../../src/protocol/relay.js';
+import { waitFor } from './harness.js';
 
 export interface Answer {
   status: number;
@@ -64,6 +65,14 @@ export class RelayClient {
 
   prompt(token: string, text: string, key = randomBytes(8).toString('hex')): Promise<Answer> {
     return this.call('POST', `/api/s/${token}/prompt`, { text, idempotencyKey: key });
+  }
+
+  /** Starts a long-poll and returns (its answer still to come) once the relay holds it. */
+  async hold<T>(start: () => Promise<T>): Promise<{ answer: Promise<T> }> {
+    const before = await this.heldPolls();
+    const answer = start();
+    await waitFor(async () => (await this.heldPolls()) > before, 'the relay to hold the poll');
+    return { answer };
   }
 
   /** The relay's own count of long-polls it holds now (its status page). */

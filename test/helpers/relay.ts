@@ -10,10 +10,11 @@ export class RelayProcess {
   private child: ChildProcess | null = null;
   private port = 0;
 
-  constructor(readonly dataDir: string, private readonly env: NodeJS.ProcessEnv) {}
+  /** `args`: more `rcd relay` flags (limits). */
+  constructor(readonly dataDir: string, private readonly env: NodeJS.ProcessEnv, private readonly args: readonly string[] = []) {}
 
-  static async start(home: string, env: NodeJS.ProcessEnv): Promise<RelayProcess> {
-    const relay = new RelayProcess(join(home, 'relay-data'), env);
+  static async start(home: string, env: NodeJS.ProcessEnv, args: readonly string[] = []): Promise<RelayProcess> {
+    const relay = new RelayProcess(join(home, 'relay-data'), env, args);
     await relay.start();
     return relay;
   }
@@ -23,7 +24,7 @@ export class RelayProcess {
   }
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [CLI, 'relay', '--host', '127.0.0.1', '--port', String(this.port), '--data', this.dataDir], {
+    const child = spawn(process.execPath, [CLI, 'relay', '--host', '127.0.0.1', '--port', String(this.port), '--data', this.dataDir, ...this.args], {
       env: this.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -72,10 +73,10 @@ export class RelayProcess {
  * Runs `fn` with a relay process that `rcd`'s daemon links to (RCD_RELAY_URL); afterwards stops the relay, tears
  * `rcd` down and asserts that no process of its home is left, whatever `fn` did.
  */
-export async function withRelay(rcd: Rcd, fn: (relay: RelayProcess) => Promise<void>): Promise<void> {
+export async function withRelay(rcd: Rcd, fn: (relay: RelayProcess) => Promise<void>, args: readonly string[] = []): Promise<void> {
   let relay: RelayProcess | undefined;
   try {
-    relay = await RelayProcess.start(rcd.home, rcd.env);
+    relay = await RelayProcess.start(rcd.home, rcd.env, args);
     rcd.env.RCD_RELAY_URL = relay.url;
     await fn(relay);
   } finally {

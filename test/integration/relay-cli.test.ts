@@ -100,7 +100,8 @@ describe('rcd relay (the command)', () => {
 
   it('answers usage errors with exit 2, --help with exit 0, and a busy data directory with exit 1', async () => {
     const rcd = home();
-    for (const args of [['--bogus'], ['--port', '99999'], ['--port', 'abc'], ['--keep-events', '0'], ['--cert', 'c.pem'], ['extra']]) {
+    const badLimits = [['--max-pending', '0'], ['--register-burst', 'x'], ['--max-event-bytes', '99'], ['--trust-proxy=yes'], ['--max-long-polls', '-1']];
+    for (const args of [['--bogus'], ['--port', '99999'], ['--port', 'abc'], ['--keep-events', '0'], ['--cert', 'c.pem'], ['extra'], ...badLimits]) {
       const r = await rcd.run(['relay', ...args]);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /^rcd: [^\n]+; usage: rcd relay [^\n]*\n$/);
@@ -108,6 +109,10 @@ describe('rcd relay (the command)', () => {
     const help = await rcd.run(['relay', '--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^usage: rcd relay \[--host H\] \[--port P\] \[--data DIR\]/);
+    for (const flag of ['--max-long-polls N', '--register-burst N', '--register-per-hour N', '--trust-proxy', '--max-daemons N', '--max-sessions N', '--max-pending N', '--max-event-bytes N']) {
+      assert.ok(help.stdout.includes(`[${flag}]`), `the usage line names ${flag}`);
+      assert.match(help.stdout, new RegExp(`\\n  ${flag} +\\S.*\\(default [^)]+\\)`), `the help explains ${flag} with its default`);
+    }
     assert.match((await rcd.run(['--help'])).stdout, /rcd relay/);
 
     const data = join(rcd.home, 'data');

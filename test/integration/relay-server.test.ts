@@ -99,9 +99,12 @@ describe('relay server', () => {
     return { cred: d.credential, id, token };
   };
 
+  // Every test here registers daemons of its own from 127.0.0.1: far more than one address may (relay-limits.test.ts).
+  const manyDaemons = { registerBurst: 1000 };
+
   before(async () => {
     dir = mkdtempSync('/tmp/rcd-relay-');
-    relay = await startRelay({ host: '127.0.0.1', port: 0, data: dir, logLevel: 'trace' });
+    relay = await startRelay({ host: '127.0.0.1', port: 0, data: dir, logLevel: 'trace', ...manyDaemons });
   });
 
   after(async () => {
@@ -505,7 +508,8 @@ describe('relay server', () => {
   });
 
   it('keeps a share of long-polls free of followers for the daemons, and caps the followers of one URL', async () => {
-    const ten = await startRelay({ host: '127.0.0.1', port: 0, data: join(dir, 'ten'), maxLongPolls: 10, logLevel: 'trace' });
+    // Daemons count as established at once here: what is tested is the followers' share (fresh daemons: relay-limits).
+    const ten = await startRelay({ host: '127.0.0.1', port: 0, data: join(dir, 'ten'), maxLongPolls: 10, establishedAfterMs: 0, logLevel: 'trace' });
     const base = relay;
     relay = ten;
     const ac = new AbortController();
@@ -561,7 +565,7 @@ describe('relay server', () => {
     assert.equal(answered.status, 200, 'the held poll was answered, not cut off');
     assert.deepEqual(PollResponse.parse(answered.json).instructions, []);
 
-    relay = await startRelay({ host: '127.0.0.1', port: 0, data: dir, logLevel: 'trace' });
+    relay = await startRelay({ host: '127.0.0.1', port: 0, data: dir, logLevel: 'trace', ...manyDaemons });
     const ev = RemoteEventsResponse.parse((await call('GET', `/api/s/${token}/events?after=0`)).json);
     assert.deepEqual(ev.events.map((e) => Buffer.from(e.data, 'base64').toString()), ['before restart\n', 'still here\n']);
     const list = await pollNow(cred);
@@ -588,6 +592,6 @@ describe('relay server', () => {
       assert.ok(!all.includes(sha(secret)), 'nor its hash');
     }
     assert.doesNotMatch(all, /authorization|bearer/i);
-    relay = await startRelay({ host: '127.0.0.1', port: 0, data: dir }); // for `after` to close
+    relay = await startRelay({ host: '127.0.0.1', port: 0, data: dir, ...manyDaemons }); // for `after` to close
   });
 });

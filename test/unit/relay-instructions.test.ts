@@ -14,6 +14,12 @@ describe('relay instructions: sweeping acknowledged ones', () => {
   let store: InstructionStore;
   // The hash of the token a client came through: the relay stores it with every instruction.
   const via = 'a'.repeat(64);
+  /** Accepts a prompt (well under the pending cap) and returns its id and whether it was a duplicate. */
+  const accept = (text: string, key: string) => {
+    const r = store.accept('0123456789abcdef', 'prompt', { text }, key, via, 100);
+    assert.ok(typeof r !== 'string', r as string);
+    return r;
+  };
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'rcd-relay-instr-'));
@@ -29,17 +35,15 @@ describe('relay instructions: sweeping acknowledged ones', () => {
   });
 
   it('keeps acknowledged instructions within the window, so a retried key is still a duplicate', () => {
-    const first = store.accept('0123456789abcdef', 'prompt', { text: 'a' }, 'key-aaaaaaaa', via);
-    assert.ok(first !== 'kind-mismatch');
+    const first = accept('a', 'key-aaaaaaaa');
     assert.equal(store.ack('d1', [first.id]), 1);
-    const again = store.accept('0123456789abcdef', 'prompt', { text: 'a' }, 'key-aaaaaaaa', via);
+    const again = accept('a', 'key-aaaaaaaa');
     assert.deepEqual(again, { id: first.id, duplicate: true });
   });
 
   it('sweeps acknowledged instructions older than the cutoff and never pending ones', () => {
-    const acked = store.accept('0123456789abcdef', 'prompt', { text: 'a' }, 'key-aaaaaaaa', via);
-    const pending = store.accept('0123456789abcdef', 'prompt', { text: 'b' }, 'key-bbbbbbbb', via);
-    assert.ok(acked !== 'kind-mismatch' && pending !== 'kind-mismatch');
+    const acked = accept('a', 'key-aaaaaaaa');
+    const pending = accept('b', 'key-bbbbbbbb');
     store.ack('d1', [acked.id]);
     assert.equal(store.sweep(new Date(Date.now() - 60_000).toISOString()), 0, 'too recent to sweep');
     assert.equal(store.sweep(new Date(Date.now() + 60_000).toISOString()), 1);

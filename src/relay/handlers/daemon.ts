@@ -1,29 +1,36 @@
 // Daemon endpoints: register, session put/delete, event upload, the instruction long-poll and its ack.
-// Everything but register needs `Authorization: Bearer <credential>`.
+// Everything but register needs `Authorization: Bearer <credential>`. Registration is open, so it is rate-limited
+// per client address and bounded in all; what a registered daemon may store is bounded too (limits.ts).
 import type { IncomingMessage } from 'node:http';
-import { AckRequest, MAX_REGISTER_BODY_BYTES, PutSessionRequest, RemoteSession, UploadRequest, type Instruction } from '../../protocol/relay.js';
+import {
+  AckRequest, MAX_ACK_BODY_BYTES, MAX_REGISTER_BODY_BYTES, MAX_SESSION_BODY_BYTES, MAX_UPLOAD_BODY_BYTES, PutSessionRequest, RemoteSession,
+  UploadRequest, type Instruction,
+} from '../../protocol/relay.js';
 import type { Handler, RelayContext } from '../context.js';
-import { HttpError, badRequest, intParam, readBody, readJson, sendJson } from '../http.js';
+import { HttpError, badRequest, intParam, parseJson, readBody, readJson, sendJson } from '../http.js';
 import { daemonKey, sessionKey } from '../notifier.js';
-import { DAEMON_HOLDS, holdUntil } from './long-poll.js';
+import { addressKey, clientAddress } from '../rate-limit.js';
+import { DAEMON_HOLDS, freshDaemonHolds, holdUntil } from './long-poll.js';
 
 const SessionId = RemoteSession.shape.id;
 const MAX_CREDENTIAL_CHARS = 256;
+// When the relay has all the daemons it takes, nothing frees a place soon: a daemon asks again in an hour.
+const FULL_RETRY_S = 3600;
 
 function unauthorized(message: string): HttpError {
   return new HttpError(401, 'UNAUTHORIZED', message, { 'www-authenticate': 'Bearer realm="rcd-relay"' });
 }
 
-/** The daemon id behind the request's credential; 401 otherwise. The credential itself goes nowhere else. */
-function authenticate(req: IncomingMessage, ctx: RelayContext): string {
+/** The daemon behind the request's credential; 401 otherwise. The credential itself goes nowhere else. */
+function authenticate(req: IncomingMessage, ctx: RelayContext): { id: string; registeredAt: number } {
   const header = req.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   const credential = match?.[1];
   if (!credential) throw unauthorized('send Authorization: Bearer <credential>, as issued by POST /api/daemon/register');
-  const daemonId = credential.length <= MAX_CREDENTIAL_CHARS ? ctx.sessions.authenticate(credential) : null;
-  if (!daemonId) throw unauthorized('this relay does not know that daemon credential; register again');
-  ctx.presence.seen(daemonId);
-  return daemonId;
+  const daemon = credential.length <= MAX_CREDENTIAL_CHARS ? ctx.sessions.authenticate(credential) : null;
+  if (!daemon) throw unauthorized('this relay does not know that daemon credential; register again');
+  ctx.presence.seen(daemon.id);
+  return daemon;
 }
 
 function sessionParam(raw: string | undefined): string {
@@ -33,25 +40,32 @@ function sessionParam(raw: string | undefined): string {
 }
 
 export const register: Handler = async (req, res, ctx) => {
-  const body = await readBody(req, MAX_REGISTER_BODY_BYTES);
-  let json: unknown = {};
-  try {
-    if (body.trim() !== '') json = JSON.parse(body);
-  } catch {
-    throw badRequest('the register body is not valid JSON (send {})');
-  }
+  const json = parseJson(await readBody(req, MAX_REGISTER_BODY_BYTES), 'register');
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw badRequest('the register body must be a JSON object ({})');
-  const answer = ctx.sessions.registerDaemon();
+  // Counted before anything is stored, so a refused attempt costs the relay nothing but this check.
+  const address = addressKey(clientAddress(req, ctx.opts.trustProxy));
+  const wait = ctx.registrations.take(address);
+  if (wait > 0) {
+    throw new HttpError(429, 'RATE_LIMITED', `too many daemons registered from this address; try again in ${wait} s`, { 'retry-after': String(wait) });
+  }
+  const answer = ctx.sessions.registerDaemon(ctx.opts.maxDaemons);
+  if (answer === 'full') {
+    ctx.log.warn({ maxDaemons: ctx.opts.maxDaemons }, 'registration refused: the relay has all the daemons it takes (--max-daemons)');
+    throw new HttpError(429, 'LIMIT', `this relay takes no more daemons (it has ${ctx.opts.maxDaemons})`, { 'retry-after': String(FULL_RETRY_S) });
+  }
   ctx.log.info({ daemonId: answer.daemonId }, 'daemon registered');
   sendJson(res, 200, answer);
 };
 
 export const putSession: Handler = async (req, res, ctx, params) => {
-  const daemonId = authenticate(req, ctx);
+  const daemonId = authenticate(req, ctx).id;
   const id = sessionParam(params[0]);
-  const body = await readJson(req, PutSessionRequest, 'session');
+  const body = await readJson(req, PutSessionRequest, 'session', MAX_SESSION_BODY_BYTES);
   if (body.session.id !== id) throw badRequest(`session.id (${body.session.id}) differs from the id in the path (${id})`);
-  const stored = ctx.sessions.put(daemonId, body.session, body.access);
+  const stored = ctx.sessions.put(daemonId, body.session, body.access, ctx.opts.maxSessionsPerDaemon);
+  if (stored === 'full') {
+    throw new HttpError(429, 'LIMIT', `this daemon has ${ctx.opts.maxSessionsPerDaemon} sessions on the relay, its limit; remove some (\`rcd rm\`)`);
+  }
   if (stored === 'conflict') throw new HttpError(409, 'CONFLICT', 'that session id or token hash belongs to a session of another daemon');
   if (stored === 'retired') {
     throw new HttpError(409, 'CONFLICT', 'that token hash was rotated away or revoked; a retired URL never works again, issue a new one (`rcd url SESSION --rotate`)');
@@ -61,7 +75,7 @@ export const putSession: Handler = async (req, res, ctx, params) => {
 };
 
 export const deleteSession: Handler = async (req, res, ctx, params) => {
-  const daemonId = authenticate(req, ctx);
+  const daemonId = authenticate(req, ctx).id;
   const id = sessionParam(params[0]);
   if (ctx.sessions.remove(daemonId, id) === 'not-found') {
     throw new HttpError(404, 'NOT_FOUND', `this daemon has no session ${id} on the relay`);
@@ -72,13 +86,17 @@ export const deleteSession: Handler = async (req, res, ctx, params) => {
 };
 
 export const uploadEvents: Handler = async (req, res, ctx) => {
-  const daemonId = authenticate(req, ctx);
-  const body = await readJson(req, UploadRequest, 'events upload');
-  // Check every session first, so a bad one stores nothing of the batch.
+  const daemonId = authenticate(req, ctx).id;
+  const body = await readJson(req, UploadRequest, 'events upload', MAX_UPLOAD_BODY_BYTES);
+  // Check every session and event first, so a bad one stores nothing of the batch.
   for (const s of body.sessions) {
     const row = ctx.sessions.get(s.id);
     if (!row || row.daemonId !== daemonId) {
       throw new HttpError(404, 'NOT_FOUND', `this daemon has no session ${s.id} on the relay; PUT /api/daemon/sessions/${s.id} first`);
+    }
+    const big = s.events.find((e) => e.data.length > ctx.opts.maxEventBytes);
+    if (big) {
+      throw new HttpError(413, 'TOO_LARGE', `event ${big.seq} of session ${s.id} has ${big.data.length} characters of data; this relay takes at most ${ctx.opts.maxEventBytes}`);
     }
   }
   const acked: Record<string, number> = {};
@@ -91,12 +109,15 @@ export const uploadEvents: Handler = async (req, res, ctx) => {
 };
 
 export const poll: Handler = async (req, res, ctx, _params, url) => {
-  const daemonId = authenticate(req, ctx);
+  const daemon = authenticate(req, ctx);
+  const daemonId = daemon.id;
   const wait = intParam(url, 'wait', 0);
+  const established = Date.now() - daemon.registeredAt >= ctx.opts.establishedAfterMs;
+  const limits = established ? DAEMON_HOLDS : freshDaemonHolds(ctx.notifier.maxHeld);
   ctx.presence.pollStarted(daemonId);
   let instructions: Instruction[] | null;
   try {
-    instructions = await holdUntil(ctx, res, [daemonKey(daemonId)], DAEMON_HOLDS, wait, () => ctx.instructions.pendingFor(daemonId), (l) => l.length > 0);
+    instructions = await holdUntil(ctx, res, [daemonKey(daemonId)], limits, wait, () => ctx.instructions.pendingFor(daemonId), (l) => l.length > 0);
   } finally {
     ctx.presence.pollEnded(daemonId);
   }
@@ -105,8 +126,8 @@ export const poll: Handler = async (req, res, ctx, _params, url) => {
 };
 
 export const ack: Handler = async (req, res, ctx) => {
-  const daemonId = authenticate(req, ctx);
-  const body = await readJson(req, AckRequest, 'ack');
+  const daemonId = authenticate(req, ctx).id;
+  const body = await readJson(req, AckRequest, 'ack', MAX_ACK_BODY_BYTES);
   ctx.instructions.ack(daemonId, body.ids);
   sendJson(res, 200, { ok: true });
 };

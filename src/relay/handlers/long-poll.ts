@@ -5,8 +5,21 @@ import { clientGone, type RelayContext } from '../context.js';
 import { HttpError } from '../http.js';
 import type { HoldLimits } from '../notifier.js';
 
-/** A daemon needs one poll at a time (a second while the first is being torn down); it may use every slot. */
-export const DAEMON_HOLDS: HoldLimits = { perKey: 4, keepFree: 0 };
+/**
+ * A daemon needs one poll at a time (a second while the first is being torn down: a wake, a roaming network).
+ * Slots go by the daemon's age, because registration is open: anyone can make new daemons (a few per address and
+ * hour, see rate-limit.ts), and each held poll takes a slot. An established daemon (registered more than
+ * `establishedAfterMs` ago, an hour by default; the age is stored, so a relay restart changes nothing) may use
+ * every slot. A fresh one may not take the last half of them: a flood of new registrations fills at most half of
+ * the relay, and the daemons that were there before it keep polling. Age rather than activity (uploads,
+ * sessions), because any activity is one cheap request away, while an hour cannot be hurried. The price is that a
+ * daemon registered during such a flood has its polls refused (503, retried) until it is established or the
+ * flood's polls end; its uploads, and therefore its followers, are not affected.
+ */
+export const DAEMON_HOLDS: HoldLimits = { perKey: 2, keepFree: 0 };
+export const freshDaemonHolds = (maxHeld: number): HoldLimits => ({
+  perKey: 2, keepFree: Math.floor(maxHeld / 2), share: 'a daemon registered in the last hour may take only half of the slots',
+});
 /**
  * Followers of one session URL (tabs, phones, `rcd remote logs -f`): a few dozen at most, and a tenth of all slots
  * stays free of followers, so that one URL opened many times cannot leave the daemons unable to poll.
@@ -32,7 +45,9 @@ export async function holdUntil<T>(
   if (ready(value) || hold <= 0) return value;
   const room = ctx.notifier.room(keys[0] as string, limits);
   if (room !== 'ok') {
-    const why = room === 'total' ? `the relay holds ${ctx.notifier.holding} long-polls already` : `this ${keys[0]?.split(':')[0]} has ${limits.perKey} long-polls held already`;
+    const why = room === 'total'
+      ? `the relay holds ${ctx.notifier.holding} long-polls already${limits.share ? ` (${limits.share})` : ''}`
+      : `this ${keys[0]?.split(':')[0]} has ${limits.perKey} long-polls held already`;
     throw new HttpError(503, 'BUSY', `${why}; retry in a moment`, { 'retry-after': '2' });
   }
   const signal = clientGone(res);

@@ -5,7 +5,8 @@ import { LIVE_STATES } from '../../protocol/session.js';
 import { ApprovalRequest, MAX_PROMPT_BYTES, MAX_PUBLIC_BODY_BYTES, PromptRequest, TOKEN_RE, type Instruction } from '../../protocol/relay.js';
 import type { Handler, RelayContext } from '../context.js';
 import type { ReadResult } from '../events-store.js';
-import { HttpError, intParam, parseWith, readBody, sendJson } from '../http.js';
+import { HttpError, intParam, parseJson, parseWith, readBody, sendJson } from '../http.js';
+import { parseInTurn } from '../json-guard.js';
 import { daemonKey, sessionKey } from '../notifier.js';
 import type { AccessFailure, OpenedSession, SessionRow } from '../store.js';
 import { followerHolds, holdUntil } from './long-poll.js';
@@ -68,12 +69,7 @@ export const remoteEvents: Handler = async (_req, res, ctx, params, url) => {
 /** Reads the body as JSON, refusing an oversized prompt text with 413 before schema checks. */
 async function readInstructionBody(req: Parameters<Handler>[0], what: string): Promise<unknown> {
   const text = await readBody(req, MAX_PUBLIC_BODY_BYTES);
-  let json: unknown;
-  try {
-    json = text.trim() === '' ? {} : JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'BAD_REQUEST', `the ${what} body is not valid JSON`);
-  }
+  const json = await parseInTurn(text, () => parseJson(text, what));
   const prompt = (json as { text?: unknown } | null)?.text;
   if (typeof prompt === 'string' && Buffer.byteLength(prompt) > MAX_PROMPT_BYTES) {
     throw new HttpError(413, 'TOO_LARGE', `the prompt is over ${MAX_PROMPT_BYTES} bytes; send it in parts`);
@@ -81,8 +77,16 @@ async function readInstructionBody(req: Parameters<Handler>[0], what: string): P
   return json;
 }
 
-function accepted(res: Parameters<Handler>[1], ctx: RelayContext, s: OpenedSession, r: { id: string; duplicate: boolean } | 'kind-mismatch'): void {
+// A client refused because the URL has its fill of waiting instructions asks again after this: the daemon, when
+// online, takes them within a poll; when offline, nothing changes sooner.
+const PENDING_RETRY_S = 10;
+
+function accepted(res: Parameters<Handler>[1], ctx: RelayContext, s: OpenedSession, r: { id: string; duplicate: boolean } | 'kind-mismatch' | 'full'): void {
   if (r === 'kind-mismatch') throw new HttpError(409, 'CONFLICT', 'this idempotencyKey was already used for another kind of instruction');
+  if (r === 'full') {
+    const why = ctx.presence.online(s.daemonId) ? 'the daemon has not taken them yet' : 'the daemon is offline';
+    throw new HttpError(429, 'LIMIT', `${ctx.opts.maxPendingPerUrl} instructions already wait for this session (${why}); try again later`, { 'retry-after': String(PENDING_RETRY_S) });
+  }
   if (!r.duplicate) ctx.notifier.notify(daemonKey(s.daemonId));
   sendJson(res, r.duplicate ? 200 : 201, r);
 }
@@ -90,7 +94,7 @@ function accepted(res: Parameters<Handler>[1], ctx: RelayContext, s: OpenedSessi
 export const remotePrompt: Handler = async (req, res, ctx, params) => {
   const s = resolveToken(ctx, params[0]);
   const body = parseWith(PromptRequest, await readInstructionBody(req, 'prompt'), 'prompt');
-  accepted(res, ctx, s, ctx.instructions.accept(s.id, 'prompt', { text: body.text }, body.idempotencyKey, s.tokenHash));
+  accepted(res, ctx, s, ctx.instructions.accept(s.id, 'prompt', { text: body.text }, body.idempotencyKey, s.tokenHash, ctx.opts.maxPendingPerUrl));
 };
 
 function approval(kind: Extract<Instruction['kind'], 'approve' | 'deny'>): Handler {
@@ -115,7 +119,7 @@ function approval(kind: Extract<Instruction['kind'], 'approve' | 'deny'>): Handl
     const request = body.request ?? listed[0]?.id;
     if (request !== undefined) payload.request = request;
     if (kind === 'deny' && body.message !== undefined) payload.message = body.message;
-    accepted(res, ctx, s, ctx.instructions.accept(s.id, kind, payload, body.idempotencyKey, s.tokenHash));
+    accepted(res, ctx, s, ctx.instructions.accept(s.id, kind, payload, body.idempotencyKey, s.tokenHash, ctx.opts.maxPendingPerUrl));
   };
 }
 
