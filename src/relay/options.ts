@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { argsProblem } from '../common/args-message.js';
 import { RcdError } from '../common/errors.js';
+import { isLoopbackHost } from '../common/loopback.js';
 import { resolveHome } from '../common/paths.js';
 import { DEFAULT_LIMITS, LIMIT_FLAGS, type RelayLimits } from './limits.js';
 
@@ -108,21 +109,6 @@ export function parseRelayArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     ...(maxLongPolls !== undefined ? { maxLongPolls } : {}),
     ...limits,
   }, env);
-}
-
-/** 127.0.0.0/8, ::1 (also IPv4-mapped) and localhost: addresses no other machine can reach. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  if (isIP(h) === 6) {
-    // The WHATWG URL parser writes an IPv6 literal in its shortest form (::1, ::ffff:7f00:1), whatever was typed.
-    const canonical = new URL(`http://[${h}]/`).hostname.slice(1, -1);
-    if (canonical === '::1') return true;
-    const mapped = /^::ffff:([0-9a-f]{1,4}):[0-9a-f]{1,4}$/.exec(canonical);
-    return mapped !== null && mapped[1]?.length === 4 && mapped[1].startsWith('7f');
-  }
-  return false;
 }
 
 /** Refuses plain http where tokens would cross a network in the clear. */
