@@ -1,4 +1,4 @@
-// Chaos run for DESIGN.md guarantee 2: an agent writes numbered lines fast while the daemon is killed with
+// Chaos run for docs/architecture.md guarantee 2: an agent writes numbered lines fast while the daemon is killed with
 // SIGKILL again and again at random moments (each time a CLI command brings the next one up). Afterwards the
 // session's output must be exactly 1..N, once each, in order, and the agent's pid must never have changed.
 // Usage: scripts/chaos-kill9 [--kills 50] [--lines 20000] [--max-delay-ms 150]

@@ -1,4 +1,4 @@
-// scripts/chaos-relay.ts: chaos run for the relay link (DESIGN.md guarantee 6). For --seconds (60) the relay is
+// scripts/chaos-relay.ts: chaos run for the relay link (docs/architecture.md guarantee 6). For --seconds (60) the relay is
 // killed with SIGKILL and restarted on the same port at random moments (up 0.5-3 s, down 0-0.5 s), while an agent
 // (test/fixtures/chatty.mjs) writes "line <n>" steadily, prompts are sent through the relay (POST
 // /api/s/<token>/prompt, retried with the same idempotency key until answered, as `rcd remote send` does) and a

@@ -1,4 +1,4 @@
-// Starts one run of an agent so that it can outlive the daemon (DESIGN.md guarantee 2):
+// Starts one run of an agent so that it can outlive the daemon (docs/architecture.md guarantee 2):
 //  - a tiny POSIX sh wrapper is the daemon's child, in its own session and process group (no controlling terminal);
 //  - the agent (CMD ARGS, never parsed by a shell: passed as "$@") is the wrapper's child, whose pid we report;
 //  - stdout and stderr go to a per-session file the daemon tails from a checkpointed offset, not to a pipe;

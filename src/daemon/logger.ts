@@ -1,5 +1,5 @@
 // The daemon's pino logger: JSON lines in RCD_HOME/logs/daemon.log. Secrets are redacted by path from day one,
-// so a field added later under one of these names cannot leak (DESIGN.md guarantee 7).
+// so a field added later under one of these names cannot leak (docs/architecture.md guarantee 7).
 import { createJsonLog, type JsonLog } from '../common/json-log.js';
 
 // Three old files are kept past each 10 MB rotation: ~40 MB at most.

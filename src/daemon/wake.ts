@@ -1,5 +1,5 @@
 // Notices that the machine slept (or the daemon was frozen) so the relay link can be rebuilt at once.
-// Two signals, because platforms differ (DESIGN.md guarantee 4):
+// Two signals, because platforms differ (docs/architecture.md guarantee 4):
 //  - Linux's monotonic clock stops during suspend while the wall clock does not: after a wake the wall clock has
 //    moved far more than the monotonic one between two heartbeats;
 //  - macOS's monotonic clock keeps running through sleep, and a stopped (SIGSTOP) or starved process sees no clock

@@ -1,4 +1,4 @@
-// Canonical working directories and the one-live-session-per-directory rule (DESIGN.md guarantee 5).
+// Canonical working directories and the one-live-session-per-directory rule (docs/architecture.md guarantee 5).
 import { realpathSync, statSync } from 'node:fs';
 import { sep } from 'node:path';
 import { RcdError } from '../common/errors.js';

@@ -2,6 +2,7 @@
 // sockets are likely dead), HTTPS_PROXY/NO_PROXY honoured, bodies parsed with the protocol's zod schemas.
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
+import { isLoopbackHost } from '../common/loopback.js';
 import { RelayError } from '../protocol/relay.js';
 
 // Connections kept to the relay: one long-poll, one upload, one for the occasional session update.
@@ -28,9 +29,7 @@ export class HttpError extends Error {
   }
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|::1)$/;
-
-/** Plain http is allowed only to this machine; anything else must be https (DESIGN.md guarantee 6). */
+/** Plain http is allowed only to this machine; anything else must be https (docs/architecture.md, guarantee 6). */
 export function checkRelayUrl(raw: string): URL {
   let url: URL;
   try {
@@ -40,7 +39,7 @@ export function checkRelayUrl(raw: string): URL {
     throw new Error('RCD_RELAY_URL is not a URL; it must look like https://relay.example.com');
   }
   if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && LOOPBACK.test(url.hostname)) return url;
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
   if (url.protocol !== 'http:') throw new Error('RCD_RELAY_URL must be an https:// URL (http:// only to this machine)');
   throw new Error(`refusing to link to ${url.origin}: plain http is only allowed to a loopback address; use https`);
 }

@@ -1,4 +1,4 @@
-// The daemon's outbound link to a relay (DESIGN.md guarantee 6). One connection cycle: register if needed, push
+// The daemon's outbound link to a relay (docs/architecture.md guarantee 6). One connection cycle: register if needed, push
 // every session's view and access, upload events from each session's cursor, then run two workers until either
 // fails — `sync` (session updates and event uploads, woken by local changes) and `poll` (long-poll for
 // instructions). A failure backs off with full jitter; a wake or SIGUSR2 drops the pool and reconnects at once.

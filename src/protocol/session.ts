@@ -1,4 +1,4 @@
-// The session as every client sees it: the `sessions[]` entries of `rcd status --json` (see ../shared/docs/CLI.md).
+// The session as every client sees it: the `sessions[]` entries of `rcd status --json` (see README.md, "rcd status --json").
 import { z } from 'zod';
 
 export const SESSION_STATES = ['starting', 'running', 'restarting', 'stopping', 'stopped', 'exited', 'failed'] as const;

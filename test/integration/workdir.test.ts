@@ -1,4 +1,4 @@
-// One live session per working directory (DESIGN.md guarantee 5), compared by canonical real path.
+// One live session per working directory (docs/architecture.md guarantee 5), compared by canonical real path.
 import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
