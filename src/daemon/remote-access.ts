@@ -131,7 +131,11 @@ export class RemoteAccess {
     try {
       await this.link.accessSynced(sessionId, URL_CONFIRM_TIMEOUT_MS);
     } catch (err) {
-      throw new RcdError('DAEMON_UNAVAILABLE', `the relay ${this.link.origin.origin} did not confirm (${(err as Error).message}); ${offline}`);
+      const why = (err as Error).message;
+      if ((err as { refused?: boolean }).refused) {
+        throw new RcdError('CONFLICT', `the relay ${this.link.origin.origin} refused this session (${why}); the URL is recorded here but does not work until the relay takes the session`);
+      }
+      throw new RcdError('DAEMON_UNAVAILABLE', `the relay ${this.link.origin.origin} did not confirm (${why}); ${offline}`);
     }
   }
 }

@@ -89,7 +89,10 @@ export class Link {
     this.kickSync?.();
   }
 
-  /** Resolves when every access change made so far has reached the relay, or rejects after `timeoutMs`. */
+  /**
+   * Resolves when every access change made so far has reached the relay; rejects after `timeoutMs`, or at once with
+   * `refused: true` on the error when the relay refused the session (a limit, a retired URL): waiting will not help.
+   */
   accessSynced(sessionId: string, timeoutMs: number): Promise<void> {
     this.refused.delete(sessionId);
     this.sessionChanged(sessionId);
@@ -106,7 +109,7 @@ export class Link {
         clearTimeout(timer);
         this.accessWaiters = this.accessWaiters.filter((w) => w !== waiter);
         if (refusal === undefined) resolve();
-        else reject(new Error(refusal));
+        else reject(Object.assign(new Error(refusal), { refused: true }));
       };
       this.accessWaiters.push(waiter);
     });
