@@ -11,11 +11,9 @@
 // Content is not encrypted with a URL-derived key but with a random per-session content key, wrapped (encrypted)
 // under each URL's wrap key: so a session URL and the device URL both open a session, and a rotation replaces
 // the URL without re-encrypting what the relay holds.
-import type { webcrypto } from 'node:crypto';
 import { toBase64url, utf8 } from './encoding.js';
+import type { CryptoKey } from './webcrypto.js';
 
-// The WebCrypto key type, named through Node's types (the DOM lib is not in this build; browsers have the same).
-type CryptoKey = webcrypto.CryptoKey;
 
 export const SECRET_BYTES = 32;
 // Bound into every derivation: a key made for another protocol or version can never equal one of these.

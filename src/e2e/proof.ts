@@ -2,10 +2,10 @@
 // over the instruction's session, kind, client nonce and sealed payload. The relay and a view-URL holder never have
 // that key, so neither can make an instruction the daemon accepts; the nonce, remembered by the daemon, makes a
 // replayed instruction (a relay re-sending an old one under a new id) refused.
-import type { webcrypto } from 'node:crypto';
+import type { CryptoKey } from './webcrypto.js';
 import { fromBase64url, toBase64url, utf8 } from './encoding.js';
 
-type CryptoKey = webcrypto.CryptoKey;
+
 
 export interface ProvedFields {
   session: string;

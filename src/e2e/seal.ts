@@ -3,10 +3,10 @@
 // number of records per key stays far below the 2^32 at which random GCM nonces would need counting. Every record
 // is bound to where it belongs by its additional data (`context`): a relay that moves a ciphertext to another
 // session, sequence number or kind makes it fail to open, exactly like a flipped bit.
-import type { webcrypto } from 'node:crypto';
+import type { CryptoKey } from './webcrypto.js';
 import { fromBase64url, toBase64url, utf8 } from './encoding.js';
 
-type CryptoKey = webcrypto.CryptoKey;
+
 
 const IV_BYTES = 12;
 const subtle = () => globalThis.crypto.subtle;
