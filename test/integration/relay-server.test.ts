@@ -3,7 +3,7 @@
 // upload with contiguous acks, instruction long-poll and ack, limits and bad input, the HTML pages, a restart on
 // the same data, and no token or credential in the log.
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -14,15 +14,7 @@ import {
 } from '../../src/protocol/relay.js';
 import { startRelay, type RunningRelay } from '../../src/relay/main.js';
 import { waitFor } from '../helpers/harness.js';
-
-interface Answer {
-  status: number;
-  json: unknown;
-  text: string;
-  headers: Headers;
-}
-
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+import { RelayClient, errorCode, sha, type Answer } from '../helpers/relay-client.js';
 const sessionId = () => randomBytes(8).toString('hex');
 
 describe('relay server', () => {
@@ -31,26 +23,9 @@ describe('relay server', () => {
   /** Every token and credential handed to or issued by the relay: none may reach its log. */
   const secrets: string[] = [];
 
-  const call = async (method: string, path: string, body?: unknown, credential?: string, signal?: AbortSignal): Promise<Answer> => {
-    const res = await fetch(relay.url + path, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(credential ? { authorization: `Bearer ${credential}` } : {}),
-      },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      ...(signal ? { signal } : {}),
-    });
-    const text = await res.text();
-    let json: unknown = null;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // an HTML page or an empty 204
-    }
-    return { status: res.status, json, text, headers: res.headers };
-  };
-  const errorCode = (a: Answer) => RelayError.parse(a.json).error.code;
+  // The same HTTP call the other relay tests make; the relay is started per test, so the client is made per call.
+  const call = (method: string, path: string, body?: unknown, credential?: string, signal?: AbortSignal): Promise<Answer> =>
+    new RelayClient(relay.url).call(method, path, body, credential, signal);
   /** The relay's own count of long-polls it holds now (its status page): a poll is known to be held, not guessed. */
   const heldPolls = async (): Promise<number> => {
     const m = /long-polls held now<\/td><td>(\d+)</.exec((await call('GET', '/')).text);
