@@ -16,6 +16,21 @@ export default tseslint.config(
     },
   },
   {
+    // The session page's script runs in the browser: its globals, and no Node module (esbuild would refuse to
+    // bundle one) nor render.ts, whose StringDecoder is Node's: the page shares render-text.ts instead.
+    files: ['src/web/**/*.ts', 'test-browser/e2e-entry.ts'],
+    languageOptions: {
+      globals: Object.fromEntries(['window', 'document', 'location', 'fetch', 'crypto', 'atob', 'btoa', 'TextDecoder', 'TextEncoder',
+        'HTMLElement', 'HTMLPreElement', 'HTMLFormElement', 'HTMLTextAreaElement', 'HTMLButtonElement', 'Response', 'RequestInit'].map((g) => [g, 'readonly'])),
+    },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['node:*'], message: 'Browser code: no Node module.' },
+        { group: ['**/agents/claude/render.js'], message: 'render.ts loads node:string_decoder; import the pure functions from render-text.js.' },
+      ] }],
+    },
+  },
+  {
     files: ['src/cli/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/daemon/**', '**/store/**'], message: 'The CLI talks to the daemon only through src/protocol over the socket.' }] }],

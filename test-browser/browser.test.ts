@@ -1,32 +1,13 @@
 // The session URL in a real browser (Debian's Chromium, driven by playwright-core): the page shows the session's
 // output, follows new output, and its prompt box reaches the agent through the relay and the daemon's link.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
 import { Rcd, fixture, waitFor } from '../test/helpers/harness.js';
 import { withRelay } from '../test/helpers/relay.js';
 import { startMockMessagesApi } from '../test/helpers/mock-messages-api.js';
-
-// .ci/run installs Debian's chromium package; this is where it puts the browser.
-const CHROMIUM = '/usr/bin/chromium';
-// No sandbox (tests run as root in a VM) and no background traffic: nothing but 127.0.0.1 is reachable here.
-const ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-  '--no-proxy-server', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1', // and no name resolves to elsewhere
-];
-
-/** Runs `fn` with a fresh Chromium, closed afterwards whatever happened. */
-async function inBrowser(fn: (browser: Browser) => Promise<void>): Promise<void> {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium package (.ci/run does)`);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  try {
-    await fn(browser);
-  } finally {
-    await browser.close();
-  }
-}
+import { inBrowser } from './chromium.js';
 
 describe('session page in a browser', () => {
   it('shows output, follows it, and sends a prompt that reaches the agent', async () => {

@@ -14,6 +14,7 @@ import { EventStore } from './events-store.js';
 import { InstructionStore } from './instructions-store.js';
 import { createRelayLogger } from './logger.js';
 import { Notifier, Presence } from './notifier.js';
+import { loadSessionScript } from './pages/session-script.js';
 import { checkTransport, originOf, withDefaults, type RelayOptions, type RelayOptionsInput } from './options.js';
 import { TokenBuckets } from './rate-limit.js';
 import { createRelayServer } from './server.js';
@@ -58,6 +59,7 @@ async function launch(input: RelayOptionsInput): Promise<RunningRelay & { log: L
   const opts = withDefaults(input);
   checkTransport(opts);
   const tls = readTls(opts);
+  loadSessionScript(); // the page's built script: a relay without it fails here, not on a visitor's request
   try {
     ensurePrivateDir(opts.data);
   } catch (err) {

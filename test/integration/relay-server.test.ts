@@ -430,7 +430,14 @@ describe('relay server', () => {
     assert.doesNotMatch(html, /<(script|img|iframe|link|object|embed)[^>]*\s(src|href|data)=/i);
     assert.doesNotMatch(html, /@import|\burl\(|https?:\/\/|\/\/[a-z0-9.-]+\.[a-z]{2,}\//);
     assert.equal((html.match(/<script/g) ?? []).length, 1, 'one inline script');
-    assert.match(html, /\/prompt'/, 'the prompt box posts to the prompt endpoint');
+    // That script is src/web as `npm run build` bundled it, allowed by this response's nonce and nothing looser.
+    const nonce = /<script nonce="([^"]+)">/.exec(html)?.[1] ?? '';
+    assert.ok(nonce.length >= 16 && csp.includes(`script-src 'nonce-${nonce}'`), csp);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    const bundle = readFileSync(new URL('../../src/web/session.js', import.meta.url), 'utf8').trim();
+    assert.ok(html.includes(`<script nonce="${nonce}">${bundle}</script>`), 'the built bundle, inlined whole');
+    assert.doesNotMatch(bundle, /sourceMappingURL/);
+    assert.match(html, /\/prompt["']/, 'the prompt box posts to the prompt endpoint');
   });
 
   it('prunes the oldest events beyond --keep-events and tells clients of the gap', async () => {

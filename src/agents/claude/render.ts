@@ -1,95 +1,17 @@
 // Turns Claude Code's stream-json output into lines a person reads: assistant text, tool calls and their results,
 // approvals, and a summary per turn with its cost. Used by `rcd logs` and `rcd remote logs`; `--json` skips it.
 // Lines it does not know are shown as they are: a newer Claude Code must never make output disappear.
+// The text of tool calls, requests and blocks is render-text.ts's (shared with the relay's session page).
 // Every rendered line goes through the terminal sanitizer: agent text and tool input are the agent's to choose, and
 // an escape sequence in them must not rewrite what a person reads (above all, what an approval shows).
 import { StringDecoder } from 'node:string_decoder';
 import { sanitize } from '../../common/terminal.js';
-import { parseLine, type ClaudeLine, type ContentBlock } from './protocol.js';
+import { parseLine, type ClaudeLine } from './protocol.js';
+import { quote, renderBlock, requestText } from './render-text.js';
 
-const MAX_RESULT_LINES = 12;
-const MAX_FIELD_CHARS = 240;
-
-function clip(text: string, max = MAX_FIELD_CHARS): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-
-const PRIMARY_FIELDS = ['command', 'file_path', 'path', 'pattern', 'url', 'description'];
-
-const fieldsOf = (input: unknown): Record<string, unknown> =>
-  input !== null && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
-
-/** The input field that says most about a tool call (the command, the file), if it has one. */
-function primaryField(input: unknown): string | undefined {
-  const i = fieldsOf(input);
-  return PRIMARY_FIELDS.find((k) => typeof i[k] === 'string');
-}
-
-/**
- * The one thing about a tool call worth a line: the command, the file, else its input in brief. Clipped, with a
- * visible ellipsis: for history and tool-call lines only, never for a request someone is deciding on (requestText).
- */
-export function toolSummary(tool: string, input: unknown, max = MAX_FIELD_CHARS): string {
-  const key = primaryField(input);
-  if (key) return clip(fieldsOf(input)[key] as string, max);
-  const json = JSON.stringify(input ?? {});
-  return clip(json === '{}' ? tool : json, max);
-}
-
-const indentRest = (text: string, indent: string) => text.replace(/\n/g, `\n${indent}`);
-
-/**
- * A request as a person deciding on it must see it: whole, nothing clipped or flattened. The first line is
- * `TOOL: <main field>` (the command, the file), then every other input field as `key: value` (strings as they
- * are, line breaks kept and indented; other values as JSON). Not sanitized here: the caller prints it through
- * the sanitizer, which shows any control character visibly instead of letting it hide the rest.
- */
-export function requestText(tool: string, input: unknown): string {
-  const fields = fieldsOf(input);
-  const main = primaryField(input);
-  const value = (v: unknown) => indentRest(typeof v === 'string' ? v : JSON.stringify(v) ?? String(v), '    ');
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) return `${tool}: ${value(input)}`;
-  const head = main === undefined ? tool : `${tool}: ${value(fields[main])}`;
-  const rest = Object.entries(fields).filter(([k]) => k !== main).map(([k, v]) => `  ${k}: ${value(v)}`);
-  return [head, ...rest].join('\n');
-}
-
-function resultText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    return content.map((b: { type?: string; text?: string }) => (b.type === 'text' ? b.text ?? '' : `[${b.type ?? 'block'}]`)).join('\n');
-  }
-  return '';
-}
-
-function indentResult(text: string): string {
-  const lines = text.replace(/\s+$/, '').split('\n');
-  const shown = lines.slice(0, MAX_RESULT_LINES).map((l) => `    ${l}`);
-  if (lines.length > MAX_RESULT_LINES) shown.push(`    … ${lines.length - MAX_RESULT_LINES} more lines`);
-  return shown.join('\n');
-}
-
-function renderBlock(b: ContentBlock): string | null {
-  switch (b.type) {
-    case 'text':
-      return typeof b.text === 'string' && b.text.trim() ? b.text.replace(/\s+$/, '') : null;
-    case 'tool_use':
-      return `→ ${String(b.name)}: ${toolSummary(String(b.name), b.input)}`;
-    case 'tool_result': {
-      const text = resultText(b.content).trim();
-      return `${b.is_error ? '✗ tool error' : '← tool result'}${text ? `\n${indentResult(text)}` : ' (no output)'}`;
-    }
-    case 'thinking':
-    case 'redacted_thinking':
-      return null;
-    default:
-      return `[${b.type}]`;
-  }
-}
-
-/** A prompt (replayed by Claude Code), quoted line by line like a mail reply. */
-const quote = (text: string) => text.replace(/\s+$/, '').split('\n').map((l) => `> ${l}`).join('\n');
+// The pure functions (also bundled into the relay's session page) live in render-text.ts; these two are what
+// the CLI and the daemon import from here.
+export { requestText, toolSummary } from './render-text.js';
 
 /** One parsed line as readable text, or null for protocol chatter nobody needs to see. */
 export function renderLine(line: ClaudeLine, session = 'SESSION'): string | null {

@@ -1,10 +1,10 @@
 // `GET /s/:token`: one session for a browser. The recent output is rendered on the server as escaped text (agent
-// output is untrusted), then the inline script follows new output through the events long-poll and sends
-// prompts. The token is read from the page's own address, never written into the page.
+// output is untrusted), then the inline script (src/web, bundled) follows new output through the events long-poll
+// and sends prompts. The token is read from the page's own address, never written into the page.
 import type { RelayEvent, RemoteSession } from '../../protocol/relay.js';
 import { ClaudeRenderer } from '../../agents/claude/render.js';
 import { cleanText, escapeHtml, outputText, renderPage } from './html.js';
-import { SESSION_SCRIPT } from './session-script.js';
+import { loadSessionScript } from './session-script.js';
 
 export function sessionPage(
   session: RemoteSession,
@@ -32,7 +32,7 @@ ${cursor.pruned ? '<p class="muted">Earlier output is not shown (older than what
 <noscript><p class="muted">Following new output and sending prompts need JavaScript.</p></noscript>
 </main>
 <footer class="muted">rcd relay · this URL is the only key to this session: share it only with people who may steer it.</footer>`;
-  return renderPage({ title: `${session.name} — rcd`, body, script: SESSION_SCRIPT });
+  return renderPage({ title: `${session.name} — rcd`, body, script: loadSessionScript() });
 }
 
 /** A claude session's stream-json output rendered the way `rcd logs` shows it. */

@@ -1,0 +1,50 @@
+// The session's state badge and the approvals box. The box shows the oldest pending request in full (as the relay
+// got it from the daemon, made visible by `clean`); Approve and Deny answer that request by its id, and stay
+// disabled until one is shown, so a click never answers a request nobody saw.
+import type { RemoteApproval, RemoteSession } from '../protocol/relay.js';
+import { call } from './relay-api.js';
+import type { Session } from './page.js';
+import { show } from './page.js';
+import { send } from './send.js';
+import { clean } from './text.js';
+
+function setState(s: Session, state: string): void {
+  s.page.state.textContent = state;
+  s.page.state.className = `state ${state}`;
+}
+
+export function setPending(s: Session, n: number, list?: readonly RemoteApproval[]): void {
+  const { page } = s;
+  page.pending.textContent = String(n);
+  page.approval.hidden = !(n > 0);
+  s.oldest = list && list.length > 0 ? list[0] ?? null : null;
+  page.oldest.textContent = s.oldest ? clean(s.oldest.summary) : '';
+  page.approve.disabled = page.deny.disabled = !s.oldest;
+}
+
+/** A session view from the relay (state, pending approvals) and its fingerprint, applied. */
+export function applyView(s: Session, session: RemoteSession, view: string): void {
+  setState(s, session.state);
+  setPending(s, session.pendingApprovals, session.approvals);
+  s.viewSeen = view;
+}
+
+/** The session view now (the pending approvals' details), outside the events poll. */
+export async function refresh(s: Session): Promise<void> {
+  try {
+    const r = await call(s, '');
+    const body = r.body as { session: RemoteSession; view: string };
+    if (r.res.ok) applyView(s, body.session, body.view);
+  } catch {
+    // The events poll reports connection trouble.
+  }
+}
+
+export function wireApprovals(s: Session): void {
+  s.page.approve.addEventListener('click', () => {
+    if (s.oldest) void send(s, '/approve', { request: s.oldest.id }, () => { show(s, 'Approved.'); void refresh(s); });
+  });
+  s.page.deny.addEventListener('click', () => {
+    if (s.oldest) void send(s, '/deny', { request: s.oldest.id }, () => { show(s, 'Denied.'); void refresh(s); });
+  });
+}

@@ -1,0 +1,86 @@
+// Following new output: one long-poll after another on GET /api/s/<token>/events, each naming the last seq and
+// view applied so the relay answers as soon as either is behind. Connection trouble and 5xx are retried with a
+// backoff (1 s doubling to 30 s); any other refusal (a rotated, revoked or expired URL) ends following and says why.
+import type { z } from 'zod';
+import type { RemoteEventsResponse } from '../protocol/relay.js';
+import { applyView } from './approvals.js';
+import { lineRenderer } from './claude-lines.js';
+import { outputBox } from './output.js';
+import { closed, show, type Session } from './page.js';
+import { call, errorText, type Answer } from './relay-api.js';
+import { bytes, clean, sleep } from './text.js';
+
+type EventsAnswer = z.infer<typeof RemoteEventsResponse>;
+const HOLD_MS = 25_000;
+const MAX_DELAY_MS = 30_000;
+// States in which more output may come: a poll that says there is no more while the session is in one of them
+// means the relay stopped answering for this follower, not that the session ended.
+const LIVE = ['starting', 'running', 'restarting', 'stopping'];
+
+const isEvents = (a: Answer): boolean =>
+  a.body !== null && typeof a.body === 'object' && Array.isArray((a.body as { events?: unknown }).events);
+
+/** A state event's news for the person following: an instruction of theirs that the daemon could not carry out. */
+function instructionError(data: string): string | null {
+  try {
+    const d = JSON.parse(data) as { instruction?: { kind?: string; error?: string } } | null;
+    if (d?.instruction?.error) return `Your ${String(d.instruction.kind)} was not carried out: ${d.instruction.error}.`;
+  } catch {
+    // Not JSON: nothing to say.
+  }
+  return null;
+}
+
+export async function follow(s: Session): Promise<void> {
+  const append = outputBox(s.page.out);
+  const render = lineRenderer(s.page.main.dataset.agent === 'claude');
+  const decoder = new TextDecoder();
+  let delay = 1000;
+  const retry = async (message: string) => {
+    show(s, message);
+    await sleep(delay);
+    delay = Math.min(delay * 2, MAX_DELAY_MS);
+  };
+  while (!s.ended) {
+    let r: Answer;
+    try {
+      r = await call(s, `/events?after=${s.after}&wait=${HOLD_MS}${s.viewSeen ? `&view=${s.viewSeen}` : ''}`);
+    } catch {
+      await retry('Connection lost; retrying.');
+      continue;
+    }
+    if (r.res.ok && !isEvents(r)) {
+      // A 200 that is not the relay's answer (a captive portal, a proxy's page): not fatal, keep trying.
+      await retry('The relay\'s answer was not understood; retrying.');
+      continue;
+    }
+    if (!r.res.ok) {
+      if (r.res.status >= 500) {
+        await retry(`${errorText(r)}; retrying.`);
+        continue;
+      }
+      closed(s, errorText(r));
+      return;
+    }
+    delay = 1000;
+    if (s.page.note.textContent?.includes('retrying')) show(s, '');
+    const body = r.body as EventsAnswer;
+    let text = body.gap && body.events.length > 0 ? '\n[earlier output was pruned by the relay]\n' : '';
+    for (const e of body.events) {
+      if (e.kind === 'output') {
+        text += clean(render(decoder.decode(bytes(e.data), { stream: true })));
+      } else {
+        const news = instructionError(e.data);
+        if (news) show(s, news);
+      }
+      s.after = e.seq;
+    }
+    append(text);
+    applyView(s, body.session, body.view);
+    if (!body.more) {
+      const state = s.page.state.textContent ?? '';
+      closed(s, LIVE.includes(state) ? 'Stopped following.' : `The session has ended (${state}).`);
+      return;
+    }
+  }
+}

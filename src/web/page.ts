@@ -1,0 +1,79 @@
+// The session page's elements (rendered by src/relay/pages/session-page.ts) and what the script keeps about the
+// session while it follows it. Looked up once and typed, so a page and script out of step fail at load, visibly.
+import type { RemoteApproval } from '../protocol/relay.js';
+
+function byId<T extends HTMLElement>(id: string, type: { new (): T; prototype: T }): T {
+  const el = document.getElementById(id);
+  if (!(el instanceof type)) throw new Error(`the session page has no #${id}`);
+  return el;
+}
+
+export interface Page {
+  main: HTMLElement;
+  out: HTMLPreElement;
+  note: HTMLElement;
+  state: HTMLElement;
+  form: HTMLFormElement;
+  input: HTMLTextAreaElement;
+  submit: HTMLButtonElement;
+  approval: HTMLElement;
+  pending: HTMLElement;
+  oldest: HTMLPreElement;
+  approve: HTMLButtonElement;
+  deny: HTMLButtonElement;
+}
+
+export const findPage = (): Page => ({
+  main: byId('session', HTMLElement),
+  out: byId('out', HTMLPreElement),
+  note: byId('note', HTMLElement),
+  state: byId('state', HTMLElement),
+  form: byId('send', HTMLFormElement),
+  input: byId('text', HTMLTextAreaElement),
+  submit: byId('submit', HTMLButtonElement),
+  approval: byId('approval', HTMLElement),
+  pending: byId('pending', HTMLElement),
+  oldest: byId('oldest', HTMLPreElement),
+  approve: byId('approve', HTMLButtonElement),
+  deny: byId('deny', HTMLButtonElement),
+});
+
+/** What the script knows of the session; one object, shared by following, sending and the approvals box. */
+export interface Session {
+  page: Page;
+  /** `/api/s/<token>`, from the page's own address: the token is never written into the page. */
+  api: string;
+  /** The last event seq applied. */
+  after: number;
+  /** The fingerprint of the session view last applied: the relay answers a poll at once when it changes. */
+  viewSeen: string;
+  /** The pending approval the buttons answer: the oldest, as the relay last reported. */
+  oldest: RemoteApproval | null;
+  /** Following stopped (the session ended, or the URL no longer works): nothing more is sent. */
+  ended: boolean;
+}
+
+export function newSession(page: Page): Session {
+  const token = location.pathname.split('/').pop() ?? '';
+  return {
+    page,
+    api: new URL(`../api/s/${token}`, location.href).href,
+    after: Number(page.main.dataset.after) || 0,
+    viewSeen: '',
+    oldest: null,
+    ended: false,
+  };
+}
+
+/** The status line under the output (role=status: screen readers announce it). */
+export const show = (s: Session, text: string): void => {
+  s.page.note.textContent = text;
+};
+
+/** Following is over: say why, and take away what can no longer work. */
+export function closed(s: Session, message: string): void {
+  s.ended = true;
+  show(s, message);
+  s.page.submit.disabled = true;
+  s.page.approval.hidden = true;
+}
