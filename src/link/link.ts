@@ -4,9 +4,10 @@
 // instructions). A failure backs off with full jitter; a wake or SIGUSR2 drops the pool and reconnects at once.
 import type { Logger } from 'pino';
 import {
-  AckResponse, POLL_DEADLINE_MS, POLL_HOLD_MS, PollResponse, PutSessionResponse, RegisterResponse, type RemoteSession,
+  AckResponse, POLL_DEADLINE_MS, POLL_HOLD_MS, PollResponse, PutSessionResponse, RegisterResponse, type Instruction, type RemoteSession,
 } from '../protocol/relay.js';
 import type { LinkStore } from '../store/link-store.js';
+import { AccessWaits } from './access-waits.js';
 import { Backoff, sleepUnless } from './backoff.js';
 import type { Executor } from './executor.js';
 import { HttpError, RelayHttp, checkRelayUrl, describeError } from './http.js';
@@ -16,6 +17,8 @@ export type LinkState = 'off' | 'connecting' | 'connected' | 'backoff';
 
 // Ordinary calls (register, session updates, uploads) answer in milliseconds; past this the relay is not there.
 const CALL_TIMEOUT_MS = 15_000;
+// A relay refuses a poll (503 over its cap, 401) at once; one it still holds after this long has taken it.
+const POLL_TAKEN_MS = 1_000;
 
 export interface LinkSessions {
   ids(): string[];
@@ -45,13 +48,11 @@ export class Link {
   private readonly removed = new Set<string>();
   /** Sessions the relay has been told about since this daemon started. */
   private readonly known = new Set<string>();
-  /** Why the relay refused a session's last update (a limit, a retired URL): what `rcd url` is told. */
-  private readonly refused = new Map<string, string>();
+  private readonly accessWaits = new AccessWaits();
   private cycle = new AbortController();
   private kickSync: (() => void) | null = null;
   private closed = false;
   private connectedOnce = false;
-  private accessWaiters: (() => void)[] = [];
   /** A registration not yet proven (connect has not succeeded with it): stored only once it works. */
   private fresh: { daemonId: string; credential: string } | null = null;
   private mustRegister = false;
@@ -94,25 +95,10 @@ export class Link {
    * `refused: true` on the error when the relay refused the session (a limit, a retired URL): waiting will not help.
    */
   accessSynced(sessionId: string, timeoutMs: number): Promise<void> {
-    this.refused.delete(sessionId);
+    const waited = this.accessWaits.wait(sessionId, () => this.d.store.access(sessionId)?.synced === true, timeoutMs,
+      () => this.error ?? 'the relay did not confirm in time');
     this.sessionChanged(sessionId);
-    return new Promise((resolve, reject) => {
-      const check = () => this.d.store.access(sessionId)?.synced === true;
-      if (check()) return resolve();
-      const timer = setTimeout(() => {
-        this.accessWaiters = this.accessWaiters.filter((w) => w !== waiter);
-        reject(new Error(this.error ?? 'the relay did not confirm in time'));
-      }, timeoutMs);
-      const waiter = () => {
-        const refusal = this.refused.get(sessionId);
-        if (!check() && refusal === undefined) return;
-        clearTimeout(timer);
-        this.accessWaiters = this.accessWaiters.filter((w) => w !== waiter);
-        if (refusal === undefined) resolve();
-        else reject(Object.assign(new Error(refusal), { refused: true }));
-      };
-      this.accessWaiters.push(waiter);
-    });
+    return waited;
   }
 
   /** After a wake (or SIGUSR2): abort what is in flight, drop the pool, reset the backoff, reconnect now. */
@@ -140,8 +126,8 @@ export class Link {
         this.error = null;
         if (this.connectedOnce) this.reconnects += 1;
         this.connectedOnce = true;
-        // The backoff is reset by the first answered poll, not here: a relay that takes sessions but refuses
-        // polls (503 over its cap) must not be hammered with a reconnect a second.
+        // The backoff is reset by the first poll the relay takes (answers, or holds for POLL_TAKEN_MS), not here: a
+        // relay that takes sessions but refuses polls (503 over its cap) must not be hammered with a reconnect a second.
         this.d.log.info({ relay: this.origin.origin, reconnects: this.reconnects }, 'relay link connected');
         void this.d.executor.drain(); // leftovers from before a restart
         await this.workers(signal);
@@ -235,9 +221,18 @@ export class Link {
 
   private async pollWorker(signal: AbortSignal): Promise<void> {
     for (;;) {
-      const { instructions } = await this.http.call('GET', `api/daemon/poll?wait=${POLL_HOLD_MS}`, undefined, PollResponse, {
-        signal, timeoutMs: POLL_DEADLINE_MS,
-      });
+      // A poll the relay holds for a moment was taken (refusals such as 503 answer at once): the link is really up,
+      // so the backoff starts over now, not only when an idle poll returns 25 s later (a relay restarted twice in
+      // that time would otherwise be reached after ever longer waits).
+      const taken = setTimeout(() => this.backoff.reset(), POLL_TAKEN_MS);
+      let instructions: Instruction[];
+      try {
+        ({ instructions } = await this.http.call('GET', `api/daemon/poll?wait=${POLL_HOLD_MS}`, undefined, PollResponse, {
+          signal, timeoutMs: POLL_DEADLINE_MS,
+        }));
+      } finally {
+        clearTimeout(taken);
+      }
       this.backoff.reset(); // the relay answers polls: the link is really up
       if (instructions.length === 0) continue;
       // Stored first (with their ids, so a repeat delivery is ignored); once stored they may run at once, in
@@ -280,17 +275,15 @@ export class Link {
           // This session only (a URL another daemon's session holds, a view the relay refuses): say so and go
           // on with the others; the session's next change tries again.
           this.d.log.warn({ session: id, status: err.status, code: err.code }, 'the relay refused this session; the others carry on');
-          this.refused.set(id, err.message);
-          for (const w of [...this.accessWaiters]) w();
+          this.accessWaits.refuse(id, err.message);
           continue;
         }
         this.dirty.add(id);
         throw err;
       }
       this.known.add(id);
-      this.refused.delete(id);
       if (a) this.d.store.markAccessSynced(id, a.tokenHash);
-      for (const w of [...this.accessWaiters]) w();
+      this.accessWaits.accepted(id);
     }
   }
 }
