@@ -1,7 +1,7 @@
 // A session's content keys, wrapped for one URL: sealed under that URL's wrap key and bound to the session and the
 // URL, so the relay can hand each follower the envelope of the URL it came with and learn nothing from it. The list
 // grows by one key at each rotation (older events stay readable to whoever may read the session now).
-import type { CryptoKey } from './webcrypto.js';
+import type { Bytes, CryptoKey } from './webcrypto.js';
 import { fromBase64url, fromUtf8, toBase64url, utf8 } from './encoding.js';
 import { contexts, open, seal } from './seal.js';
 
@@ -10,7 +10,7 @@ import { contexts, open, seal } from './seal.js';
 export interface ContentKey {
   /** Which key sealed a record: records carry it next to the ciphertext. */
   epoch: number;
-  raw: Uint8Array;
+  raw: Bytes;
 }
 
 export function wrapKeys(wrapKey: CryptoKey, keys: readonly ContentKey[], session: string, url: string): Promise<string> {

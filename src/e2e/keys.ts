@@ -12,7 +12,7 @@
 // under each URL's wrap key: so a session URL and the device URL both open a session, and a rotation replaces
 // the URL without re-encrypting what the relay holds.
 import { toBase64url, utf8 } from './encoding.js';
-import type { CryptoKey } from './webcrypto.js';
+import type { Bytes, CryptoKey } from './webcrypto.js';
 
 
 export const SECRET_BYTES = 32;
@@ -23,11 +23,11 @@ type Label = 'view' | 'relay read' | 'wrap' | 'relay steer' | 'proof';
 
 const subtle = () => globalThis.crypto.subtle;
 
-export function randomSecret(): Uint8Array {
+export function randomSecret(): Bytes {
   return globalThis.crypto.getRandomValues(new Uint8Array(SECRET_BYTES));
 }
 
-async function hkdf(secret: Uint8Array, label: Label, bytes = SECRET_BYTES): Promise<Uint8Array> {
+async function hkdf(secret: Bytes, label: Label, bytes = SECRET_BYTES): Promise<Bytes> {
   if (secret.length !== SECRET_BYTES) throw new Error(`a secret is ${SECRET_BYTES} bytes`);
   const ikm = await subtle().importKey('raw', secret, 'HKDF', false, ['deriveBits']);
   const bits = await subtle().deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: SALT, info: utf8(`rcd/${label}`) }, ikm, bytes * 8);
@@ -36,7 +36,7 @@ async function hkdf(secret: Uint8Array, label: Label, bytes = SECRET_BYTES): Pro
 
 /** What a view URL holds: read access and the key that opens content keys. */
 export interface ViewKeys {
-  viewSecret: Uint8Array;
+  viewSecret: Bytes;
   /** Sent to the relay (base64url) to read; the relay stores only its sha256. */
   readCredential: string;
   wrapKey: CryptoKey;
@@ -44,12 +44,12 @@ export interface ViewKeys {
 
 /** What a control URL holds on top: steering. */
 export interface ControlKeys extends ViewKeys {
-  controlSecret: Uint8Array;
+  controlSecret: Bytes;
   steerCredential: string;
   proofKey: CryptoKey;
 }
 
-export async function viewKeys(viewSecret: Uint8Array): Promise<ViewKeys> {
+export async function viewKeys(viewSecret: Bytes): Promise<ViewKeys> {
   const [read, wrap] = await Promise.all([hkdf(viewSecret, 'relay read'), hkdf(viewSecret, 'wrap')]);
   return {
     viewSecret,
@@ -58,7 +58,7 @@ export async function viewKeys(viewSecret: Uint8Array): Promise<ViewKeys> {
   };
 }
 
-export async function controlKeys(controlSecret: Uint8Array): Promise<ControlKeys> {
+export async function controlKeys(controlSecret: Bytes): Promise<ControlKeys> {
   const [view, steer, proof] = await Promise.all([
     hkdf(controlSecret, 'view'), hkdf(controlSecret, 'relay steer'), hkdf(controlSecret, 'proof'),
   ]);

@@ -2,7 +2,7 @@
 // over the instruction's session, kind, client nonce and sealed payload. The relay and a view-URL holder never have
 // that key, so neither can make an instruction the daemon accepts; the nonce, remembered by the daemon, makes a
 // replayed instruction (a relay re-sending an old one under a new id) refused.
-import type { CryptoKey } from './webcrypto.js';
+import type { Bytes, CryptoKey } from './webcrypto.js';
 import { fromBase64url, toBase64url, utf8 } from './encoding.js';
 
 
@@ -25,7 +25,7 @@ export async function prove(proofKey: CryptoKey, fields: ProvedFields): Promise<
 
 /** True only for a proof made with this key over exactly these fields (WebCrypto's verify compares in constant time). */
 export async function verifyProof(proofKey: CryptoKey, fields: ProvedFields, proof: string): Promise<boolean> {
-  let mac: Uint8Array;
+  let mac: Bytes;
   try {
     mac = fromBase64url(proof);
   } catch {

@@ -3,7 +3,7 @@
 // number of records per key stays far below the 2^32 at which random GCM nonces would need counting. Every record
 // is bound to where it belongs by its additional data (`context`): a relay that moves a ciphertext to another
 // session, sequence number or kind makes it fail to open, exactly like a flipped bit.
-import type { CryptoKey } from './webcrypto.js';
+import type { Bytes, CryptoKey } from './webcrypto.js';
 import { fromBase64url, toBase64url, utf8 } from './encoding.js';
 
 
@@ -19,26 +19,26 @@ export class OpenFailed extends Error {
   }
 }
 
-export function importContentKey(raw: Uint8Array): Promise<CryptoKey> {
+export function importContentKey(raw: Bytes): Promise<CryptoKey> {
   return subtle().importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
 }
 
 /** A fresh random content key: its raw bytes (to wrap for URLs and keep in the daemon's database) and the key. */
-export async function newContentKey(): Promise<{ raw: Uint8Array; key: CryptoKey }> {
+export async function newContentKey(): Promise<{ raw: Bytes; key: CryptoKey }> {
   const raw = globalThis.crypto.getRandomValues(new Uint8Array(32));
   return { raw, key: await importContentKey(raw) };
 }
 
-export async function seal(key: CryptoKey, plaintext: Uint8Array, context: string): Promise<string> {
+export async function seal(key: CryptoKey, plaintext: Bytes, context: string): Promise<string> {
   const iv = globalThis.crypto.getRandomValues(new Uint8Array(IV_BYTES));
   const ct = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv, additionalData: utf8(context) }, key, plaintext));
   return `${toBase64url(iv)}.${toBase64url(ct)}`;
 }
 
-export async function open(key: CryptoKey, sealed: string, context: string): Promise<Uint8Array> {
+export async function open(key: CryptoKey, sealed: string, context: string): Promise<Bytes> {
   const dot = sealed.indexOf('.');
-  let iv: Uint8Array;
-  let ct: Uint8Array;
+  let iv: Bytes;
+  let ct: Bytes;
   try {
     iv = fromBase64url(sealed.slice(0, dot));
     ct = fromBase64url(sealed.slice(dot + 1));
