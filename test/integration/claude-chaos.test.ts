@@ -2,11 +2,11 @@
 // after it commits and writes the answer). Whatever the timing, every approved tool call runs exactly once and no
 // approval is left undelivered.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { Rcd, fixture, isAlive, waitFor } from '../helpers/harness.js';
+import { isAlive, waitFor } from '../helpers/harness.js';
+import { claudeRcd } from '../helpers/claude.js';
 import { startMockMessagesApi, type MockMessagesApi } from '../helpers/mock-messages-api.js';
 
 const ROUNDS = 8;
@@ -21,10 +21,7 @@ describe('approvals while the daemon is killed', () => {
   });
 
   it(`${ROUNDS} approvals, each raced by a kill -9 of the daemon: every tool runs exactly once`, async (t) => {
-    const rcd = new Rcd('rcd-claude-chaos-');
-    const home = join(rcd.home, 'user-home');
-    mkdirSync(home);
-    Object.assign(rcd.env, { HOME: home, RCD_CLAUDE_BIN: fixture('fake-claude.mjs'), ANTHROPIC_BASE_URL: api.url, ANTHROPIC_API_KEY: 'sk-test' });
+    const rcd = claudeRcd('rcd-claude-chaos-', api.url);
     try {
       const id = (await rcd.ok(['start', '--agent', 'claude', '--cwd', rcd.workdir('w'), '--name', 'chaos'])).trim();
       const agentPid = (await rcd.session(id)).pid;

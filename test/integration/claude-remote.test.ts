@@ -1,11 +1,10 @@
 // Remote control of a claude session through a real `rcd relay` on 127.0.0.1: a prompt, an approval answered
 // with `rcd remote approve` (recorded as remote), a denial, and `rcd remote logs` showing what `rcd logs` shows.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Rcd, fixture, waitFor } from '../helpers/harness.js';
+import { waitFor, type Rcd } from '../helpers/harness.js';
 import { RelayProcess } from '../helpers/relay.js';
+import { claudeRcd } from '../helpers/claude.js';
 import { startMockMessagesApi, type MockMessagesApi } from '../helpers/mock-messages-api.js';
 
 describe('claude session through the relay', () => {
@@ -16,10 +15,7 @@ describe('claude session through the relay', () => {
 
   before(async () => {
     api = await startMockMessagesApi();
-    rcd = new Rcd('rcd-claude-remote-');
-    const home = join(rcd.home, 'user-home');
-    mkdirSync(home);
-    Object.assign(rcd.env, { HOME: home, RCD_CLAUDE_BIN: fixture('fake-claude.mjs'), ANTHROPIC_BASE_URL: api.url, ANTHROPIC_API_KEY: 'sk-test' });
+    rcd = claudeRcd('rcd-claude-remote-', api.url);
     relay = await RelayProcess.start(rcd.home, rcd.env);
     rcd.env.RCD_RELAY_URL = relay.url;
     await rcd.ok(['start', '--agent', 'claude', '--cwd', rcd.workdir('w'), '--name', 'cc']);

@@ -2,11 +2,12 @@
 // mock Messages API on 127.0.0.1: prompts, rendered and raw logs, approvals (allow, deny, timeout, expiry),
 // resume after a crash, a daemon kill -9 and a reboot, stop with an interrupt and detached tool processes.
 import assert from 'node:assert/strict';
-import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { Rcd, fixture, isAlive, waitFor } from '../helpers/harness.js';
+import { fixture, isAlive, waitFor, type Rcd } from '../helpers/harness.js';
+import { claudeRcd as sharedClaudeRcd } from '../helpers/claude.js';
 import { startMockMessagesApi, type MockMessagesApi } from '../helpers/mock-messages-api.js';
 
 interface ApprovalDoc {
@@ -23,15 +24,7 @@ after(async () => {
 });
 
 /** A daemon whose sessions run the fake Claude Code with the mock model and a private HOME. */
-function claudeRcd(): Rcd {
-  const rcd = new Rcd('rcd-claude-');
-  const home = join(rcd.home, 'user-home');
-  mkdirSync(home);
-  Object.assign(rcd.env, {
-    HOME: home, RCD_CLAUDE_BIN: fixture('fake-claude.mjs'), ANTHROPIC_BASE_URL: api.url, ANTHROPIC_API_KEY: 'sk-test-not-a-secret',
-  });
-  return rcd;
-}
+const claudeRcd = () => sharedClaudeRcd('rcd-claude-', api.url);
 
 async function startClaude(rcd: Rcd, name: string, extra: string[] = []): Promise<string> {
   return (await rcd.ok(['start', '--agent', 'claude', '--cwd', rcd.workdir(name), '--name', name, ...extra])).trim();

@@ -2,11 +2,10 @@
 // reach the terminal with control sequences — an erase-line that hides the start of the command an approval shows,
 // OSC 0 (window title), OSC 52 (clipboard) — through every command that prints them, locally and through the relay.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Rcd, fixture, waitFor, type RunResult } from '../helpers/harness.js';
+import { fixture, waitFor, type Rcd, type RunResult } from '../helpers/harness.js';
 import { RelayProcess } from '../helpers/relay.js';
+import { claudeRcd } from '../helpers/claude.js';
 import { startMockMessagesApi, type MockMessagesApi } from '../helpers/mock-messages-api.js';
 
 // Bytes a terminal acts on: C0 but newline and tab, DEL, and C1 (a UTF-8 terminal may obey those too).
@@ -31,10 +30,7 @@ describe('untrusted strings never reach the terminal raw', () => {
 
   before(async () => {
     api = await startMockMessagesApi();
-    rcd = new Rcd('rcd-term-');
-    const home = join(rcd.home, 'user-home');
-    mkdirSync(home);
-    Object.assign(rcd.env, { HOME: home, RCD_CLAUDE_BIN: fixture('fake-claude.mjs'), ANTHROPIC_BASE_URL: api.url, ANTHROPIC_API_KEY: 'sk-test' });
+    rcd = claudeRcd('rcd-term-', api.url);
     relay = await RelayProcess.start(rcd.home, rcd.env);
     rcd.env.RCD_RELAY_URL = relay.url;
     // A directory name may hold any byte but NUL and '/': here a title change and an erase-line.
