@@ -5,7 +5,9 @@
 //   3. `rcd start` of one session, stopped and removed between runs; only the start is timed (target <= 1.6x);
 //   4. resident memory of what rcd runs besides the agents (daemon + sh wrappers), RSS and PSS, with 32 idle
 //      sessions (target < 50 MB), and the daemon's idle CPU over 5 s (from /proc/<pid>/stat utime + stime);
-//   5. `rcd status --json` with 256 idle sessions (target <= 2x), then memory and idle CPU again.
+//   5. `rcd status --json` with 256 idle sessions (target <= 2x), then memory and idle CPU again;
+//   6. after all that is cleaned up, the idle footprint of issue #15 (scripts/footprint.ts): 32 sessions, the relay
+//      link connected and every URL issued, daemon RSS + wrappers' PSS (target <= 50 MB) and idle CPU over 60 s.
 // Timings are medians over N runs after a warm-up. Machines are noisy, so each measured command is interleaved
 // run by run with a `node -e 0` of its own, and its ratio is taken against that paired baseline. `rcd --version`
 // (load the CLI bundle, no socket) is shown as a diagnostic: it separates start-up cost from the request itself.
@@ -17,6 +19,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
+import { footprint } from './footprint.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(ROOT, 'dist', 'rcd.cjs');
@@ -282,4 +285,13 @@ try {
   progress(`failed: ${(err as Error).stack ?? String(err)}`);
 } finally {
   await cleanup();
+}
+if (!process.exitCode) {
+  // Its own homes and relays, once this benchmark's 256 sessions are gone (their sh pages would share its wrappers').
+  try {
+    process.stdout.write(`\n${await footprint()}\n`);
+  } catch (err) {
+    process.exitCode = 1;
+    progress(`footprint failed: ${(err as Error).stack ?? String(err)}`);
+  }
 }

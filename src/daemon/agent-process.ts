@@ -4,8 +4,10 @@
 //  - stdout and stderr go to a per-session file the daemon tails from a checkpointed offset, not to a pipe;
 //  - stdin is a per-session FIFO the agent holds open read-write, so it never sees EOF when no writer is around;
 //  - the wrapper writes the agent's exit status to a file, so it is known even if the daemon was gone at the time.
-// A shell wrapper costs ~1 MB where a Node one would cost ~40 MB per session.
-import { execa } from 'execa';
+// A shell wrapper costs ~1 MB where a Node one would cost ~40 MB per session. It is started with node's own
+// child_process.spawn: execa was used for this one call, and loading it cost the idle daemon ~10 MB of resident
+// memory (docs/benchmarks.md, "Idle footprint").
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -103,34 +105,33 @@ export async function spawnAgent(opts: SpawnOptions): Promise<AgentRun> {
   rmSync(files.exit, { force: true });
   rmSync(files.agentPid, { force: true });
   const out = openSync(files.output, 'a', 0o600);
-  const spawnWrapper = () =>
-    execa('/bin/sh', ['-c', WRAPPER, 'rcd-agent', files.dir, ...opts.command], {
-      cwd: opts.cwd,
-      env: opts.env,
-      extendEnv: false,
-      detached: true, // setsid(): its own session and process group, never a terminal's
-      cleanup: false, // the agent must outlive the daemon: never kill it when we exit
-      // The raw fd goes to the child as is (no pipe through us). execa's types only accept literal fd numbers here.
-      stdio: ['ignore', out as 1, out as 1, 'ignore', 'pipe'],
-      reject: false,
-      buffer: false,
-    });
-  let child: ReturnType<typeof spawnWrapper>;
+  let child: ChildProcess;
   try {
-    child = spawnWrapper();
+    child = spawn('/bin/sh', ['-c', WRAPPER, 'rcd-agent', files.dir, ...opts.command], {
+      cwd: opts.cwd,
+      env: opts.env, // exactly the session's environment, nothing of the daemon's
+      detached: true, // setsid(): its own session and process group, never a terminal's
+      // The raw fd goes to the child as is (no pipe through us); fd 4 is where the wrapper reports the agent's pid.
+      stdio: ['ignore', out, out, 'ignore', 'pipe'],
+    });
   } finally {
     closeSync(out); // the wrapper has its own copy; the daemon must not hold the file
   }
+  // Either 'error' (it could not be started: no such directory...) or 'close' (it ended and fd 4 is drained).
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
+    child.once('error', (error) => resolve({ code: null, signal: null, error }));
+    child.once('close', (code, sig) => resolve({ code, signal: sig }));
+  });
   const wrapperPid = child.pid;
   if (wrapperPid === undefined) {
-    const result = await child;
-    throw new RcdError('SPAWN_FAILED', `could not start the agent: ${result.originalMessage || result.shortMessage}`);
+    const result = await ended;
+    throw new RcdError('SPAWN_FAILED', `could not start the agent: ${result.error?.message ?? `exit ${result.code ?? result.signal}`}`);
   }
-  const exited = child.then((result): ExitInfo => {
+  const exited = ended.then((result): ExitInfo => {
     const recorded = readExitFile(files);
     if (recorded) return recorded;
     // The wrapper itself died (SIGKILL to the group): its fate is the agent's.
-    return { exitCode: result.exitCode ?? null, signal: result.signal ?? null };
+    return { exitCode: result.code ?? null, signal: result.signal ?? null };
   });
   const pid = await readReportedPid(child.stdio[4] as Readable, exited);
   return { pid, pidStart: processStartId(pid), wrapperPid, exited };
@@ -140,14 +141,18 @@ function readReportedPid(stream: Readable, exited: Promise<ExitInfo>): Promise<n
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: stream });
     const timer = setTimeout(() => fail('the agent wrapper did not report a pid'), PID_REPORT_TIMEOUT_MS);
-    const fail = (message: string) => {
+    // Once the pid is read, fd 4 is of no more use: closing our end lets the child's 'close' (its end) come.
+    const done = () => {
       clearTimeout(timer);
       lines.close();
+      stream.destroy();
+    };
+    const fail = (message: string) => {
+      done();
       reject(new RcdError('SPAWN_FAILED', message));
     };
     lines.once('line', (line) => {
-      clearTimeout(timer);
-      lines.close();
+      done();
       const pid = Number.parseInt(line, 10);
       if (Number.isInteger(pid) && pid > 0) resolve(pid);
       else reject(new RcdError('SPAWN_FAILED', `the agent wrapper reported a bad pid: ${line}`));

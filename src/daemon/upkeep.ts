@@ -1,6 +1,7 @@
-// Scheduled upkeep with node-cron: output retention, WAL checkpoint + optimize, log rotation. Each job is short
-// or yields between small steps, so the control socket is never blocked for long.
-import cron, { type ScheduledTask } from 'node-cron';
+// Scheduled upkeep: output retention, WAL checkpoint + optimize, log rotation. Each job is short or yields between
+// small steps, so the control socket is never blocked for long. One unref'd timer drives all three: node-cron did
+// this before, but it formats the time through Intl.DateTimeFormat on every tick, which maps ICU's data and cost the
+// idle daemon ~12 MB of resident memory for three fixed schedules (docs/benchmarks.md, "Idle footprint").
 import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -9,12 +10,15 @@ import type { EventStore } from '../store/events.js';
 import { pruneOutput } from '../store/retention.js';
 import { STREAM } from './tailer.js';
 
-// Retention every 10 minutes: an agent printing 1 MB/s adds ~600 MB in between, bounded and quickly trimmed.
-export const RETENTION_SCHEDULE = '*/10 * * * *';
-// Daily at a quiet hour; the exact minute is arbitrary but not :00, where every other cron job on the machine runs.
-export const MAINTENANCE_SCHEDULE = '17 4 * * *';
-// Log size is checked every 5 minutes; rotation happens past LOG_ROTATE_BYTES (src/common/json-log.ts).
-export const LOG_ROTATE_SCHEDULE = '*/5 * * * *';
+// Log size is checked every 5 minutes, the upkeep timer's period; rotation happens past LOG_ROTATE_BYTES
+// (src/common/json-log.ts).
+export const TICK_MS = 5 * 60_000;
+// Retention every 10 minutes (every other tick): an agent printing 1 MB/s adds ~600 MB in between, bounded and
+// quickly trimmed.
+export const RETENTION_EVERY_TICKS = 2;
+// Daily at a quiet local hour; the exact minute is arbitrary but not :00, where every other job on the machine runs.
+// Checked against the wall clock at each tick, so a laptop asleep at 04:17 runs it at the first tick after waking.
+export const MAINTENANCE_AT = { hour: 4, minute: 17 };
 // Output files keep this much below their stored end; the rest of their disk blocks is released.
 const PAGE = 4096;
 // Remote instructions carried out are kept this long (the relay re-offers an unacknowledged one for 24 h, and a
@@ -31,21 +35,49 @@ export interface UpkeepDeps {
 }
 
 export class Upkeep {
-  private readonly tasks: ScheduledTask[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private ticks = 0;
+  private nextMaintenance = 0;
+  /** The job running now, if any: a tick never overlaps it, and stop() waits for it (the database closes next). */
+  private running: Promise<void> | null = null;
 
   constructor(private readonly d: UpkeepDeps) {}
 
   start(): void {
-    const opts = { noOverlap: true, logger: this.cronLogger() };
-    this.tasks.push(cron.schedule(RETENTION_SCHEDULE, () => this.retention(), { ...opts, name: 'retention' }));
-    this.tasks.push(cron.schedule(MAINTENANCE_SCHEDULE, () => this.maintenance(), { ...opts, name: 'maintenance' }));
-    this.tasks.push(cron.schedule(LOG_ROTATE_SCHEDULE, () => this.logs(), { ...opts, name: 'log-rotation' }));
-    for (const t of this.tasks) t.unref();
+    this.nextMaintenance = nextLocalTime(MAINTENANCE_AT, new Date());
+    this.timer = setInterval(() => void this.tick(), TICK_MS);
+    this.timer.unref();
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.tasks.map((t) => t.destroy()));
-    this.tasks.length = 0;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** One turn of the timer: what is due runs, one after the other. Public so tests can drive it. */
+  tick(now = new Date()): Promise<void> {
+    if (this.running) return this.running; // the previous turn is still at work: skip this one
+    this.ticks += 1;
+    const maintain = now.getTime() >= this.nextMaintenance;
+    if (maintain) this.nextMaintenance = nextLocalTime(MAINTENANCE_AT, now);
+    const retain = this.ticks % RETENTION_EVERY_TICKS === 0;
+    this.running = (async () => {
+      await this.guard(() => this.logs());
+      if (retain) await this.guard(() => this.retention());
+      if (maintain) await this.guard(() => this.maintenance());
+    })().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async guard(job: () => unknown): Promise<void> {
+    try {
+      await job();
+    } catch (err) {
+      this.d.log.error({ err }, 'scheduled job failed');
+    }
   }
 
   /** Trims stored output to the retention budget and releases the disk blocks of old, already stored output. */
@@ -77,16 +109,14 @@ export class Upkeep {
   logs(): void {
     if (this.d.rotateLogs()) this.d.log.info('log rotated');
   }
+}
 
-  private cronLogger() {
-    const log = this.d.log.child({ component: 'cron' });
-    return {
-      info: (m: string) => log.debug(m),
-      warn: (m: string) => log.warn(m),
-      error: (m: string | Error, err?: Error) => log.error({ err: err ?? m }, 'scheduled job failed'),
-      debug: (m: string | Error) => log.trace(String(m)),
-    };
-  }
+/** The next time after `now` that the local clock reads `at`. */
+export function nextLocalTime(at: { hour: number; minute: number }, now: Date): number {
+  const next = new Date(now);
+  next.setHours(at.hour, at.minute, 0, 0);
+  if (next.getTime() <= now.getTime()) next.setDate(next.getDate() + 1);
+  return next.getTime();
 }
 
 function punchHole(path: string, length: number): Promise<boolean> {
