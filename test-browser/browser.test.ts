@@ -20,8 +20,8 @@ describe('session page in a browser', () => {
 
       const page = await browser.newPage();
       await page.goto(url);
-      assert.match(await page.title(), /web/);
       await page.locator('#out', { hasText: 'ready' }).waitFor({ timeout: 10_000 });
+      assert.match(await page.title(), /web/, 'the name, read with the key in the address');
 
       await rcd.ok(['send', 'web', 'typed locally']); // new output is followed without a reload
       await page.locator('#out', { hasText: 'echo: typed locally' }).waitFor({ timeout: 10_000 });
@@ -31,6 +31,13 @@ describe('session page in a browser', () => {
       await page.locator('#out', { hasText: 'echo: sent from the browser' }).waitFor({ timeout: 15_000 });
       assert.ok((await rcd.logs('web')).includes('echo: sent from the browser\n'), 'the agent got the prompt');
       assert.equal((await page.locator('#state').textContent())?.trim(), 'running');
+
+      // The view URL reads the same session and offers nothing to steer with.
+      const viewer = await browser.newPage();
+      await viewer.goto((await rcd.ok(['url', 'web', '--view'])).trim());
+      await viewer.locator('#out', { hasText: 'echo: sent from the browser' }).waitFor({ timeout: 10_000 });
+      assert.equal((await viewer.locator('#scope').textContent())?.trim(), 'view only');
+      assert.equal(await viewer.locator('#send').isVisible(), false, 'no prompt box on a view URL');
     }));
   });
 

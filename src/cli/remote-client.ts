@@ -1,10 +1,12 @@
-// The remote client's HTTP side: knows nothing but a session URL (`<relay origin>/s/<token>`) and talks only to
+// The remote client's HTTP side: knows nothing but a session URL (`<relay origin>/s/<id>#<key>`) and talks only to
 // the relay, with the protocol's schemas. Errors say what the URL's state is (unknown, rotated, revoked, expired)
-// or that the relay cannot be reached. Every request carries the token (in its path), so it goes over https, or
-// plain http to this machine only, and never follows a redirect to wherever a relay (or a proxy) points.
+// or that the relay cannot be reached. Every request carries the credential derived from the key (in its path), so
+// it goes over https, or plain http to this machine only, and never follows a redirect to wherever a relay (or a
+// proxy) points.
 import type { z } from 'zod';
 import { RcdError } from '../common/errors.js';
 import { isPlainHttpOffMachine } from '../common/loopback.js';
+import { BadSessionUrl, parseSessionUrl, urlCredential, type Scope, type SessionUrl as ParsedUrl } from '../e2e/url.js';
 import { RelayError } from '../protocol/relay.js';
 
 // Above the relay's 25 s long-poll hold plus a slow round trip (POLL_DEADLINE_MS in the protocol).
@@ -12,30 +14,40 @@ const LONG_POLL_TIMEOUT_MS = 40_000;
 const CALL_TIMEOUT_MS = 15_000;
 
 export interface SessionUrl {
-  api: string; // `<origin><prefix>/api/s/<token>`
+  /** `<origin><prefix>/api/s/<credential>`: the credential derives from the key after # (never sent itself). */
+  api: string;
   origin: string;
+  scope: Scope;
 }
 
-export function parseSessionUrl(raw: string): SessionUrl {
-  let url: URL;
+/**
+ * The relay endpoint a session URL opens. Never echoes the URL: its fragment is the session's key. A malformed URL
+ * is a usage error (exit 2); one of the older form (no key after #) no longer works (exit 1, like a rotated one).
+ */
+export async function resolveSessionUrl(raw: string): Promise<SessionUrl> {
+  let url: ParsedUrl;
   try {
-    url = new URL(raw);
-  } catch {
-    throw new RcdError('USAGE', `"${raw}" is not a URL; pass the session URL that \`rcd url\` printed`);
+    url = parseSessionUrl(raw);
+  } catch (err) {
+    if (!(err instanceof BadSessionUrl)) throw err;
+    throw new RcdError(err.outdated ? 'NOT_FOUND' : 'USAGE', err.message);
   }
-  const m = /^(.*)\/s\/([A-Za-z0-9_-]+)\/?$/.exec(url.pathname);
-  if (!m || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new RcdError('USAGE', `"${raw}" is not a session URL (<relay>/s/<token>); pass the URL that \`rcd url\` printed`);
-  }
-  // As the daemon's link refuses it: the token would cross the network readable by anyone on the way.
-  if (isPlainHttpOffMachine(url)) {
+  // As the daemon's link refuses it: the credential would cross the network readable by anyone on the way.
+  if (isPlainHttpOffMachine(new URL(url.origin))) {
     throw new RcdError(
       'USAGE',
-      `refusing to send this session URL's token over plain http to ${url.origin}, which is not this machine; ` +
+      `refusing to send this session URL's credential over plain http to ${url.origin}, which is not this machine; ` +
         'use its https:// URL (plain http is only for a relay on this machine)',
     );
   }
-  return { api: `${url.origin}${m[1]}/api/s/${m[2]}`, origin: url.origin };
+  return { api: `${url.base}/api/s/${await urlCredential(url)}`, origin: url.origin, scope: url.scope };
+}
+
+/** Steering needs a control URL: a view URL is refused here, before the relay refuses it too. */
+export function mustSteer(target: SessionUrl): void {
+  if (target.scope !== 'control') {
+    throw new RcdError('CONFLICT', 'this is a view-only URL: it reads the session, it cannot send to it or answer for it; ask the owner for the control URL (`rcd url SESSION`)');
+  }
 }
 
 const WHY: Record<string, string> = {

@@ -5,14 +5,19 @@ export const USAGE: Record<string, string> = {
   status: 'rcd status [SESSION] [--json]',
   logs: 'rcd logs SESSION [-f|--follow] [--json]   (--json: a claude session\'s raw output lines, as Claude Code wrote them)',
   send: 'rcd send SESSION [--] TEXT [--json]   (TEXT "-" reads standard input; put -- before a TEXT that starts with -)',
-  approvals: 'rcd approvals [SESSION] [--all|--audit] [--json]   (tool calls waiting for an answer; --all: decided ones too; --audit: the audit trail)',
-  approve: 'rcd approve SESSION [REQUEST] [--json]   (no REQUEST: the oldest pending one)',
-  deny: 'rcd deny SESSION [REQUEST] [-m|--message M] [--json]',
+  approvals: 'rcd approvals [SESSION] [--all|--audit] [--json]   (tool calls, questions and plans waiting for an answer; --all: decided ones too; --audit: the audit trail)',
+  approve: 'rcd approve SESSION [REQUEST] [--always|--mode default|acceptEdits|bypassPermissions|plan] [--json]   (no REQUEST: the oldest pending one; ' +
+    '--always: allow the same again this session; --mode: accept a plan and switch to MODE)',
+  deny: 'rcd deny SESSION [REQUEST] [-m|--message M] [--json]   (on a plan: Claude keeps planning, with M as feedback)',
+  answer: 'rcd answer SESSION [REQUEST] ANSWER... [--json]   (one ANSWER per question: an option\'s number or label, or your own words; ' +
+    'several options of a multiSelect question joined by commas)',
+  mode: 'rcd mode SESSION default|acceptEdits|bypassPermissions|plan [--json]   (switches a running claude session\'s permission mode, kept for its next runs)',
+  interrupt: 'rcd interrupt SESSION [--json]   (ends the running turn of a claude session; it keeps running and takes the next prompt)',
   stop: 'rcd stop SESSION [--json]',
   restart: 'rcd restart SESSION [--json]   (runs it again, stopping it first if it runs: same id and URL; claude resumes its conversation)',
   rm: 'rcd rm SESSION [--json]',
   shutdown: 'rcd shutdown   (stops the daemon; agents keep running)',
-  url: 'rcd url SESSION [--rotate|--revoke] [--expires-in DURATION] [--json]   (--expires-in issues a new URL: the current one stops working)',
+  url: 'rcd url SESSION [--view] [--rotate|--revoke] [--expires-in DURATION] [--json]   (--view: the read-only URL; --rotate, --revoke and --expires-in apply to both URLs)',
   remote: 'rcd remote status URL [--json] | logs URL [--follow] | send URL TEXT | approve URL [REQUEST] | deny URL [REQUEST] [--message M]',
   service: 'rcd service install|uninstall|status [--dry-run] [--platform linux|darwin] [--json]   (the login service)',
   relay: 'rcd relay [--host H] [--port P] [--data DIR] [--cert FILE --key FILE] [--keep-events N] [--max-long-polls N] [--register-burst N] ' +

@@ -1,6 +1,6 @@
 // Session URLs (capabilities) and the daemon's side of the relay link: builds the link when a relay is
 // configured, feeds it local changes, and issues, rotates and revokes the tokens behind `rcd url`.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { RcdError } from '../common/errors.js';
 import { MAX_REMOTE_REQUEST_CHARS, type RemoteSession } from '../protocol/relay.js';
@@ -12,6 +12,9 @@ import { Link } from '../link/link.js';
 import type { Supervisor } from './supervisor.js';
 import type { ClaudeControl } from './claude-control.js';
 import { requestText } from '../agents/claude/render.js';
+import { fromBase64url, toBase64url } from '../e2e/encoding.js';
+import { controlKeys, randomSecret } from '../e2e/keys.js';
+import { formatSessionUrl } from '../e2e/url.js';
 import type { Tailer } from './tailer.js';
 
 // The relay shows this many pending requests of a session; `pendingApprovals` counts them all.
@@ -98,15 +101,15 @@ export class RemoteAccess {
     return this.events.lastSeq(id);
   }
 
-  private urlFor(token: string): string {
-    return new URL(`s/${token}`, this.link.origin.href.endsWith('/') ? this.link.origin.href : `${this.link.origin.href}/`).href;
-  }
-
-  /** `rcd url`: the current URL (issuing one on first use), a rotated one, or revocation; confirmed by the relay. */
-  async url(sessionId: string, opts: { rotate: boolean; revoke: boolean; expiresIn?: number }): Promise<{ url: string | null; expiresAt: string | null; revoked: boolean }> {
+  /**
+   * `rcd url`: the current URL (issuing one on first use), a rotated one, or revocation; confirmed by the relay.
+   * The URL's secret stays here and in the URL's fragment; the relay gets the hashes of the two credentials derived
+   * from it (src/e2e/keys.ts): steering with the control URL's, reading with either.
+   */
+  async url(sessionId: string, opts: { rotate: boolean; revoke: boolean; expiresIn?: number; view?: boolean }): Promise<{ url: string | null; expiresAt: string | null; revoked: boolean }> {
     const current = this.store.access(sessionId);
     if (opts.revoke) {
-      this.store.setAccess(sessionId, { token: null, tokenHash: null, expiresAt: null, revokedAt: new Date().toISOString() });
+      this.store.setAccess(sessionId, { token: null, tokenHash: null, readHash: null, expiresAt: null, revokedAt: new Date().toISOString() });
       await this.confirm(sessionId, 'revoked locally: instructions through the old URL are ignored, and the relay is told when the link returns');
       return { url: null, expiresAt: null, revoked: true };
     }
@@ -115,16 +118,27 @@ export class RemoteAccess {
     }
     const expired = current?.expiresAt ? Date.parse(current.expiresAt) <= Date.now() : false;
     if (opts.rotate || !current?.token || expired || opts.expiresIn !== undefined) {
-      const token = randomBytes(32).toString('base64url');
+      const secret = randomSecret();
+      const keys = await controlKeys(secret);
       const expiresAt = opts.expiresIn ? new Date(Date.now() + opts.expiresIn * 1000).toISOString() : null;
-      this.store.setAccess(sessionId, { token, tokenHash: hashToken(token), expiresAt, revokedAt: null });
+      this.store.setAccess(sessionId, {
+        token: toBase64url(secret), tokenHash: hashToken(keys.steerCredential), readHash: hashToken(keys.readCredential), expiresAt, revokedAt: null,
+      });
       const replaced = current?.token ? '; the old one is already ignored' : '';
       await this.confirm(sessionId, `the new URL is recorded and takes effect when the link returns${replaced}`);
     } else if (!current.synced) {
       await this.confirm(sessionId, 'the URL is recorded and will work once the link is back');
     }
     const a = this.store.access(sessionId);
-    return { url: a?.token ? this.urlFor(a.token) : null, expiresAt: a?.expiresAt ?? null, revoked: false };
+    return { url: a?.token ? await this.urlFor(sessionId, a.token, opts.view === true) : null, expiresAt: a?.expiresAt ?? null, revoked: false };
+  }
+
+  /** The control URL, or the view URL derived from it (the view secret derives from the control secret). */
+  private async urlFor(sessionId: string, token: string, view: boolean): Promise<string> {
+    const secret = fromBase64url(token);
+    return view
+      ? formatSessionUrl(this.link.origin.href, sessionId, 'view', (await controlKeys(secret)).viewSecret)
+      : formatSessionUrl(this.link.origin.href, sessionId, 'control', secret);
   }
 
   private async confirm(sessionId: string, offline: string): Promise<void> {

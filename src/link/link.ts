@@ -261,7 +261,7 @@ export class Link {
       const session = this.d.sessions.view(id);
       if (!session) continue;
       const a = this.d.store.access(id);
-      const access = a?.tokenHash && !a.revokedAt ? { tokenHash: a.tokenHash, expiresAt: a.expiresAt } : null;
+      const access = a?.tokenHash && !a.revokedAt ? { tokenHash: a.tokenHash, readHash: a.readHash, expiresAt: a.expiresAt } : null;
       try {
         const put = await this.http.call('PUT', `api/daemon/sessions/${id}`, { session, access }, PutSessionResponse, { signal, timeoutMs: CALL_TIMEOUT_MS });
         if (put.ackedSeq !== undefined && put.ackedSeq < this.d.store.cursor(id)) {

@@ -96,6 +96,8 @@ export const requests = {
       session: SessionRef,
       rotate: z.boolean().default(false),
       revoke: z.boolean().default(false),
+      /** Print the view-only URL (reads, steers nothing) derived from the current one. */
+      view: z.boolean().default(false),
       /** Lifetime of a newly issued URL, in seconds; none means it does not expire. */
       expiresIn: z.number().int().min(60).max(10 * 365 * 86400).optional(),
     })

@@ -85,7 +85,11 @@ export type RemoteSession = z.infer<typeof RemoteSession>;
  */
 export const PutSessionRequest = z.object({
   session: RemoteSession,
-  access: z.object({ tokenHash: TokenHash, expiresAt: Iso.nullable() }).nullable(),
+  /**
+   * `tokenHash`: sha256 of the control URL's steer credential (reads and steers); `readHash`: sha256 of the read
+   * credential a view URL derives (reads only; null: no view URL). Both credentials derive from the URL's secret.
+   */
+  access: z.object({ tokenHash: TokenHash, readHash: TokenHash.nullable().default(null), expiresAt: Iso.nullable() }).nullable(),
 });
 /**
  * `ackedSeq`: every event of the session up to it is held (or was pruned) by the relay. A daemon whose cursor is
@@ -157,6 +161,8 @@ export const RemoteStatusResponse = z.object({
   lastSeq: z.number().int().min(0),
   /** Whether the session's daemon has polled recently. */
   daemonOnline: z.boolean(),
+  /** What the URL used may do: `control` reads and steers, `view` only reads. */
+  scope: z.enum(['control', 'view']).default('control'),
 });
 
 /** GET /api/s/:token/events?after=<seq>&wait=<ms> — events after `after`, held up to `wait` when there are none. */

@@ -63,6 +63,12 @@ const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX instructions_acked ON instructions(acked_at) WHERE acked_at IS NOT NULL;
   `,
+  // 3: view-only URLs: the hash of a session's read credential beside its steer credential's (token_hash). Both
+  // derive from a secret in the URL's fragment (docs/e2e-protocol.md); retired_tokens holds either kind once retired.
+  `
+  ALTER TABLE sessions ADD COLUMN read_hash TEXT;
+  CREATE UNIQUE INDEX sessions_read_hash ON sessions(read_hash) WHERE read_hash IS NOT NULL;
+  `,
 ];
 
 export const RELAY_SCHEMA_VERSION = MIGRATIONS.length;

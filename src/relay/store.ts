@@ -26,13 +26,17 @@ export interface SessionRow {
 }
 
 /** A session opened by its token: it has a current token hash (the one `via` names on its instructions). */
-export type OpenedSession = SessionRow & { tokenHash: string };
+/**
+ * A session opened by a URL's credential: `control` (the steer credential: read and steer) or `view` (the read
+ * credential: read only). `tokenHash` is the session's steer hash, what its instructions name as `via`.
+ */
+export type OpenedSession = SessionRow & { tokenHash: string; scope: 'control' | 'view' };
 
 /** Why a token does not open a session. */
 export type AccessFailure = 'UNKNOWN_URL' | 'ROTATED' | 'REVOKED' | 'EXPIRED';
 
 interface RawSession {
-  id: string; daemon_id: string; view: string; token_hash: string | null; expires_at: string | null;
+  id: string; daemon_id: string; view: string; token_hash: string | null; read_hash: string | null; expires_at: string | null;
   acked_seq: number; pruned_through: number; event_count: number;
 }
 
@@ -54,12 +58,13 @@ export class SessionStore {
       sessionCount: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM sessions WHERE daemon_id = ?'),
       get: db.prepare<[string], RawSession>('SELECT * FROM sessions WHERE id = ?'),
       byToken: db.prepare<[string], RawSession>('SELECT * FROM sessions WHERE token_hash = ?'),
+      byReadHash: db.prepare<[string], RawSession>('SELECT * FROM sessions WHERE read_hash = ?'),
       retired: db.prepare<[string], { token_hash: string; reason: string }>('SELECT token_hash, reason FROM retired_tokens WHERE token_hash = ?'),
       retire: db.prepare('INSERT OR REPLACE INTO retired_tokens (token_hash, session_id, reason, at) VALUES (?, ?, ?, ?)'),
       insert: db.prepare(
-        'INSERT INTO sessions (id, daemon_id, view, token_hash, expires_at, updated_at) VALUES (@id, @daemonId, @view, @tokenHash, @expiresAt, @now)',
+        'INSERT INTO sessions (id, daemon_id, view, token_hash, read_hash, expires_at, updated_at) VALUES (@id, @daemonId, @view, @tokenHash, @readHash, @expiresAt, @now)',
       ),
-      update: db.prepare('UPDATE sessions SET view = @view, token_hash = @tokenHash, expires_at = @expiresAt, updated_at = @now WHERE id = @id'),
+      update: db.prepare('UPDATE sessions SET view = @view, token_hash = @tokenHash, read_hash = @readHash, expires_at = @expiresAt, updated_at = @now WHERE id = @id'),
       remove: db.prepare('DELETE FROM sessions WHERE id = ?'),
       counts: db.prepare<[], { daemons: number; sessions: number; events: number; pending: number }>(
         `SELECT (SELECT COUNT(*) FROM daemons) AS daemons, (SELECT COUNT(*) FROM sessions) AS sessions,
@@ -107,7 +112,7 @@ export class SessionStore {
   put(
     daemonId: string,
     view: RemoteSession,
-    access: { tokenHash: string; expiresAt: string | null } | null,
+    access: { tokenHash: string; readHash: string | null; expiresAt: string | null } | null,
     maxSessions: number,
   ): 'ok' | 'conflict' | 'retired' | 'full' {
     return this.db.transaction(() => {
@@ -115,16 +120,23 @@ export class SessionStore {
       const current = this.q.get.get(view.id);
       if (current && current.daemon_id !== daemonId) return 'conflict';
       if (!current && (this.q.sessionCount.get(daemonId)?.n ?? 0) >= maxSessions) return 'full';
-      const old = current?.token_hash ?? null;
-      if (access && access.tokenHash !== old) {
-        const holder = this.q.byToken.get(access.tokenHash);
+      // The steer and the read hash follow the same rules: new ones must be nobody's and never retired; replaced
+      // ones are retired (rotated, or revoked when access ends).
+      const olds = [current?.token_hash ?? null, current?.read_hash ?? null];
+      const news = [access?.tokenHash ?? null, access?.readHash ?? null];
+      if (news[0] !== null && news[0] === news[1]) return 'conflict';
+      for (const hash of news) {
+        if (hash === null || olds.includes(hash)) continue;
+        const holder = this.q.byToken.get(hash) ?? this.q.byReadHash.get(hash);
         if (holder && holder.id !== view.id) return 'conflict';
-        if (this.q.retired.get(access.tokenHash)) return 'retired';
+        if (this.q.retired.get(hash)) return 'retired';
       }
-      if (old && old !== access?.tokenHash) this.q.retire.run(old, view.id, access ? 'rotated' : 'revoked', now);
+      for (const old of olds) {
+        if (old !== null && !news.includes(old)) this.q.retire.run(old, view.id, access ? 'rotated' : 'revoked', now);
+      }
       const params = {
         id: view.id, daemonId, view: JSON.stringify(view), now,
-        tokenHash: access?.tokenHash ?? null, expiresAt: access?.expiresAt ?? null,
+        tokenHash: news[0], readHash: news[1], expiresAt: access?.expiresAt ?? null,
       };
       if (current) this.q.update.run(params);
       else this.q.insert.run(params);
@@ -137,19 +149,22 @@ export class SessionStore {
     return this.db.transaction(() => {
       const current = this.q.get.get(id);
       if (!current || current.daemon_id !== daemonId) return 'not-found';
-      if (current.token_hash) this.q.retire.run(current.token_hash, id, 'revoked', new Date().toISOString());
+      for (const hash of [current.token_hash, current.read_hash]) if (hash) this.q.retire.run(hash, id, 'revoked', new Date().toISOString());
       this.q.remove.run(id);
       return 'ok' as const;
     }).immediate();
   }
 
-  /** The session a token opens, or why it opens none. */
+  /** The session a URL's credential opens, and with which scope, or why it opens none. */
   byToken(token: string, now = Date.now()): OpenedSession | AccessFailure {
     const hash = sha256hex(token);
-    const r = this.q.byToken.get(hash);
-    if (r && r.token_hash && sameHash(r.token_hash, hash)) {
+    const steer = this.q.byToken.get(hash);
+    const read = steer ? undefined : this.q.byReadHash.get(hash);
+    const r = steer ?? read;
+    const stored = steer ? steer.token_hash : read?.read_hash;
+    if (r && r.token_hash && stored && sameHash(stored, hash)) {
       if (r.expires_at && Date.parse(r.expires_at) <= now) return 'EXPIRED';
-      return { ...toRow(r), tokenHash: r.token_hash };
+      return { ...toRow(r), tokenHash: r.token_hash, scope: steer ? 'control' : 'view' };
     }
     const retired = this.q.retired.get(hash);
     if (retired && sameHash(retired.token_hash, hash)) return retired.reason === 'rotated' ? 'ROTATED' : 'REVOKED';

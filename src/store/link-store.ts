@@ -2,8 +2,12 @@
 import type { Db } from './db.js';
 
 export interface Access {
+  /** The control secret of the session's URL (base64url): the URL's capability, never logged. */
   token: string | null;
+  /** sha256 of the steer credential derived from it (what instructions name as `via`). */
   tokenHash: string | null;
+  /** sha256 of the read credential: what the view URL opens with. */
+  readHash: string | null;
   expiresAt: string | null;
   revokedAt: string | null;
   synced: boolean;
@@ -48,22 +52,25 @@ export class LinkStore {
 
   access(sessionId: string): Access | undefined {
     const row = this.db
-      .prepare<[string], { token: string | null; token_hash: string | null; expires_at: string | null; revoked_at: string | null; synced: number }>(
-        'SELECT token, token_hash, expires_at, revoked_at, synced FROM session_access WHERE session_id = ?',
+      .prepare<[string], { token: string | null; token_hash: string | null; read_hash: string | null; expires_at: string | null; revoked_at: string | null; synced: number }>(
+        'SELECT token, token_hash, read_hash, expires_at, revoked_at, synced FROM session_access WHERE session_id = ?',
       )
       .get(sessionId);
-    return row && { token: row.token, tokenHash: row.token_hash, expiresAt: row.expires_at, revokedAt: row.revoked_at, synced: row.synced === 1 };
+    return row && {
+      token: row.token, tokenHash: row.token_hash, readHash: row.read_hash, expiresAt: row.expires_at, revokedAt: row.revoked_at, synced: row.synced === 1,
+    };
   }
 
   setAccess(sessionId: string, a: Omit<Access, 'synced'>): void {
     this.db
       .prepare(
-        `INSERT INTO session_access (session_id, token, token_hash, expires_at, revoked_at, synced, updated_at)
-         VALUES (?, ?, ?, ?, ?, 0, ?)
+        `INSERT INTO session_access (session_id, token, token_hash, read_hash, expires_at, revoked_at, synced, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, 0, ?)
          ON CONFLICT (session_id) DO UPDATE SET token = excluded.token, token_hash = excluded.token_hash,
-           expires_at = excluded.expires_at, revoked_at = excluded.revoked_at, synced = 0, updated_at = excluded.updated_at`,
+           read_hash = excluded.read_hash, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at, synced = 0,
+           updated_at = excluded.updated_at`,
       )
-      .run(sessionId, a.token, a.tokenHash, a.expiresAt, a.revokedAt, new Date().toISOString());
+      .run(sessionId, a.token, a.tokenHash, a.readHash, a.expiresAt, a.revokedAt, new Date().toISOString());
   }
 
   /** Marks access as acknowledged by the relay, unless it changed again meanwhile. */

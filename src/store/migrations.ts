@@ -143,6 +143,14 @@ const MIGRATIONS: readonly string[] = [
     INSERT OR IGNORE INTO link_removals (session_id, removed_at) VALUES (OLD.id, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
   END;
   `,
+  // 5: session URLs carry a secret in their fragment (docs/e2e-protocol.md): the token column now holds that secret, the
+  // relay gets the hashes of two credentials derived from it (steer: token_hash; read: read_hash). URLs of the old
+  // form (the token in the path) stop working: their access is cleared and pushed to the relay as a revocation,
+  // and the next rcd url issues a new URL.
+  `
+  ALTER TABLE session_access ADD COLUMN read_hash TEXT;
+  UPDATE session_access SET token = NULL, token_hash = NULL, expires_at = NULL, synced = 0 WHERE token IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

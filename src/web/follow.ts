@@ -33,7 +33,7 @@ function instructionError(data: string): string | null {
 
 export async function follow(s: Session): Promise<void> {
   const append = outputBox(s.page.out);
-  const render = lineRenderer(s.page.main.dataset.agent === 'claude');
+  const render = lineRenderer(s.claude);
   const decoder = new TextDecoder();
   let delay = 1000;
   const retry = async (message: string) => {

@@ -1,6 +1,7 @@
 // The session page's elements (rendered by src/relay/pages/session-page.ts) and what the script keeps about the
 // session while it follows it. Looked up once and typed, so a page and script out of step fail at load, visibly.
 import type { RemoteApproval } from '../protocol/relay.js';
+import { parseSessionUrl, urlCredential, type Scope } from '../e2e/url.js';
 
 function byId<T extends HTMLElement>(id: string, type: { new (): T; prototype: T }): T {
   const el = document.getElementById(id);
@@ -10,6 +11,10 @@ function byId<T extends HTMLElement>(id: string, type: { new (): T; prototype: T
 
 export interface Page {
   main: HTMLElement;
+  name: HTMLElement;
+  agent: HTMLElement;
+  scope: HTMLElement;
+  decide: HTMLElement;
   out: HTMLPreElement;
   note: HTMLElement;
   state: HTMLElement;
@@ -25,6 +30,10 @@ export interface Page {
 
 export const findPage = (): Page => ({
   main: byId('session', HTMLElement),
+  name: byId('name', HTMLElement),
+  agent: byId('agent', HTMLElement),
+  scope: byId('scope', HTMLElement),
+  decide: byId('decide', HTMLElement),
   out: byId('out', HTMLPreElement),
   note: byId('note', HTMLElement),
   state: byId('state', HTMLElement),
@@ -41,8 +50,12 @@ export const findPage = (): Page => ({
 /** What the script knows of the session; one object, shared by following, sending and the approvals box. */
 export interface Session {
   page: Page;
-  /** `/api/s/<token>`, from the page's own address: the token is never written into the page. */
+  /** `<relay>/api/s/<credential>`: the credential derives from the key in the page's address (after #). */
   api: string;
+  /** What this URL may do: a view URL reads only (the page then offers no prompt box and no buttons). */
+  scope: Scope;
+  /** A claude session: its output is rendered as readable lines. */
+  claude: boolean;
   /** The last event seq applied. */
   after: number;
   /** The fingerprint of the session view last applied: the relay answers a poll at once when it changes. */
@@ -53,12 +66,15 @@ export interface Session {
   ended: boolean;
 }
 
-export function newSession(page: Page): Session {
-  const token = location.pathname.split('/').pop() ?? '';
+/** The session this page's address opens; throws (BadSessionUrl) with words for the person when it opens none. */
+export async function openSession(page: Page): Promise<Session> {
+  const url = parseSessionUrl(location.href);
   return {
     page,
-    api: new URL(`../api/s/${token}`, location.href).href,
-    after: Number(page.main.dataset.after) || 0,
+    api: `${url.base}/api/s/${await urlCredential(url)}`,
+    scope: url.scope,
+    claude: false,
+    after: 0,
     viewSeen: '',
     oldest: null,
     ended: false,

@@ -1,16 +1,58 @@
 // The session page's script, bundled by `npm run build` (esbuild, one minified IIFE) into dist/src/web/session.js
-// and inlined by the relay with the page's CSP nonce (src/relay/pages/session-script.ts). It follows new output,
-// keeps the state and pending approvals current, and sends prompts and approval answers. No dependency, no
-// network but the relay's own origin, and agent output only ever becomes text nodes.
-import { refresh, setPending, wireApprovals } from './approvals.js';
+// and inlined by the relay with the page's CSP nonce (src/relay/pages/session-script.ts). It reads the key in the
+// page's address (after #, never sent to the relay), loads the session, follows new output, keeps the state and
+// pending approvals current, and sends prompts and approval answers. No dependency, no network but the relay's own
+// origin, and agent output only ever becomes text nodes.
+import { applyView, wireApprovals } from './approvals.js';
 import { follow } from './follow.js';
-import { findPage, newSession } from './page.js';
+import { closed, findPage, openSession, type Session } from './page.js';
+import { call, errorText } from './relay-api.js';
+import type { RemoteSession } from '../protocol/relay.js';
 import { wirePromptBox } from './send.js';
+import { clean } from './text.js';
 
-const s = newSession(findPage());
-wirePromptBox(s);
-wireApprovals(s);
-setPending(s, Number(s.page.main.dataset.pending) || 0);
-void refresh(s); // the pending approvals' details: the server-rendered page carries only their count
-window.scrollTo(0, document.body.scrollHeight);
-void follow(s);
+/** Loads the session's name, agent and view; false (and says why) when the URL opens nothing. */
+async function load(s: Session): Promise<boolean> {
+  let r;
+  try {
+    r = await call(s, '');
+  } catch {
+    closed(s, 'Cannot reach the relay; reload the page to try again.');
+    return false;
+  }
+  if (!r.res.ok) {
+    closed(s, errorText(r));
+    return false;
+  }
+  const body = r.body as { session: RemoteSession; view: string };
+  s.claude = body.session.agent === 'claude';
+  s.page.name.textContent = clean(body.session.name);
+  document.title = `${clean(body.session.name)} — rcd`;
+  s.page.agent.textContent = `${clean(body.session.agent)} agent`;
+  applyView(s, body.session, body.view);
+  return true;
+}
+
+async function start(): Promise<void> {
+  const page = findPage();
+  let s: Session;
+  try {
+    s = await openSession(page);
+  } catch (err) {
+    page.note.textContent = (err as Error).message;
+    page.state.textContent = 'no access';
+    return;
+  }
+  const view = s.scope === 'view';
+  page.scope.textContent = view ? 'view only' : 'read and steer';
+  // A view URL steers nothing (the relay refuses it too): no prompt box, no buttons to press in vain.
+  page.form.hidden = view;
+  page.decide.hidden = view;
+  wirePromptBox(s);
+  wireApprovals(s);
+  if (!(await load(s))) return;
+  page.submit.disabled = view;
+  void follow(s);
+}
+
+void start();

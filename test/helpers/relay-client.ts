@@ -2,6 +2,7 @@
 // register, session PUT, upload, poll, prompt, each answering status, JSON and headers as the relay sent them.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { parseSessionUrl, urlCredential } from '../../src/e2e/url.js';
 import { RegisterResponse, RelayError, type RemoteSession } from '../../src/protocol/relay.js';
 import { waitFor } from './harness.js';
 
@@ -13,6 +14,12 @@ export interface Answer {
 }
 
 export const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+/** The relay API endpoint a session URL opens (`<relay>/api/s/<credential>`), as rcd remote and the page derive it. */
+export async function apiOf(sessionUrl: string): Promise<string> {
+  const u = parseSessionUrl(sessionUrl);
+  return `${u.base}/api/s/${await urlCredential(u)}`;
+}
 export const newSessionId = (): string => randomBytes(8).toString('hex');
 export const newToken = (): string => randomBytes(32).toString('base64url');
 export const errorCode = (a: Answer): string => RelayError.parse(a.json).error.code;

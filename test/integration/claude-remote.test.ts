@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { waitFor, type Rcd } from '../helpers/harness.js';
 import { RelayProcess } from '../helpers/relay.js';
+import { apiOf } from '../helpers/relay-client.js';
 import { claudeRcd } from '../helpers/claude.js';
 import { startMockMessagesApi, type MockMessagesApi } from '../helpers/mock-messages-api.js';
 
@@ -70,9 +71,9 @@ describe('claude session through the relay', () => {
   it('an instruction the daemon could not carry out is reported in the session\'s events', async () => {
     await rcd.ok(['stop', 'cc']);
     await rcd.ok(['remote', 'send', url, 'too late']); // the relay stores it; the daemon finds nothing running
-    const token = url.split('/').pop() as string;
+    const api = await apiOf(url);
     const reported = await waitFor(async () => {
-      const res = await fetch(`${relay?.url}/api/s/${token}/events?after=0`);
+      const res = await fetch(`${api}/events?after=0`);
       const body = (await res.json()) as { events: { kind: string; data: string }[] };
       return body.events
         .filter((e) => e.kind === 'state')

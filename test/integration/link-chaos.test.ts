@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { Rcd, fixture, isAlive, waitFor } from '../helpers/harness.js';
 import { withRelay } from '../helpers/relay.js';
+import { apiOf } from '../helpers/relay-client.js';
 
 const occurrences = (text: string, needle: string) => text.split(needle).length - 1;
 
@@ -64,7 +65,7 @@ describe('relay link under failure', () => {
       const sent = JSON.parse(await rcd.ok(['remote', 'send', url, 'exactly once', '--json'])) as { id: string };
       // ...which the dead daemon had already stored in its inbox, as if killed right before its ack.
       const db = new Database(join(rcd.home, 'rcd.db'));
-      const via = createHash('sha256').update(url.slice(url.lastIndexOf('/') + 1)).digest('hex'); // the URL it came through
+      const via = createHash('sha256').update((await apiOf(url)).split('/').pop() as string).digest('hex'); // the URL it came through
       db.prepare('INSERT INTO inbox (id, session_id, kind, payload, via, received_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(sent.id, id, 'prompt', JSON.stringify({ text: 'exactly once' }), via, new Date().toISOString());
       db.close();

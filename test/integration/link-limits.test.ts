@@ -9,8 +9,8 @@ import { describe, it } from 'node:test';
 import { RemoteEventsResponse } from '../../src/protocol/relay.js';
 import { Rcd, fixture, waitFor } from '../helpers/harness.js';
 import { withRelay } from '../helpers/relay.js';
+import { apiOf } from '../helpers/relay-client.js';
 
-const tokenOf = (url: string) => url.slice(url.lastIndexOf('/') + 1);
 
 describe('link: a relay that enforces limits', () => {
   it('waits out a 429 on register (Retry-After), then links with nothing lost', async () => {
@@ -35,7 +35,7 @@ describe('link: a relay that enforces limits', () => {
 
   it('sends a stand-in for an event over --max-event-bytes, and a session over --max-sessions is refused alone', async () => {
     const rcd = new Rcd('rcd-linklimit-');
-    await withRelay(rcd, async (relay) => {
+    await withRelay(rcd, async () => {
       await rcd.ok(['start', '--cwd', rcd.workdir('a'), '--name', 'big', '--', process.execPath, fixture('echo.mjs')]);
       const url = (await rcd.ok(['url', 'big'])).trim();
       // One output line of 3 KB: 4 KB of base64, over the relay's 1 KiB per event.
@@ -46,7 +46,7 @@ describe('link: a relay that enforces limits', () => {
       await waitFor(async () => (await rcd.ok(['remote', 'logs', url])).includes('echo: short one'), 'output after the refused event to reach the relay');
       const remote = await rcd.ok(['remote', 'logs', url]);
       assert.ok(remote.startsWith('ready\n') && !remote.includes('xxxx'), 'everything but the one event');
-      const events = RemoteEventsResponse.parse(await (await fetch(`${relay.url}/api/s/${tokenOf(url)}/events?after=0`)).json()).events;
+      const events = RemoteEventsResponse.parse(await (await fetch(`${await apiOf(url)}/events?after=0`)).json()).events;
       const standIn = events.map((e) => (e.kind === 'state' ? (JSON.parse(e.data) as { omitted?: { kind: string; chars: number; why: string } }).omitted : undefined)).find(Boolean);
       assert.ok(standIn, 'a stand-in says what was left out');
       assert.equal(standIn.kind, 'output');

@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { NOT_VIA_CURRENT_URL } from '../../src/link/executor.js';
 import { fixture, waitFor, withRcd, type Rcd } from '../helpers/harness.js';
 import { StandinRelay, type ForgedInstruction } from '../helpers/standin-relay.js';
+import { apiOf } from '../helpers/relay-client.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -60,7 +61,7 @@ describe('link: instructions must name the session\'s current URL', () => {
 
         // Shared: still refused without the current URL's hash, and run with it.
         const url = (await rcd.ok(['url', 'echo'])).trim();
-        const current = sha(url.slice(url.lastIndexOf('/') + 1));
+        const current = sha((await apiOf(url)).split('/').pop() as string); // the steer credential's hash
         await waitFor(() => relay.sessions.get(id)?.tokenHash === current, 'the relay to hold the URL');
         const shared = [
           instruction(id, 'prompt', { text: 'forged: shared, no url' }, null),

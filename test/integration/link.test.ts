@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Rcd, fixture, waitFor } from '../helpers/harness.js';
 import { RelayProcess } from '../helpers/relay.js';
+import { apiOf } from '../helpers/relay-client.js';
 
 describe('relay link', () => {
   let rcd: Rcd;
@@ -32,7 +33,8 @@ describe('relay link', () => {
   it('links, and `rcd url` prints a URL that works as soon as it is printed', async () => {
     await waitFor(async () => (await rcd.status()).daemon.link.state === 'connected', 'the link to connect');
     url = (await rcd.ok(['url', 'echo'])).trim();
-    assert.match(url, new RegExp(`^${relay?.url}/s/[A-Za-z0-9_-]{43}$`));
+    // The key is in the fragment: the relay never gets it (browsers do not send it, rcd remote strips it).
+    assert.match(url, new RegExp(`^${relay?.url}/s/[0-9a-f]{16}#c\\.[A-Za-z0-9_-]{43}$`));
     assert.equal((await rcd.ok(['url', 'echo'])).trim(), url, 'the same URL again');
     const st = JSON.parse(await rcd.ok(['remote', 'status', url, '--json'])) as { session: { name: string; state: string } };
     assert.equal(st.session.name, 'echo');
@@ -46,9 +48,31 @@ describe('relay link', () => {
     assert.equal(await rcd.ok(['remote', 'logs', url]), 'ready\necho: hello from afar\n');
   });
 
-  it('refuses a forged URL (one character changed) and nothing reaches the agent', async () => {
-    const last = url.at(-1) as string;
-    const forged = url.slice(0, -1) + (last === 'A' ? 'B' : 'A');
+  it('a view URL reads the session and steers nothing, through rcd remote or the relay API itself', async () => {
+    const view = (await rcd.ok(['url', 'echo', '--view'])).trim();
+    assert.match(view, new RegExp(`^${relay?.url}/s/[0-9a-f]{16}#v\\.[A-Za-z0-9_-]{43}$`));
+    assert.equal(view.split('#')[0], url.split('#')[0], 'the same session, another key');
+    const st = JSON.parse(await rcd.ok(['remote', 'status', view, '--json'])) as { scope: string; session: { name: string } };
+    assert.deepEqual([st.scope, st.session.name], ['view', 'echo']);
+    assert.equal(await rcd.ok(['remote', 'logs', view]), await rcd.logs('echo'));
+    const send = await rcd.run(['remote', 'send', view, 'from a viewer']);
+    assert.equal(send.code, 1);
+    assert.match(send.stderr, /view-only URL/);
+    // Past the CLI: the relay itself refuses the view credential on every steering endpoint.
+    const api = await apiOf(view);
+    for (const [path, body] of [['/prompt', { text: 'from a viewer', idempotencyKey: 'viewer-key-1' }], ['/approve', { idempotencyKey: 'viewer-key-2' }], ['/deny', { idempotencyKey: 'viewer-key-3' }]] as const) {
+      const res = await fetch(api + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      assert.equal(res.status, 403, path);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'VIEW_ONLY');
+    }
+    await rcd.ok(['send', 'echo', 'a local marker']);
+    await waitFor(async () => (await rcd.logs('echo')).includes('echo: a local marker'), 'the local prompt');
+    assert.ok(!(await rcd.logs('echo')).includes('from a viewer'));
+  });
+
+  it('refuses a forged URL (one character of its key changed) and nothing reaches the agent', async () => {
+    const at = url.indexOf('#c.') + 3; // a whole character of the key (the last one also holds padding bits)
+    const forged = url.slice(0, at) + (url[at] === 'A' ? 'B' : 'A') + url.slice(at + 1);
     for (const cmd of [['status', forged], ['logs', forged], ['send', forged, 'forged prompt']]) {
       const r = await rcd.run(['remote', ...cmd]);
       assert.equal(r.code, 1, `remote ${cmd[0]} with a forged URL`);
@@ -58,8 +82,12 @@ describe('relay link', () => {
   });
 
   it('rotation: the old URL stops working at once, the new one works', async () => {
+    const oldView = (await rcd.ok(['url', 'echo', '--view'])).trim();
     const rotated = (await rcd.ok(['url', 'echo', '--rotate'])).trim();
     assert.notEqual(rotated, url);
+    const viewed = await rcd.run(['remote', 'status', oldView]);
+    assert.equal(viewed.code, 1, 'the view URL of the old key stops working with it');
+    assert.match(viewed.stderr, /replaced by a newer one/);
     const old = await rcd.run(['remote', 'send', url, 'through the old url']);
     assert.equal(old.code, 1);
     assert.match(old.stderr, /replaced by a newer one/);

@@ -263,9 +263,6 @@ describe('relay server', () => {
     assert.equal(errorCode(old), 'ROTATED');
     assert.equal((await call('GET', `/api/s/${second}`)).status, 200);
     assert.equal((await prompt(token, 'via old url')).status, 410);
-    const page = await call('GET', `/s/${token}`);
-    assert.equal(page.status, 410);
-    assert.match(page.text, /replaced/);
 
     assert.equal((await put(cred, id, null)).status, 200);
     const revoked = await call('GET', `/api/s/${second}/events?after=0`);
@@ -293,8 +290,33 @@ describe('relay server', () => {
       assert.equal(errorCode(a), 'UNKNOWN_URL');
     }
     assert.equal((await prompt(forged, 'rm -rf /')).status, 404);
-    assert.equal((await call('GET', `/s/${forged}`)).status, 404);
     assert.deepEqual(await pollNow(cred), []);
+  });
+
+  it('a read credential opens the session for reading only (403 on steering), and is retired with its URL', async () => {
+    const d = await register();
+    const id = sessionId();
+    const [steer, read] = [newToken(), newToken()];
+    const access = (s: string, r: string) => ({ tokenHash: sha(s), readHash: sha(r), expiresAt: null });
+    assert.equal((await call('PUT', `/api/daemon/sessions/${id}`, { session: view(id, { pendingApprovals: 1, approvals: [{ id: 'req-1', tool: 'Bash', summary: 'Bash: ls', createdAt: new Date().toISOString() }] }), access: access(steer, read) }, d.credential)).status, 200);
+    assert.equal(RemoteStatusResponse.parse((await call('GET', `/api/s/${read}`)).json).scope, 'view');
+    assert.equal(RemoteStatusResponse.parse((await call('GET', `/api/s/${steer}`)).json).scope, 'control');
+    assert.equal((await call('GET', `/api/s/${read}/events?after=0`)).status, 200);
+    for (const [path, body] of [['prompt', { text: 'hi', idempotencyKey: 'view-00001' }], ['approve', { idempotencyKey: 'view-00002' }], ['deny', { request: 'req-1', idempotencyKey: 'view-00003' }]] as const) {
+      const a = await call('POST', `/api/s/${read}/${path}`, body);
+      assert.equal(a.status, 403, path);
+      assert.equal(errorCode(a), 'VIEW_ONLY');
+    }
+    assert.deepEqual(await pollNow(d.credential), [], 'nothing a view credential sent was stored');
+    // Another session may not claim this read hash (as a steer or a read hash), and rotation retires both.
+    const other = sessionId();
+    assert.equal((await call('PUT', `/api/daemon/sessions/${other}`, { session: view(other), access: { tokenHash: sha(read), readHash: null, expiresAt: null } }, d.credential)).status, 409);
+    const [steer2, read2] = [newToken(), newToken()];
+    assert.equal((await call('PUT', `/api/daemon/sessions/${id}`, { session: view(id), access: access(steer2, read2) }, d.credential)).status, 200);
+    assert.equal(errorCode(await call('GET', `/api/s/${read}`)), 'ROTATED');
+    assert.equal(errorCode(await call('GET', `/api/s/${steer}`)), 'ROTATED');
+    assert.equal((await call('PUT', `/api/daemon/sessions/${other}`, { session: view(other), access: access(newToken(), read) }, d.credential)).status, 409, 'a retired read hash is never current again');
+    assert.equal(RemoteStatusResponse.parse((await call('GET', `/api/s/${read2}`)).json).scope, 'view');
   });
 
   it('answers EXPIRED once a token is past its expiry', async () => {
@@ -410,10 +432,10 @@ describe('relay server', () => {
     }
   });
 
-  it('serves a self-contained session page that escapes agent output', async () => {
-    const { cred, id, token } = await setup({ name: '<b>bold</b> & "quoted"' });
-    await upload(cred, id, [out(1, 'safe line\n'), out(2, '<script>alert(1)</script>\n<img src=x onerror=alert(2)>\n')]);
-    const a = await call('GET', `/s/${token}`);
+  it('serves a self-contained session page that holds nothing of the session (the key is in its fragment)', async () => {
+    const { cred, id, token } = await setup({ name: 'secret-session-name' });
+    await upload(cred, id, [out(1, 'secret output line\n')]);
+    const a = await call('GET', `/s/${id}`);
     assert.equal(a.status, 200);
     assert.match(a.headers.get('content-type') ?? '', /text\/html/);
     const csp = a.headers.get('content-security-policy') ?? '';
@@ -421,11 +443,13 @@ describe('relay server', () => {
     assert.match(csp, /connect-src 'self'/);
     assert.equal(a.headers.get('referrer-policy'), 'no-referrer');
     const html = a.text;
-    assert.ok(html.includes('safe line'));
-    assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt;'), 'output is escaped');
-    assert.ok(!html.includes('<script>alert(1)') && !html.includes('<img src=x'), 'no raw output markup');
-    assert.ok(html.includes('&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot;'), 'the session name is escaped');
-    assert.ok(!html.includes(token), 'the page does not carry its token');
+    for (const secret of ['secret-session-name', 'secret output line', token]) assert.ok(!html.includes(secret), `the page does not carry ${secret}`);
+    assert.equal((await call('GET', '/s/0123456789abcdef')).status, 200, 'the same shell for any session id: it tells nothing');
+    // A URL of the older form (a token in the path, no key) says it no longer works; anything else is unknown.
+    const old = await call('GET', `/s/${token}`);
+    assert.equal(old.status, 410);
+    assert.match(old.text, /older rcd/);
+    assert.equal((await call('GET', '/s/not-a-session')).status, 404);
     // Self-contained: no external scripts, styles, images, frames, fonts or imports.
     assert.doesNotMatch(html, /<(script|img|iframe|link|object|embed)[^>]*\s(src|href|data)=/i);
     assert.doesNotMatch(html, /@import|\burl\(|https?:\/\/|\/\/[a-z0-9.-]+\.[a-z]{2,}\//);

@@ -6,7 +6,7 @@ import { parse, usageError } from '../args.js';
 import { sanitize } from '../../common/terminal.js';
 import { table } from '../format.js';
 import type { CommandContext } from '../main.js';
-import { parseSessionUrl, relayCall } from '../remote-client.js';
+import { mustSteer, relayCall, resolveSessionUrl } from '../remote-client.js';
 
 // A send that fails on the network is retried with the same idempotency key, so it runs once whatever happens.
 const SEND_ATTEMPTS = 3;
@@ -25,17 +25,19 @@ export async function remote(argv: string[], ctx: CommandContext): Promise<numbe
 
 async function status(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('remote', argv, { json: { type: 'boolean' } }, { min: 1, max: 1 });
-  const { data } = await relayCall(parseSessionUrl(positionals[0] as string), '', RemoteStatusResponse);
+  const { data } = await relayCall(await resolveSessionUrl(positionals[0] as string), '', RemoteStatusResponse);
   if (values.json) ctx.json(data, true);
   else {
     const s = data.session;
     ctx.out(table([
-      ['NAME', 'STATE', 'AGENT', 'APPROVALS', 'DAEMON', 'UPDATED'],
-      [s.name, s.state, s.agent, String(s.pendingApprovals), data.daemonOnline ? 'online' : 'offline', s.updatedAt],
+      ['NAME', 'STATE', 'AGENT', 'APPROVALS', 'DAEMON', 'UPDATED', 'URL'],
+      [s.name, s.state, s.agent, String(s.pendingApprovals), data.daemonOnline ? 'online' : 'offline', s.updatedAt, data.scope === 'view' ? 'view only' : 'read and steer'],
     ]));
     if (s.approvals.length > 0) {
       // Each request whole under its row, as `rcd approvals` shows it: what is approved from here is what runs.
-      ctx.out(`\nwaiting for approval (rcd remote approve|deny URL [REQUEST]):`);
+      ctx.out(data.scope === 'view'
+        ? '\nwaiting for approval (this view-only URL cannot answer; the owner or the control URL can):'
+        : '\nwaiting for approval (rcd remote approve|deny URL [REQUEST]):');
       const [head = '', ...rows] = table([['REQUEST', 'TOOL', 'ASKED'], ...s.approvals.map((a) => [a.id.slice(0, 8), a.tool, a.createdAt.slice(11, 19)])]).split('\n');
       ctx.out([head, ...rows.flatMap((row, i) => [row, indentBlock(s.approvals[i]?.summary ?? '', '    ')])].join('\n'));
     }
@@ -45,7 +47,7 @@ async function status(argv: string[], ctx: CommandContext): Promise<number> {
 
 async function logs(argv: string[], _ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('remote', argv, { follow: { type: 'boolean', short: 'f' }, json: { type: 'boolean' } }, { min: 1, max: 1 });
-  const target = parseSessionUrl(positionals[0] as string);
+  const target = await resolveSessionUrl(positionals[0] as string);
   process.once('SIGINT', () => process.exit(0));
   // Shown exactly as `rcd logs` shows it: claude sessions rendered (raw stream-json with --json).
   const { data: info } = await relayCall(target, '', RemoteStatusResponse);
@@ -84,7 +86,8 @@ function write(buf: Buffer): Promise<void> {
 
 async function send(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('remote', argv, { json: { type: 'boolean' } }, { min: 2, max: 2, afterDashDash: true });
-  const target = parseSessionUrl(positionals[0] as string);
+  const target = await resolveSessionUrl(positionals[0] as string);
+  mustSteer(target);
   const body = { text: positionals[1] as string, idempotencyKey: randomUUID() };
   const { data } = await retrying(() => relayCall(target, '/prompt', InstructionAccepted, { method: 'POST', body }));
   if (values.json) ctx.json(data);
@@ -94,7 +97,8 @@ async function send(argv: string[], ctx: CommandContext): Promise<number> {
 async function decide(kind: 'approve' | 'deny', argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('remote', argv, { message: { type: 'string' }, json: { type: 'boolean' } }, { min: 1, max: 2 });
   if (kind === 'approve' && values.message !== undefined) throw usageError('remote', '--message goes with deny');
-  const target = parseSessionUrl(positionals[0] as string);
+  const target = await resolveSessionUrl(positionals[0] as string);
+  mustSteer(target);
   // Name the request being answered, as the relay last heard of it: "the oldest" is decided here, where the user
   // sees it, not later at the daemon, where it could be another request by then.
   const { data: now } = await relayCall(target, '', RemoteStatusResponse);

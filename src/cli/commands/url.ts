@@ -1,4 +1,4 @@
-// rcd url: print a session's remote URL; --rotate replaces it, --revoke ends remote access.
+// rcd url: print a session's remote URL; --view its read-only URL, --rotate replaces both, --revoke ends remote access.
 import { parse, usageError } from '../args.js';
 import type { CommandContext } from '../main.js';
 
@@ -12,9 +12,10 @@ export function parseDuration(text: string): number | null {
 
 export async function url(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('url', argv, {
-    rotate: { type: 'boolean' }, revoke: { type: 'boolean' }, 'expires-in': { type: 'string' }, json: { type: 'boolean' },
+    rotate: { type: 'boolean' }, revoke: { type: 'boolean' }, view: { type: 'boolean' }, 'expires-in': { type: 'string' }, json: { type: 'boolean' },
   }, { min: 1, max: 1 });
   if (values.rotate && values.revoke) throw usageError('url', '--rotate and --revoke exclude each other');
+  if (values.view && values.revoke) throw usageError('url', '--view and --revoke exclude each other (--revoke ends the view URL too)');
   let expiresIn: number | undefined;
   if (values['expires-in'] !== undefined) {
     const s = parseDuration(String(values['expires-in']));
@@ -22,7 +23,7 @@ export async function url(argv: string[], ctx: CommandContext): Promise<number> 
     expiresIn = s;
   }
   const res = await ctx.client().call('url', {
-    session: positionals[0] as string, rotate: Boolean(values.rotate), revoke: Boolean(values.revoke),
+    session: positionals[0] as string, rotate: Boolean(values.rotate), revoke: Boolean(values.revoke), view: Boolean(values.view),
     ...(expiresIn ? { expiresIn } : {}),
   });
   if (values.json) ctx.json({ url: res.url, expiresAt: res.expiresAt, revoked: res.revoked });

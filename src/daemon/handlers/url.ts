@@ -5,5 +5,5 @@ import type { Handler } from '../context.js';
 export const url: Handler<'url'> = async (req, ctx) => {
   if (!ctx.remote) throw new RcdError('BAD_REQUEST', 'no relay is configured: set RCD_RELAY_URL (or relayUrl in config.json) and restart the daemon');
   const s = ctx.supervisor.resolve(req.session);
-  return ctx.remote.url(s.id, { rotate: req.rotate, revoke: req.revoke, ...(req.expiresIn ? { expiresIn: req.expiresIn } : {}) });
+  return ctx.remote.url(s.id, { rotate: req.rotate, revoke: req.revoke, view: req.view, ...(req.expiresIn ? { expiresIn: req.expiresIn } : {}) });
 };

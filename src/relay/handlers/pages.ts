@@ -1,16 +1,10 @@
-// The HTML endpoints: `GET /` (status page) and `GET /s/:token` (the session page), plus `GET /api/info`.
+// The HTML endpoints: `GET /` (status page) and `GET /s/:id` (the session page's shell), plus `GET /api/info`.
 import { VERSION } from '../../common/version.js';
-import { RELAY_PROTOCOL_VERSION } from '../../protocol/relay.js';
+import { RELAY_PROTOCOL_VERSION, TOKEN_RE } from '../../protocol/relay.js';
 import type { Handler } from '../context.js';
-import { HttpError, sendHtml, sendJson } from '../http.js';
-import { sessionPage } from '../pages/session-page.js';
+import { sendHtml, sendJson } from '../http.js';
+import { sessionShell } from '../pages/session-page.js';
 import { errorPage, statusPage } from '../pages/status-page.js';
-import { resolveToken } from './remote.js';
-
-// What the session page shows before it starts following: enough to see what the agent is doing, small
-// enough to load quickly on a phone.
-const PAGE_EVENTS = 2000;
-const PAGE_BYTES = 256 * 1024;
 
 export const info: Handler = async (_req, res) => {
   sendJson(res, 200, { name: 'rcd-relay', version: VERSION, protocol: RELAY_PROTOCOL_VERSION });
@@ -22,23 +16,17 @@ export const home: Handler = async (_req, res, ctx) => {
   sendHtml(res, 200, page.html, page.headers);
 };
 
-const TITLES: Record<string, string> = {
-  UNKNOWN_URL: 'Unknown session URL', ROTATED: 'This URL was replaced', REVOKED: 'Access revoked', EXPIRED: 'This URL has expired',
-};
-
-export const sessionHtml: Handler = async (_req, res, ctx, params) => {
-  let session;
-  try {
-    session = resolveToken(ctx, params[0]);
-  } catch (err) {
-    if (!(err instanceof HttpError)) throw err;
-    const page = errorPage(TITLES[err.code] ?? 'Not available', err.message);
-    sendHtml(res, err.status, page.html, page.headers);
+export const sessionHtml: Handler = async (_req, res, _ctx, params) => {
+  const id = params[0] ?? '';
+  if (/^[0-9a-f]{16}$/.test(id)) {
+    const page = sessionShell();
+    sendHtml(res, 200, page.html, page.headers);
     return;
   }
-  const recent = ctx.events.recent(session.id, PAGE_EVENTS, PAGE_BYTES);
-  const first = recent[0]?.seq;
-  const after = recent.at(-1)?.seq ?? session.ackedSeq;
-  const page = sessionPage(session.view, recent, { after, pruned: first !== undefined ? first > 1 : session.ackedSeq > 0 });
-  sendHtml(res, 200, page.html, page.headers);
+  // A version-1 URL had its token here and no key after #: those stopped working when keys moved to the fragment.
+  const outdated = TOKEN_RE.test(id);
+  const page = outdated
+    ? errorPage('This URL is from an older rcd', 'Session URLs now carry their key after #, so the relay never sees it. Ask the owner for the current URL (`rcd url SESSION`).')
+    : errorPage('Unknown session URL', 'This is not a session URL; check that it was copied whole.');
+  sendHtml(res, outdated ? 410 : 404, page.html, page.headers);
 };

@@ -1,5 +1,6 @@
 // Remote-client endpoints: the session's status, its events from a cursor (long-poll), and prompt/approve/deny.
-// The token in the path is the only credential; it is looked up by hash and never logged.
+// The credential in the path (derived from the URL's secret, docs/e2e-protocol.md) is the only credential; it is
+// looked up by hash and never logged. A view URL's credential opens the reading endpoints only.
 import { createHash } from 'node:crypto';
 import { LIVE_STATES } from '../../protocol/session.js';
 import { ApprovalRequest, MAX_PROMPT_BYTES, MAX_PUBLIC_BODY_BYTES, PromptRequest, TOKEN_RE, type Instruction } from '../../protocol/relay.js';
@@ -31,11 +32,18 @@ export function resolveToken(ctx: RelayContext, token: string | undefined): Open
   return found;
 }
 
+/** The session a control URL opens, for the steering endpoints: a view URL's credential gets 403. */
+function resolveSteering(ctx: RelayContext, token: string | undefined): OpenedSession {
+  const s = resolveToken(ctx, token);
+  if (s.scope !== 'control') throw new HttpError(403, 'VIEW_ONLY', 'this is a view-only URL: it can read the session, not send to it or answer for it');
+  return s;
+}
+
 const isLive = (s: SessionRow): boolean => LIVE_STATES.includes(s.view.state);
 
 export const remoteStatus: Handler = async (_req, res, ctx, params) => {
   const s = resolveToken(ctx, params[0]);
-  sendJson(res, 200, { session: s.view, view: viewTag(s.view), ...ctx.events.bounds(s.id), daemonOnline: ctx.presence.online(s.daemonId) });
+  sendJson(res, 200, { session: s.view, view: viewTag(s.view), ...ctx.events.bounds(s.id), daemonOnline: ctx.presence.online(s.daemonId), scope: s.scope });
 };
 
 /** A short fingerprint of a session's view, so a follower can say which view it has seen. */
@@ -92,14 +100,14 @@ function accepted(res: Parameters<Handler>[1], ctx: RelayContext, s: OpenedSessi
 }
 
 export const remotePrompt: Handler = async (req, res, ctx, params) => {
-  const s = resolveToken(ctx, params[0]);
+  const s = resolveSteering(ctx, params[0]);
   const body = parseWith(PromptRequest, await readInstructionBody(req, 'prompt'), 'prompt');
   accepted(res, ctx, s, ctx.instructions.accept(s.id, 'prompt', { text: body.text }, body.idempotencyKey, s.tokenHash, ctx.opts.maxPendingPerUrl));
 };
 
 function approval(kind: Extract<Instruction['kind'], 'approve' | 'deny'>): Handler {
   return async (req, res, ctx, params) => {
-    const s = resolveToken(ctx, params[0]);
+    const s = resolveSteering(ctx, params[0]);
     const body = parseWith(ApprovalRequest, await readInstructionBody(req, kind), `${kind} request`);
     // A retry of an accepted answer is a duplicate even if the approval has been decided since.
     const seen = ctx.instructions.existing(s.id, body.idempotencyKey);
