@@ -10,6 +10,8 @@ export interface LaunchInput {
   /** generic: CMD ARGS; claude: the ARGS passed through to Claude Code. */
   command: string[];
   agentSessionId: string | null;
+  /** claude: the mode the session last ran in (or was switched to), kept across runs; null when not known. */
+  permissionMode: string | null;
 }
 
 export type LaunchPlan = { argv: string[]; resumed: boolean } | { error: string };

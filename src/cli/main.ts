@@ -35,6 +35,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   approvals: async () => (await import('./commands/approvals.js')).approvals,
   approve: async () => (await import('./commands/approvals.js')).approve,
   deny: async () => (await import('./commands/approvals.js')).deny,
+  answer: async () => (await import('./commands/approvals.js')).answer,
+  mode: async () => (await import('./commands/turn.js')).mode,
+  interrupt: async () => (await import('./commands/turn.js')).interrupt,
   remote: async () => (await import('./commands/remote.js')).remote,
   service: async () => (await import('./commands/service.js')).service,
 };

@@ -1,38 +1,35 @@
 // The daemon's side of Claude Code's control protocol: turns `can_use_tool` requests into pending approvals (in the
 // transaction that stores the line), writes decisions back to the agent, expires what a dead process can no longer
-// receive, denies on the configured timeout, and interrupts a running turn before a stop.
+// receive, and denies on the configured timeout. What an answer carries per kind of request is claude-answers.ts's;
+// rcd's own requests (interrupt, mode) are claude-turn.ts's.
 //
 // Delivery is at-least-once and the agent makes it exactly-once: a decision is committed first (delivered = 0), then
 // written to the agent's stdin, then marked delivered; a daemon that dies in between re-sends it on re-adoption, and
 // Claude Code ignores an answer to a request it no longer has.
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { parseLine, permissionResponse, interruptRequest } from '../agents/claude/protocol.js';
+import { parseLine, permissionResponse, type PermissionMode } from '../agents/claude/protocol.js';
 import { RcdError } from '../common/errors.js';
-import type { Approval } from '../protocol/api.js';
-import type { ApprovalRecord, ApprovalStore, Actor } from '../store/approvals.js';
+import type { AllowAnswer, ApprovalRecord, ApprovalStore, Actor } from '../store/approvals.js';
 import type { EventStore } from '../store/events.js';
 import type { SessionRecord } from '../store/sessions.js';
 import type { LineHandler } from './tailer.js';
+import { ControlWaiters } from './claude-waiters.js';
+import { ClaudeTurn, type AgentIo } from './claude-turn.js';
+import { pickRequest, answerArgs, type Target } from './claude-pick.js';
+import { DEFAULT_DENY_MESSAGE, answerDecision, approveDecision, denyDecision, kindOf, type Decision } from './claude-answers.js';
 
-export const DEFAULT_DENY_MESSAGE = 'Denied by the user via rcd';
-// How long `rcd stop` lets Claude Code end its turn after an interrupt before signals follow.
-const INTERRUPT_WAIT_MS = 2_000;
+export type { AgentIo } from './claude-turn.js';
+export { DEFAULT_DENY_MESSAGE } from './claude-answers.js';
+export { approvalView } from './claude-answers.js';
+
 const MAX_TIMER_MS = 2 ** 31 - 1;
 // An overdue approval whose process is not reachable right now (its exit is being handled) is looked at again after this.
 const UNREACHABLE_RETRY_MS = 1_000;
 
-/** What this module needs from the supervisor. */
-export interface AgentIo {
-  get(id: string): SessionRecord | undefined;
-  /** Writes bytes to the running agent's stdin (queued behind other writes to it). */
-  write(id: string, data: Buffer): Promise<number>;
-  isRunning(id: string): boolean;
-}
-
 export class ClaudeControl extends EventEmitter {
-  private readonly waiters = new Map<string, Set<(what: 'result' | string) => void>>();
+  private readonly waiters = new ControlWaiters();
+  readonly turn: ClaudeTurn;
   private timer: NodeJS.Timeout | null = null;
   // No timeout is enforced until the daemon has recovered every session: a request whose process is not adopted yet
   // would otherwise be denied into the void (and expired) while that process still waits for an answer.
@@ -46,6 +43,7 @@ export class ClaudeControl extends EventEmitter {
     private readonly log: Logger,
   ) {
     super();
+    this.turn = new ClaudeTurn(io, this.waiters, approvals, events, log, (id) => this.changed(id));
   }
 
   /** The line handler for one run of a claude session; it runs inside the transaction that stores the lines. */
@@ -57,11 +55,22 @@ export class ClaudeControl extends EventEmitter {
         if (!raw) continue;
         const line = parseLine(raw);
         switch (line.kind) {
+          case 'system': {
+            // The mode it runs in, as Claude Code says at each turn: shown by status, given again to the next run.
+            const mode = line.line.subtype === 'init' ? line.line.permissionMode : undefined;
+            if (mode && this.io.get(sessionId)?.permissionMode !== mode) {
+              this.io.setMode(sessionId, mode);
+              changed = true;
+            }
+            break;
+          }
           case 'permission': {
             const at = new Date().toISOString();
-            const fresh = this.approvals.request({ sessionId, id: line.requestId, run, tool: line.request.tool_name, input: line.request.input, at });
+            const { tool_name: tool, input, permission_suggestions: suggestions } = line.request;
+            const kind = kindOf(tool);
+            const fresh = this.approvals.request({ sessionId, id: line.requestId, run, tool, kind, input, suggestions: suggestions ?? null, at });
             if (fresh) {
-              this.events.appendState(sessionId, { approval: { id: line.requestId, tool: line.request.tool_name, state: 'pending' } });
+              this.events.appendState(sessionId, { approval: { id: line.requestId, tool, kind, state: 'pending' } });
               changed = true;
             }
             break;
@@ -70,10 +79,10 @@ export class ClaudeControl extends EventEmitter {
             changed = this.finish(sessionId, line.requestId, 'expired', 'rcd', 'the agent withdrew the request') || changed;
             break;
           case 'control_response':
-            this.notify(sessionId, line.requestId);
+            this.waiters.notify(sessionId, { id: line.requestId, subtype: line.subtype, error: line.error });
             break;
           case 'result':
-            this.notify(sessionId, 'result');
+            this.waiters.notify(sessionId, { id: 'result' });
             break;
           default:
             break;
@@ -84,27 +93,52 @@ export class ClaudeControl extends EventEmitter {
     };
   }
 
-  /** Answers a pending approval of a session: REQUEST is an id or a unique prefix of one; none means the oldest. */
-  async decide(session: SessionRecord, request: string | undefined, allow: boolean, message: string | undefined, actor: Actor): Promise<ApprovalRecord> {
-    const target = this.pick(session, request);
-    if (!this.reachable(target)) {
+  /**
+   * Allows or denies a pending request of a session: REQUEST is an id or a unique prefix of one; none means the oldest.
+   * (The relay's instructions come this way; a question is refused here: it needs `answer`.)
+   */
+  decide(session: SessionRecord, request: string | undefined, allow: boolean, message: string | undefined, actor: Actor): Promise<ApprovalRecord> {
+    return this.settle(session, { request }, actor, (a) => (allow ? approveDecision(a, {}, session.name) : denyDecision(message)));
+  }
+
+  /** `rcd approve [--always] [--mode M]`. */
+  approve(session: SessionRecord, request: string | undefined, opts: { always?: boolean; mode?: PermissionMode }, actor: Actor): Promise<ApprovalRecord> {
+    return this.settle(session, { request }, actor, (a) => approveDecision(a, opts, session.name));
+  }
+
+  /** `rcd answer SESSION [REQUEST] ANSWER...`: a question request answered, one ANSWER per question. */
+  answer(session: SessionRecord, args: readonly string[], actor: Actor): Promise<ApprovalRecord> {
+    const { request, answers } = answerArgs(this.approvals.all(session.id), args);
+    return this.settle(session, { request, filter: (a) => a.kind === 'question', what: 'question' }, actor, (a) => answerDecision(a, answers));
+  }
+
+  /**
+   * Decides the request `target` names with what `decision` makes of it (it throws for an answer that does not fit
+   * the request, which then stays pending), commits that, and writes it to the agent.
+   */
+  async settle(session: SessionRecord, target: Target, actor: Actor, decision: (a: ApprovalRecord) => Decision): Promise<ApprovalRecord> {
+    const picked = pickRequest(this.approvals.all(session.id), session.name, target);
+    const d = decision(picked);
+    if (!this.reachable(picked)) {
       // Its process is ending (a stop, a crash not yet seen): an answer would go nowhere, so say so.
-      if (this.finish(session.id, target.id, 'expired', 'rcd', 'the process that asked is no longer running')) this.changed(session.id);
-      throw new RcdError('NOT_RUNNING', `the Claude Code process that asked for approval ${target.id.slice(0, 8)} is no longer running; the request expired`);
+      if (this.finish(session.id, picked.id, 'expired', 'rcd', 'the process that asked is no longer running')) this.changed(session.id);
+      throw new RcdError('NOT_RUNNING', `the Claude Code process that asked for approval ${picked.id.slice(0, 8)} is no longer running; the request expired`);
     }
-    const finalMessage = allow ? null : message || DEFAULT_DENY_MESSAGE;
-    if (!this.finish(session.id, target.id, allow ? 'allowed' : 'denied', actor, finalMessage)) {
-      const now = this.approvals.get(session.id, target.id);
-      throw new RcdError('CONFLICT', `approval ${target.id} of session ${session.name} was ${now?.state ?? 'removed'} meanwhile`);
+    const ok = d.allow
+      ? this.finish(session.id, picked.id, 'allowed', actor, null, d.answer, d.detail)
+      : this.finish(session.id, picked.id, 'denied', actor, d.message);
+    if (!ok) {
+      const now = this.approvals.get(session.id, picked.id);
+      throw new RcdError('CONFLICT', `approval ${picked.id} of session ${session.name} was ${now?.state ?? 'removed'} meanwhile`);
     }
     this.changed(session.id);
     // Fault injection for the test of the one window that needs re-delivery: decided and committed, not yet written.
     if (process.env.RCD_FAULT === 'crash-after-decide') process.kill(process.pid, 'SIGKILL');
-    const decided = this.approvals.get(session.id, target.id) as ApprovalRecord;
+    const decided = this.approvals.get(session.id, picked.id) as ApprovalRecord;
     if (!(await this.deliver(decided))) {
-      throw new RcdError('NOT_RUNNING', `the Claude Code process ended before the answer reached it; approval ${target.id.slice(0, 8)} expired`);
+      throw new RcdError('NOT_RUNNING', `the Claude Code process ended before the answer reached it; approval ${picked.id.slice(0, 8)} expired`);
     }
-    return this.approvals.get(session.id, target.id) as ApprovalRecord;
+    return this.approvals.get(session.id, picked.id) as ApprovalRecord;
   }
 
   /** The run that asked is gone: nothing can answer its requests any more. */
@@ -134,19 +168,9 @@ export class ClaudeControl extends EventEmitter {
     return this.approvals.pending(sessionId).length;
   }
 
-  /**
-   * Asks the agent to end its running turn and waits (briefly) until it has: its answer to the interrupt or a
-   * turn result. An idle agent answers at once; one that does not answer only delays the signals that follow.
-   */
-  async interrupt(sessionId: string): Promise<void> {
-    const id = `rcd-interrupt-${randomUUID()}`;
-    const done = this.waitFor(sessionId, (what) => what === id || what === 'result', INTERRUPT_WAIT_MS);
-    // The write is raced too: an agent that reads no input would otherwise hold the stop up for the write timeout.
-    let unwritable = false;
-    const writing = this.io.write(sessionId, interruptRequest(id)).catch(() => {
-      unwritable = true; // not reading its input any more: the signals will do
-    });
-    await Promise.race([done, writing.then(() => (unwritable ? undefined : done))]);
+  /** Before the signals of a stop: let the agent end its turn (claude-turn.ts). */
+  interrupt(sessionId: string): Promise<void> {
+    return this.turn.beforeStop(sessionId);
   }
 
   /** Starts enforcing `approvalTimeoutMs`: call once every session has been recovered (adopted or restored). */
@@ -204,25 +228,11 @@ export class ClaudeControl extends EventEmitter {
     return s !== undefined && s.run === a.run && this.io.isRunning(a.sessionId);
   }
 
-  private pick(session: SessionRecord, request: string | undefined): ApprovalRecord {
-    const pending = this.approvals.pending(session.id);
-    if (request === undefined) {
-      const oldest = pending[0];
-      if (!oldest) throw new RcdError('NOT_FOUND', `nothing is waiting for approval in session ${session.name}`);
-      return oldest;
-    }
-    const all = this.approvals.all(session.id);
-    const exact = all.find((a) => a.id === request);
-    const matches = exact ? [exact] : all.filter((a) => a.id.startsWith(request));
-    if (matches.length > 1) throw new RcdError('AMBIGUOUS', `${request} matches ${matches.length} approvals of session ${session.name}; give more of the id`);
-    const found = matches[0];
-    if (!found) throw new RcdError('NOT_FOUND', `session ${session.name} has no approval ${request}; see \`rcd approvals ${session.name}\``);
-    if (found.state !== 'pending') throw new RcdError('CONFLICT', `approval ${found.id} is already ${found.state}${found.decidedBy ? ` (by ${found.decidedBy})` : ''}`);
-    return found;
-  }
-
-  private finish(sessionId: string, id: string, state: 'allowed' | 'denied' | 'expired', actor: Actor, message: string | null): boolean {
-    const ok = this.approvals.decide(sessionId, id, state, actor, message, new Date().toISOString());
+  private finish(
+    sessionId: string, id: string, state: 'allowed' | 'denied' | 'expired', actor: Actor, message: string | null,
+    answer: AllowAnswer | null = null, detail: string | null = null,
+  ): boolean {
+    const ok = this.approvals.decide(sessionId, id, state, actor, message, new Date().toISOString(), answer, detail);
     if (ok) this.events.appendState(sessionId, { approval: { id, state, by: actor, ...(message ? { message } : {}) } });
     return ok;
   }
@@ -235,13 +245,20 @@ export class ClaudeControl extends EventEmitter {
       return false;
     };
     if (!this.reachable(a)) return undeliverable('the process that asked ended before the answer reached it');
+    // An allow carries what was committed with it (answers, rules, a mode), so a re-sent one says the same.
     const bytes = a.state === 'allowed'
-      ? permissionResponse(a.id, { allow: true, input: a.input })
+      ? permissionResponse(a.id, { allow: true, input: a.answer?.updatedInput ?? a.input, updatedPermissions: a.answer?.updatedPermissions })
       : permissionResponse(a.id, { allow: false, message: a.message ?? DEFAULT_DENY_MESSAGE });
     try {
       await this.io.write(a.sessionId, bytes);
       this.approvals.markDelivered(a.sessionId, a.id);
-      this.log.info({ session: a.sessionId, approval: a.id, tool: a.tool, decision: a.state, by: a.decidedBy }, 'approval answered');
+      // A plan accepted with a mode: the session now runs in it (and its next run starts in it).
+      const mode = a.answer?.updatedPermissions?.find((u) => u.type === 'setMode' && u.destination === 'session')?.mode;
+      if (typeof mode === 'string') {
+        this.io.setMode(a.sessionId, mode);
+        this.changed(a.sessionId);
+      }
+      this.log.info({ session: a.sessionId, approval: a.id, tool: a.tool, kind: a.kind, decision: a.state, by: a.decidedBy }, 'approval answered');
       return true;
     } catch (err) {
       this.log.warn({ session: a.sessionId, approval: a.id, error: (err as Error).message }, 'could not deliver an approval decision');
@@ -253,34 +270,4 @@ export class ClaudeControl extends EventEmitter {
     this.reschedule();
     this.emit('changed', sessionId);
   }
-
-  private notify(sessionId: string, what: string): void {
-    for (const w of this.waiters.get(sessionId) ?? []) w(what);
-  }
-
-  private waitFor(sessionId: string, match: (what: string) => boolean, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const set = this.waiters.get(sessionId) ?? new Set();
-      this.waiters.set(sessionId, set);
-      const done = () => {
-        clearTimeout(timer);
-        set.delete(waiter);
-        if (set.size === 0) this.waiters.delete(sessionId);
-        resolve();
-      };
-      const waiter = (what: string) => {
-        if (match(what)) done();
-      };
-      const timer = setTimeout(done, ms);
-      set.add(waiter);
-    });
-  }
-}
-
-/** The API's view of an approval record. */
-export function approvalView(a: ApprovalRecord, sessionName: string): Approval {
-  return {
-    id: a.id, session: a.sessionId, sessionName, tool: a.tool, input: a.input, state: a.state, createdAt: a.createdAt,
-    decidedAt: a.decidedAt, decidedBy: a.decidedBy, message: a.message,
-  };
 }

@@ -29,6 +29,8 @@ const SessionFile = z.object({
   signal: z.string().nullable(),
   reason: z.string().nullable(),
   agentSessionId: z.string().nullable(),
+  // Absent in files written before issue 16.
+  permissionMode: z.string().nullable().default(null),
   createdAt: z.string(),
   updatedAt: z.string(),
   startedAt: z.string().nullable(),

@@ -97,7 +97,7 @@ export class Supervisor extends EventEmitter {
       state: s.state, pid: s.state === 'running' || s.state === 'stopping' ? s.pid : null, restarts: s.restarts,
       exitCode: s.exitCode, signal: s.signal, reason: s.reason,
       pendingApprovals: pending ?? (s.agent === 'claude' ? this.hooks?.pendingCount(s.id) ?? 0 : 0),
-      agentSessionId: s.agentSessionId, createdAt: s.createdAt, startedAt: s.startedAt,
+      agentSessionId: s.agentSessionId, permissionMode: s.agent === 'claude' ? s.permissionMode : null, createdAt: s.createdAt, startedAt: s.startedAt,
     };
   }
 
@@ -159,7 +159,7 @@ export class Supervisor extends EventEmitter {
       return this.fail(s, `cannot enter ${s.cwd}: ${(err as Error).message}`);
     }
     // Planned before every run: a restart finds a binary that was replaced, and claude resumes its conversation.
-    const plan = adapterFor(s.agent).launch({ id, cwd: s.cwd, env: s.env, command: s.command, agentSessionId: s.agentSessionId }, findExecutable);
+    const plan = adapterFor(s.agent).launch({ id, cwd: s.cwd, env: s.env, command: s.command, agentSessionId: s.agentSessionId, permissionMode: s.permissionMode }, findExecutable);
     if ('error' in plan) {
       // An auto-updater may be swapping the binary right now: a policy restart keeps trying on its backoff.
       if (why === 'policy') return this.restarts.afterEnd(s, { exitCode: 127, signal: null }, 0, plan.error);

@@ -37,13 +37,31 @@ export const DaemonInfo = z.object({
 });
 export type DaemonInfo = z.infer<typeof DaemonInfo>;
 
-/** A tool call an agent asked permission for (`rcd approvals --json` prints a list of these). */
+const QuestionView = z.object({
+  question: z.string(),
+  header: z.string(),
+  multiSelect: z.boolean(),
+  options: z.array(z.object({ label: z.string(), description: z.string() })),
+});
+
+/** Claude Code's permission modes (`rcd mode`, `rcd approve --mode`). */
+export const PermissionModeArg = z.enum(['default', 'acceptEdits', 'bypassPermissions', 'plan']);
+
+/**
+ * What an agent asks (`rcd approvals --json` prints a list of these): may a tool run (`tool`), an AskUserQuestion
+ * (`question`, with its questions) or an ExitPlanMode (`plan`, with the plan text when Claude Code gives it).
+ */
 export const Approval = z.object({
   id: z.string(),
   session: z.string(),
   sessionName: z.string(),
   tool: z.string(),
+  kind: z.enum(['tool', 'question', 'plan']).default('tool'),
   input: z.record(z.unknown()),
+  questions: z.array(QuestionView).optional(),
+  plan: z.string().nullable().optional(),
+  /** A question answered: question text -> the answer Claude Code got. */
+  answers: z.record(z.string()).optional(),
   state: z.enum(['pending', 'allowed', 'denied', 'expired']),
   createdAt: z.string(),
   decidedAt: z.string().nullable(),
@@ -61,7 +79,9 @@ export const AuditEntry = z.object({
   session: z.string(),
   approval: z.string(),
   tool: z.string(),
-  action: z.enum(['requested', 'allowed', 'denied', 'expired']),
+  /** tool, question, plan; or mode (`rcd mode`) and interrupt (`rcd interrupt`), which are not requests. */
+  kind: z.enum(['tool', 'question', 'plan', 'mode', 'interrupt']).default('tool'),
+  action: z.enum(['requested', 'allowed', 'denied', 'expired', 'mode', 'interrupted']),
   actor: z.enum(['agent', 'local', 'remote', 'timeout', 'rcd']),
   detail: z.string().nullable(),
 });
@@ -89,7 +109,14 @@ export const requests = {
   logs: z.object({ session: SessionRef, follow: z.boolean().default(false), from: z.number().int().min(0).default(0) }).strict(),
   shutdown: z.object({}).strict(),
   approvals: z.object({ session: SessionRef.optional(), all: z.boolean().default(false), audit: z.boolean().default(false) }).strict(),
-  approve: z.object({ session: SessionRef, request: ApprovalRef.optional() }).strict(),
+  approve: z
+    .object({ session: SessionRef, request: ApprovalRef.optional(), always: z.boolean().default(false), mode: PermissionModeArg.optional() })
+    .strict()
+    .refine((r) => !(r.always && r.mode), '--always and --mode exclude each other'),
+  /** `answers`: [REQUEST] ANSWER... as typed; the daemon tells a REQUEST from an answer (see claude-pick.ts). */
+  answer: z.object({ session: SessionRef, args: z.array(z.string().max(65536)).min(1).max(256) }).strict(),
+  mode: z.object({ session: SessionRef, mode: PermissionModeArg }).strict(),
+  interrupt: z.object({ session: SessionRef }).strict(),
   deny: z.object({ session: SessionRef, request: ApprovalRef.optional(), message: z.string().min(1).max(4096).optional() }).strict(),
   url: z
     .object({
@@ -121,6 +148,9 @@ export const responses = {
   approvals: z.object({ approvals: z.array(Approval), audit: z.array(AuditEntry).optional() }),
   approve: z.object({ approval: Approval }),
   deny: z.object({ approval: Approval }),
+  answer: z.object({ approval: Approval }),
+  mode: z.object({ session: SessionView }),
+  interrupt: z.object({ session: SessionView }),
   url: z.object({ url: z.string().nullable(), expiresAt: z.string().nullable(), revoked: z.boolean() }),
 } satisfies Record<Verb, z.ZodTypeAny>;
 export type ResponseOf<V extends Verb> = z.infer<(typeof responses)[V]>;

@@ -31,6 +31,8 @@ export const SessionView = z.object({
   reason: z.string().nullable(),
   pendingApprovals: z.number().int(),
   agentSessionId: z.string().nullable(),
+  /** claude: the permission mode (from its init line or the last `rcd mode`); null for generic and until known. */
+  permissionMode: z.string().nullable().default(null),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
 });

@@ -151,6 +151,16 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE session_access ADD COLUMN read_hash TEXT;
   UPDATE session_access SET token = NULL, token_hash = NULL, expires_at = NULL, synced = 0 WHERE token IS NOT NULL;
   `,
+  // 6: what Claude Code asks besides tool permissions (issue 16): questions and plans are requests of their own kind,
+  // an allow may carry more than the input (answers, permission updates), and a claude session keeps its permission
+  // mode across runs.
+  `
+  ALTER TABLE sessions ADD COLUMN permission_mode TEXT; -- claude: last seen in its init line or switched to; given again to the next run
+  ALTER TABLE approvals ADD COLUMN kind TEXT NOT NULL DEFAULT 'tool'; -- tool | question | plan
+  ALTER TABLE approvals ADD COLUMN suggestions TEXT;  -- JSON: the request's permission_suggestions, when it had some
+  ALTER TABLE approvals ADD COLUMN answer TEXT;       -- JSON: what an allow carries (updatedInput, updatedPermissions), re-sent as is
+  ALTER TABLE approval_audit ADD COLUMN kind TEXT NOT NULL DEFAULT 'tool'; -- tool | question | plan | mode | interrupt
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -20,6 +20,8 @@ export interface SessionRecord {
   signal: string | null;
   reason: string | null;
   agentSessionId: string | null;
+  /** claude: the permission mode it runs in (its init line, or the last `rcd mode`); null until known. */
+  permissionMode: string | null;
   createdAt: string;
   updatedAt: string;
   startedAt: string | null;
@@ -29,7 +31,7 @@ interface Row {
   id: string; name: string; cwd: string; agent: string; command: string; env: string; restart_policy: string;
   state: string; pid: number | null; pid_start: string | null; wrapper_pid: number | null; run: number;
   restarts: number; exit_code: number | null; signal: string | null; reason: string | null;
-  agent_session_id: string | null; created_at: string; updated_at: string; started_at: string | null;
+  agent_session_id: string | null; permission_mode: string | null; created_at: string; updated_at: string; started_at: string | null;
 }
 
 function fromRow(r: Row): SessionRecord {
@@ -40,6 +42,7 @@ function fromRow(r: Row): SessionRecord {
     restartPolicy: r.restart_policy as RestartPolicy, state: r.state as SessionState,
     pid: r.pid, pidStart: r.pid_start, wrapperPid: r.wrapper_pid, run: r.run, restarts: r.restarts,
     exitCode: r.exit_code, signal: r.signal, reason: r.reason, agentSessionId: r.agent_session_id,
+    permissionMode: r.permission_mode ?? null,
     createdAt: r.created_at, updatedAt: r.updated_at, startedAt: r.started_at,
   };
   // The environment is large and only needed to spawn: parse it on first use, not for every `status`.
@@ -51,11 +54,12 @@ function fromRow(r: Row): SessionRecord {
 
 /** Fields a state change may set; anything left out keeps its value. */
 export type SessionPatch = Partial<Pick<SessionRecord,
-  'state' | 'pid' | 'pidStart' | 'wrapperPid' | 'run' | 'restarts' | 'exitCode' | 'signal' | 'reason' | 'startedAt' | 'agentSessionId'>>;
+  'state' | 'pid' | 'pidStart' | 'wrapperPid' | 'run' | 'restarts' | 'exitCode' | 'signal' | 'reason' | 'startedAt' | 'agentSessionId' | 'permissionMode'>>;
 
 const COLUMNS: Record<keyof SessionPatch, string> = {
   state: 'state', pid: 'pid', pidStart: 'pid_start', wrapperPid: 'wrapper_pid', run: 'run', restarts: 'restarts',
   exitCode: 'exit_code', signal: 'signal', reason: 'reason', startedAt: 'started_at', agentSessionId: 'agent_session_id',
+  permissionMode: 'permission_mode',
 };
 
 export class SessionStore {

@@ -28,6 +28,11 @@
 //   - a text block (the user's text):
 //       `run: <cmd>`  -> text "running it" + tool_use Bash {command: cmd, description: "run <cmd>"},
 //                        id toolu_<random>, stop_reason tool_use.
+//       `ask: <Q> = <a> | <b> [&& <Q2> =* <x> | <y>]`
+//                     -> text "a question first" + tool_use AskUserQuestion {questions: [{question, header (its
+//                        first word, 12 chars at most), options: [{label, description: "the <label> option"}],
+//                        multiSelect (true after `=*`)}]}: one question per `&&`-separated part.
+//       `plan: <text>` -> text "here is my plan" + tool_use ExitPlanMode {plan: text}.
 //       `recall`      -> `your first message was: <first user text of the conversation>`.
 //       `slow: <ms>`  -> message_start at once, then after <ms> the text `slept <ms>` (stream:false waits
 //                        before answering); a client disconnect cancels the wait.
@@ -161,6 +166,10 @@ export function decide(body: Body): Reply {
     const command = (run[1] as string).trim();
     return { kind: 'tool', preface: 'running it', name: 'Bash', input: { command, description: `run ${command}` } };
   }
+  const ask = /^ask:\s*([\s\S]+)$/.exec(text);
+  if (ask) return { kind: 'tool', preface: 'a question first', name: 'AskUserQuestion', input: { questions: (ask[1] as string).split(/\s+&&\s+/).map(questionOf) } };
+  const plan = /^plan:\s*([\s\S]+)$/.exec(text);
+  if (plan) return { kind: 'tool', preface: 'here is my plan', name: 'ExitPlanMode', input: { plan: (plan[1] as string).trim() } };
   if (text === 'recall') {
     const first = messages.filter((m) => m.role === 'user').map(userText).find((t) => t !== undefined);
     return { kind: 'text', text: `your first message was: ${(first ?? '').trim()}` };
@@ -171,6 +180,14 @@ export function decide(body: Body): Reply {
     return { kind: 'text', text: `slept ${ms}`, delayMs: ms };
   }
   return { kind: 'text', text: `echo: ${text}` };
+}
+
+/** One `Q = a | b` (or `Q =* a | b`, multiSelect) part of an `ask:` prompt. */
+function questionOf(part: string): Record<string, unknown> {
+  const m = /^([\s\S]*?)\s*=(\*?)\s*([\s\S]*)$/.exec(part);
+  const question = (m ? (m[1] as string) : part).trim();
+  const options = (m ? (m[3] as string) : '').split('|').map((o) => o.trim()).filter(Boolean).map((label) => ({ label, description: `the ${label} option` }));
+  return { question, header: (question.split(/\s+/)[0] ?? '').slice(0, 12), options, multiSelect: m?.[2] === '*' };
 }
 
 const tokens = (s: string): number => Math.max(1, Math.ceil(s.length / 4));
@@ -235,7 +252,7 @@ async function serveMessages(req: IncomingMessage, res: ServerResponse, body: Bo
   call.kind = isSideRequest(body) ? 'side' : 'conversation';
   call.stream = stream;
   call.model = model;
-  call.reply = reply.kind === 'text' ? reply.text : `${reply.name}: ${String(reply.input.command)}`;
+  call.reply = reply.kind === 'text' ? reply.text : `${reply.name}: ${typeof reply.input.command === 'string' ? reply.input.command : JSON.stringify(reply.input)}`;
   const inputTokens = tokens(JSON.stringify(body.messages ?? ''));
   const id = rid('msg_mock_');
   const toolId = rid('toolu_', 11);

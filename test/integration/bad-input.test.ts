@@ -304,6 +304,9 @@ function validBody(verb: Verb, r: Rng, sessionId: string): Record<string, unknow
     case 'approvals': return r.chance(0.5) ? {} : { session: r.chance(0.5) ? sessionId : 'no-such', all: r.chance(0.5) };
     case 'approve': return { session: r.chance(0.5) ? sessionId : 'no-such', ...(r.chance(0.5) ? { request: 'abc' } : {}) };
     case 'deny': return { session: r.chance(0.5) ? sessionId : 'no-such', ...(r.chance(0.5) ? { message: 'no' } : {}) };
+    case 'answer': return { session: r.chance(0.5) ? sessionId : 'no-such', args: r.chance(0.5) ? ['1'] : ['abcd', 'red'] };
+    case 'mode': return { session: r.chance(0.5) ? sessionId : 'no-such', mode: r.pick(['default', 'acceptEdits', 'plan']) };
+    case 'interrupt': return { session: r.chance(0.5) ? sessionId : 'no-such' };
   }
 }
 
@@ -417,6 +420,9 @@ function judge(req: FuzzRequest, sessions: { id: string; name: string }[]): Verd
       return { skip: false, expect: ref === undefined || resolves ? 200 : 404 };
     case 'approve':
     case 'deny':
+    case 'answer':
+    case 'mode':
+    case 'interrupt':
       return { skip: false, expect: 404 }; // no such session, or a generic one: nothing can be waiting
   }
 }

@@ -68,7 +68,7 @@ describe('claude launch', () => {
       const bin = join(home, 'claude');
       writeFileSync(bin, '#!/bin/sh\n', { mode: 0o755 });
       const find = (p: string) => (p === bin ? bin : null);
-      const input = { id: 's', cwd, env: { HOME: home, RCD_CLAUDE_BIN: bin }, command: [], agentSessionId: 'abc' };
+      const input = { id: 's', cwd, env: { HOME: home, RCD_CLAUDE_BIN: bin }, command: [], agentSessionId: 'abc', permissionMode: null };
       const first = claudeAdapter.launch(input, find);
       assert.ok('argv' in first && !first.resumed && first.argv.includes('--session-id'));
       assert.equal(hasTranscript(input.env, cwd, 'abc'), false);
@@ -109,7 +109,7 @@ describe('claude rendering', () => {
       'Let me look.',
       '→ Bash: ls -la',
       '? Bash: ls -la',
-      '  waiting for approval abcdef12: rcd approve s1 abcdef12  |  rcd deny s1 abcdef12',
+      '  waiting for approval abcdef12: rcd approve s1 abcdef12 [--always]  |  rcd deny s1 abcdef12',
       '← tool result',
       '    a',
       '    b',

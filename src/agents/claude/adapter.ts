@@ -25,7 +25,7 @@ export const claudeAdapter: AgentAdapter = {
     if (!bin) return { error: `Claude Code not found: looked for ${from}; install it (npm install -g @anthropic-ai/claude-code) or set RCD_CLAUDE_BIN` };
     const agentSessionId = input.agentSessionId ?? randomUUID();
     const resumed = hasTranscript(input.env, input.cwd, agentSessionId);
-    return { argv: [bin, ...claudeArgs(agentSessionId, resumed, input.command)], resumed };
+    return { argv: [bin, ...claudeArgs(agentSessionId, resumed, input.command, input.permissionMode)], resumed };
   },
   encodeInput: userMessage,
 };

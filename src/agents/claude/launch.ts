@@ -53,7 +53,23 @@ export function hasTranscript(env: Record<string, string>, cwd: string, agentSes
   }
 }
 
-export function claudeArgs(agentSessionId: string, resume: boolean, passThrough: readonly string[]): string[] {
+/**
+ * ARGS without the flags that set the permission mode (`--permission-mode M`, `--permission-mode=M`,
+ * `--dangerously-skip-permissions`): once the session's mode is known (its init line said it, or `rcd mode` switched
+ * it), that mode is given instead, so a switch survives a restart, a crash and a reboot.
+ */
+export function withoutModeFlags(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--permission-mode') i++; // and its value
+    else if (!arg.startsWith('--permission-mode=') && arg !== '--dangerously-skip-permissions') out.push(arg);
+  }
+  return out;
+}
+
+export function claudeArgs(agentSessionId: string, resume: boolean, passThrough: readonly string[], permissionMode: string | null = null): string[] {
+  const rest = permissionMode ? [...withoutModeFlags(passThrough), '--permission-mode', permissionMode] : passThrough;
   return [
     '-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose',
     // Permission requests come to us as control_requests on stdout and are answered on stdin: no extra process (an
@@ -63,6 +79,6 @@ export function claudeArgs(agentSessionId: string, resume: boolean, passThrough:
     // (Not owned: the user may pass it too, and it is given once.)
     ...(passThrough.includes('--replay-user-messages') ? [] : ['--replay-user-messages']),
     ...(resume ? ['--resume', agentSessionId] : ['--session-id', agentSessionId]),
-    ...passThrough,
+    ...rest,
   ];
 }

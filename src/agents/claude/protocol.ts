@@ -65,6 +65,8 @@ export const CanUseToolRequest = z
     tool_name: z.string(),
     input: z.record(z.unknown()).default({}),
     tool_use_id: z.string().optional(),
+    /** Rules Claude Code offers to remember with an allow (`rcd approve --always` sends them back for the session). */
+    permission_suggestions: z.array(z.record(z.unknown())).optional(),
   })
   .passthrough();
 
@@ -81,7 +83,7 @@ export const ControlCancelLine = z.object({ type: z.literal('control_cancel_requ
 export const ControlResponseLine = z
   .object({
     type: z.literal('control_response'),
-    response: z.object({ subtype: z.string(), request_id: z.string() }).passthrough(),
+    response: z.object({ subtype: z.string(), request_id: z.string(), error: z.string().optional() }).passthrough(),
   })
   .passthrough();
 
@@ -93,7 +95,7 @@ export type ClaudeLine =
   | { kind: 'permission'; requestId: string; request: z.infer<typeof CanUseToolRequest> }
   | { kind: 'control_request'; line: z.infer<typeof ControlRequestLine> }
   | { kind: 'control_cancel'; requestId: string }
-  | { kind: 'control_response'; requestId: string; subtype: string }
+  | { kind: 'control_response'; requestId: string; subtype: string; error?: string }
   /** Valid JSON we do not know (a newer Claude Code): shown as is. */
   | { kind: 'unknown'; value: unknown }
   /** Not JSON at all: stderr text, a crash trace. */
@@ -111,7 +113,7 @@ const BY_TYPE = {
     }),
   control_cancel_request: (v: unknown): ClaudeLine | null => wrap(ControlCancelLine.safeParse(v), (line) => ({ kind: 'control_cancel', requestId: line.request_id })),
   control_response: (v: unknown): ClaudeLine | null =>
-    wrap(ControlResponseLine.safeParse(v), (line) => ({ kind: 'control_response', requestId: line.response.request_id, subtype: line.response.subtype })),
+    wrap(ControlResponseLine.safeParse(v), (line) => ({ kind: 'control_response', requestId: line.response.request_id, subtype: line.response.subtype, error: line.response.error })),
 } as const;
 
 function wrap<T>(r: z.SafeParseReturnType<unknown, T>, f: (v: T) => ClaudeLine): ClaudeLine | null {
@@ -140,10 +142,27 @@ export function userMessage(text: string): Buffer {
   return line({ type: 'user', message: { role: 'user', content: text } });
 }
 
-/** The answer to a `can_use_tool` request. Allow hands the tool its original input back unchanged. */
-export function permissionResponse(requestId: string, decision: { allow: true; input: Record<string, unknown> } | { allow: false; message: string }): Buffer {
-  const response = decision.allow ? { behavior: 'allow', updatedInput: decision.input } : { behavior: 'deny', message: decision.message };
+/** Claude Code's permission modes (`--permission-mode`, `set_permission_mode`, a `setMode` update). */
+export const PERMISSION_MODES = ['default', 'acceptEdits', 'bypassPermissions', 'plan'] as const;
+export type PermissionMode = (typeof PERMISSION_MODES)[number];
+
+/**
+ * The answer to a `can_use_tool` request. Allow hands the tool its input back: the original one, or one with the
+ * person's answers added (AskUserQuestion); `updatedPermissions` (rules to remember, a mode) goes with it when given.
+ */
+export function permissionResponse(
+  requestId: string,
+  decision: { allow: true; input: Record<string, unknown>; updatedPermissions?: unknown[] } | { allow: false; message: string },
+): Buffer {
+  const response = decision.allow
+    ? { behavior: 'allow', updatedInput: decision.input, ...(decision.updatedPermissions?.length ? { updatedPermissions: decision.updatedPermissions } : {}) }
+    : { behavior: 'deny', message: decision.message };
   return line({ type: 'control_response', response: { subtype: 'success', request_id: requestId, response } });
+}
+
+/** Switches the running session's permission mode; answered by a control_response with the same id. */
+export function setPermissionModeRequest(requestId: string, mode: PermissionMode): Buffer {
+  return line({ type: 'control_request', request_id: requestId, request: { subtype: 'set_permission_mode', mode } });
 }
 
 /** Asks Claude Code to end the running turn (its answer is a control_response with the same id). */

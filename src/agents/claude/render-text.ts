@@ -1,7 +1,10 @@
 // The pure half of the claude renderer: how a tool call, a request, a tool result and a content block read as text.
-// It imports nothing (not even protocol.ts's types, which name Buffer), so the relay's session page bundles these
-// very functions (src/web/claude-lines.ts) and shows a tool call the way `rcd logs` and `rcd approvals` do.
+// It imports only questions.ts, which imports nothing (not even protocol.ts's types, which name Buffer), so the relay's
+// session page bundles these very functions (src/web/claude-lines.ts) and shows a tool call the way `rcd logs` and
+// `rcd approvals` do.
 // Nothing here is sanitized: the callers pass every line through their sanitizer (the terminal's, the page's).
+
+import { planOf, questionsOf, questionsText } from './questions.js';
 
 const MAX_RESULT_LINES = 12;
 const MAX_FIELD_CHARS = 240;
@@ -27,6 +30,11 @@ function primaryField(input: unknown): string | undefined {
  * visible ellipsis: for history and tool-call lines only, never for a request someone is deciding on (requestText).
  */
 export function toolSummary(tool: string, input: unknown, max = MAX_FIELD_CHARS): string {
+  // A question or a plan reads as what it asks, not as its JSON (the request line below it shows it whole).
+  const questions = tool === 'AskUserQuestion' ? questionsOf(input) : null;
+  if (questions) return clip(questions.map((q) => q.question).join(' · '), max);
+  const plan = tool === 'ExitPlanMode' ? planOf(input) : null;
+  if (plan) return clip(plan, max);
   const key = primaryField(input);
   if (key) return clip(fieldsOf(input)[key] as string, max);
   const json = JSON.stringify(input ?? {});
@@ -46,6 +54,12 @@ export function requestText(tool: string, input: unknown): string {
   const main = primaryField(input);
   const value = (v: unknown) => indentRest(typeof v === 'string' ? v : JSON.stringify(v) ?? String(v), '    ');
   if (input === null || typeof input !== 'object' || Array.isArray(input)) return `${tool}: ${value(input)}`;
+  const others = (skip: string) => Object.entries(fields).filter(([k]) => k !== skip).map(([k, v]) => `  ${k}: ${value(v)}`);
+  // A question with its numbered options, a plan in full: what the person answers is what they read.
+  const questions = tool === 'AskUserQuestion' ? questionsOf(input) : null;
+  if (questions) return [`${tool}: Claude asks`, questionsText(questions, '  '), ...others('questions')].join('\n');
+  const plan = tool === 'ExitPlanMode' ? planOf(input) : null;
+  if (plan) return [`${tool}: Claude's plan`, indentRest(`    ${plan.replace(/\s+$/, '')}`, '    '), ...others('plan')].join('\n');
   const head = main === undefined ? tool : `${tool}: ${value(fields[main])}`;
   const rest = Object.entries(fields).filter(([k]) => k !== main).map(([k, v]) => `  ${k}: ${value(v)}`);
   return [head, ...rest].join('\n');

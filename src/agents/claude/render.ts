@@ -43,7 +43,13 @@ export function renderLine(line: ClaudeLine, session = 'SESSION'): string | null
     }
     case 'permission': {
       const short = line.requestId.slice(0, 8);
-      return `? ${requestText(line.request.tool_name, line.request.input)}\n  waiting for approval ${short}: rcd approve ${session} ${short}  |  rcd deny ${session} ${short}`;
+      const tool = line.request.tool_name;
+      const how = tool === 'AskUserQuestion'
+        ? `waiting for an answer ${short}: rcd answer ${session} ${short} ANSWER...  (one per question: a number, a label or your own words)`
+        : tool === 'ExitPlanMode'
+          ? `waiting for the plan to be accepted ${short}: rcd approve ${session} ${short} [--mode acceptEdits]  |  rcd deny ${session} ${short} -m "what to change"`
+          : `waiting for approval ${short}: rcd approve ${session} ${short} [--always]  |  rcd deny ${session} ${short}`;
+      return `? ${requestText(tool, line.request.input)}\n  ${how}`;
     }
     case 'control_cancel':
       return `? approval ${line.requestId.slice(0, 8)} withdrawn by the agent`;

@@ -1,16 +1,20 @@
-// rcd approvals [SESSION] [--all] [--json], rcd approve SESSION [REQUEST], rcd deny SESSION [REQUEST] [--message M]:
-// the tool calls agents wait on, and answering them. No REQUEST: the oldest pending one of the session.
-// Pending requests are shown whole (wrapped to the terminal, never clipped): what is approved is what runs.
-// Decided ones are history and get a clipped one-line summary.
+// rcd approvals [SESSION] [--all] [--json], rcd approve SESSION [REQUEST] [--always|--mode M], rcd deny SESSION
+// [REQUEST] [--message M], rcd answer SESSION [REQUEST] ANSWER...: what agents wait on (tool calls, questions, plans),
+// and answering it. No REQUEST: the oldest pending one of the session (for answer: the oldest question).
+// Pending requests are shown whole (wrapped to the terminal, never clipped): what is approved is what runs, a
+// question with its numbered options, a plan in full. Decided ones are history and get a clipped one-line summary.
 import { requestText, toolSummary } from '../../agents/claude/render.js';
 import { sanitize, wrap } from '../../common/terminal.js';
 import type { Approval } from '../../protocol/api.js';
-import { parse, usageError } from '../args.js';
+import { oneOf, parse, usageError } from '../args.js';
 import { table } from '../format.js';
 import type { CommandContext } from '../main.js';
 
-// A table row's worth of a decided tool call's input.
-const brief = (a: Approval) => toolSummary(a.tool, a.input, 80);
+const MODES = ['default', 'acceptEdits', 'bypassPermissions', 'plan'] as const;
+
+// A table row's worth of a decided request: a question's answers, else its input in brief.
+const answersText = (answers: Record<string, string>) => Object.entries(answers).map(([q, v]) => `${JSON.stringify(q)}=${JSON.stringify(v)}`).join(', ');
+const brief = (a: Approval) => (a.answers ? toolSummary(a.tool, answersText(a.answers), 80) : toolSummary(a.tool, a.input, 80));
 
 // Where a request's lines break: the terminal's width when there is one; piped output is not broken at all.
 const width = () => (process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : Number.POSITIVE_INFINITY);
@@ -66,14 +70,26 @@ async function audit(session: { session?: string }, json: boolean, ctx: CommandC
 
 function report(a: Approval, values: { json?: boolean | string }, ctx: CommandContext): number {
   if (values.json) ctx.json(a);
+  else if (a.answers) ctx.out(`answered ${a.id.slice(0, 8)}: ${answersText(a.answers)}`);
   else ctx.out(`${a.state} ${a.id.slice(0, 8)}: ${whole(a, '')}`);
   return 0;
 }
 
 export async function approve(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parse('approve', argv, { json: { type: 'boolean' } }, { min: 1, max: 2 });
+  const options = { json: { type: 'boolean' }, always: { type: 'boolean' }, mode: { type: 'string' } } as const;
+  const { values, positionals } = parse('approve', argv, options, { min: 1, max: 2 });
   const [session, request] = positionals as [string, string | undefined];
-  const { approval } = await ctx.client().call('approve', { session, ...(request ? { request } : {}) });
+  const mode = oneOf('approve', 'mode', values.mode, MODES);
+  if (mode && values.always) throw usageError('approve', '--always and --mode exclude each other (--mode is for a plan, --always for a tool call)');
+  const { approval } = await ctx.client().call('approve', { session, ...(request ? { request } : {}), always: Boolean(values.always), ...(mode ? { mode } : {}) });
+  return report(approval, values, ctx);
+}
+
+/** `rcd answer SESSION [REQUEST] ANSWER...`: which word is REQUEST is the daemon's to tell (it knows the ids). */
+export async function answer(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parse('answer', argv, { json: { type: 'boolean' } }, { min: 2, max: 258, afterDashDash: true });
+  const [session, ...args] = positionals as [string, ...string[]];
+  const { approval } = await ctx.client().call('answer', { session, args });
   return report(approval, values, ctx);
 }
 

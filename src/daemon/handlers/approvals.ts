@@ -11,7 +11,7 @@ export const approvals: Handler<'approvals'> = (req, ctx) => {
   const approvals = list.map((a) => approvalView(a, names.get(a.sessionId) ?? a.sessionId));
   if (!req.audit) return { approvals };
   const audit = ctx.approvals.audit(session?.id).map((e) => ({
-    at: e.at, session: e.sessionId, approval: e.approvalId, tool: e.tool, action: e.action as AuditEntry['action'], actor: e.actor as AuditEntry['actor'], detail: e.detail,
+    at: e.at, session: e.sessionId, approval: e.approvalId, tool: e.tool, kind: e.kind as AuditEntry['kind'], action: e.action as AuditEntry['action'], actor: e.actor as AuditEntry['actor'], detail: e.detail,
   }));
   return { approvals, audit };
 };
