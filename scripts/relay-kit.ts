@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { socketRequest } from '../src/cli/socket-http.js';
 import { socketPath } from '../src/common/paths.js';
+import { parseSessionUrl, urlCredential } from '../src/e2e/url.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = join(ROOT, 'dist', 'rcd.cjs');
@@ -134,7 +135,7 @@ export class Home {
 
   async remote(session: string): Promise<Remote> {
     const { url } = await this.api<{ url: string }>('url', { session });
-    return new Remote(this.relay, url.slice(url.lastIndexOf('/') + 1));
+    return Remote.open(url);
   }
 
   processes(): number[] {
@@ -181,10 +182,16 @@ export interface EventsAnswer { events: RemoteEvent[]; gap: boolean; more: boole
 
 /** A remote client of one session: what a phone or `rcd remote` does, with fetch against the relay's API. */
 export class Remote {
-  constructor(private readonly relay: Relay, private readonly token: string) {}
+  private constructor(private readonly api: string) {}
+
+  /** The client of a session URL: the credential derived from the key after # goes in the path, as rcd remote does. */
+  static async open(sessionUrl: string): Promise<Remote> {
+    const u = parseSessionUrl(sessionUrl);
+    return new Remote(`${u.base}/api/s/${await urlCredential(u)}`);
+  }
 
   private path(tail = ''): string {
-    return `${this.relay.url}/api/s/${this.token}${tail}`;
+    return `${this.api}${tail}`;
   }
 
   private async json<T>(res: Response, what: string): Promise<T> {
