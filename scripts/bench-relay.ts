@@ -69,7 +69,7 @@ async function roundTrips(remote: Remote, warmup: number, count: number, idleMs 
       const a = await remote.events(cursor, 25_000);
       for (const e of a.events) {
         cursor = e.seq;
-        if (e.kind === 'output') seen += Buffer.from(e.data, 'base64').toString('utf8');
+        if (e.kind === 'output') seen += e.data.toString('utf8');
         if (seen.includes(want)) {
           // `at` is when the daemon stored the reply (wall clock, ms): it splits the trip into its two halves.
           const [ms, wall1, at] = [now() - t0, Date.now(), Date.parse(e.at)];

@@ -105,7 +105,7 @@ async function run(): Promise<void> {
     for (const e of a.events) {
       cursor = e.seq;
       if (e.kind !== 'output') continue;
-      const b = Buffer.from(e.data, 'base64');
+      const b = e.data;
       followed = Buffer.concat([followed, b]);
       const lines = (partial + b.toString('utf8')).split('\n');
       partial = lines.pop() ?? '';

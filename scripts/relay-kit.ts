@@ -8,7 +8,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { socketRequest } from '../src/cli/socket-http.js';
 import { socketPath } from '../src/common/paths.js';
-import { parseSessionUrl, urlCredential } from '../src/e2e/url.js';
+import { EventOpener } from '../src/e2e/records.js';
+import { parseSessionUrl, urlCredential, type SessionUrl } from '../src/e2e/url.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = join(ROOT, 'dist', 'rcd.cjs');
@@ -176,18 +177,21 @@ export class Home {
   }
 }
 
-export interface RemoteStatus { session: { state: string; lastSeq: number }; lastSeq: number; daemonOnline: boolean }
-export interface RemoteEvent { seq: number; at: string; kind: 'output' | 'state'; data: string }
+export interface RemoteStatus { session: { state: string; lastSeq: number }; lastSeq: number; daemonOnline: boolean; envelope: string | null }
+/** An event as a client reads it: opened (the relay serves them sealed); `data` is the bytes. */
+export interface RemoteEvent { seq: number; at: string; kind: 'output' | 'state'; data: Buffer }
 export interface EventsAnswer { events: RemoteEvent[]; gap: boolean; more: boolean }
 
 /** A remote client of one session: what a phone or `rcd remote` does, with fetch against the relay's API. */
 export class Remote {
-  private constructor(private readonly api: string) {}
+  private opener: EventOpener | null = null;
+
+  private constructor(private readonly api: string, private readonly url: SessionUrl) {}
 
   /** The client of a session URL: the credential derived from the key after # goes in the path, as rcd remote does. */
   static async open(sessionUrl: string): Promise<Remote> {
     const u = parseSessionUrl(sessionUrl);
-    return new Remote(`${u.base}/api/s/${await urlCredential(u)}`);
+    return new Remote(`${u.base}/api/s/${await urlCredential(u)}`, u);
   }
 
   private path(tail = ''): string {
@@ -204,8 +208,21 @@ export class Remote {
     return this.json(await fetch(this.path(), { signal: AbortSignal.timeout(10_000) }), 'status');
   }
 
+  /** Events after `after`, opened with the envelope's keys (as rcd remote and the page do; timed with the rest). */
   async events(after: number, waitMs = 0): Promise<EventsAnswer> {
-    return this.json(await fetch(this.path(`/events?after=${after}&wait=${waitMs}`), { signal: AbortSignal.timeout(waitMs + 15_000) }), 'events');
+    const sealed = await this.json<{ events: { seq: number; at: string; kind: string; data: string }[]; gap: boolean; more: boolean }>(
+      await fetch(this.path(`/events?after=${after}&wait=${waitMs}`), { signal: AbortSignal.timeout(waitMs + 15_000) }), 'events');
+    if (!this.opener) {
+      const { envelope } = await this.status();
+      if (!envelope) throw new Error('the relay has no envelope for this URL yet');
+      this.opener = await EventOpener.forUrl(this.url, envelope);
+    }
+    const events: RemoteEvent[] = [];
+    for (const e of sealed.events) {
+      const opened = await this.opener.read(e);
+      events.push({ seq: e.seq, at: e.at, kind: opened.kind, data: Buffer.from(opened.data) });
+    }
+    return { events, gap: sealed.gap, more: sealed.more };
   }
 
   /** Sends a prompt; returns the HTTP status (201 accepted, 200 a repeat of an accepted key). Throws when unreachable. */
@@ -233,7 +250,7 @@ export class Remote {
       for (const e of a.events) {
         after = e.seq;
         if (e.kind !== 'output') continue;
-        const b = Buffer.from(e.data, 'base64');
+        const b = e.data;
         parts.push(b);
         chunks.push({ seq: e.seq, at: Date.parse(e.at), size: b.length });
       }

@@ -35,7 +35,7 @@ async function rcdE2e(input: E2eInput) {
   const c = await controlKeys(fromBase64url(input.secret));
   const v = await viewKeys(c.viewSecret);
   const key = await importContentKey(fromBase64url(input.contentKey));
-  const ctx = contexts.event(input.session, input.seq, 'output');
+  const ctx = contexts.event(input.session, input.seq);
   const unwrapped = await unwrapKeys(v.wrapKey, input.nodeEnvelope, input.session, input.url);
   const altered = `${input.nodeRecord.slice(0, -2)}${input.nodeRecord.endsWith('A') ? 'B' : 'A'}${input.nodeRecord.slice(-1)}`;
   return {
@@ -47,7 +47,7 @@ async function rcdE2e(input: E2eInput) {
     },
     openedNodeRecord: fromUtf8(await open(key, input.nodeRecord, ctx)),
     refusesAlteredRecord: await refused(open(key, altered, ctx)),
-    refusesMovedRecord: await refused(open(key, input.nodeRecord, contexts.event(input.session, input.seq + 1, 'output'))),
+    refusesMovedRecord: await refused(open(key, input.nodeRecord, contexts.event(input.session, input.seq + 1))),
     browserRecord: await seal(key, utf8(input.text), ctx),
     unwrapped: unwrapped.map((k) => ({ epoch: k.epoch, key: toBase64url(k.raw) })),
     browserEnvelope: await wrapKeys(c.wrapKey, unwrapped, input.session, input.url),

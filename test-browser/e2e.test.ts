@@ -40,7 +40,7 @@ describe('src/e2e in a browser', () => {
   it('derives, seals, opens, wraps and proves exactly as in Node', async () => {
     const c = await controlKeys(secret);
     const key = await importContentKey(contentKey);
-    const ctx = contexts.event(SESSION, SEQ, 'output');
+    const ctx = contexts.event(SESSION, SEQ);
     const fields = { session: SESSION, kind: 'prompt', nonce: 'n0nce-0123456789', payload: 'iv.ciphertext' };
     const input: E2eInput = {
       secret: toBase64url(secret),

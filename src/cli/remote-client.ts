@@ -18,6 +18,8 @@ export interface SessionUrl {
   api: string;
   origin: string;
   scope: Scope;
+  /** The parsed URL, its key included: what opens the session's sealed events (never sent). */
+  url: ParsedUrl;
 }
 
 /**
@@ -40,7 +42,7 @@ export async function resolveSessionUrl(raw: string): Promise<SessionUrl> {
         'use its https:// URL (plain http is only for a relay on this machine)',
     );
   }
-  return { api: `${url.base}/api/s/${await urlCredential(url)}`, origin: url.origin, scope: url.scope };
+  return { api: `${url.base}/api/s/${await urlCredential(url)}`, origin: url.origin, scope: url.scope, url };
 }
 
 /** Steering needs a control URL: a view URL is refused here, before the relay refuses it too. */

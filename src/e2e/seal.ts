@@ -2,7 +2,7 @@
 // base64url. The IV is 96 random bits per record: with one content key per session (and per rotation), the
 // number of records per key stays far below the 2^32 at which random GCM nonces would need counting. Every record
 // is bound to where it belongs by its additional data (`context`): a relay that moves a ciphertext to another
-// session, sequence number or kind makes it fail to open, exactly like a flipped bit.
+// session or sequence number makes it fail to open, exactly like a flipped bit.
 import type { Bytes, CryptoKey } from './webcrypto.js';
 import { fromBase64url, toBase64url, utf8 } from './encoding.js';
 
@@ -55,7 +55,8 @@ export async function open(key: CryptoKey, sealed: string, context: string): Pro
 
 /** Where a record belongs, as its additional data. Ids are hex or base64url, so '|' cannot be smuggled in. */
 export const contexts = {
-  event: (session: string, seq: number, kind: string) => `event|${session}|${seq}|${kind}`,
+  // The kind (output or state) is inside the sealed bytes (records.ts): the relay must not learn it.
+  event: (session: string, seq: number) => `event|${session}|${seq}`,
   view: (session: string) => `view|${session}`,
   envelope: (session: string, url: string) => `envelope|${session}|${url}`,
   instruction: (session: string, nonce: string) => `instruction|${session}|${nonce}`,

@@ -7,6 +7,7 @@ import {
   AckResponse, POLL_DEADLINE_MS, POLL_HOLD_MS, PollResponse, PutSessionResponse, RegisterResponse, type Instruction, type RemoteSession,
 } from '../protocol/relay.js';
 import type { LinkStore } from '../store/link-store.js';
+import { relayAccess } from './access.js';
 import { AccessWaits } from './access-waits.js';
 import { Backoff, sleepUnless } from './backoff.js';
 import type { Executor } from './executor.js';
@@ -261,7 +262,7 @@ export class Link {
       const session = this.d.sessions.view(id);
       if (!session) continue;
       const a = this.d.store.access(id);
-      const access = a?.tokenHash && !a.revokedAt ? { tokenHash: a.tokenHash, readHash: a.readHash, expiresAt: a.expiresAt } : null;
+      const access = await relayAccess(this.d.store, id, a);
       try {
         const put = await this.http.call('PUT', `api/daemon/sessions/${id}`, { session, access }, PutSessionResponse, { signal, timeoutMs: CALL_TIMEOUT_MS });
         if (put.ackedSeq !== undefined && put.ackedSeq < this.d.store.cursor(id)) {

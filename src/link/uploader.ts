@@ -2,18 +2,23 @@
 // and bytes; the relay's answer (the highest seq it holds contiguously) becomes the new cursor. A batch the relay
 // refuses as too large (413) is split in halves; one event it refuses alone (its --max-event-bytes is below what
 // this daemon stores) goes up as a small stand-in saying what was left out, so the stream carries on.
+// Every event goes up sealed (src/e2e/records.ts): the relay holds its seq, time and size, not its kind or bytes.
 import type { Logger } from 'pino';
 import { MAX_EVENTS_PER_BATCH, UPLOAD_BATCH_BYTES, UploadResponse, type RelayEvent } from '../protocol/relay.js';
+import { fromBase64url } from '../e2e/encoding.js';
+import { sealEvent, type EventKind } from '../e2e/records.js';
+import { importContentKey } from '../e2e/seal.js';
+import type { CryptoKey } from '../e2e/webcrypto.js';
 import type { LinkStore } from '../store/link-store.js';
 import { HttpError, type RelayHttp } from './http.js';
 
-/** What the relay holds instead of an event it would not take. */
-function standIn(e: RelayEvent, why: string): RelayEvent {
-  return { seq: e.seq, at: e.at, kind: 'state', data: JSON.stringify({ omitted: { kind: e.kind, chars: e.data.length, why } }) };
-}
+/** What the relay holds instead of an event it would not take (sealed like any other). */
+const standIn = (chars: number, why: string): Uint8Array => Buffer.from(JSON.stringify({ omitted: { kind: 'output', chars, why } }));
 
 export class Uploader {
   private readonly pending = new Set<string>();
+  /** Each session's content key, imported once. */
+  private readonly keys = new Map<string, { epoch: number; cryptoKey: CryptoKey }>();
 
   constructor(private readonly store: LinkStore, private readonly http: RelayHttp, private readonly timeoutMs: number, private readonly log: Logger) {}
 
@@ -51,6 +56,20 @@ export class Uploader {
     }
   }
 
+  private async keyOf(id: string): Promise<{ epoch: number; cryptoKey: CryptoKey }> {
+    let k = this.keys.get(id);
+    if (!k) {
+      const stored = this.store.contentKey(id);
+      k = { epoch: stored.epoch, cryptoKey: await importContentKey(fromBase64url(stored.key)) };
+      this.keys.set(id, k);
+    }
+    return k;
+  }
+
+  private async sealed(id: string, seq: number, at: string, kind: EventKind, data: Uint8Array): Promise<RelayEvent> {
+    return { seq, at, kind: 'sealed', data: await sealEvent(await this.keyOf(id), id, seq, kind, data) };
+  }
+
   /** Uploads one batch of at most `max` events: 'more' when more are waiting, or how many to send in the next try. */
   private async uploadBatch(id: string, signal: AbortSignal, max: number): Promise<'more' | 'done' | { split: number }> {
     const cursor = this.store.cursor(id);
@@ -61,7 +80,7 @@ export class Uploader {
     for (const r of rows) {
       if (events.length > 0 && bytes + r.data.length > UPLOAD_BATCH_BYTES) break;
       bytes += r.data.length;
-      events.push({ seq: r.seq, at: r.at, kind: r.kind, data: r.kind === 'output' ? r.data.toString('base64') : r.data.toString('utf8') });
+      events.push(await this.sealed(id, r.seq, r.at, r.kind, r.data));
     }
     const first = events[0]?.seq ?? 0;
     // Local retention may have pruned events the relay never got: say where ours start, or it waits for them forever.
@@ -75,7 +94,7 @@ export class Uploader {
       if (events.length > 1) return { split: Math.floor(events.length / 2) };
       const [alone] = events as [RelayEvent];
       this.log.warn({ session: id, seq: alone.seq, chars: alone.data.length }, 'the relay refuses this event as too large; it gets a stand-in saying so');
-      events = [standIn(alone, err.message)];
+      events = [await this.sealed(id, alone.seq, alone.at, 'state', standIn(alone.data.length, err.message))];
       res = await send(); // a refusal of the stand-in too sets the session aside (refusesSession), never loops
     }
     const acked = res.acked[id] ?? cursor;

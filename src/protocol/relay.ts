@@ -89,7 +89,13 @@ export const PutSessionRequest = z.object({
    * `tokenHash`: sha256 of the control URL's steer credential (reads and steers); `readHash`: sha256 of the read
    * credential a view URL derives (reads only; null: no view URL). Both credentials derive from the URL's secret.
    */
-  access: z.object({ tokenHash: TokenHash, readHash: TokenHash.nullable().default(null), expiresAt: Iso.nullable() }).nullable(),
+  access: z.object({
+    tokenHash: TokenHash,
+    readHash: TokenHash.nullable().default(null),
+    expiresAt: Iso.nullable(),
+    /** The session's content keys sealed under the URL's key (src/e2e/envelope.ts); opaque to the relay. */
+    envelope: z.string().max(4096).nullable().default(null),
+  }).nullable(),
 });
 /**
  * `ackedSeq`: every event of the session up to it is held (or was pruned) by the relay. A daemon whose cursor is
@@ -99,12 +105,13 @@ export const PutSessionResponse = z.object({ ok: z.literal(true), ackedSeq: z.nu
 
 /** DELETE /api/daemon/sessions/:id — the session was removed (`rcd rm`): its events and access go too. */
 
-export const EventKind = z.enum(['output', 'state']);
+/** `sealed`: what daemons send (kind and bytes sealed together, src/e2e/records.ts); the others are readable. */
+export const EventKind = z.enum(['output', 'state', 'sealed']);
 export const RelayEvent = z.object({
   seq: z.number().int().min(1),
   at: Iso,
   kind: EventKind,
-  /** output: the bytes, base64. state: a JSON document as text. */
+  /** output: the bytes, base64. state: a JSON document as text. sealed: `<epoch>.<iv>.<ciphertext>`. */
   data: z.string(),
 });
 export type RelayEvent = z.infer<typeof RelayEvent>;
@@ -163,6 +170,8 @@ export const RemoteStatusResponse = z.object({
   daemonOnline: z.boolean(),
   /** What the URL used may do: `control` reads and steers, `view` only reads. */
   scope: z.enum(['control', 'view']).default('control'),
+  /** The session's content keys sealed under the URL's key: what opens its sealed events (null: none sent yet). */
+  envelope: z.string().nullable().default(null),
 });
 
 /** GET /api/s/:token/events?after=<seq>&wait=<ms> — events after `after`, held up to `wait` when there are none. */

@@ -69,6 +69,14 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE sessions ADD COLUMN read_hash TEXT;
   CREATE UNIQUE INDEX sessions_read_hash ON sessions(read_hash) WHERE read_hash IS NOT NULL;
   `,
+  // 4: events arrive sealed (docs/e2e-protocol.md), and a session's URL comes with its content keys sealed under the
+  // URL's key (envelope). Events stored before are plaintext: deleted, with the acks, so daemons send them again
+  // sealed (a session PUT answers ackedSeq 0 and the link uploads from there).
+  `
+  ALTER TABLE sessions ADD COLUMN envelope TEXT;
+  DELETE FROM events;
+  UPDATE sessions SET acked_seq = 0, pruned_through = 0, event_count = 0;
+  `,
 ];
 
 export const RELAY_SCHEMA_VERSION = MIGRATIONS.length;

@@ -32,9 +32,6 @@ export class EventStore {
         'SELECT seq, at, kind, data FROM events WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
       ),
       firstSeq: db.prepare<[string], { seq: number }>('SELECT seq FROM events WHERE session_id = ? ORDER BY seq LIMIT 1'),
-      recent: db.prepare<[string, number, number], { seq: number; at: string; kind: string; data: string }>(
-        'SELECT seq, at, kind, data FROM events WHERE session_id = ? AND seq <= ? ORDER BY seq DESC LIMIT ?',
-      ),
     };
   }
 
@@ -87,20 +84,6 @@ export class EventStore {
       bytes += r.data.length;
     }
     return { events, gap: after < cur.pruned_through, complete };
-  }
-
-  /** The last events up to the acknowledged seq, oldest first, within a byte budget (for the session page). */
-  recent(sessionId: string, maxEvents: number, maxBytes: number): RelayEvent[] {
-    const cur = this.q.cursor.get(sessionId);
-    if (!cur) return [];
-    const out: RelayEvent[] = [];
-    let bytes = 0;
-    for (const r of this.q.recent.iterate(sessionId, cur.acked_seq, maxEvents)) {
-      if (out.length > 0 && bytes + r.data.length > maxBytes) break;
-      out.push({ seq: r.seq, at: r.at, kind: r.kind as RelayEvent['kind'], data: r.data });
-      bytes += r.data.length;
-    }
-    return out.reverse();
   }
 
   /** firstSeq/lastSeq for the status answer: what a client can still read. */

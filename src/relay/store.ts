@@ -19,13 +19,14 @@ export interface SessionRow {
   daemonId: string;
   view: RemoteSession;
   tokenHash: string | null;
+  /** The content keys sealed under the current URL's key: handed to whoever opens the URL, opaque here. */
+  envelope: string | null;
   expiresAt: string | null;
   ackedSeq: number;
   prunedThrough: number;
   eventCount: number;
 }
 
-/** A session opened by its token: it has a current token hash (the one `via` names on its instructions). */
 /**
  * A session opened by a URL's credential: `control` (the steer credential: read and steer) or `view` (the read
  * credential: read only). `tokenHash` is the session's steer hash, what its instructions name as `via`.
@@ -36,12 +37,12 @@ export type OpenedSession = SessionRow & { tokenHash: string; scope: 'control' |
 export type AccessFailure = 'UNKNOWN_URL' | 'ROTATED' | 'REVOKED' | 'EXPIRED';
 
 interface RawSession {
-  id: string; daemon_id: string; view: string; token_hash: string | null; read_hash: string | null; expires_at: string | null;
+  id: string; daemon_id: string; view: string; token_hash: string | null; read_hash: string | null; envelope: string | null; expires_at: string | null;
   acked_seq: number; pruned_through: number; event_count: number;
 }
 
 const toRow = (r: RawSession): SessionRow => ({
-  id: r.id, daemonId: r.daemon_id, view: RemoteSession.parse(JSON.parse(r.view)), tokenHash: r.token_hash,
+  id: r.id, daemonId: r.daemon_id, view: RemoteSession.parse(JSON.parse(r.view)), tokenHash: r.token_hash, envelope: r.envelope,
   expiresAt: r.expires_at, ackedSeq: r.acked_seq, prunedThrough: r.pruned_through, eventCount: r.event_count,
 });
 
@@ -62,9 +63,9 @@ export class SessionStore {
       retired: db.prepare<[string], { token_hash: string; reason: string }>('SELECT token_hash, reason FROM retired_tokens WHERE token_hash = ?'),
       retire: db.prepare('INSERT OR REPLACE INTO retired_tokens (token_hash, session_id, reason, at) VALUES (?, ?, ?, ?)'),
       insert: db.prepare(
-        'INSERT INTO sessions (id, daemon_id, view, token_hash, read_hash, expires_at, updated_at) VALUES (@id, @daemonId, @view, @tokenHash, @readHash, @expiresAt, @now)',
+        'INSERT INTO sessions (id, daemon_id, view, token_hash, read_hash, envelope, expires_at, updated_at) VALUES (@id, @daemonId, @view, @tokenHash, @readHash, @envelope, @expiresAt, @now)',
       ),
-      update: db.prepare('UPDATE sessions SET view = @view, token_hash = @tokenHash, read_hash = @readHash, expires_at = @expiresAt, updated_at = @now WHERE id = @id'),
+      update: db.prepare('UPDATE sessions SET view = @view, token_hash = @tokenHash, read_hash = @readHash, envelope = @envelope, expires_at = @expiresAt, updated_at = @now WHERE id = @id'),
       remove: db.prepare('DELETE FROM sessions WHERE id = ?'),
       counts: db.prepare<[], { daemons: number; sessions: number; events: number; pending: number }>(
         `SELECT (SELECT COUNT(*) FROM daemons) AS daemons, (SELECT COUNT(*) FROM sessions) AS sessions,
@@ -112,7 +113,7 @@ export class SessionStore {
   put(
     daemonId: string,
     view: RemoteSession,
-    access: { tokenHash: string; readHash: string | null; expiresAt: string | null } | null,
+    access: { tokenHash: string; readHash: string | null; expiresAt: string | null; envelope: string | null } | null,
     maxSessions: number,
   ): 'ok' | 'conflict' | 'retired' | 'full' {
     return this.db.transaction(() => {
@@ -136,7 +137,7 @@ export class SessionStore {
       }
       const params = {
         id: view.id, daemonId, view: JSON.stringify(view), now,
-        tokenHash: news[0], readHash: news[1], expiresAt: access?.expiresAt ?? null,
+        tokenHash: news[0], readHash: news[1], expiresAt: access?.expiresAt ?? null, envelope: access?.envelope ?? null,
       };
       if (current) this.q.update.run(params);
       else this.q.insert.run(params);

@@ -1,4 +1,5 @@
 // Queries for the relay link: the daemon's credential, each session's URL token, upload cursors, the inbox.
+import { randomBytes } from 'node:crypto';
 import type { Db } from './db.js';
 
 export interface Access {
@@ -71,6 +72,12 @@ export class LinkStore {
            updated_at = excluded.updated_at`,
       )
       .run(sessionId, a.token, a.tokenHash, a.readHash, a.expiresAt, a.revokedAt, new Date().toISOString());
+  }
+
+  /** The session's content key (made on first use): what its events are sealed with for the relay. */
+  contentKey(sessionId: string): { epoch: number; key: string } {
+    this.db.prepare('INSERT OR IGNORE INTO session_keys (session_id, epoch, key) VALUES (?, 1, ?)').run(sessionId, randomBytes(32).toString('base64url'));
+    return this.db.prepare<[string], { epoch: number; key: string }>('SELECT epoch, key FROM session_keys WHERE session_id = ?').get(sessionId) as { epoch: number; key: string };
   }
 
   /** Marks access as acknowledged by the relay, unless it changed again meanwhile. */

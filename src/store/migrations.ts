@@ -161,6 +161,15 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE approvals ADD COLUMN answer TEXT;       -- JSON: what an allow carries (updatedInput, updatedPermissions), re-sent as is
   ALTER TABLE approval_audit ADD COLUMN kind TEXT NOT NULL DEFAULT 'tool'; -- tool | question | plan | mode | interrupt
   `,
+  // 7: each session's content key (docs/e2e-protocol.md): events go up to the relay sealed with it, and each URL
+  // gets it wrapped under that URL's key. Random, made at the session's first upload; secret like the URL's key.
+  `
+  CREATE TABLE session_keys (
+    session_id TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+    epoch INTEGER NOT NULL,
+    key TEXT NOT NULL                -- secret: base64url, 32 bytes
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

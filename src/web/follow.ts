@@ -8,7 +8,8 @@ import { lineRenderer } from './claude-lines.js';
 import { outputBox } from './output.js';
 import { closed, show, type Session } from './page.js';
 import { call, errorText, type Answer } from './relay-api.js';
-import { bytes, clean, sleep } from './text.js';
+import { clean, sleep } from './text.js';
+import { EventOpener } from '../e2e/records.js';
 
 type EventsAnswer = z.infer<typeof RemoteEventsResponse>;
 const HOLD_MS = 25_000;
@@ -67,13 +68,21 @@ export async function follow(s: Session): Promise<void> {
     const body = r.body as EventsAnswer;
     let text = body.gap && body.events.length > 0 ? '\n[earlier output was pruned by the relay]\n' : '';
     for (const e of body.events) {
-      if (e.kind === 'output') {
-        text += clean(render(decoder.decode(bytes(e.data), { stream: true })));
+      s.after = e.seq;
+      let event;
+      try {
+        event = await (s.opener as EventOpener).read(e);
+      } catch {
+        // Altered, forged or moved on the relay: refused, never shown.
+        text += `\n[event ${e.seq} did not authenticate and is not shown]\n`;
+        continue;
+      }
+      if (event.kind === 'output') {
+        text += clean(render(decoder.decode(event.data, { stream: true })));
       } else {
-        const news = instructionError(e.data);
+        const news = instructionError(EventOpener.text(event.data));
         if (news) show(s, news);
       }
-      s.after = e.seq;
     }
     append(text);
     applyView(s, body.session, body.view);

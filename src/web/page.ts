@@ -1,7 +1,8 @@
 // The session page's elements (rendered by src/relay/pages/session-page.ts) and what the script keeps about the
 // session while it follows it. Looked up once and typed, so a page and script out of step fail at load, visibly.
 import type { RemoteApproval } from '../protocol/relay.js';
-import { parseSessionUrl, urlCredential, type Scope } from '../e2e/url.js';
+import type { EventOpener } from '../e2e/records.js';
+import { parseSessionUrl, urlCredential, type Scope, type SessionUrl } from '../e2e/url.js';
 
 function byId<T extends HTMLElement>(id: string, type: { new (): T; prototype: T }): T {
   const el = document.getElementById(id);
@@ -54,6 +55,10 @@ export interface Session {
   api: string;
   /** What this URL may do: a view URL reads only (the page then offers no prompt box and no buttons). */
   scope: Scope;
+  /** The page's address, parsed: its key opens the envelope the relay hands out. */
+  url: SessionUrl;
+  /** Opens the session's sealed events; set once the envelope is loaded. */
+  opener: EventOpener | null;
   /** A claude session: its output is rendered as readable lines. */
   claude: boolean;
   /** The last event seq applied. */
@@ -73,6 +78,8 @@ export async function openSession(page: Page): Promise<Session> {
     page,
     api: `${url.base}/api/s/${await urlCredential(url)}`,
     scope: url.scope,
+    url,
+    opener: null,
     claude: false,
     after: 0,
     viewSeen: '',

@@ -3,6 +3,7 @@
 // page's address (after #, never sent to the relay), loads the session, follows new output, keeps the state and
 // pending approvals current, and sends prompts and approval answers. No dependency, no network but the relay's own
 // origin, and agent output only ever becomes text nodes.
+import { EventOpener } from '../e2e/records.js';
 import { applyView, wireApprovals } from './approvals.js';
 import { follow } from './follow.js';
 import { closed, findPage, openSession, type Session } from './page.js';
@@ -24,7 +25,17 @@ async function load(s: Session): Promise<boolean> {
     closed(s, errorText(r));
     return false;
   }
-  const body = r.body as { session: RemoteSession; view: string };
+  const body = r.body as { session: RemoteSession; view: string; envelope: string | null };
+  if (!body.envelope) {
+    closed(s, 'The relay has no key for this URL yet (the owner\'s daemon has not linked since it was issued); reload shortly.');
+    return false;
+  }
+  try {
+    s.opener = await EventOpener.forUrl(s.url, body.envelope);
+  } catch {
+    closed(s, 'This URL\'s key does not open the session (the relay handed out something else); nothing is shown.');
+    return false;
+  }
   s.claude = body.session.agent === 'claude';
   s.page.name.textContent = clean(body.session.name);
   document.title = `${clean(body.session.name)} — rcd`;

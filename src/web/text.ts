@@ -4,8 +4,7 @@
 // what runs (the CLI does the same in src/common/terminal.ts). The page only ever adds text nodes; this is what
 // keeps those nodes honest.
 
-// Terminal escapes (CSI, OSC, two-byte) and control characters other than tab and newline: as cleanText in
-// src/relay/pages/html.ts, which renders the first screenful on the server.
+// Terminal escapes (CSI, OSC, two-byte) and control characters other than tab and newline.
 // eslint-disable-next-line no-control-regex
 const NOISE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g;
 const HIDDEN = /[\x80-\x9f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
@@ -16,14 +15,6 @@ export const visible = (s: string): string =>
 
 /** Output for reading: CRLF and lone CR become newlines, terminal escapes go, hidden characters show. */
 export const clean = (s: string): string => visible(s.replace(/\r\n?/g, '\n').replace(NOISE, ''));
-
-/** The bytes of a base64 event payload (output events carry raw bytes, decoded as a stream by the caller). */
-export function bytes(b64: string): Uint8Array {
-  const s = atob(b64);
-  const a = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) a[i] = s.charCodeAt(i);
-  return a;
-}
 
 /** A random idempotency key (32 hex digits): the relay runs an instruction once per key, however often it is sent. */
 export function idempotencyKey(): string {

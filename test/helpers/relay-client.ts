@@ -2,6 +2,7 @@
 // register, session PUT, upload, poll, prompt, each answering status, JSON and headers as the relay sent them.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { EventOpener } from '../../src/e2e/records.js';
 import { parseSessionUrl, urlCredential } from '../../src/e2e/url.js';
 import { RegisterResponse, RelayError, type RemoteSession } from '../../src/protocol/relay.js';
 import { waitFor } from './harness.js';
@@ -14,6 +15,21 @@ export interface Answer {
 }
 
 export const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+/** A session's events as a client reads them through its URL: opened with the envelope's keys (they are sealed). */
+export async function readEvents(sessionUrl: string, after = 0): Promise<{ seq: number; kind: 'output' | 'state'; text: string }[]> {
+  const api = await apiOf(sessionUrl);
+  const status = (await (await fetch(api)).json()) as { envelope: string | null };
+  assert.ok(status.envelope, 'the relay hands out the envelope of a working URL');
+  const opener = await EventOpener.forUrl(parseSessionUrl(sessionUrl), status.envelope);
+  const body = (await (await fetch(`${api}/events?after=${after}`)).json()) as { events: { seq: number; kind: string; data: string }[] };
+  const out = [];
+  for (const e of body.events) {
+    const opened = await opener.read(e);
+    out.push({ seq: e.seq, kind: opened.kind, text: Buffer.from(opened.data).toString('utf8') });
+  }
+  return out;
+}
 
 /** The relay API endpoint a session URL opens (`<relay>/api/s/<credential>`), as rcd remote and the page derive it. */
 export async function apiOf(sessionUrl: string): Promise<string> {

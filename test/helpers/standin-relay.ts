@@ -4,6 +4,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PutSessionRequest, UploadRequest, type RelayEvent, type RemoteSession } from '../../src/protocol/relay.js';
+import { EventOpener } from '../../src/e2e/records.js';
+import type { Bytes } from '../../src/e2e/webcrypto.js';
 
 /** An instruction as the stand-in sends it: `via` may be anything, null included. */
 export interface ForgedInstruction {
@@ -44,9 +46,18 @@ export class StandinRelay {
     this.queue.push(i);
   }
 
-  /** The state events the daemon uploaded for a session, parsed. */
-  stateEvents(sessionId: string): Record<string, unknown>[] {
-    return (this.events.get(sessionId) ?? []).filter((e) => e.kind === 'state').map((e) => JSON.parse(e.data) as Record<string, unknown>);
+  /**
+   * The state events the daemon uploaded for a session, opened and parsed. They arrive sealed: a relay cannot read
+   * them, so the test hands over the session's content key (read from the daemon's database).
+   */
+  async stateEvents(sessionId: string, key: { epoch: number; raw: Bytes }): Promise<Record<string, unknown>[]> {
+    const opener = await EventOpener.withKeys(sessionId, [key]);
+    const out: Record<string, unknown>[] = [];
+    for (const e of this.events.get(sessionId) ?? []) {
+      const opened = await opener.read(e);
+      if (opened.kind === 'state') out.push(JSON.parse(EventOpener.text(opened.data)) as Record<string, unknown>);
+    }
+    return out;
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { waitFor, type Rcd } from '../helpers/harness.js';
 import { RelayProcess } from '../helpers/relay.js';
-import { apiOf } from '../helpers/relay-client.js';
+import { readEvents } from '../helpers/relay-client.js';
 import { claudeRcd } from '../helpers/claude.js';
 import { startMockMessagesApi, type MockMessagesApi } from '../helpers/mock-messages-api.js';
 
@@ -71,13 +71,10 @@ describe('claude session through the relay', () => {
   it('an instruction the daemon could not carry out is reported in the session\'s events', async () => {
     await rcd.ok(['stop', 'cc']);
     await rcd.ok(['remote', 'send', url, 'too late']); // the relay stores it; the daemon finds nothing running
-    const api = await apiOf(url);
     const reported = await waitFor(async () => {
-      const res = await fetch(`${api}/events?after=0`);
-      const body = (await res.json()) as { events: { kind: string; data: string }[] };
-      return body.events
+      return (await readEvents(url))
         .filter((e) => e.kind === 'state')
-        .map((e) => JSON.parse(e.data) as { instruction?: { kind: string; error: string } })
+        .map((e) => JSON.parse(e.text) as { instruction?: { kind: string; error: string } })
         .find((d) => d.instruction?.kind === 'prompt');
     }, 'the failure to reach the relay');
     assert.match(reported.instruction?.error ?? '', /stopped, so nothing is reading its input/);

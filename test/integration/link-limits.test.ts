@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { RemoteEventsResponse } from '../../src/protocol/relay.js';
 import { Rcd, fixture, waitFor } from '../helpers/harness.js';
 import { withRelay } from '../helpers/relay.js';
-import { apiOf } from '../helpers/relay-client.js';
+import { readEvents } from '../helpers/relay-client.js';
 
 
 describe('link: a relay that enforces limits', () => {
@@ -46,8 +45,8 @@ describe('link: a relay that enforces limits', () => {
       await waitFor(async () => (await rcd.ok(['remote', 'logs', url])).includes('echo: short one'), 'output after the refused event to reach the relay');
       const remote = await rcd.ok(['remote', 'logs', url]);
       assert.ok(remote.startsWith('ready\n') && !remote.includes('xxxx'), 'everything but the one event');
-      const events = RemoteEventsResponse.parse(await (await fetch(`${await apiOf(url)}/events?after=0`)).json()).events;
-      const standIn = events.map((e) => (e.kind === 'state' ? (JSON.parse(e.data) as { omitted?: { kind: string; chars: number; why: string } }).omitted : undefined)).find(Boolean);
+      const events = await readEvents(url);
+      const standIn = events.map((e) => (e.kind === 'state' ? (JSON.parse(e.text) as { omitted?: { kind: string; chars: number; why: string } }).omitted : undefined)).find(Boolean);
       assert.ok(standIn, 'a stand-in says what was left out');
       assert.equal(standIn.kind, 'output');
       assert.ok(standIn.chars > 1024);

@@ -12,6 +12,8 @@ import { NOT_VIA_CURRENT_URL } from '../../src/link/executor.js';
 import { fixture, waitFor, withRcd, type Rcd } from '../helpers/harness.js';
 import { StandinRelay, type ForgedInstruction } from '../helpers/standin-relay.js';
 import { apiOf } from '../helpers/relay-client.js';
+import { fromBase64url } from '../../src/e2e/encoding.js';
+import type { Bytes } from '../../src/e2e/webcrypto.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -30,10 +32,21 @@ function inbox(rcd: Rcd): Map<string, string | null> {
   }
 }
 
+/** The session's content key, from the daemon's database: what opens the events it uploads (sealed). */
+function contentKey(rcd: Rcd, session: string): { epoch: number; raw: Bytes } {
+  const db = new Database(join(rcd.home, 'rcd.db'), { readonly: true });
+  try {
+    const row = db.prepare('SELECT epoch, key FROM session_keys WHERE session_id = ?').get(session) as { epoch: number; key: string };
+    return { epoch: row.epoch, raw: fromBase64url(row.key) };
+  } finally {
+    db.close();
+  }
+}
+
 /** Waits until the daemon uploaded a report of `id` not having been carried out, and returns its error. */
-async function reported(relay: StandinRelay, session: string, id: string): Promise<string> {
+async function reported(relay: StandinRelay, rcd: Rcd, session: string, id: string): Promise<string> {
   const found = await waitFor(
-    () => relay.stateEvents(session).map((e) => e.instruction as { id: string; error: string } | undefined).find((i) => i?.id === id),
+    async () => (await relay.stateEvents(session, contentKey(rcd, session))).map((e) => e.instruction as { id: string; error: string } | undefined).find((i) => i?.id === id),
     `the daemon to report instruction ${id} as not carried out`,
   );
   return found.error;
@@ -57,7 +70,7 @@ describe('link: instructions must name the session\'s current URL', () => {
           instruction(id, 'stop', {}, null),
         ];
         for (const i of unshared) relay.deliver(i);
-        for (const i of unshared) assert.equal(await reported(relay, id, i.id), NOT_VIA_CURRENT_URL);
+        for (const i of unshared) assert.equal(await reported(relay, rcd, id, i.id), NOT_VIA_CURRENT_URL);
 
         // Shared: still refused without the current URL's hash, and run with it.
         const url = (await rcd.ok(['url', 'echo'])).trim();
@@ -72,7 +85,7 @@ describe('link: instructions must name the session\'s current URL', () => {
         for (const i of [...shared, genuine]) relay.deliver(i);
         // Instructions of a session run in order: once the genuine one ran, every forged one before it was handled.
         await waitFor(async () => (await rcd.logs('echo')).includes('echo: through the current url'), 'the genuine prompt to run');
-        for (const i of shared) assert.equal(await reported(relay, id, i.id), NOT_VIA_CURRENT_URL);
+        for (const i of shared) assert.equal(await reported(relay, rcd, id, i.id), NOT_VIA_CURRENT_URL);
 
         const log = await rcd.logs('echo');
         assert.doesNotMatch(log, /forged/, 'no forged prompt reached the agent');

@@ -4,6 +4,8 @@ import { RcdError } from '../../common/errors.js';
 import { InstructionAccepted, POLL_HOLD_MS, RemoteEventsResponse, RemoteStatusResponse } from '../../protocol/relay.js';
 import { parse, usageError } from '../args.js';
 import { sanitize } from '../../common/terminal.js';
+import { EventOpener } from '../../e2e/records.js';
+import { OpenFailed } from '../../e2e/seal.js';
 import { table } from '../format.js';
 import type { CommandContext } from '../main.js';
 import { mustSteer, relayCall, resolveSessionUrl } from '../remote-client.js';
@@ -55,6 +57,9 @@ async function logs(argv: string[], _ctx: CommandContext): Promise<number> {
     ? new (await import('../../agents/claude/render.js')).ClaudeRenderer(info.session.name)
     : null;
   const out = (buf: Buffer) => (renderer ? write(Buffer.from(renderer.push(buf))) : write(buf));
+  // The events are sealed: the envelope (the session's content keys sealed under this URL's key) opens them.
+  if (!info.envelope) throw new RcdError('NOT_FOUND', 'the relay has no key for this URL yet (the owner\'s daemon has not linked since it was issued); try again shortly');
+  const opener = await EventOpener.forUrl(target.url, info.envelope);
   let after = 0;
   let warned = false;
   for (;;) {
@@ -66,7 +71,14 @@ async function logs(argv: string[], _ctx: CommandContext): Promise<number> {
     }
     for (const e of data.events) {
       after = e.seq;
-      if (e.kind === 'output') await out(Buffer.from(e.data, 'base64'));
+      try {
+        const event = await opener.read(e);
+        if (event.kind === 'output') await out(Buffer.from(event.data));
+      } catch (err) {
+        if (!(err instanceof OpenFailed)) throw err;
+        // Altered, forged or moved on the relay: refused, never shown.
+        process.stderr.write(`rcd: event ${e.seq} did not authenticate (altered on the relay?); not shown\n`);
+      }
     }
     if (!data.more || (!values.follow && data.events.length === 0)) {
       if (renderer) await write(Buffer.from(renderer.end()));

@@ -43,7 +43,7 @@ const isLive = (s: SessionRow): boolean => LIVE_STATES.includes(s.view.state);
 
 export const remoteStatus: Handler = async (_req, res, ctx, params) => {
   const s = resolveToken(ctx, params[0]);
-  sendJson(res, 200, { session: s.view, view: viewTag(s.view), ...ctx.events.bounds(s.id), daemonOnline: ctx.presence.online(s.daemonId), scope: s.scope });
+  sendJson(res, 200, { session: s.view, view: viewTag(s.view), ...ctx.events.bounds(s.id), daemonOnline: ctx.presence.online(s.daemonId), scope: s.scope, envelope: s.envelope });
 };
 
 /** A short fingerprint of a session's view, so a follower can say which view it has seen. */

@@ -1,25 +1,11 @@
 // Shared pieces of the relay's HTML pages: escaping, the page frame with its inline style, the
-// Content-Security-Policy that allows only this page's own inline script and style, and output-to-text.
+// Content-Security-Policy that allows only this page's own inline script and style.
 import { randomBytes } from 'node:crypto';
-import type { RelayEvent } from '../../protocol/relay.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** Text safe inside an element or a quoted attribute. Everything from outside the relay goes through this. */
 export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
-
-// Terminal escapes (CSI, OSC, two-byte) and control characters other than tab and newline.
-// eslint-disable-next-line no-control-regex
-const TERMINAL_NOISE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g;
-
-/** Agent output as plain text for people: CRLF and lone CR become newlines, terminal escapes go. */
-export const cleanText = (s: string): string => s.replace(/\r\n?/g, '\n').replace(TERMINAL_NOISE, '');
-
-/** The output events' bytes decoded together (so a character split across two events survives). */
-export function outputText(events: readonly RelayEvent[]): string {
-  const chunks = events.filter((e) => e.kind === 'output').map((e) => Buffer.from(e.data, 'base64'));
-  return cleanText(Buffer.concat(chunks).toString('utf8'));
-}
 
 const STYLE = `
 :root { color-scheme: light dark; --fg: #1d1f21; --bg: #fafafa; --muted: #666; --box: #fff; --line: #ddd; --accent: #2a6ed8; }

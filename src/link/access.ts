@@ -1,0 +1,24 @@
+// What the relay is told of a session's access: the hashes of the credentials derived from its URL's key, the
+// expiry, and the session's content key wrapped under that URL's key (the envelope a follower opens to read the
+// sealed events). Nothing here can be used by the relay to read or steer: it lacks the URL's key.
+import { fromBase64url } from '../e2e/encoding.js';
+import { wrapKeys } from '../e2e/envelope.js';
+import { controlKeys } from '../e2e/keys.js';
+import { SESSION_URL_ENVELOPE } from '../e2e/records.js';
+import type { Access, LinkStore } from '../store/link-store.js';
+
+export interface RelayAccess {
+  tokenHash: string;
+  readHash: string | null;
+  expiresAt: string | null;
+  envelope: string;
+}
+
+/** The access to push for a session, or null when it has no URL (never shared, or revoked). */
+export async function relayAccess(store: LinkStore, sessionId: string, a: Access | undefined): Promise<RelayAccess | null> {
+  if (!a?.token || !a.tokenHash || a.revokedAt) return null;
+  const key = store.contentKey(sessionId);
+  const { wrapKey } = await controlKeys(fromBase64url(a.token));
+  const envelope = await wrapKeys(wrapKey, [{ epoch: key.epoch, raw: fromBase64url(key.key) }], sessionId, SESSION_URL_ENVELOPE);
+  return { tokenHash: a.tokenHash, readHash: a.readHash, expiresAt: a.expiresAt, envelope };
+}
