@@ -65,6 +65,8 @@ export interface AgentRun {
   wrapperPid: number;
   /** Resolves once the agent has ended and its status is known. */
   exited: Promise<ExitInfo>;
+  /** A run re-adopted from an earlier daemon: look for its end now (otherwise seen by inotify or a slow check). */
+  recheck?: () => void;
 }
 
 export interface SpawnOptions {

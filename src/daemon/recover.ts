@@ -6,31 +6,9 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { SessionRecord, SessionStore } from '../store/sessions.js';
 import { readExitFile, type AgentRun, type SessionFiles } from './agent-process.js';
-import { currentBootId, isAlive, processGroupOf, processStartId, processesWithEnv, signal } from './proc.js';
-import type { ExitInfo } from './restart-policy.js';
+import { sameProcess, watchAdopted } from './adopted-exits.js';
+import { currentBootId, isAlive, processGroupOf, processesWithEnv, signal } from './proc.js';
 import type { Supervisor } from './supervisor.js';
-
-// An adopted agent is not our child, so its end cannot be waited for; it is looked for this often.
-// One exit-file read and one kill(pid, 0) per adopted session per second: negligible, and prompt enough.
-export const ADOPTED_POLL_MS = 1_000;
-
-function sameProcess(pid: number | null, start: string | null): boolean {
-  return pid !== null && isAlive(pid) && start !== null && processStartId(pid) === start;
-}
-
-function watchAdopted(files: SessionFiles, pid: number, pidStart: string, wrapperPid: number | null): Promise<ExitInfo> {
-  return new Promise((resolve) => {
-    const timer = setInterval(() => {
-      if (sameProcess(pid, pidStart)) return;
-      const recorded = readExitFile(files);
-      // The wrapper writes the status right after the agent ends; give it that moment.
-      if (!recorded && wrapperPid !== null && isAlive(wrapperPid)) return;
-      clearInterval(timer);
-      resolve(recorded ?? { exitCode: null, signal: null });
-    }, ADOPTED_POLL_MS);
-    timer.unref();
-  });
-}
 
 /** The pid the wrapper wrote for a run the database may not know of (the daemon died while spawning it). */
 function pidFromFile(files: SessionFiles): number | null {
@@ -81,7 +59,7 @@ export async function recoverSessions(supervisor: Supervisor, store: SessionStor
     const stopRequested = s.state === 'stopping';
     if (pid !== null && start !== null && sameProcess(pid, start)) {
       log.info({ session: s.id, agentPid: pid }, 're-adopting a running agent');
-      const run: AgentRun = { pid, pidStart: start, wrapperPid: s.wrapperPid ?? pid, exited: watchAdopted(files, pid, start, s.wrapperPid) };
+      const run: AgentRun = { pid, pidStart: start, wrapperPid: s.wrapperPid ?? pid, ...watchAdopted(files, pid, start, s.wrapperPid) };
       supervisor.adopt(s.id, run, s.run, startedAtMs, false);
       if (stopRequested) void supervisor.stop(s.id); // the previous daemon died mid-stop: finish it
       counts.adopted += 1;

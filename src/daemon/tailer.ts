@@ -10,9 +10,13 @@ import type { EventStore } from '../store/events.js';
 const CHUNK_BYTES = 64 * 1024;
 // Bytes moved per session per turn of the event loop before yielding, so a flood of output cannot starve the socket.
 const MAX_BYTES_PER_TURN = 1024 * 1024;
-// inotify can miss events (a watch lost when the file is replaced, an overflow); this slow check is the net
-// under it. Once a second costs one fstat per session: nothing, even at 256 sessions.
-const SAFETY_POLL_MS = 1_000;
+// inotify can miss events (a watch left on a replaced file, a queue overflow in a burst); a stat of every followed
+// file, on one timer, is the net under it. A miss is most likely at the end of a burst, so right after output the
+// net looks again after SAFETY_POLL_MIN_MS, then backs off, doubling, to SAFETY_POLL_MAX_MS while all is quiet: an
+// idle daemon used to wake every second for it (docs/benchmarks.md, "Idle footprint"), now twice a minute. A file
+// without a working watch (none yet, or its watch lost) is looked at, and watched again, every SAFETY_POLL_MIN_MS.
+export const SAFETY_POLL_MIN_MS = 1_000;
+export const SAFETY_POLL_MAX_MS = 30_000;
 // A line-structured agent's line longer than this is stored even without its newline (it is not a protocol line).
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
@@ -33,30 +37,74 @@ export const STREAM = 'output';
 
 export class Tailer extends EventEmitter {
   private readonly tails = new Map<string, Tail>();
-  private readonly poll: NodeJS.Timeout;
+  private poll: NodeJS.Timeout | null = null;
+  /** The safety poll's current interval: SAFETY_POLL_MIN_MS after output, doubling while nothing is read. */
+  private pollMs = SAFETY_POLL_MIN_MS;
+  /** Output was read since the last safety poll. */
+  private active = false;
+  private closed = false;
 
   constructor(private readonly events: EventStore, private readonly onError: (err: unknown, sessionId: string) => void) {
     super();
-    this.poll = setInterval(() => {
-      for (const tail of this.tails.values()) if (sizeOf(tail.path) !== tail.seen) this.schedule(tail);
-    }, SAFETY_POLL_MS);
-    this.poll.unref();
+    this.arm(SAFETY_POLL_MIN_MS);
   }
 
   /** Starts (or keeps) following a session's output file. */
   follow(sessionId: string, path: string, lines?: LineHandler): void {
     if (this.tails.has(sessionId)) return;
     const tail: Tail = { sessionId, path, watcher: null, scheduled: false, seen: -1, lines };
-    try {
-      tail.watcher = watch(path, { persistent: false }, () => this.schedule(tail));
-      tail.watcher.on('error', () => {
-        tail.watcher = null; // the safety poll keeps reading
-      });
-    } catch {
-      // No file yet or no inotify: the safety poll covers it.
-    }
     this.tails.set(sessionId, tail);
+    this.watchFile(tail);
     this.schedule(tail);
+  }
+
+  private watchFile(tail: Tail): void {
+    try {
+      const watcher = watch(tail.path, { persistent: false }, (event) => {
+        // 'rename': the file was moved, removed or replaced, and this watch stays on the old one.
+        if (event === 'rename') this.unwatch(tail, watcher);
+        this.schedule(tail);
+      });
+      watcher.on('error', () => this.unwatch(tail, watcher));
+      tail.watcher = watcher;
+    } catch {
+      // No file yet or no inotify: the safety poll covers it, at its shortest interval, and watches it again.
+      this.quicken();
+    }
+  }
+
+  private unwatch(tail: Tail, watcher: FSWatcher): void {
+    watcher.close();
+    if (tail.watcher === watcher) tail.watcher = null;
+    this.quicken();
+  }
+
+  private safetyPoll(): void {
+    let unwatched = false;
+    for (const tail of this.tails.values()) {
+      if (!tail.watcher) {
+        this.watchFile(tail);
+        unwatched ||= !tail.watcher;
+      }
+      if (sizeOf(tail.path) !== tail.seen) this.schedule(tail);
+    }
+    const next = this.active || unwatched ? SAFETY_POLL_MIN_MS : Math.min(this.pollMs * 2, SAFETY_POLL_MAX_MS);
+    this.active = false;
+    if (!this.closed) this.arm(next);
+  }
+
+  /** One timer for every session (not one each): the next safety poll, `ms` from now. */
+  private arm(ms: number): void {
+    if (this.poll) clearTimeout(this.poll);
+    this.pollMs = ms;
+    this.poll = setTimeout(() => this.safetyPoll(), ms);
+    this.poll.unref();
+  }
+
+  /** Brings the next safety poll to SAFETY_POLL_MIN_MS from now, unless it is that close already. */
+  private quicken(): void {
+    this.active = true;
+    if (this.pollMs !== SAFETY_POLL_MIN_MS && !this.closed) this.arm(SAFETY_POLL_MIN_MS);
   }
 
   /** Stops following; reads whatever is left first. */
@@ -91,9 +139,16 @@ export class Tailer extends EventEmitter {
   }
 
   close(): void {
-    clearInterval(this.poll);
+    this.closed = true;
+    if (this.poll) clearTimeout(this.poll);
     for (const tail of this.tails.values()) tail.watcher?.close();
     this.tails.clear();
+  }
+
+  /** Output was stored: followers are told, and the safety net looks again soon (a burst's last event may be missed). */
+  private moved(sessionId: string): void {
+    this.quicken();
+    this.emit('output', sessionId);
   }
 
   private schedule(tail: Tail): void {
@@ -142,7 +197,7 @@ export class Tailer extends EventEmitter {
         moved += n;
         this.events.appendOutput(sessionId, STREAM, path, Buffer.from(buf.subarray(0, n)), offset);
       }
-      if (moved > 0) this.emit('output', sessionId);
+      if (moved > 0) this.moved(sessionId);
       return { more: offset < size, seen: offset };
     } finally {
       closeSync(fd);
@@ -171,7 +226,7 @@ export class Tailer extends EventEmitter {
       }
       lines(data);
     });
-    this.emit('output', sessionId);
+    this.moved(sessionId);
     const end = offset + take;
     // More: the final flush has bytes left, or this read stopped short of the end (at MAX_LINE_BYTES).
     return { more: end < size && (final || got < size - offset), seen: end < size ? size : end };

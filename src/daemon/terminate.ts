@@ -50,7 +50,10 @@ export async function terminateRun(run: AgentRun, sessionId: string, graceMs: nu
   });
   snapshot(run, sessionId, known);
   signalAll(run, known, 'SIGTERM');
-  const allGone = () => exited && [...known.values()].every((t) => !stillThere(t));
+  const allGone = () => {
+    run.recheck?.(); // a re-adopted run's end is otherwise noticed only by its exit file or a slow check
+    return exited && [...known.values()].every((t) => !stillThere(t));
+  };
   const deadline = Date.now() + graceMs;
   // Processes can appear while the known ones end (a shutdown hook that starts a child): look again once they
   // are gone, and go on while each look finds someone new.

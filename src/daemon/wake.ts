@@ -1,15 +1,23 @@
 // Notices that the machine slept (or the daemon was frozen) so the relay link can be rebuilt at once.
-// Two signals, because platforms differ (docs/architecture.md guarantee 4):
+// Two clues, because platforms differ (docs/architecture.md guarantee 4):
 //  - Linux's monotonic clock stops during suspend while the wall clock does not: after a wake the wall clock has
 //    moved far more than the monotonic one between two heartbeats;
 //  - macOS's monotonic clock keeps running through sleep, and a stopped (SIGSTOP) or starved process sees no clock
-//    gap at all: there the heartbeat itself fires far later than scheduled.
+//    gap at all: there the heartbeat itself fires far later than scheduled;
+//  - a stopped (SIGSTOP) process is continued with SIGCONT: that is a wake in itself, seen at once. A late heartbeat
+//    alone misses a freeze shorter than its interval plus the gap: the overdue beat runs at SIGCONT and cannot
+//    tell how much of the time since the last one was spent frozen.
 
-// One heartbeat a second: wakes are seen within ~1 s, at the cost of one timer callback a second.
-export const HEARTBEAT_MS = 1_000;
+// The clock-gap check runs once per heartbeat, so a Linux resume is seen within this (the docs promise "within
+// seconds"); a macOS wake or a SIGCONT is seen at once. It was 1 s: one wake-up a second of an idle daemon
+// (docs/benchmarks.md, "Idle footprint"); 5 s is a fifth of that and still within seconds.
+export const HEARTBEAT_MS = 5_000;
 // Gaps below this are ordinary: GC pauses, a busy event loop, NTP slewing. A laptop sleep or a frozen daemon is
 // seconds at the very least. Wall-clock corrections by NTP steps are rarely this large and are harmless to count.
 export const WAKE_GAP_MS = 4_000;
+// An overdue heartbeat and the SIGCONT handler run in the same turn of the event loop after a freeze: a wake the
+// heartbeat counted this recently is the one SIGCONT reports, not a second.
+const SAME_WAKE_MS = 1_000;
 
 export interface Clock {
   /** Wall clock, ms since the epoch (jumps after a suspend). */
@@ -27,7 +35,7 @@ export interface WakeEvent {
   at: Date;
   /** How long the daemon was away, as best as can be told. */
   gapMs: number;
-  cause: 'clock-gap' | 'late-timer';
+  cause: 'clock-gap' | 'late-timer' | 'continued';
 }
 
 /** Pure: given the clocks at the last and the current heartbeat, was there a wake in between? */
@@ -48,29 +56,40 @@ export class WakeDetector {
   private last: { wall: number; mono: number };
   count = 0;
   lastWakeAt: Date | null = null;
+  private lastWakeMono = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly onWake: (e: WakeEvent) => void, private readonly clock: Clock = systemClock) {
     this.last = { wall: clock.wall(), mono: clock.mono() };
   }
 
+  private readonly onContinue = () => this.tick(true);
+
   start(): void {
     this.timer = setInterval(() => this.tick(), HEARTBEAT_MS);
     this.timer.unref();
+    process.on('SIGCONT', this.onContinue);
   }
 
-  /** One heartbeat; public so tests can drive it with an injected clock. */
-  tick(): void {
+  /**
+   * One heartbeat, or (`continued`) the SIGCONT that ends a freeze; public so tests can drive it with an injected
+   * clock.
+   */
+  tick(continued = false): void {
     const now = { wall: this.clock.wall(), mono: this.clock.mono() };
-    const wake = detectWake(this.last, now);
+    const wake = continued
+      ? (now.mono - this.lastWakeMono < SAME_WAKE_MS ? null : { at: new Date(now.wall), gapMs: now.mono - this.last.mono, cause: 'continued' as const })
+      : detectWake(this.last, now);
     this.last = now;
     if (!wake) return;
     this.count += 1;
     this.lastWakeAt = wake.at;
+    this.lastWakeMono = now.mono;
     this.onWake(wake);
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    process.off('SIGCONT', this.onContinue);
   }
 }

@@ -7,6 +7,11 @@ import { RelayError } from '../protocol/relay.js';
 
 // Connections kept to the relay: one long-poll, one upload, one for the occasional session update.
 const CONNECTIONS = 4;
+// undici's own headersTimeout/bodyTimeout: 0 turns them off. Any of them over 1 s is one of undici's "fast timers",
+// and while one is armed undici ticks every 499 ms: the long poll, held ~25 s and asked again at once, kept that
+// tick going forever (2 of an idle daemon's ~7 wake-ups a second). Each call's deadline is one native timer
+// instead (`deadline` below), armed once and cleared when the call ends.
+const UNDICI_TIMEOUTS_OFF = 0;
 
 export class HttpError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly retryAfterMs = 0) {
@@ -72,19 +77,26 @@ export class RelayHttp {
     opts: { signal?: AbortSignal; timeoutMs: number },
   ): Promise<z.infer<T>> {
     const credential = this.credential();
-    const res = await request(new URL(path, this.origin), {
-      method,
-      dispatcher: this.dispatcher,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(credential ? { authorization: `Bearer ${credential}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: opts.signal,
-      headersTimeout: opts.timeoutMs,
-      bodyTimeout: opts.timeoutMs,
-    });
-    const text = await res.body.text();
+    const limit = deadline(opts.timeoutMs, opts.signal);
+    let res: Dispatcher.ResponseData;
+    let text: string;
+    try {
+      res = await request(new URL(path, this.origin), {
+        method,
+        dispatcher: this.dispatcher,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(credential ? { authorization: `Bearer ${credential}` } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: limit.signal,
+        headersTimeout: UNDICI_TIMEOUTS_OFF,
+        bodyTimeout: UNDICI_TIMEOUTS_OFF,
+      });
+      text = await res.body.text();
+    } finally {
+      limit.done();
+    }
     if (res.statusCode >= 400) {
       const parsed = RelayError.safeParse(safeJson(text));
       const err = parsed.success ? parsed.data.error : { code: 'HTTP', message: text.slice(0, 200) };
@@ -95,6 +107,26 @@ export class RelayHttp {
     if (!schema) return undefined;
     return schema.parse(safeJson(text));
   }
+}
+
+/**
+ * The whole call (headers and body) must end within `ms`: one unref'd native timer aborts it, with an error that
+ * says so; the caller's own abort (a wake, closing) passes through with its reason.
+ */
+function deadline(ms: number, outer: AbortSignal | undefined): { signal: AbortSignal; done: () => void } {
+  const ctl = new AbortController();
+  const onOuter = () => ctl.abort(outer?.reason);
+  if (outer?.aborted) onOuter();
+  else outer?.addEventListener('abort', onOuter, { once: true });
+  const timer = setTimeout(() => ctl.abort(Object.assign(new Error(`the relay did not answer within ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
+  timer.unref();
+  return {
+    signal: ctl.signal,
+    done: () => {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuter);
+    },
+  };
 }
 
 function safeJson(text: string): unknown {

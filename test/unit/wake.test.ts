@@ -48,11 +48,27 @@ describe('wake detector', () => {
     const clock = fakeClock();
     const seen: { cause: string }[] = [];
     const d = new WakeDetector((e) => seen.push(e), clock);
-    clock.advance(8_000, 8_000);
+    clock.advance(HEARTBEAT_MS + WAKE_GAP_MS + 3_000, HEARTBEAT_MS + WAKE_GAP_MS + 3_000);
     d.tick();
     assert.deepEqual(seen.map((e) => e.cause), ['late-timer']);
     clock.advance(HEARTBEAT_MS, HEARTBEAT_MS); // the next on-time beat is not a second wake
     d.tick();
     assert.equal(d.count, 1);
+  });
+
+  it('sees a freeze shorter than a heartbeat plus the gap when SIGCONT ends it, and counts it once', () => {
+    const clock = fakeClock();
+    const seen: { cause: string }[] = [];
+    const d = new WakeDetector((e) => seen.push(e), clock);
+    clock.advance(HEARTBEAT_MS + 1_000, HEARTBEAT_MS + 1_000); // frozen 1 s past a beat: the overdue beat is not late enough...
+    d.tick();
+    clock.advance(1, 1); // ...and SIGCONT, handled right after it, is the wake
+    d.tick(true);
+    assert.deepEqual(seen.map((e) => e.cause), ['continued']);
+    clock.advance(HEARTBEAT_MS + WAKE_GAP_MS + 3_000, HEARTBEAT_MS + WAKE_GAP_MS + 3_000); // a long freeze: the overdue beat counts it...
+    d.tick();
+    clock.advance(1, 1); // ...so the SIGCONT handled right after it is not a second wake
+    d.tick(true);
+    assert.deepEqual(seen.map((e) => e.cause), ['continued', 'late-timer']);
   });
 });
