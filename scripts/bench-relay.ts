@@ -9,15 +9,19 @@
 //      same port (dominated by the link's backoff: 1 s doubling, full jitter); after an outage of S s, without and
 //      with a wake as the relay comes back;
 //   3. events through the link: numbered.mjs L live, from session start to the relay holding all; and backlogs
-//      written while the relay was down (chatty.mjs one line per ms, numbered.mjs L), from the wake to all held.
+//      written while the relay was down (chatty.mjs one line per ms, numbered.mjs L), from the wake to all held;
+//   4. the per-event cost of end-to-end encryption: sealing (the daemon) and opening (a client) one event of 100 B,
+//      4 KiB and 64 KiB (the largest output chunk), WebCrypto AES-256-GCM in this process, median of 500.
 // Usage: npm run bench (runs it before scripts/bench.ts), or npm run bench:relay -- [--round-trips 200]
 //   [--idle-trips 20] [--restarts 10] [--outage-s 10] [--outages 3] [--lines 200000] [--backlog 10000]
 // Markdown tables on stdout, progress on stderr. At the end everything is stopped, the temp dir removed and /proc
 // checked for any process still carrying RCD_HOME=<home>.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { EventOpener, sealEvent } from '../src/e2e/records.js';
+import { importContentKey } from '../src/e2e/seal.js';
 import { Home, ROOT, fixture, now, pct, sleep, waitFor, type Remote } from './relay-kit.js';
 
 const { values } = parseArgs({
@@ -52,6 +56,28 @@ async function httpFloor(): Promise<number> {
   const t0 = now();
   await (await fetch(`${h.relay.url}/api/info`)).arrayBuffer();
   return now() - t0;
+}
+
+/** Median µs to seal and to open one event of each size (the round trips above include both). */
+async function cryptoCost(): Promise<string[]> {
+  const key = { epoch: 1, raw: new Uint8Array(randomBytes(32)) };
+  const sealKey = { epoch: 1, cryptoKey: await importContentKey(key.raw) };
+  const opener = await EventOpener.withKeys('0123456789abcdef', [key]);
+  const out: string[] = [];
+  for (const size of [100, 4096, 65536]) {
+    const data = new Uint8Array(randomBytes(size));
+    const [sealUs, openUs]: [number[], number[]] = [[], []];
+    for (let i = 1; i <= 500; i++) {
+      const t0 = now();
+      const sealed = await sealEvent(sealKey, '0123456789abcdef', i, 'output', data);
+      const t1 = now();
+      await opener.open(i, sealed);
+      sealUs.push((t1 - t0) * 1000);
+      openUs.push((now() - t1) * 1000);
+    }
+    out.push(`| ${size >= 1024 ? `${size / 1024} KiB` : `${size} B`} | ${pct(sealUs, 50).toFixed(0)} µs | ${pct(openUs, 50).toFixed(0)} µs | ${pct(sealUs, 99).toFixed(0)} µs / ${pct(openUs, 99).toFixed(0)} µs |`);
+  }
+  return out;
 }
 
 interface RoundTrip { ms: number; postMs: number; toStored: number; fromStored: number }
@@ -226,6 +252,8 @@ async function main(): Promise<void> {
     });
   await backlog(`\`numbered.mjs ${LINES}\` (as fast as it can)`, 'bulk', [fixture('numbered.mjs'), String(LINES)], async () => undefined);
 
+  progress('timing the per-event crypto (seal and open)');
+  const cryptoRows = await cryptoCost();
   const rev = spawnSync('git', ['describe', '--always', '--dirty'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() || 'unknown';
   process.stdout.write([
     '', `rcd relay link benchmark (${rev}): node ${process.version}, ${availableParallelism()} cores, loopback (127.0.0.1), ` +
@@ -233,6 +261,8 @@ async function main(): Promise<void> {
     '| measurement | samples | p50 / median | p99 | min–max (every sample when ≤ 5) | goal | result |', '|---|---|---|---|---|---|---|', ...rows, '',
     'Events through the link (an event is one stored output chunk of up to 64 KiB, or a state change).', '',
     '| run | events | lines | output | time | events/s | lines/s | MB/s | notes |', '|---|---|---|---|---|---|---|---|---|', ...tputRows, '',
+    'End-to-end encryption per event (AES-256-GCM, WebCrypto, in this process; the round trips above include it).', '',
+    '| event size | seal (daemon), median | open (client), median | p99 seal / open |', '|---|---|---|---|', ...cryptoRows, '',
   ].join('\n'));
 }
 

@@ -58,6 +58,8 @@ export class Link {
   private fresh: { daemonId: string; credential: string } | null = null;
   private mustRegister = false;
   private reregistered = false;
+  /** The last cycle ended with the relay refusing a poll (busy): reconnecting does not reset the backoff. */
+  private pollRefused = false;
 
   constructor(private readonly d: LinkDeps) {
     this.origin = checkRelayUrl(d.relayUrl);
@@ -127,8 +129,10 @@ export class Link {
         this.error = null;
         if (this.connectedOnce) this.reconnects += 1;
         this.connectedOnce = true;
-        // The backoff is reset by the first poll the relay takes (answers, or holds for POLL_TAKEN_MS), not here: a
-        // relay that takes sessions but refuses polls (503 over its cap) must not be hammered with a reconnect a second.
+        // Connected: the backoff starts over, unless the last cycle ended with the relay refusing a poll (503/429
+        // over its cap): such a relay takes sessions but not polls, and must not get a reconnect a second. Then only
+        // a poll it takes (answers, or holds for POLL_TAKEN_MS) resets the backoff.
+        if (!this.pollRefused) this.backoff.reset();
         this.d.log.info({ relay: this.origin.origin, reconnects: this.reconnects }, 'relay link connected');
         void this.d.executor.drain(); // leftovers from before a restart
         await this.workers(signal);
@@ -154,6 +158,7 @@ export class Link {
         }
         this.state = 'backoff';
         this.error = describeError(err);
+        this.pollRefused = err instanceof HttpError && (err.status === 503 || err.status === 429);
         // A relay that says when to come back (503 over its cap) is not asked sooner.
         const delay = Math.max(this.backoff.next(), err instanceof HttpError ? err.retryAfterMs : 0);
         this.d.log.warn({ error: this.error, retryInMs: delay }, 'relay link down');
@@ -220,12 +225,17 @@ export class Link {
     }
   }
 
+  private pollTaken(): void {
+    this.pollRefused = false;
+    this.backoff.reset();
+  }
+
   private async pollWorker(signal: AbortSignal): Promise<void> {
     for (;;) {
       // A poll the relay holds for a moment was taken (refusals such as 503 answer at once): the link is really up,
       // so the backoff starts over now, not only when an idle poll returns 25 s later (a relay restarted twice in
       // that time would otherwise be reached after ever longer waits).
-      const taken = setTimeout(() => this.backoff.reset(), POLL_TAKEN_MS);
+      const taken = setTimeout(() => this.pollTaken(), POLL_TAKEN_MS);
       let instructions: Instruction[];
       try {
         ({ instructions } = await this.http.call('GET', `api/daemon/poll?wait=${POLL_HOLD_MS}`, undefined, PollResponse, {
@@ -234,7 +244,7 @@ export class Link {
       } finally {
         clearTimeout(taken);
       }
-      this.backoff.reset(); // the relay answers polls: the link is really up
+      this.pollTaken(); // the relay answers polls: the link is really up
       if (instructions.length === 0) continue;
       // Stored first (with their ids, so a repeat delivery is ignored); once stored they may run at once, in
       // parallel with the acknowledgement: being marked started when claimed, none can run twice.
