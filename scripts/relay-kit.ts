@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { socketRequest } from '../src/cli/socket-http.js';
 import { socketPath } from '../src/common/paths.js';
+import { sealInstruction } from '../src/e2e/instructions.js';
 import { EventOpener } from '../src/e2e/records.js';
 import { parseSessionUrl, urlCredential, type SessionUrl } from '../src/e2e/url.js';
 
@@ -185,6 +186,18 @@ export interface EventsAnswer { events: RemoteEvent[]; gap: boolean; more: boole
 /** A remote client of one session: what a phone or `rcd remote` does, with fetch against the relay's API. */
 export class Remote {
   private opener: EventOpener | null = null;
+  /** Sealed prompts by the caller's idempotency key: a retry sends the same body. */
+  private readonly sent = new Map<string, string>();
+
+  /** The session's content keys, from the envelope the relay hands this URL (fetched once). */
+  private async keys(): Promise<EventOpener> {
+    if (!this.opener) {
+      const { envelope } = await this.status();
+      if (!envelope) throw new Error('the relay has no envelope for this URL yet');
+      this.opener = await EventOpener.forUrl(this.url, envelope);
+    }
+    return this.opener;
+  }
 
   private constructor(private readonly api: string, private readonly url: SessionUrl) {}
 
@@ -212,24 +225,29 @@ export class Remote {
   async events(after: number, waitMs = 0): Promise<EventsAnswer> {
     const sealed = await this.json<{ events: { seq: number; at: string; kind: string; data: string }[]; gap: boolean; more: boolean }>(
       await fetch(this.path(`/events?after=${after}&wait=${waitMs}`), { signal: AbortSignal.timeout(waitMs + 15_000) }), 'events');
-    if (!this.opener) {
-      const { envelope } = await this.status();
-      if (!envelope) throw new Error('the relay has no envelope for this URL yet');
-      this.opener = await EventOpener.forUrl(this.url, envelope);
-    }
+    const opener = await this.keys();
     const events: RemoteEvent[] = [];
     for (const e of sealed.events) {
-      const opened = await this.opener.read(e);
+      const opened = await opener.read(e);
       events.push({ seq: e.seq, at: e.at, kind: opened.kind, data: Buffer.from(opened.data) });
     }
     return { events, gap: sealed.gap, more: sealed.more };
   }
 
-  /** Sends a prompt; returns the HTTP status (201 accepted, 200 a repeat of an accepted key). Throws when unreachable. */
+  /**
+   * Sends a prompt, sealed and proved as rcd remote does; a retry with the same `idempotencyKey` sends the same sealed
+   * body (its nonce is the relay's idempotency key). Returns the HTTP status (201 accepted, 200 a repeat of an
+   * accepted one). Throws when unreachable.
+   */
   async prompt(text: string, idempotencyKey: string): Promise<number> {
-    const res = await fetch(this.path('/prompt'), {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, idempotencyKey }),
-      signal: AbortSignal.timeout(10_000),
+    const opener = await this.keys();
+    let body = this.sent.get(idempotencyKey);
+    if (!body) {
+      body = JSON.stringify(await sealInstruction(this.url.secret, opener, this.url.sessionId, { kind: 'prompt', text }));
+      this.sent.set(idempotencyKey, body);
+    }
+    const res = await fetch(this.path('/instructions'), {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10_000),
     });
     await res.arrayBuffer();
     return res.status;

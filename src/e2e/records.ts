@@ -40,13 +40,24 @@ export class EventOpener {
     return EventOpener.withKeys(url.sessionId, await unwrapKeys(wrapKey, envelope, url.sessionId, SESSION_URL_ENVELOPE));
   }
 
-  /** The event's kind and bytes; throws OpenFailed for anything that does not authenticate (never shown). */
-  async open(seq: number, sealed: string): Promise<{ kind: EventKind; data: Uint8Array }> {
+  /** The newest content key: what a client seals an instruction with. */
+  newest(): { epoch: number; key: CryptoKey } {
+    const epoch = Math.max(...this.keys.keys());
+    return { epoch, key: this.keys.get(epoch) as CryptoKey };
+  }
+
+  /** A record `<epoch>.<iv>.<ct>` sealed for `context`; throws OpenFailed when it does not authenticate. */
+  async openRecord(sealed: string, context: string): Promise<Uint8Array> {
     const dot = sealed.indexOf('.');
     const key = this.keys.get(Number(sealed.slice(0, dot)));
-    const context = contexts.event(this.session, seq);
     if (dot < 0 || !key) throw new OpenFailed(context);
-    const plain = await open(key, sealed.slice(dot + 1), context);
+    return open(key, sealed.slice(dot + 1), context);
+  }
+
+  /** The event's kind and bytes; throws OpenFailed for anything that does not authenticate (never shown). */
+  async open(seq: number, sealed: string): Promise<{ kind: EventKind; data: Uint8Array }> {
+    const context = contexts.event(this.session, seq);
+    const plain = await this.openRecord(sealed, context);
     const kind = plain[0] === KIND_BYTE.output ? 'output' : plain[0] === KIND_BYTE.state ? 'state' : null;
     if (!kind) throw new OpenFailed(context);
     return { kind, data: plain.subarray(1) };

@@ -3,6 +3,7 @@
 // never runs it twice.
 import type { Logger } from 'pino';
 import type { InboxItem, LinkStore } from '../store/link-store.js';
+import { openSealed } from './sealed-instruction.js';
 
 /** Why an instruction that did not name the session's current URL (revoked, replaced, never shared, none named) did not run. */
 export const NOT_VIA_CURRENT_URL = "not sent through this session's current URL";
@@ -48,19 +49,21 @@ export class Executor {
 
   private async runOne(item: InboxItem): Promise<void> {
     let error: string | null = null;
+    // What the client asked (prompt, approve...), once the sealed body is open; until then only that it was sealed.
+    const seen = { kind: item.kind };
     try {
-      error = await this.apply(item);
+      error = await this.apply(item, seen);
     } catch (err) {
       error = (err as Error).message;
     }
     this.store.finish(item.id, error);
-    this.log.info({ instruction: item.id, session: item.sessionId, kind: item.kind, error }, 'remote instruction handled');
+    this.log.info({ instruction: item.id, session: item.sessionId, kind: seen.kind, error }, 'remote instruction handled');
     // The client was told "accepted" long ago; the session's event stream is how it learns the outcome.
-    if (error !== null && this.actions.exists(item.sessionId)) this.actions.notCarriedOut(item.sessionId, { id: item.id, kind: item.kind, error });
+    if (error !== null && this.actions.exists(item.sessionId)) this.actions.notCarriedOut(item.sessionId, { id: item.id, kind: seen.kind, error });
   }
 
   /** Returns why the instruction was not carried out, or null when it was. */
-  private async apply(item: InboxItem): Promise<string | null> {
+  private async apply(item: InboxItem, seen: { kind: string }): Promise<string | null> {
     if (!this.actions.exists(item.sessionId)) return 'the session no longer exists';
     // Only a holder of the session's current URL may steer it, and the instruction must say which URL it came
     // through (`via`, the token's hash). Revocation is local first: one sent through a URL this daemon revoked or
@@ -70,29 +73,22 @@ export class Executor {
     // never shared, or whose URL was revoked.
     const current = this.currentTokenHash(item.sessionId);
     if (current === null || item.via === null || item.via !== current) return NOT_VIA_CURRENT_URL;
-    switch (item.kind) {
-      case 'prompt': {
-        const text = item.payload.text;
-        if (typeof text !== 'string' || text.length === 0) return 'a prompt needs text';
-        await this.actions.send(item.sessionId, text);
+    // Then it must be sealed and proved with the URL's key: the relay knows the current URL's hash, not its key.
+    const opened = await openSealed(this.store, item);
+    if ('refused' in opened) return opened.refused;
+    const body = opened.body;
+    seen.kind = body.kind;
+    switch (body.kind) {
+      case 'prompt':
+        await this.actions.send(item.sessionId, body.text);
         return null;
-      }
       case 'stop':
         await this.actions.stop(item.sessionId);
         return null;
       case 'approve':
-      case 'deny': {
-        const { request, message } = item.payload;
-        await this.actions.decide(
-          item.sessionId,
-          typeof request === 'string' ? request : undefined,
-          item.kind === 'approve',
-          typeof message === 'string' ? message : undefined,
-        );
+      case 'deny':
+        await this.actions.decide(item.sessionId, body.request, body.kind === 'approve', body.kind === 'deny' ? body.message : undefined);
         return null;
-      }
-      default:
-        return `unknown instruction ${item.kind}`;
     }
   }
 }

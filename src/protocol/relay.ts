@@ -27,6 +27,8 @@ export const MAX_ACK_BODY_BYTES = 128 * 1024;
 export const MAX_RELAY_BODY_BYTES = MAX_SESSION_BODY_BYTES;
 export const MAX_EVENTS_PER_BATCH = 500;
 export const MAX_PROMPT_BYTES = 64 * 1024;
+// A sealed instruction: a prompt of MAX_PROMPT_BYTES after JSON escaping and base64 (4/3), within the public body cap.
+export const MAX_SEALED_INSTRUCTION_CHARS = 480 * 1024;
 /**
  * Bodies of the endpoints anyone can call (register, a session URL's prompt/approve/deny): enough for the largest
  * prompt JSON-escaped, and small enough that parsing a hostile one cannot stall the relay (4 MiB of nesting took
@@ -132,12 +134,13 @@ export const UploadRequest = z.object({
 /** For each session: the highest seq up to which the relay holds every event (the daemon's cursor). */
 export const UploadResponse = z.object({ acked: z.record(z.number().int().min(0)) });
 
-export const InstructionKind = z.enum(['prompt', 'approve', 'deny', 'stop']);
+/** `sealed`: what the relay stores now (payload { nonce, sealed, proof }); the others are refused by daemons. */
+export const InstructionKind = z.enum(['sealed', 'prompt', 'approve', 'deny', 'stop']);
 export const Instruction = z.object({
   id: z.string().min(1).max(64),
   session: SessionId,
   kind: InstructionKind,
-  /** prompt: { text }; approve: { request? }; deny: { request?, message? }; stop: {} */
+  /** sealed: { nonce, sealed, proof } (src/e2e/instructions.ts). */
   payload: z.record(z.unknown()),
   createdAt: Iso,
   /**
@@ -186,17 +189,30 @@ export const RemoteEventsResponse = z.object({
   view: z.string(),
 });
 
-/** POST /api/s/:token/prompt — stored durably before the answer; the key makes a retried send run once. */
-export const PromptRequest = z.object({
-  text: z.string().min(1).max(MAX_PROMPT_BYTES),
-  idempotencyKey: z.string().min(8).max(64),
-});
-export const ApprovalRequest = z.object({
-  request: z.string().min(1).max(128).optional(),
-  message: z.string().max(4096).optional(),
-  idempotencyKey: z.string().min(8).max(64),
+/**
+ * POST /api/s/:token/instructions — a prompt, an approval answer or a stop, sealed and proved by the client with the
+ * control URL's key (src/e2e/instructions.ts); stored durably before the answer. The relay sees none of it: it
+ * checks the credential's scope (a view URL gets 403), the shapes and the size. `nonce` is the idempotency key:
+ * a retried send runs once.
+ */
+export const SealedInstructionRequest = z.object({
+  nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
+  sealed: z.string().regex(/^\d{1,9}\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+$/).max(MAX_SEALED_INSTRUCTION_CHARS),
+  proof: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
 });
 export const InstructionAccepted = z.object({ id: z.string(), duplicate: z.boolean() });
+
+/**
+ * A sealed instruction's body, as the daemon parses it once opened (src/link/sealed-instruction.ts). `at`: when the
+ * client made it; an instruction older than the daemon remembers nonces for is refused (it could be a replay).
+ */
+export const InstructionBody = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('prompt'), at: Iso, text: z.string().min(1).max(MAX_PROMPT_BYTES) }),
+  z.object({ kind: z.literal('approve'), at: Iso, request: z.string().min(1).max(128).optional() }),
+  z.object({ kind: z.literal('deny'), at: Iso, request: z.string().min(1).max(128).optional(), message: z.string().min(1).max(4096).optional() }),
+  z.object({ kind: z.literal('stop'), at: Iso }),
+]);
+export type InstructionBody = z.infer<typeof InstructionBody>;
 
 /** Every error answer, from any endpoint. */
 export const RelayError = z.object({ error: z.object({ code: z.string(), message: z.string() }) });

@@ -6,7 +6,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Handler, RelayContext } from './context.js';
 import { ack, deleteSession, poll, putSession, register, uploadEvents } from './handlers/daemon.js';
 import { home, info, sessionHtml } from './handlers/pages.js';
-import { remoteApprove, remoteDeny, remoteEvents, remotePrompt, remoteStatus } from './handlers/remote.js';
+import { remoteEvents, remoteInstruction, remoteStatus } from './handlers/remote.js';
 import { HttpError, sendError } from './http.js';
 import { safePath } from './logger.js';
 
@@ -37,9 +37,7 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', pattern: /^\/api\/daemon\/ack$/, handler: ack },
   { method: 'GET', pattern: /^\/api\/s\/([^/]+)$/, handler: remoteStatus },
   { method: 'GET', pattern: /^\/api\/s\/([^/]+)\/events$/, handler: remoteEvents },
-  { method: 'POST', pattern: /^\/api\/s\/([^/]+)\/prompt$/, handler: remotePrompt },
-  { method: 'POST', pattern: /^\/api\/s\/([^/]+)\/approve$/, handler: remoteApprove },
-  { method: 'POST', pattern: /^\/api\/s\/([^/]+)\/deny$/, handler: remoteDeny },
+  { method: 'POST', pattern: /^\/api\/s\/([^/]+)\/instructions$/, handler: remoteInstruction },
   { method: 'GET', pattern: /^\/s\/([^/]+)$/, handler: sessionHtml },
 ];
 

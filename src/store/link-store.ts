@@ -80,6 +80,16 @@ export class LinkStore {
     return this.db.prepare<[string], { epoch: number; key: string }>('SELECT epoch, key FROM session_keys WHERE session_id = ?').get(sessionId) as { epoch: number; key: string };
   }
 
+  /** Whether an instruction of the session received before `id` came with this nonce: `id` is a replay if so. */
+  nonceSeen(sessionId: string, nonce: string, id: string): boolean {
+    return this.db
+      .prepare(
+        `SELECT 1 FROM inbox WHERE session_id = ? AND kind = 'sealed' AND json_extract(payload, '$.nonce') = ?
+           AND rowid < (SELECT rowid FROM inbox WHERE id = ?) LIMIT 1`,
+      )
+      .get(sessionId, nonce, id) !== undefined;
+  }
+
   /** Marks access as acknowledged by the relay, unless it changed again meanwhile. */
   markAccessSynced(sessionId: string, tokenHash: string | null): void {
     this.db.prepare('UPDATE session_access SET synced = 1 WHERE session_id = ? AND token_hash IS ?').run(sessionId, tokenHash);

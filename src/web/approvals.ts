@@ -42,9 +42,9 @@ export async function refresh(s: Session): Promise<void> {
 
 export function wireApprovals(s: Session): void {
   s.page.approve.addEventListener('click', () => {
-    if (s.oldest) void send(s, '/approve', { request: s.oldest.id }, () => { show(s, 'Approved.'); void refresh(s); });
+    if (s.oldest) void send(s, { kind: 'approve', request: s.oldest.id }, () => { show(s, 'Approved.'); void refresh(s); });
   });
   s.page.deny.addEventListener('click', () => {
-    if (s.oldest) void send(s, '/deny', { request: s.oldest.id }, () => { show(s, 'Denied.'); void refresh(s); });
+    if (s.oldest) void send(s, { kind: 'deny', request: s.oldest.id }, () => { show(s, 'Denied.'); void refresh(s); });
   });
 }

@@ -1,14 +1,19 @@
-// Sending a prompt or an approval answer. Each instruction gets one random idempotency key, reused by every retry,
-// so a send whose answer was lost runs once however often it is retried. 5xx and network errors are retried with
-// a growing pause; any other refusal is said as the relay words it and not retried.
+// Sending a prompt or an approval answer, sealed and proved with the key in the page's address
+// (src/e2e/instructions.ts): the relay carries it without being able to read or forge it. Its nonce is the
+// idempotency key, and every retry sends the same body, so a send whose answer was lost runs once however often it
+// is retried. 5xx and network errors are retried with a growing pause; any other refusal is said as the relay words
+// it and not retried.
+import { sealInstruction, type InstructionBody } from '../e2e/instructions.js';
 import { call, errorText } from './relay-api.js';
 import { show, type Session } from './page.js';
-import { idempotencyKey, sleep } from './text.js';
+import { sleep } from './text.js';
 
 const ATTEMPTS = 5;
 
-export async function send(s: Session, path: string, payload: Record<string, unknown>, done: () => void): Promise<void> {
-  const body = JSON.stringify({ ...payload, idempotencyKey: idempotencyKey() });
+export async function send(s: Session, instruction: InstructionBody, done: () => void): Promise<void> {
+  if (!s.opener) return;
+  const body = JSON.stringify(await sealInstruction(s.url.secret, s.opener, s.url.sessionId, instruction));
+  const path = '/instructions';
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     try {
       const r = await call(s, path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
@@ -37,7 +42,7 @@ export function wirePromptBox(s: Session): void {
     const text = input.value;
     if (!text.trim() || s.ended) return;
     submit.disabled = true;
-    await send(s, '/prompt', { text }, () => {
+    await send(s, { kind: 'prompt', text }, () => {
       input.value = '';
       show(s, 'Sent.');
     });

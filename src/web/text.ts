@@ -16,10 +16,4 @@ export const visible = (s: string): string =>
 /** Output for reading: CRLF and lone CR become newlines, terminal escapes go, hidden characters show. */
 export const clean = (s: string): string => visible(s.replace(/\r\n?/g, '\n').replace(NOISE, ''));
 
-/** A random idempotency key (32 hex digits): the relay runs an instruction once per key, however often it is sent. */
-export function idempotencyKey(): string {
-  const a = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(a, (b) => (b + 256).toString(16).slice(1)).join('');
-}
-
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

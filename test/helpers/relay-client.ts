@@ -2,7 +2,12 @@
 // register, session PUT, upload, poll, prompt, each answering status, JSON and headers as the relay sent them.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { fromBase64url } from '../../src/e2e/encoding.js';
+import { sealInstruction, type SealedInstruction } from '../../src/e2e/instructions.js';
 import { EventOpener } from '../../src/e2e/records.js';
+import type { Bytes } from '../../src/e2e/webcrypto.js';
 import { parseSessionUrl, urlCredential } from '../../src/e2e/url.js';
 import { RegisterResponse, RelayError, type RemoteSession } from '../../src/protocol/relay.js';
 import { waitFor } from './harness.js';
@@ -15,6 +20,32 @@ export interface Answer {
 }
 
 export const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+/**
+ * An instruction body shaped as a client sends one (the relay cannot tell it from a genuine one: it can check
+ * neither the seal nor the proof); tests read `text` back from it with textOf. No daemon would run it.
+ */
+export const fakeSealed = (text: string, key: string): { nonce: string; sealed: string; proof: string } =>
+  ({ nonce: key.padEnd(16, '0'), sealed: `1.${'A'.repeat(16)}.${Buffer.from(text).toString('base64url') || 'AA'}`, proof: 'A'.repeat(43) });
+export const textOf = (payload: Record<string, unknown>): string => Buffer.from(String(payload.sealed).split('.')[2] ?? '', 'base64url').toString('utf8');
+
+/** A session's content key, read from the daemon's database (what opens its uploads and seals instructions to it). */
+export function contentKeyOf(home: string, session: string): { epoch: number; raw: Bytes } {
+  const db = new Database(join(home, 'rcd.db'), { readonly: true });
+  try {
+    const row = db.prepare('SELECT epoch, key FROM session_keys WHERE session_id = ?').get(session) as { epoch: number; key: string } | undefined;
+    if (!row) throw new Error(`session ${session} has no content key yet`);
+    return { epoch: row.epoch, raw: fromBase64url(row.key) };
+  } finally {
+    db.close();
+  }
+}
+
+/** A prompt sealed and proved with the key in `url`, as rcd remote makes one (waits for the session's content key). */
+export async function sealedPrompt(url: string, home: string, session: string, text: string): Promise<SealedInstruction> {
+  const key = await waitFor(() => contentKeyOf(home, session), 'the session\'s content key');
+  return sealInstruction(parseSessionUrl(url).secret, await EventOpener.withKeys(session, [key]), session, { kind: 'prompt', text });
+}
 
 /** A session's events as a client reads them through its URL: opened with the envelope's keys (they are sealed). */
 export async function readEvents(sessionUrl: string, after = 0): Promise<{ seq: number; kind: 'output' | 'state'; text: string }[]> {
@@ -87,7 +118,7 @@ export class RelayClient {
   }
 
   prompt(token: string, text: string, key = randomBytes(8).toString('hex')): Promise<Answer> {
-    return this.call('POST', `/api/s/${token}/prompt`, { text, idempotencyKey: key });
+    return this.call('POST', `/api/s/${token}/instructions`, fakeSealed(text, key));
   }
 
   /** Starts a long-poll and returns (its answer still to come) once the relay holds it. */

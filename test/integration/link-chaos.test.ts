@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { Rcd, fixture, isAlive, waitFor } from '../helpers/harness.js';
 import { withRelay } from '../helpers/relay.js';
-import { apiOf } from '../helpers/relay-client.js';
+import { apiOf, sealedPrompt } from '../helpers/relay-client.js';
 
 const occurrences = (text: string, needle: string) => text.split(needle).length - 1;
 
@@ -61,13 +61,15 @@ describe('relay link under failure', () => {
       const daemon = rcd.daemonPid() as number;
       process.kill(daemon, 'SIGKILL');
       await waitFor(() => !isAlive(daemon), 'the daemon to die');
-      // The relay now holds an unacknowledged prompt...
-      const sent = JSON.parse(await rcd.ok(['remote', 'send', url, 'exactly once', '--json'])) as { id: string };
+      // The relay now holds an unacknowledged prompt (sealed and proved as rcd remote makes one)...
+      const sealed = await sealedPrompt(url, rcd.home, id, 'exactly once');
+      const api = await apiOf(url);
+      const sent = (await (await fetch(`${api}/instructions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sealed) })).json()) as { id: string };
       // ...which the dead daemon had already stored in its inbox, as if killed right before its ack.
       const db = new Database(join(rcd.home, 'rcd.db'));
-      const via = createHash('sha256').update((await apiOf(url)).split('/').pop() as string).digest('hex'); // the URL it came through
+      const via = createHash('sha256').update(api.split('/').pop() as string).digest('hex'); // the URL it came through
       db.prepare('INSERT INTO inbox (id, session_id, kind, payload, via, received_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(sent.id, id, 'prompt', JSON.stringify({ text: 'exactly once' }), via, new Date().toISOString());
+        .run(sent.id, id, 'sealed', JSON.stringify(sealed), via, new Date().toISOString());
       db.close();
       await rcd.ok(['status']); // the next daemon: runs its inbox, polls, gets the same instruction again, acks it
       await waitFor(async () => (await rcd.logs('echo')).includes('echo: exactly once'), 'the prompt to run');

@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { NOT_VIA_CURRENT_URL } from '../../src/link/executor.js';
+import { NOT_SEALED, REPLAYED } from '../../src/link/sealed-instruction.js';
 import { fixture, waitFor, withRcd, type Rcd } from '../helpers/harness.js';
 import { StandinRelay, type ForgedInstruction } from '../helpers/standin-relay.js';
-import { apiOf } from '../helpers/relay-client.js';
-import { fromBase64url } from '../../src/e2e/encoding.js';
-import type { Bytes } from '../../src/e2e/webcrypto.js';
+import { apiOf, contentKeyOf, sealedPrompt } from '../helpers/relay-client.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -32,28 +31,17 @@ function inbox(rcd: Rcd): Map<string, string | null> {
   }
 }
 
-/** The session's content key, from the daemon's database: what opens the events it uploads (sealed). */
-function contentKey(rcd: Rcd, session: string): { epoch: number; raw: Bytes } {
-  const db = new Database(join(rcd.home, 'rcd.db'), { readonly: true });
-  try {
-    const row = db.prepare('SELECT epoch, key FROM session_keys WHERE session_id = ?').get(session) as { epoch: number; key: string };
-    return { epoch: row.epoch, raw: fromBase64url(row.key) };
-  } finally {
-    db.close();
-  }
-}
-
 /** Waits until the daemon uploaded a report of `id` not having been carried out, and returns its error. */
 async function reported(relay: StandinRelay, rcd: Rcd, session: string, id: string): Promise<string> {
   const found = await waitFor(
-    async () => (await relay.stateEvents(session, contentKey(rcd, session))).map((e) => e.instruction as { id: string; error: string } | undefined).find((i) => i?.id === id),
+    async () => (await relay.stateEvents(session, contentKeyOf(rcd.home, session))).map((e) => e.instruction as { id: string; error: string } | undefined).find((i) => i?.id === id),
     `the daemon to report instruction ${id} as not carried out`,
   );
   return found.error;
 }
 
 describe('link: instructions must name the session\'s current URL', () => {
-  it('refuses via:null and a foreign via on a session never shared and on a shared one; runs one via the current URL', async () => {
+  it('refuses via:null and a foreign via, and through the current URL anything not sealed and proved with its key or replayed; runs the genuine one once', async () => {
     const relay = await StandinRelay.start();
     try {
       await withRcd('rcd-via', async (rcd) => {
@@ -81,11 +69,25 @@ describe('link: instructions must name the session\'s current URL', () => {
           instruction(id, 'approve', {}, null),
           instruction(id, 'prompt', { text: 'forged: shared, old url' }, sha('an older token')),
         ];
-        const genuine = instruction(id, 'prompt', { text: 'through the current url' }, current);
+        const genuine = instruction(id, 'sealed', { ...(await sealedPrompt(url, rcd.home, id, 'through the current url')) }, current);
         for (const i of [...shared, genuine]) relay.deliver(i);
         // Instructions of a session run in order: once the genuine one ran, every forged one before it was handled.
         await waitFor(async () => (await rcd.logs('echo')).includes('echo: through the current url'), 'the genuine prompt to run');
         for (const i of shared) assert.equal(await reported(relay, rcd, id, i.id), NOT_VIA_CURRENT_URL);
+
+        // Through the current URL's hash, which the relay knows: still nothing runs without the URL's key. A plain
+        // prompt, one sealed and proved with another key, and the genuine one replayed under a new id are refused.
+        const otherKey = `${url.split('#')[0]}#c.${randomBytes(32).toString('base64url')}`;
+        const relayMade = [
+          instruction(id, 'prompt', { text: 'forged: plain, current url' }, current),
+          instruction(id, 'sealed', { ...(await sealedPrompt(otherKey, rcd.home, id, 'forged: another key')) }, current),
+        ];
+        const replay = { ...genuine, id: `i_${randomBytes(9).toString('base64url')}` };
+        for (const i of [...relayMade, replay]) relay.deliver(i);
+        assert.equal(await reported(relay, rcd, id, relayMade[0]?.id as string), NOT_SEALED);
+        assert.match(await reported(relay, rcd, id, relayMade[1]?.id as string), /not proved with the key of the session's URL/);
+        assert.equal(await reported(relay, rcd, id, replay.id), REPLAYED);
+        assert.equal((await rcd.logs('echo')).split('echo: through the current url').length, 2, 'the genuine prompt ran once');
 
         const log = await rcd.logs('echo');
         assert.doesNotMatch(log, /forged/, 'no forged prompt reached the agent');

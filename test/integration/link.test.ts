@@ -60,11 +60,11 @@ describe('relay link', () => {
     assert.match(send.stderr, /view-only URL/);
     // Past the CLI: the relay itself refuses the view credential on every steering endpoint.
     const api = await apiOf(view);
-    for (const [path, body] of [['/prompt', { text: 'from a viewer', idempotencyKey: 'viewer-key-1' }], ['/approve', { idempotencyKey: 'viewer-key-2' }], ['/deny', { idempotencyKey: 'viewer-key-3' }]] as const) {
-      const res = await fetch(api + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      assert.equal(res.status, 403, path);
-      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'VIEW_ONLY');
-    }
+    // (A view URL holds no proof key, so whatever it sends is refused by the daemon too; the relay does not store it.)
+    const forged = { nonce: 'viewer-nonce-0001', sealed: `1.${'A'.repeat(16)}.${'A'.repeat(40)}`, proof: 'A'.repeat(43) };
+    const res = await fetch(`${api}/instructions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(forged) });
+    assert.equal(res.status, 403);
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'VIEW_ONLY');
     await rcd.ok(['send', 'echo', 'a local marker']);
     await waitFor(async () => (await rcd.logs('echo')).includes('echo: a local marker'), 'the local prompt');
     assert.ok(!(await rcd.logs('echo')).includes('from a viewer'));

@@ -9,7 +9,7 @@ import { Agent, request } from 'undici';
 import { PollResponse, RegisterResponse } from '../../src/protocol/relay.js';
 import { startRelay, type RelayOptionsInput } from '../../src/relay/main.js';
 import { waitFor } from '../helpers/harness.js';
-import { RelayClient, errorCode, newSessionId, newToken, outputEvent, sha, type Answer } from '../helpers/relay-client.js';
+import { RelayClient, errorCode, newSessionId, newToken, outputEvent, sha, textOf, type Answer } from '../helpers/relay-client.js';
 
 /** A relay with these options for `fn`, closed and its data removed afterwards whatever happened. */
 async function withRelay(opts: RelayOptionsInput, fn: (c: RelayClient) => Promise<void>): Promise<void> {
@@ -73,7 +73,7 @@ describe('relay limits', () => {
       assert.deepEqual((await c.upload(a.cred, a.id, [outputEvent(1, 'still here\n')])).json, { acked: { [a.id]: 1 } });
       assert.equal((await c.prompt(a.token, 'still steerable')).status, 201);
       const [ins] = PollResponse.parse((await polling).json).instructions;
-      assert.equal(ins?.payload.text, 'still steerable');
+      assert.equal(textOf(ins?.payload ?? {}), 'still steerable');
       // Another address (127.0.0.2 is this machine too) has its own allowance.
       const other = new Agent({ localAddress: '127.0.0.2' });
       try {
@@ -108,7 +108,7 @@ describe('relay limits', () => {
         // ...and the established daemon still polls, and is woken by a prompt.
         const { answer } = await c.hold(() => c.call('GET', '/api/daemon/poll?wait=20000', undefined, old.cred));
         assert.equal((await c.prompt(old.token, 'for the old daemon')).status, 201);
-        assert.equal(PollResponse.parse((await answer).json).instructions[0]?.payload.text, 'for the old daemon');
+        assert.equal(textOf(PollResponse.parse((await answer).json).instructions[0]?.payload ?? {}), 'for the old daemon');
       } finally {
         ac.abort();
         await Promise.all(held);

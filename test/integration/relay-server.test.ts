@@ -9,12 +9,12 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  MAX_EVENTS_PER_BATCH, MAX_PROMPT_BYTES, MAX_RELAY_BODY_BYTES, PollResponse, RegisterResponse, RelayError,
+  MAX_EVENTS_PER_BATCH, MAX_RELAY_BODY_BYTES, PollResponse, RegisterResponse, RelayError,
   RemoteEventsResponse, RemoteStatusResponse, type RemoteSession,
 } from '../../src/protocol/relay.js';
 import { startRelay, type RunningRelay } from '../../src/relay/main.js';
 import { waitFor } from '../helpers/harness.js';
-import { RelayClient, errorCode, sha, type Answer } from '../helpers/relay-client.js';
+import { RelayClient, errorCode, fakeSealed, sha, textOf, type Answer } from '../helpers/relay-client.js';
 const sessionId = () => randomBytes(8).toString('hex');
 
 describe('relay server', () => {
@@ -64,7 +64,7 @@ describe('relay server', () => {
     assert.equal(a.status, 200, a.text);
     return PollResponse.parse(a.json).instructions;
   };
-  const prompt = (token: string, text: string, key = randomBytes(8).toString('hex')) => call('POST', `/api/s/${token}/prompt`, { text, idempotencyKey: key });
+  const prompt = (token: string, text: string, key = randomBytes(8).toString('hex')) => call('POST', `/api/s/${token}/instructions`, fakeSealed(text, key));
   /** A registered daemon with one session reachable by a fresh token. */
   const setup = async (over: Partial<RemoteSession> = {}) => {
     const d = await register();
@@ -173,8 +173,8 @@ describe('relay server', () => {
     assert.ok(ins);
     assert.equal(ins.id, (p.json as { id: string }).id);
     assert.equal(ins.session, id);
-    assert.equal(ins.kind, 'prompt');
-    assert.deepEqual(ins.payload, { text: 'hello agent' });
+    assert.equal(ins.kind, 'sealed', 'the relay cannot tell a prompt from any other instruction');
+    assert.equal(textOf(ins.payload), 'hello agent');
     assert.equal(ins.via, sha(token));
     // Unacknowledged: offered again; acknowledged: gone.
     assert.deepEqual((await pollNow(cred)).map((i) => i.id), [ins.id]);
@@ -203,7 +203,7 @@ describe('relay server', () => {
     assert.deepEqual(again.json, { id: (first.json as { id: string }).id, duplicate: true });
     assert.equal((await prompt(token, 'two', 'key-00000002')).status, 201);
     const list = await pollNow(cred);
-    assert.deepEqual(list.map((i) => i.payload.text), ['one', 'two']);
+    assert.deepEqual(list.map((i) => textOf(i.payload)), ['one', 'two']);
   });
 
   it('wakes a held remote events poll when events arrive, and ends it once the session is over', async () => {
@@ -302,11 +302,9 @@ describe('relay server', () => {
     assert.equal(RemoteStatusResponse.parse((await call('GET', `/api/s/${read}`)).json).scope, 'view');
     assert.equal(RemoteStatusResponse.parse((await call('GET', `/api/s/${steer}`)).json).scope, 'control');
     assert.equal((await call('GET', `/api/s/${read}/events?after=0`)).status, 200);
-    for (const [path, body] of [['prompt', { text: 'hi', idempotencyKey: 'view-00001' }], ['approve', { idempotencyKey: 'view-00002' }], ['deny', { request: 'req-1', idempotencyKey: 'view-00003' }]] as const) {
-      const a = await call('POST', `/api/s/${read}/${path}`, body);
-      assert.equal(a.status, 403, path);
-      assert.equal(errorCode(a), 'VIEW_ONLY');
-    }
+    const a = await call('POST', `/api/s/${read}/instructions`, fakeSealed('hi', 'view-00001'));
+    assert.equal(a.status, 403);
+    assert.equal(errorCode(a), 'VIEW_ONLY');
     assert.deepEqual(await pollNow(d.credential), [], 'nothing a view credential sent was stored');
     // Another session may not claim this read hash (as a steer or a read hash), and rotation retires both.
     const other = sessionId();
@@ -329,40 +327,18 @@ describe('relay server', () => {
     assert.equal((await put(cred, id, soon, {}, new Date(expiresAt).toISOString())).status, 200);
     assert.equal((await call('GET', `/api/s/${soon}`)).status, 200, 'it works until it expires');
     await waitFor(() => Date.now() > expiresAt, 'the expiry time to pass'); // the passing of time is the point
-    const a = await call('POST', `/api/s/${soon}/prompt`, { text: 'late', idempotencyKey: 'key-expired' });
+    const a = await prompt(soon, 'late', 'key-expired');
     assert.equal(a.status, 410);
     assert.equal(errorCode(a), 'EXPIRED');
   });
 
-  it('answers approve/deny with 409 when nothing waits, and stores them when something does', async () => {
-    const { cred, id, token } = await setup();
-    const none = await call('POST', `/api/s/${token}/approve`, { idempotencyKey: 'approve-0001' });
-    assert.equal(none.status, 409);
-    assert.equal(errorCode(none), 'NOTHING_PENDING');
-    assert.equal((await call('POST', `/api/s/${token}/deny`, { idempotencyKey: 'deny-00001' })).status, 409);
-    await put(cred, id, token, { pendingApprovals: 1 });
-    assert.equal((await call('POST', `/api/s/${token}/approve`, { request: 'req-1', idempotencyKey: 'approve-0002' })).status, 201);
-    assert.equal((await call('POST', `/api/s/${token}/deny`, { message: 'no', idempotencyKey: 'deny-00002' })).status, 201);
-    await put(cred, id, token, { pendingApprovals: 0 });
-    const retry = await call('POST', `/api/s/${token}/approve`, { request: 'req-1', idempotencyKey: 'approve-0002' });
-    assert.equal(retry.status, 200, 'a retry of an accepted answer is a duplicate, not a 409');
-    const list = await pollNow(cred);
-    assert.deepEqual(list.map((i) => [i.kind, i.payload]), [['approve', { request: 'req-1' }], ['deny', { message: 'no' }]]);
-  });
-
-  it('binds an approve or deny that names no request to the oldest pending one the relay showed', async () => {
-    const { cred, id, token } = await setup();
-    const at = new Date().toISOString();
-    const approvals = [
-      { id: 'req-oldest', tool: 'Bash', summary: 'echo one', createdAt: at },
-      { id: 'req-newer', tool: 'Bash', summary: 'echo two', createdAt: at },
-    ];
-    await put(cred, id, token, { pendingApprovals: 2, approvals });
-    assert.equal((await call('POST', `/api/s/${token}/approve`, { idempotencyKey: 'approve-bind' })).status, 201);
-    assert.equal((await call('POST', `/api/s/${token}/deny`, { request: 'req-newer', idempotencyKey: 'deny-bind1' })).status, 201);
-    // By the time the daemon runs the first one, the oldest may be another request: it must answer this one only.
-    const list = await pollNow(cred);
-    assert.deepEqual(list.map((i) => [i.kind, i.payload.request]), [['approve', 'req-oldest'], ['deny', 'req-newer']]);
+  it('stores an instruction as sealed as it came: no kind, text or request for the relay to read or check', async () => {
+    const { cred, token } = await setup({ pendingApprovals: 0 });
+    // An approval answer with nothing pending is no longer the relay's to judge (it cannot read it): the daemon is.
+    const body = fakeSealed('{"kind":"approve"}', 'approve-opaque1');
+    assert.equal((await call('POST', `/api/s/${token}/instructions`, body)).status, 201);
+    const [ins] = await pollNow(cred);
+    assert.deepEqual([ins?.kind, ins?.payload], ['sealed', body]);
   });
 
   it('answers bad input with 400 and a message, and oversized input with 413', async () => {
@@ -379,11 +355,12 @@ describe('relay server', () => {
       ['POST', '/api/daemon/ack', { ids: 'all' }, cred, 400],
       ['POST', '/api/daemon/register', '[1,2]', undefined, 400],
       ['POST', '/api/daemon/register', { pad: 'x'.repeat(5 * 1024) }, undefined, 413],
-      ['POST', `/api/s/${token}/prompt`, { text: 'hi', idempotencyKey: 'key-000003', pad: 'x'.repeat(600 * 1024) }, undefined, 413],
+      ['POST', `/api/s/${token}/instructions`, { ...fakeSealed('hi', 'key-000003'), pad: 'x'.repeat(600 * 1024) }, undefined, 413],
       ['GET', `/api/s/${token}/events?after=-1`, undefined, undefined, 400],
-      ['POST', `/api/s/${token}/prompt`, { text: '' , idempotencyKey: 'key-000001' }, undefined, 400],
-      ['POST', `/api/s/${token}/prompt`, { text: 'hi' }, undefined, 400],
-      ['POST', `/api/s/${token}/prompt`, { text: 'é'.repeat(MAX_PROMPT_BYTES / 2 + 1), idempotencyKey: 'key-000002' }, undefined, 413],
+      ['POST', `/api/s/${token}/instructions`, { ...fakeSealed('hi', 'key-000001'), proof: 'short' }, undefined, 400],
+      ['POST', `/api/s/${token}/instructions`, { sealed: fakeSealed('hi', 'x').sealed, proof: 'A'.repeat(43) }, undefined, 400],
+      ['POST', `/api/s/${token}/instructions`, { ...fakeSealed('hi', 'key-000002'), sealed: 'not sealed' }, undefined, 400],
+      ['POST', `/api/s/${token}/prompt`, { text: 'hi', idempotencyKey: 'key-000004' }, undefined, 404],
       ['GET', '/nowhere', undefined, undefined, 404],
       ['DELETE', '/api/info', undefined, undefined, 405],
     ];
@@ -461,7 +438,7 @@ describe('relay server', () => {
     const bundle = readFileSync(new URL('../../src/web/session.js', import.meta.url), 'utf8').trim();
     assert.ok(html.includes(`<script nonce="${nonce}">${bundle}</script>`), 'the built bundle, inlined whole');
     assert.doesNotMatch(bundle, /sourceMappingURL/);
-    assert.match(html, /\/prompt["']/, 'the prompt box posts to the prompt endpoint');
+    assert.match(html, /\/instructions["']/, 'the prompt box posts sealed instructions');
   });
 
   it('prunes the oldest events beyond --keep-events and tells clients of the gap', async () => {

@@ -1,14 +1,14 @@
 // rcd remote status|logs|send|approve|deny URL: a client that knows only the session URL and talks only to the relay.
-import { randomUUID } from 'node:crypto';
 import { RcdError } from '../../common/errors.js';
-import { InstructionAccepted, POLL_HOLD_MS, RemoteEventsResponse, RemoteStatusResponse } from '../../protocol/relay.js';
+import { InstructionAccepted, MAX_PROMPT_BYTES, POLL_HOLD_MS, RemoteEventsResponse, RemoteStatusResponse } from '../../protocol/relay.js';
 import { parse, usageError } from '../args.js';
 import { sanitize } from '../../common/terminal.js';
+import { sealInstruction, type InstructionBody } from '../../e2e/instructions.js';
 import { EventOpener } from '../../e2e/records.js';
 import { OpenFailed } from '../../e2e/seal.js';
 import { table } from '../format.js';
 import type { CommandContext } from '../main.js';
-import { mustSteer, relayCall, resolveSessionUrl } from '../remote-client.js';
+import { mustSteer, relayCall, resolveSessionUrl, type SessionUrl } from '../remote-client.js';
 
 // A send that fails on the network is retried with the same idempotency key, so it runs once whatever happens.
 const SEND_ATTEMPTS = 3;
@@ -100,10 +100,23 @@ async function send(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('remote', argv, { json: { type: 'boolean' } }, { min: 2, max: 2, afterDashDash: true });
   const target = await resolveSessionUrl(positionals[0] as string);
   mustSteer(target);
-  const body = { text: positionals[1] as string, idempotencyKey: randomUUID() };
-  const { data } = await retrying(() => relayCall(target, '/prompt', InstructionAccepted, { method: 'POST', body }));
+  const text = positionals[1] as string;
+  if (Buffer.byteLength(text) > MAX_PROMPT_BYTES) throw usageError('remote', `TEXT is over ${MAX_PROMPT_BYTES} bytes; send it in parts`);
+  const { data: now } = await relayCall(target, '', RemoteStatusResponse);
+  const data = await sendSealed(target, now.envelope, { kind: 'prompt', text });
   if (values.json) ctx.json(data);
   return 0;
+}
+
+/**
+ * Seals the instruction under the session's content key and proves it with the URL's key (src/e2e/instructions.ts),
+ * then sends it; a retry sends the very same body (its nonce is the idempotency key), so it runs once.
+ */
+async function sendSealed(target: SessionUrl, envelope: string | null, body: InstructionBody): Promise<{ id: string; duplicate: boolean }> {
+  if (!envelope) throw new RcdError('NOT_FOUND', 'the relay has no key for this URL yet (the owner\'s daemon has not linked since it was issued); try again shortly');
+  const keys = await EventOpener.forUrl(target.url, envelope);
+  const sealed = await sealInstruction(target.url.secret, keys, target.url.sessionId, body);
+  return (await retrying(() => relayCall(target, '/instructions', InstructionAccepted, { method: 'POST', body: sealed }))).data;
 }
 
 async function decide(kind: 'approve' | 'deny', argv: string[], ctx: CommandContext): Promise<number> {
@@ -119,12 +132,17 @@ async function decide(kind: 'approve' | 'deny', argv: string[], ctx: CommandCont
   // An ambiguous prefix goes as typed: the daemon refuses it, naming the candidates.
   const request = matching.length === 1 ? matching[0] : undefined;
   if (given === undefined && !request) throw new RcdError('NOT_FOUND', `nothing in session ${now.session.name} waits for approval`);
-  const body = {
-    idempotencyKey: randomUUID(),
+  if (given !== undefined && matching.length === 0) {
+    // A typo, said now: the relay cannot read the answer to check it, and the daemon would only report it later.
+    const known = now.session.approvals.map((a) => `${a.id.slice(0, 8)} (${(a.summary.split('\n')[0] ?? '').slice(0, 60)})`).join(', ');
+    throw new RcdError('CONFLICT', known ? `no pending approval starts with ${given}; pending: ${known}` : `nothing in session ${now.session.name} waits for approval`);
+  }
+  const body: InstructionBody = {
+    kind,
     request: request?.id ?? given,
     ...(kind === 'deny' ? { message: (values.message as string | undefined) ?? 'Denied by the user via rcd' } : {}),
   };
-  const { data } = await retrying(() => relayCall(target, `/${kind}`, InstructionAccepted, { method: 'POST', body }));
+  const data = await sendSealed(target, now.envelope, body);
   if (values.json) ctx.json({ ...data, request: body.request });
   else {
     // The request answered, whole: without a REQUEST argument this is the first time the user sees what it was.

@@ -1,9 +1,9 @@
-// Remote-client endpoints: the session's status, its events from a cursor (long-poll), and prompt/approve/deny.
+// Remote-client endpoints: the session's status, its events from a cursor (long-poll), and sealed instructions.
 // The credential in the path (derived from the URL's secret, docs/e2e-protocol.md) is the only credential; it is
 // looked up by hash and never logged. A view URL's credential opens the reading endpoints only.
 import { createHash } from 'node:crypto';
 import { LIVE_STATES } from '../../protocol/session.js';
-import { ApprovalRequest, MAX_PROMPT_BYTES, MAX_PUBLIC_BODY_BYTES, PromptRequest, TOKEN_RE, type Instruction } from '../../protocol/relay.js';
+import { MAX_PUBLIC_BODY_BYTES, SealedInstructionRequest, TOKEN_RE } from '../../protocol/relay.js';
 import type { Handler, RelayContext } from '../context.js';
 import type { ReadResult } from '../events-store.js';
 import { HttpError, intParam, parseJson, parseWith, readBody, sendJson } from '../http.js';
@@ -74,17 +74,6 @@ export const remoteEvents: Handler = async (_req, res, ctx, params, url) => {
   sendJson(res, 200, { events: read.events, gap: read.gap, more: !finished(result), session: now.view, view: viewTag(now.view) });
 };
 
-/** Reads the body as JSON, refusing an oversized prompt text with 413 before schema checks. */
-async function readInstructionBody(req: Parameters<Handler>[0], what: string): Promise<unknown> {
-  const text = await readBody(req, MAX_PUBLIC_BODY_BYTES);
-  const json = await parseInTurn(text, () => parseJson(text, what));
-  const prompt = (json as { text?: unknown } | null)?.text;
-  if (typeof prompt === 'string' && Buffer.byteLength(prompt) > MAX_PROMPT_BYTES) {
-    throw new HttpError(413, 'TOO_LARGE', `the prompt is over ${MAX_PROMPT_BYTES} bytes; send it in parts`);
-  }
-  return json;
-}
-
 // A client refused because the URL has its fill of waiting instructions asks again after this: the daemon, when
 // online, takes them within a poll; when offline, nothing changes sooner.
 const PENDING_RETRY_S = 10;
@@ -99,37 +88,10 @@ function accepted(res: Parameters<Handler>[1], ctx: RelayContext, s: OpenedSessi
   sendJson(res, r.duplicate ? 200 : 201, r);
 }
 
-export const remotePrompt: Handler = async (req, res, ctx, params) => {
+export const remoteInstruction: Handler = async (req, res, ctx, params) => {
   const s = resolveSteering(ctx, params[0]);
-  const body = parseWith(PromptRequest, await readInstructionBody(req, 'prompt'), 'prompt');
-  accepted(res, ctx, s, ctx.instructions.accept(s.id, 'prompt', { text: body.text }, body.idempotencyKey, s.tokenHash, ctx.opts.maxPendingPerUrl));
+  const text = await readBody(req, MAX_PUBLIC_BODY_BYTES);
+  const body = parseWith(SealedInstructionRequest, await parseInTurn(text, () => parseJson(text, 'instruction')), 'instruction');
+  // Opaque here: whether it is a prompt or an answer, and whether it is genuine, only the daemon can tell.
+  accepted(res, ctx, s, ctx.instructions.accept(s.id, 'sealed', { nonce: body.nonce, sealed: body.sealed, proof: body.proof }, body.nonce, s.tokenHash, ctx.opts.maxPendingPerUrl));
 };
-
-function approval(kind: Extract<Instruction['kind'], 'approve' | 'deny'>): Handler {
-  return async (req, res, ctx, params) => {
-    const s = resolveSteering(ctx, params[0]);
-    const body = parseWith(ApprovalRequest, await readInstructionBody(req, kind), `${kind} request`);
-    // A retry of an accepted answer is a duplicate even if the approval has been decided since.
-    const seen = ctx.instructions.existing(s.id, body.idempotencyKey);
-    if (!seen && s.view.pendingApprovals === 0) {
-      throw new HttpError(409, 'NOTHING_PENDING', 'nothing in this session waits for approval');
-    }
-    // A request id that matches none of the pending ones (as the daemon last reported them) is a typo: say so now
-    // rather than let the daemon drop the instruction where the client cannot see it.
-    const listed = s.view.approvals;
-    if (!seen && body.request !== undefined && listed.length > 0 && !listed.some((a) => a.id.startsWith(body.request as string))) {
-      const known = listed.map((a) => `${a.id.slice(0, 8)} (${(a.summary.split('\n')[0] ?? '').slice(0, 60)})`).join(', ');
-      throw new HttpError(409, 'NO_SUCH_REQUEST', `no pending approval starts with ${body.request}; pending: ${known}`);
-    }
-    // No request named: the oldest one the client could have seen, bound now. Left to the daemon, "the oldest"
-    // could be a later request by the time the instruction runs (it may wait behind a prompt or an offline daemon).
-    const payload: Record<string, unknown> = {};
-    const request = body.request ?? listed[0]?.id;
-    if (request !== undefined) payload.request = request;
-    if (kind === 'deny' && body.message !== undefined) payload.message = body.message;
-    accepted(res, ctx, s, ctx.instructions.accept(s.id, kind, payload, body.idempotencyKey, s.tokenHash, ctx.opts.maxPendingPerUrl));
-  };
-}
-
-export const remoteApprove = approval('approve');
-export const remoteDeny = approval('deny');

@@ -1,0 +1,39 @@
+// The daemon's side of a remote instruction (docs/e2e-protocol.md): what the relay delivers is opaque to it — the
+// client sealed the body under the session's content key and proved it with the control URL's key. Here the proof is
+// checked, a nonce seen before is refused (a relay replaying an old instruction under a new id), and only then is the
+// body opened and parsed. Each refusal says why; the caller reports it on the session.
+import { z } from 'zod';
+import { fromBase64url } from '../e2e/encoding.js';
+import { openInstruction } from '../e2e/instructions.js';
+import { EventOpener } from '../e2e/records.js';
+import { InstructionBody, type InstructionBody as Body } from '../protocol/relay.js';
+import type { InboxItem, LinkStore } from '../store/link-store.js';
+
+const Payload = z.object({ nonce: z.string().min(16).max(64), sealed: z.string().min(1), proof: z.string().min(1) });
+
+export const NOT_SEALED = 'not sealed and proved with the key of the session\'s URL';
+export const REPLAYED = 'a replay of an instruction already received (the same nonce)';
+// Nonces are remembered as long as the inbox keeps instructions (7 days, src/daemon/upkeep.ts INBOX_KEEP_MS); an
+// older instruction could be a replay of one whose nonce is forgotten, so it is refused, with a day to spare.
+const MAX_AGE_MS = 6 * 24 * 3600 * 1000;
+
+/** The instruction's body, or why it is refused. */
+export async function openSealed(store: LinkStore, item: InboxItem): Promise<{ body: Body } | { refused: string }> {
+  const p = item.kind === 'sealed' ? Payload.safeParse(item.payload) : null;
+  if (!p?.success) return { refused: NOT_SEALED };
+  const token = store.access(item.sessionId)?.token;
+  if (!token) return { refused: NOT_SEALED };
+  if (store.nonceSeen(item.sessionId, p.data.nonce, item.id)) return { refused: REPLAYED };
+  const key = store.contentKey(item.sessionId);
+  const keys = await EventOpener.withKeys(item.sessionId, [{ epoch: key.epoch, raw: fromBase64url(key.key) }]);
+  let raw: unknown;
+  try {
+    raw = await openInstruction(fromBase64url(token), keys, item.sessionId, p.data);
+  } catch (err) {
+    return { refused: (err as Error).message };
+  }
+  const body = InstructionBody.safeParse(raw);
+  if (!body.success) return { refused: 'its body is not an instruction this daemon knows' };
+  if (Date.now() - Date.parse(body.data.at) > MAX_AGE_MS) return { refused: 'made more than 6 days ago (too old to tell from a replay)' };
+  return { body: body.data };
+}
