@@ -76,8 +76,11 @@ export class LinkStore {
 
   /** The session's content key (made on first use): what its events are sealed with for the relay. */
   contentKey(sessionId: string): { epoch: number; key: string } {
+    const select = this.db.prepare<[string], { epoch: number; key: string }>('SELECT epoch, key FROM session_keys WHERE session_id = ?');
+    const found = select.get(sessionId);
+    if (found) return found; // the usual case: no write on the path of every instruction
     this.db.prepare('INSERT OR IGNORE INTO session_keys (session_id, epoch, key) VALUES (?, 1, ?)').run(sessionId, randomBytes(32).toString('base64url'));
-    return this.db.prepare<[string], { epoch: number; key: string }>('SELECT epoch, key FROM session_keys WHERE session_id = ?').get(sessionId) as { epoch: number; key: string };
+    return select.get(sessionId) as { epoch: number; key: string };
   }
 
   /** Whether an instruction of the session received before `id` came with this nonce: `id` is a replay if so. */
