@@ -20,6 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { footprint } from './footprint.js';
+import { cpuTicks, ppid, pssKB, rssKB, statFields } from './proc-stats.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(ROOT, 'dist', 'rcd.cjs');
@@ -104,18 +105,6 @@ async function startSessions(from: number, to: number): Promise<void> {
   progress(`${to - from} sessions started in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${PARALLEL} at a time`);
 }
 
-function statFields(pid: number): string[] {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' '); // [0] is field 3 (state): field n is [n - 3]
-}
-const ppid = (pid: number) => Number(statFields(pid)[1]);
-const cpuTicks = (pid: number) => Number(statFields(pid)[11]) + Number(statFields(pid)[12]); // utime + stime
-function kB(file: string, key: string): number {
-  const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(file, 'utf8'));
-  return m ? Number(m[1]) : 0;
-}
-const rssKB = (pid: number) => kB(`/proc/${pid}/status`, 'VmRSS');
-const pssKB = (pid: number) => kB(`/proc/${pid}/smaps_rollup`, 'Pss');
 
 /** Every live process whose environment carries RCD_HOME=<home>: the daemon, the wrappers and the agents. */
 function processesOfHome(): number[] {

@@ -10,10 +10,10 @@
 // To compare with an older build, copy its dist/ somewhere with a node_modules link beside it and name its rcd.cjs.
 // `npm run bench` runs it once with the defaults (scripts/bench.ts); progress on stderr, a markdown table on stdout.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DAEMON_NODE_FLAGS } from '../src/common/daemon-flags.js';
 import { CLI, Home, sleep, waitFor } from './relay-kit.js';
+import { cpuTicks, pssKB, rssKB, statFields } from './proc-stats.js';
 
 // Imported by scripts/bench.ts (defaults, its own arguments are not ours) or run on its own.
 const isMain = process.argv[1]?.endsWith('footprint.js') ?? false;
@@ -45,17 +45,6 @@ const variants: Variant[] = values.variant.length === 0
     return { label, cli: cli || CLI, flags: flags.split(' ').filter(Boolean) };
   });
 
-function statFields(pid: number): string[] {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' '); // [0] is field 3 (state): field n is [n - 3]
-}
-const cpuTicks = (pid: number) => Number(statFields(pid)[11]) + Number(statFields(pid)[12]); // utime + stime
-function kB(file: string, key: string): number {
-  const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(file, 'utf8'));
-  return m ? Number(m[1]) : 0;
-}
-const rssKB = (pid: number) => kB(`/proc/${pid}/status`, 'VmRSS');
-const pssKB = (pid: number) => kB(`/proc/${pid}/smaps_rollup`, 'Pss');
 
 interface Memory { daemonRss: number; daemonPss: number; wrappersPss: number }
 interface Up { v: Variant; home: Home; pid: number; wrappers: number[]; setup: Memory }

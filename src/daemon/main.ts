@@ -85,7 +85,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   const control = new ClaudeControl(
     approvals, events,
     {
-      get: (id) => sessions.get(id), write: (id, data) => supervisor.write(id, data), isRunning: (id) => supervisor.isRunning(id),
+      get: (id) => sessions.get(id), write: (id, data) => supervisor.input.write(id, data), isRunning: (id) => supervisor.isRunning(id),
       setMode: (id, mode) => sessions.update(id, { permissionMode: mode }),
     },
     () => config.get().approvalTimeoutMs,

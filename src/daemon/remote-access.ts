@@ -55,7 +55,7 @@ export class RemoteAccess {
       this.store,
       {
         exists: (id) => supervisor.exists(id),
-        send: (id, text) => supervisor.send(id, text),
+        send: (id, text) => supervisor.input.send(id, text),
         stop: (id) => supervisor.stop(id),
         decide: async (id, request, allow, message) => {
           const s = supervisor.resolve(id);

@@ -3,14 +3,11 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from 'pino';
 import { RcdError } from '../common/errors.js';
-import type { Config } from '../protocol/config.js';
 import { LIVE_STATES, type SessionView } from '../protocol/session.js';
 import type { RequestOf } from '../protocol/api.js';
-import { flushWal, type Db } from '../store/db.js';
-import type { EventStore } from '../store/events.js';
-import type { SessionRecord, SessionStore } from '../store/sessions.js';
+import { flushWal } from '../store/db.js';
+import type { SessionRecord } from '../store/sessions.js';
 import { adapterFor } from '../agents/index.js';
 import { sessionFiles, spawnAgent, type AgentRun, type SessionFiles } from './agent-process.js';
 import { findExecutable } from './executable.js';
@@ -18,25 +15,12 @@ import { describeExit, type ExitInfo } from './restart-policy.js';
 import { Restarts } from './restarts.js';
 import { resolveSession } from './resolve.js';
 import { terminateRun } from './terminate.js';
-import type { Tailer } from './tailer.js';
 import type { AgentHooks } from './agent-hooks.js';
 import { canonicalDir } from './workdir.js';
-import { FifoWriter } from './fifo-writer.js';
+import { SessionInput } from './session-input.js';
+import type { SupervisorDeps } from './supervisor-deps.js';
+import { sessionView } from './session-view.js';
 import { claimRestart, claimSession } from './claim.js';
-import { untilState } from './state-wait.js';
-
-// How long `send` waits for a starting or restarting session to run: above the longest restart backoff (60 s).
-const SEND_WAIT_MS = 65_000;
-
-export interface SupervisorDeps {
-  db: Db;
-  sessions: SessionStore;
-  events: EventStore;
-  tailer: Tailer;
-  sessionsDir: string;
-  config: () => Config;
-  log: Logger;
-}
 
 interface Live {
   run: AgentRun;
@@ -52,12 +36,14 @@ export class Supervisor extends EventEmitter {
   private readonly stops = new Map<string, Promise<boolean>>();
   /** Runs being spawned: a stop (or a restart) waits for one to have its process, or to have failed, first. */
   private readonly spawning = new Map<string, Promise<void>>();
-  private readonly fifo = new FifoWriter();
+  /** `rcd send`, remote prompts, approval answers: what goes into the agents' stdin. */
+  readonly input: SessionInput;
   private hooks: AgentHooks | null = null;
   private readonly restarts: Restarts;
 
   constructor(private readonly d: SupervisorDeps) {
     super();
+    this.input = new SessionInput({ sessions: d.sessions, changes: this, isRunning: (id) => this.isRunning(id), stdinOf: (id) => this.files(id).stdin });
     this.restarts = new Restarts({
       sessions: d.sessions, events: d.events, config: d.config,
       changed: (id) => this.emit('state', id),
@@ -92,13 +78,7 @@ export class Supervisor extends EventEmitter {
 
   /** `pending`: the session's pending approvals, when the caller counted them for many sessions at once. */
   view(s: SessionRecord, pending?: number): SessionView {
-    return {
-      id: s.id, name: s.name, cwd: s.cwd, agent: s.agent, command: s.command, restartPolicy: s.restartPolicy,
-      state: s.state, pid: s.state === 'running' || s.state === 'stopping' ? s.pid : null, restarts: s.restarts,
-      exitCode: s.exitCode, signal: s.signal, reason: s.reason,
-      pendingApprovals: pending ?? (s.agent === 'claude' ? this.hooks?.pendingCount(s.id) ?? 0 : 0),
-      agentSessionId: s.agentSessionId, permissionMode: s.agent === 'claude' ? s.permissionMode : null, createdAt: s.createdAt, startedAt: s.startedAt,
-    };
+    return sessionView(s, pending ?? (s.agent === 'claude' ? this.hooks?.pendingCount(s.id) ?? 0 : 0));
   }
 
   async start(req: RequestOf<'start'>, newId: () => string): Promise<SessionRecord> {
@@ -284,22 +264,6 @@ export class Supervisor extends EventEmitter {
     return true;
   }
 
-  async send(id: string, text: string): Promise<number> {
-    const coming = () => ['starting', 'restarting'].includes(this.d.sessions.get(id)?.state ?? '');
-    // A session on its way up (a restart's backoff, a spawn) gets the text once it runs, rather than an error.
-    if (coming()) await untilState(this, id, () => !coming(), SEND_WAIT_MS);
-    const s = this.d.sessions.get(id);
-    if (!s || s.state !== 'running' || !this.live.has(id)) {
-      throw new RcdError('NOT_RUNNING', `session ${s?.name ?? id} is ${s?.state ?? 'gone'}, so nothing is reading its input`);
-    }
-    return this.write(id, adapterFor(s.agent).encodeInput(text));
-  }
-
-  /** Raw bytes to a running agent's stdin, queued behind other writes to it. */
-  write(id: string, data: Buffer): Promise<number> {
-    return this.fifo.write(id, this.files(id).stdin, data);
-  }
-
   isRunning(id: string): boolean {
     return this.live.has(id) && this.d.sessions.get(id)?.state === 'running';
   }
@@ -321,6 +285,6 @@ export class Supervisor extends EventEmitter {
   /** The daemon is going away: drop timers and handles, leave every agent running. */
   detach(): void {
     this.restarts.close();
-    this.fifo.close();
+    this.input.close();
   }
 }
