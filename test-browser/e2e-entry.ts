@@ -37,7 +37,8 @@ async function rcdE2e(input: E2eInput) {
   const key = await importContentKey(fromBase64url(input.contentKey));
   const ctx = contexts.event(input.session, input.seq);
   const unwrapped = await unwrapKeys(v.wrapKey, input.nodeEnvelope, input.session, input.url);
-  const altered = `${input.nodeRecord.slice(0, -2)}${input.nodeRecord.endsWith('A') ? 'B' : 'A'}${input.nodeRecord.slice(-1)}`;
+  // One whole character of the ciphertext changed (the one before the last: the last also holds padding bits).
+  const altered = `${input.nodeRecord.slice(0, -2)}${input.nodeRecord.at(-2) === 'A' ? 'B' : 'A'}${input.nodeRecord.slice(-1)}`;
   return {
     keys: {
       viewSecret: toBase64url(c.viewSecret),
