@@ -178,7 +178,7 @@ export class Home {
   }
 }
 
-export interface RemoteStatus { session: { state: string; lastSeq: number }; lastSeq: number; daemonOnline: boolean; envelope: string | null }
+export interface RemoteStatus { session: { live: boolean; lastSeq: number }; lastSeq: number; daemonOnline: boolean; envelope: string | null }
 /** An event as a client reads it: opened (the relay serves them sealed); `data` is the bytes. */
 export interface RemoteEvent { seq: number; at: string; kind: 'output' | 'state'; data: Buffer }
 export interface EventsAnswer { events: RemoteEvent[]; gap: boolean; more: boolean }
@@ -256,7 +256,7 @@ export class Remote {
   /** The relay holds every event the daemon had when it reported the session's final state. */
   async complete(): Promise<RemoteStatus | null> {
     const s = await this.status();
-    return !LIVE.includes(s.session.state) && s.lastSeq >= s.session.lastSeq ? s : null;
+    return !s.session.live && s.lastSeq >= s.session.lastSeq ? s : null;
   }
 
   /** Every output event the relay serves, concatenated, and each one's seq, store time and size. */

@@ -3,7 +3,9 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { RcdError } from '../common/errors.js';
-import { MAX_REMOTE_REQUEST_CHARS, type RemoteSession } from '../protocol/relay.js';
+import { MAX_REMOTE_REQUEST_CHARS } from '../protocol/relay.js';
+import { LIVE_STATES } from '../protocol/session.js';
+import type { LocalSessionView } from '../link/sealed-view.js';
 import type { Db } from '../store/db.js';
 import type { EventStore } from '../store/events.js';
 import { LinkStore } from '../store/link-store.js';
@@ -89,12 +91,16 @@ export class RemoteAccess {
     this.link.start();
   }
 
-  private view(id: string): RemoteSession | null {
+  /** The session as its remote clients see it (the link seals it: the relay sees only id, liveness, times, seq). */
+  private view(id: string): LocalSessionView | null {
     if (!this.supervisor.exists(id)) return null;
     const s = this.supervisor.resolve(id);
     const pending = s.agent === 'claude' ? this.control.pending(s.id) : [];
     const approvals = pending.slice(0, MAX_REMOTE_APPROVALS).map((a) => ({ id: a.id, tool: a.tool, summary: remoteRequestText(a.tool, a.input), createdAt: a.createdAt }));
-    return { id: s.id, name: s.name, agent: s.agent, state: s.state, pendingApprovals: pending.length, approvals, updatedAt: s.updatedAt, lastSeq: this.lastSeq(s.id) };
+    return {
+      id: s.id, live: LIVE_STATES.includes(s.state), updatedAt: s.updatedAt, lastSeq: this.lastSeq(s.id),
+      view: { name: s.name, agent: s.agent, cwd: s.cwd, state: s.state, pendingApprovals: pending.length, approvals },
+    };
   }
 
   private lastSeq(id: string): number {

@@ -4,7 +4,7 @@
 // instructions). A failure backs off with full jitter; a wake or SIGUSR2 drops the pool and reconnects at once.
 import type { Logger } from 'pino';
 import {
-  AckResponse, POLL_DEADLINE_MS, POLL_HOLD_MS, PollResponse, PutSessionResponse, RegisterResponse, type Instruction, type RemoteSession,
+  AckResponse, POLL_DEADLINE_MS, POLL_HOLD_MS, PollResponse, PutSessionResponse, RegisterResponse, type Instruction,
 } from '../protocol/relay.js';
 import type { LinkStore } from '../store/link-store.js';
 import { relayAccess } from './access.js';
@@ -12,6 +12,7 @@ import { AccessWaits } from './access-waits.js';
 import { Backoff, sleepUnless } from './backoff.js';
 import type { Executor } from './executor.js';
 import { HttpError, RelayHttp, checkRelayUrl, describeError } from './http.js';
+import { sealedSession, type LinkSessions } from './sealed-view.js';
 import { Uploader } from './uploader.js';
 
 export type LinkState = 'off' | 'connecting' | 'connected' | 'backoff';
@@ -20,11 +21,6 @@ export type LinkState = 'off' | 'connecting' | 'connected' | 'backoff';
 const CALL_TIMEOUT_MS = 15_000;
 // A relay refuses a poll (503 over its cap, 401) at once; one it still holds after this long has taken it.
 const POLL_TAKEN_MS = 1_000;
-
-export interface LinkSessions {
-  ids(): string[];
-  view(id: string): RemoteSession | null;
-}
 
 export interface LinkDeps {
   relayUrl: string;
@@ -269,12 +265,12 @@ export class Link {
     for (const id of [...this.dirty]) {
       if (onlyNew && this.known.has(id)) continue;
       this.dirty.delete(id);
-      const session = this.d.sessions.view(id);
-      if (!session) continue;
+      const local = this.d.sessions.view(id);
+      if (!local) continue;
       const a = this.d.store.access(id);
-      const access = await relayAccess(this.d.store, id, a);
+      const body = { session: await sealedSession(this.d.store, local), access: await relayAccess(this.d.store, id, a) };
       try {
-        const put = await this.http.call('PUT', `api/daemon/sessions/${id}`, { session, access }, PutSessionResponse, { signal, timeoutMs: CALL_TIMEOUT_MS });
+        const put = await this.http.call('PUT', `api/daemon/sessions/${id}`, body, PutSessionResponse, { signal, timeoutMs: CALL_TIMEOUT_MS });
         if (put.ackedSeq !== undefined && put.ackedSeq < this.d.store.cursor(id)) {
           // The relay holds less than it once acknowledged (its data was lost or restored from a backup): send
           // again from what it has, or its followers never see the rest.

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { SessionState } from './session.js';
 
 /** Version of this protocol; the relay answers it in `GET /api/info`. */
-export const RELAY_PROTOCOL_VERSION = 1;
+export const RELAY_PROTOCOL_VERSION = 2;
 
 // The relay holds a long-poll this long without news, under common proxy idle timeouts (60 s) with margin.
 export const POLL_HOLD_MS = 25_000;
@@ -66,18 +66,42 @@ export const RemoteApproval = z.object({
 });
 export type RemoteApproval = z.infer<typeof RemoteApproval>;
 
-/** The session as the relay shows it to remote clients. */
-export const RemoteSession = z.object({
-  id: SessionId,
+/**
+ * The session as a remote client sees it once its sealed view is open (src/e2e/session-view.ts): everything a person
+ * reads about it. The relay never sees this; it carries it sealed under the session's content key.
+ */
+export const SessionView = z.object({
   name: z.string(),
   agent: z.string(),
+  cwd: z.string(),
   state: SessionState,
   pendingApprovals: z.number().int().min(0),
   /** The pending approvals, oldest first (at most 50; `pendingApprovals` counts them all). */
-  approvals: z.array(RemoteApproval).max(50).default([]),
+  approvals: z.array(RemoteApproval).max(50),
+  /**
+   * When the daemon made this view (ms since the epoch, strictly increasing per daemon): a client refuses a view
+   * older than one it has shown, so a relay replaying an old view cannot bring back a request that was answered.
+   */
+  at: z.number().int().min(0),
+});
+export type SessionView = z.infer<typeof SessionView>;
+
+/** The largest sealed view: 50 approvals of MAX_REMOTE_REQUEST_CHARS, JSON-escaped, as base64 (4/3). */
+export const MAX_SEALED_VIEW_CHARS = 1536 * 1024;
+
+/**
+ * The session as the relay holds and serves it: what it may see (id, whether it is live, times, its newest seq) and
+ * the view, sealed. `live` tells the relay when a follower has had everything (a session that is not live and whose
+ * events up to `lastSeq` are all held is finished). `sealed` is `<epoch>.<iv>.<ct>`; empty until the daemon has
+ * sent one (a relay that upgraded from plaintext views holds none until its daemons link again).
+ */
+export const RemoteSession = z.object({
+  id: SessionId,
+  live: z.boolean(),
   updatedAt: Iso,
   /** The daemon's newest event seq for the session when it sent this view: a follower is done only past it. */
   lastSeq: z.number().int().min(0).default(0),
+  sealed: z.string().max(MAX_SEALED_VIEW_CHARS).regex(/^(\d{1,9}\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+)?$/),
 });
 export type RemoteSession = z.infer<typeof RemoteSession>;
 

@@ -77,6 +77,17 @@ const MIGRATIONS: readonly string[] = [
   DELETE FROM events;
   UPDATE sessions SET acked_seq = 0, pruned_through = 0, event_count = 0;
   `,
+  // 5: session views arrive sealed too (names, directories, states and pending requests): the plaintext views are
+  // replaced by empty sealed ones that say only whether the session was live; each daemon sends its sealed views
+  // again when it links (it pushes every session on connect).
+  `
+  UPDATE sessions SET view = json_object(
+    'id', id,
+    'live', json(CASE WHEN json_extract(view, '$.state') IN ('starting', 'running', 'restarting', 'stopping') THEN 'true' ELSE 'false' END),
+    'updatedAt', json_extract(view, '$.updatedAt'),
+    'lastSeq', COALESCE(json_extract(view, '$.lastSeq'), 0),
+    'sealed', '');
+  `,
 ];
 
 export const RELAY_SCHEMA_VERSION = MIGRATIONS.length;
@@ -113,6 +124,9 @@ export function openRelayDb(path: string): Db {
     // NORMAL in WAL mode survives a process crash (only a power loss can drop the last transactions).
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
+    // What is deleted (events pruned, sessions removed, plaintext replaced by a migration) is overwritten, not
+    // left in free pages for whoever copies the file later.
+    db.pragma('secure_delete = ON');
     migrateRelay(db);
     db.pragma('busy_timeout = 5000');
   } catch (err) {

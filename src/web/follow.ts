@@ -85,7 +85,7 @@ export async function follow(s: Session): Promise<void> {
       }
     }
     append(text);
-    applyView(s, body.session, body.view);
+    await applyView(s, body.session, body.view);
     if (!body.more) {
       const state = s.page.state.textContent ?? '';
       closed(s, LIVE.includes(state) ? 'Stopped following.' : `The session has ended (${state}).`);

@@ -1,5 +1,6 @@
 // The session page's elements (rendered by src/relay/pages/session-page.ts) and what the script keeps about the
 // session while it follows it. Looked up once and typed, so a page and script out of step fail at load, visibly.
+import { ViewGuard } from '../e2e/session-view.js';
 import type { RemoteApproval } from '../protocol/relay.js';
 import type { EventOpener } from '../e2e/records.js';
 import { parseSessionUrl, urlCredential, type Scope, type SessionUrl } from '../e2e/url.js';
@@ -65,6 +66,8 @@ export interface Session {
   after: number;
   /** The fingerprint of the session view last applied: the relay answers a poll at once when it changes. */
   viewSeen: string;
+  /** The newest view shown: an older one the relay serves again is not shown. */
+  views: ViewGuard;
   /** The pending approval the buttons answer: the oldest, as the relay last reported. */
   oldest: RemoteApproval | null;
   /** Following stopped (the session ended, or the URL no longer works): nothing more is sent. */
@@ -83,6 +86,7 @@ export async function openSession(page: Page): Promise<Session> {
     claude: false,
     after: 0,
     viewSeen: '',
+    views: new ViewGuard(),
     oldest: null,
     ended: false,
   };

@@ -10,7 +10,6 @@ import { closed, findPage, openSession, type Session } from './page.js';
 import { call, errorText } from './relay-api.js';
 import type { RemoteSession } from '../protocol/relay.js';
 import { wirePromptBox } from './send.js';
-import { clean } from './text.js';
 
 /** Loads the session's name, agent and view; false (and says why) when the URL opens nothing. */
 async function load(s: Session): Promise<boolean> {
@@ -36,11 +35,11 @@ async function load(s: Session): Promise<boolean> {
     closed(s, 'This URL\'s key does not open the session (the relay handed out something else); nothing is shown.');
     return false;
   }
-  s.claude = body.session.agent === 'claude';
-  s.page.name.textContent = clean(body.session.name);
-  document.title = `${clean(body.session.name)} — rcd`;
-  s.page.agent.textContent = `${clean(body.session.agent)} agent`;
-  applyView(s, body.session, body.view);
+  await applyView(s, body.session, body.view);
+  if (!s.views.accept(null)) {
+    closed(s, 'The owner\'s daemon has not sent this session\'s state yet, or it did not authenticate; reload shortly.');
+    return false;
+  }
   return true;
 }
 

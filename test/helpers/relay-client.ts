@@ -71,9 +71,14 @@ export const newSessionId = (): string => randomBytes(8).toString('hex');
 export const newToken = (): string => randomBytes(32).toString('base64url');
 export const errorCode = (a: Answer): string => RelayError.parse(a.json).error.code;
 
+/**
+ * A sealed view as a stand-in daemon sends it: well formed, opaque to the relay, and telling one view from another
+ * (`label`), which is all the relay's tests need of it.
+ */
+export const fakeView = (label: string): string => `1.${'A'.repeat(16)}.${Buffer.from(label).toString('base64url')}`;
+
 export const sessionView = (id: string, over: Partial<RemoteSession> = {}): RemoteSession => ({
-  id, name: `s-${id.slice(0, 4)}`, agent: 'generic', state: 'running', pendingApprovals: 0, approvals: [],
-  updatedAt: new Date().toISOString(), lastSeq: 0, ...over,
+  id, live: true, updatedAt: new Date().toISOString(), lastSeq: 0, sealed: fakeView(`s-${id.slice(0, 4)}`), ...over,
 });
 
 export const outputEvent = (seq: number, text: string) =>

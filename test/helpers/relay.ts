@@ -9,6 +9,8 @@ export class RelayProcess {
   url = '';
   private child: ChildProcess | null = null;
   private port = 0;
+  /** Everything the relay printed (its log), across restarts. */
+  log = '';
 
   /** `args`: more `rcd relay` flags (limits). */
   constructor(readonly dataDir: string, private readonly env: NodeJS.ProcessEnv, private readonly args: readonly string[] = []) {}
@@ -31,8 +33,14 @@ export class RelayProcess {
     this.child = child;
     let out = '';
     let err = '';
-    child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+    child.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      this.log += c.toString();
+    });
+    child.stderr?.on('data', (c: Buffer) => {
+      err += c.toString();
+      this.log += c.toString();
+    });
     let m: RegExpExecArray;
     try {
       m = await waitFor(() => /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(out) ?? (child.exitCode !== null ? Promise.reject(new Error(err)) : null), 'the relay to listen', 15_000);

@@ -8,6 +8,8 @@ import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { Rcd, fixture, waitFor } from '../helpers/harness.js';
 import { withRelay } from '../helpers/relay.js';
+import { claudeRcd } from '../helpers/claude.js';
+import { startMockMessagesApi } from '../helpers/mock-messages-api.js';
 
 const MARKER = 'sealed-marker-7f3a91';
 
@@ -35,6 +37,39 @@ describe('end-to-end encryption of session output', () => {
         }
       }
     });
+  });
+
+  it('a claude session with the marker in its name, directory, prompts and approvals leaves none of it at the relay', async () => {
+    const api = await startMockMessagesApi();
+    try {
+      const rcd = claudeRcd('rcd-e2e-claude-', api.url);
+      await withRelay(rcd, async (relay) => {
+        const name = `cc-${MARKER}`;
+        await rcd.ok(['start', '--agent', 'claude', '--cwd', rcd.workdir(`dir-${MARKER}`), '--name', name]);
+        const url = (await rcd.ok(['url', name])).trim();
+        const status = async () => (JSON.parse(await rcd.ok(['remote', 'status', url, '--json'])) as { session: { name: string; cwd: string; pendingApprovals: number } }).session;
+        await rcd.ok(['remote', 'send', url, `run: echo ${MARKER}-approved`]);
+        await waitFor(async () => (await status()).pendingApprovals === 1, 'the approval to reach the remote client');
+        assert.match(await rcd.ok(['remote', 'status', url]), new RegExp(`${name}[\\s\\S]*Bash: echo ${MARKER}-approved`), 'the remote client opens the name and the request');
+        assert.match((await status()).cwd, new RegExp(`dir-${MARKER}$`));
+        await rcd.ok(['remote', 'approve', url]);
+        await waitFor(async () => (await rcd.logs(name)).includes(`tool said: ${MARKER}-approved`), 'the approved tool to run');
+        await rcd.ok(['remote', 'send', url, `run: echo ${MARKER}-denied`]);
+        await waitFor(async () => (await status()).pendingApprovals === 1, 'the second approval');
+        await rcd.ok(['remote', 'deny', url, '--message', `no, ${MARKER}-reason`]);
+        await waitFor(async () => (await rcd.logs(name)).includes(`tool failed: no, ${MARKER}-reason`), 'the denial');
+        await waitFor(async () => (await rcd.ok(['remote', 'logs', url])) === (await rcd.logs(name)), 'the remote logs to catch up');
+        const key = url.slice(url.indexOf('#') + 3);
+        await relay.stop(); // its WAL and log as they are when it is gone
+        for (const f of relayFiles(relay.dataDir)) {
+          for (const secret of [MARKER, key]) assert.equal(f.bytes.includes(secret), false, `${f.name} holds ${secret === MARKER ? 'a marker' : 'the URL key'} in the clear`);
+        }
+        assert.equal(relay.log.includes(MARKER) || relay.log.includes(key), false, 'nor does its log');
+        assert.ok(relay.log.length > 0, 'the relay did log');
+      });
+    } finally {
+      await api.close();
+    }
   });
 
   it('a record altered on the relay, or a readable one it made up, is refused and not shown', async () => {

@@ -162,7 +162,7 @@ describe('relay limits', () => {
       const third = await c.putSession(d.cred, newSessionId(), null);
       assert.deepEqual([third.status, errorCode(third)], [429, 'LIMIT']);
       assert.match(third.text, /2 sessions on the relay/);
-      assert.equal((await c.putSession(d.cred, second, null, { state: 'exited' })).status, 200);
+      assert.equal((await c.putSession(d.cred, second, null, { live: false })).status, 200);
       assert.equal((await c.call('DELETE', `/api/daemon/sessions/${second}`, undefined, d.cred)).status, 204);
       assert.equal((await c.putSession(d.cred, newSessionId(), null)).status, 200);
 

@@ -14,7 +14,7 @@ import {
 } from '../../src/protocol/relay.js';
 import { startRelay, type RunningRelay } from '../../src/relay/main.js';
 import { waitFor } from '../helpers/harness.js';
-import { RelayClient, errorCode, fakeSealed, sha, textOf, type Answer } from '../helpers/relay-client.js';
+import { RelayClient, errorCode, fakeSealed, fakeView, sha, textOf, type Answer } from '../helpers/relay-client.js';
 const sessionId = () => randomBytes(8).toString('hex');
 
 describe('relay server', () => {
@@ -53,7 +53,7 @@ describe('relay server', () => {
     return t;
   };
   const view = (id: string, over: Partial<RemoteSession> = {}): RemoteSession => ({
-    id, name: `s-${id.slice(0, 4)}`, agent: 'generic', state: 'running', pendingApprovals: 0, approvals: [], updatedAt: new Date().toISOString(), lastSeq: 0, ...over,
+    id, live: true, updatedAt: new Date().toISOString(), lastSeq: 0, sealed: fakeView(`s-${id.slice(0, 4)}`), ...over,
   });
   const put = (cred: string, id: string, token: string | null, over: Partial<RemoteSession> = {}, expiresAt: string | null = null) =>
     call('PUT', `/api/daemon/sessions/${id}`, { session: view(id, over), access: token ? { tokenHash: sha(token), expiresAt } : null }, cred);
@@ -90,8 +90,8 @@ describe('relay server', () => {
   it('answers /api/info and a status page with counts only', async () => {
     const info = await call('GET', '/api/info');
     assert.equal(info.status, 200);
-    assert.deepEqual(info.json, { name: 'rcd-relay', version: '0.1.0', protocol: 1 });
-    const { id } = await setup({ name: 'secret-project-name' });
+    assert.deepEqual(info.json, { name: 'rcd-relay', version: '0.1.0', protocol: 2 });
+    const { id } = await setup({ sealed: fakeView('secret-project-name') });
     const page = await call('GET', '/');
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-type') ?? '', /text\/html/);
@@ -119,12 +119,12 @@ describe('relay server', () => {
   });
 
   it('shows a registered session to a holder of its token', async () => {
-    const { token, id } = await setup({ name: 'alpha' });
+    const { token, id } = await setup({ sealed: fakeView('alpha') });
     const a = await call('GET', `/api/s/${token}`);
     assert.equal(a.status, 200, a.text);
     const s = RemoteStatusResponse.parse(a.json);
     assert.equal(s.session.id, id);
-    assert.equal(s.session.name, 'alpha');
+    assert.equal(s.session.sealed, fakeView('alpha'), 'the sealed view as the daemon sent it');
     assert.deepEqual([s.firstSeq, s.lastSeq], [0, 0]);
     assert.equal(s.daemonOnline, true, 'the daemon made a call just now');
   });
@@ -215,11 +215,11 @@ describe('relay server', () => {
     const ev = RemoteEventsResponse.parse((await waiting).json);
     assert.ok(Date.now() - t0 < 3_000);
     assert.deepEqual(ev.events.map((e) => e.seq), [2]);
-    assert.equal((await put(cred, id, token, { state: 'exited' })).status, 200);
+    assert.equal((await put(cred, id, token, { live: false })).status, 200);
     const t1 = Date.now();
     const done = RemoteEventsResponse.parse((await call('GET', `/api/s/${token}/events?after=2&wait=20000`)).json);
     assert.ok(Date.now() - t1 < 2_000, 'no hold for a session that is over');
-    assert.deepEqual([done.events, done.gap, done.more, done.session.state], [[], false, false, 'exited']);
+    assert.deepEqual([done.events, done.gap, done.more, done.session.live], [[], false, false, false]);
   });
 
   it('wakes a held remote events poll when the session view changes (a pending approval), with no events', async () => {
@@ -227,23 +227,23 @@ describe('relay server', () => {
     assert.equal((await upload(cred, id, [out(1, 'a')])).status, 200);
     const t0 = Date.now();
     const { answer: waiting } = await holdPoll(() => call('GET', `/api/s/${token}/events?after=1&wait=20000`));
-    assert.equal((await put(cred, id, token, { pendingApprovals: 1 })).status, 200);
+    assert.equal((await put(cred, id, token, { sealed: fakeView('one pending') })).status, 200);
     const ev = RemoteEventsResponse.parse((await waiting).json);
     assert.ok(Date.now() - t0 < 3_000, 'answered at the change, not after the hold');
-    assert.deepEqual([ev.events, ev.gap, ev.more, ev.session.pendingApprovals], [[], false, true, 1]);
+    assert.deepEqual([ev.events, ev.gap, ev.more, ev.session.sealed], [[], false, true, fakeView('one pending')]);
   });
 
   it('answers at once a follower whose view changed between its polls, and holds one that is current', async () => {
     const { cred, id, token } = await setup();
     assert.equal((await upload(cred, id, [out(1, 'a')])).status, 200);
     const first = RemoteEventsResponse.parse((await call('GET', `/api/s/${token}/events?after=0`)).json);
-    assert.equal(first.session.pendingApprovals, 0);
+    assert.notEqual(first.session.sealed, fakeView('one pending'));
     // The view goes up after the events that caused it: here, before the follower's next poll starts.
-    assert.equal((await put(cred, id, token, { pendingApprovals: 1 })).status, 200);
+    assert.equal((await put(cred, id, token, { sealed: fakeView('one pending') })).status, 200);
     const t0 = Date.now();
     const next = RemoteEventsResponse.parse((await call('GET', `/api/s/${token}/events?after=1&wait=20000&view=${first.view}`)).json);
     assert.ok(Date.now() - t0 < 3_000, 'answered at once: the follower has not seen this view');
-    assert.deepEqual([next.events, next.session.pendingApprovals], [[], 1]);
+    assert.deepEqual([next.events, next.session.sealed], [[], fakeView('one pending')]);
     assert.notEqual(next.view, first.view);
     const status = RemoteStatusResponse.parse((await call('GET', `/api/s/${token}`)).json);
     assert.equal(status.view, next.view, 'the status answer carries the same fingerprint');
@@ -298,7 +298,7 @@ describe('relay server', () => {
     const id = sessionId();
     const [steer, read] = [newToken(), newToken()];
     const access = (s: string, r: string) => ({ tokenHash: sha(s), readHash: sha(r), expiresAt: null });
-    assert.equal((await call('PUT', `/api/daemon/sessions/${id}`, { session: view(id, { pendingApprovals: 1, approvals: [{ id: 'req-1', tool: 'Bash', summary: 'Bash: ls', createdAt: new Date().toISOString() }] }), access: access(steer, read) }, d.credential)).status, 200);
+    assert.equal((await call('PUT', `/api/daemon/sessions/${id}`, { session: view(id, { sealed: fakeView('Bash: ls waits') }), access: access(steer, read) }, d.credential)).status, 200);
     assert.equal(RemoteStatusResponse.parse((await call('GET', `/api/s/${read}`)).json).scope, 'view');
     assert.equal(RemoteStatusResponse.parse((await call('GET', `/api/s/${steer}`)).json).scope, 'control');
     assert.equal((await call('GET', `/api/s/${read}/events?after=0`)).status, 200);
@@ -333,7 +333,7 @@ describe('relay server', () => {
   });
 
   it('stores an instruction as sealed as it came: no kind, text or request for the relay to read or check', async () => {
-    const { cred, token } = await setup({ pendingApprovals: 0 });
+    const { cred, token } = await setup();
     // An approval answer with nothing pending is no longer the relay's to judge (it cannot read it): the daemon is.
     const body = fakeSealed('{"kind":"approve"}', 'approve-opaque1');
     assert.equal((await call('POST', `/api/s/${token}/instructions`, body)).status, 201);
@@ -410,7 +410,7 @@ describe('relay server', () => {
   });
 
   it('serves a self-contained session page that holds nothing of the session (the key is in its fragment)', async () => {
-    const { cred, id, token } = await setup({ name: 'secret-session-name' });
+    const { cred, id, token } = await setup({ sealed: fakeView('secret-session-name') });
     await upload(cred, id, [out(1, 'secret output line\n')]);
     const a = await call('GET', `/s/${id}`);
     assert.equal(a.status, 200);

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { PollResponse, RemoteStatusResponse } from '../../src/protocol/relay.js';
 import { startRelay, type RunningRelay } from '../../src/relay/main.js';
-import { RelayClient, errorCode, newSessionId, newToken, outputEvent, sha } from '../helpers/relay-client.js';
+import { RelayClient, errorCode, fakeView, newSessionId, newToken, outputEvent, sha } from '../helpers/relay-client.js';
 
 describe('relay: retired URLs stay retired', () => {
   let dir: string;
@@ -39,22 +39,22 @@ describe('relay: retired URLs stay retired', () => {
     const a = await c.register();
     const x = newSessionId();
     const [t1, t2] = [newToken(), newToken()];
-    assert.equal((await c.putSession(a.credential, x, sha(t1), { name: 'owner' })).status, 200);
+    assert.equal((await c.putSession(a.credential, x, sha(t1), { sealed: fakeView('owner') })).status, 200);
     assert.equal((await c.upload(a.credential, x, [outputEvent(1, 'the owner\'s output\n')])).status, 200);
-    assert.equal((await c.putSession(a.credential, x, sha(t2), { name: 'owner' })).status, 200, 'rotated');
+    assert.equal((await c.putSession(a.credential, x, sha(t2), { sealed: fakeView('owner') })).status, 200, 'rotated');
 
     const b = await c.register();
     const y = newSessionId();
-    const claim = await c.putSession(b.credential, y, sha(t1), { name: 'impostor' });
+    const claim = await c.putSession(b.credential, y, sha(t1), { sealed: fakeView('impostor') });
     assert.deepEqual([claim.status, errorCode(claim)], [409, 'CONFLICT'], claim.text);
     assert.match(claim.text, /retired URL never works again/);
     await stillDead(t1, 'ROTATED', { cred: b.credential });
     // The claimant's session went nowhere (the PUT stored nothing), and the owner's new URL is unaffected.
     assert.equal((await c.upload(b.credential, y, [outputEvent(1, 'impostor\n')])).status, 404);
     const owner = RemoteStatusResponse.parse((await c.call('GET', `/api/s/${t2}`)).json);
-    assert.equal(owner.session.name, 'owner');
+    assert.equal(owner.session.sealed, fakeView('owner'));
     // The claimant can still share a session of its own under a fresh URL.
-    assert.equal((await c.putSession(b.credential, y, sha(newToken()), { name: 'impostor' })).status, 200);
+    assert.equal((await c.putSession(b.credential, y, sha(newToken()), { sealed: fakeView('impostor') })).status, 200);
   });
 
   it('refuses claims of a revoked hash and of a removed session\'s hash, also under the removed session\'s id', async () => {
@@ -86,6 +86,6 @@ describe('relay: retired URLs stay retired', () => {
     assert.deepEqual([stale.status, errorCode(stale)], [409, 'CONFLICT']);
     assert.equal(errorCode(await c.call('GET', `/api/s/${t1}`)), 'ROTATED');
     assert.equal((await c.call('GET', `/api/s/${t2}`)).status, 200, 'the current URL still works');
-    assert.equal((await c.putSession(a.credential, x, sha(t2), { state: 'exited' })).status, 200, 'updates with the current hash go on');
+    assert.equal((await c.putSession(a.credential, x, sha(t2), { live: false })).status, 200, 'updates with the current hash go on');
   });
 });

@@ -7,7 +7,10 @@ import { fromBase64url, toBase64url } from '../../src/e2e/encoding.js';
 import { unwrapKeys, wrapKeys } from '../../src/e2e/envelope.js';
 import { controlKeys, randomSecret, viewKeys } from '../../src/e2e/keys.js';
 import { prove, verifyProof } from '../../src/e2e/proof.js';
-import { OpenFailed, contexts, newContentKey, open, seal } from '../../src/e2e/seal.js';
+import { EventOpener } from '../../src/e2e/records.js';
+import { OpenFailed, contexts, importContentKey, newContentKey, open, seal } from '../../src/e2e/seal.js';
+import { ViewGuard, openSessionView, sealSessionView } from '../../src/e2e/session-view.js';
+import type { SessionView } from '../../src/protocol/relay.js';
 
 const SESSION = '0123456789abcdef';
 const flip = (sealed: string, at: number) => {
@@ -99,5 +102,35 @@ describe('e2e instruction proofs', () => {
     const c = await controlKeys(randomSecret());
     const proof = await prove(c.proofKey, { ...fields, kind: 'prompt', nonce: 'x' });
     assert.equal(await verifyProof(c.proofKey, { ...fields, kind: 'promptx', nonce: '' }, proof), false);
+  });
+});
+
+describe('e2e session views', () => {
+  const view = (at: number, state: SessionView['state'] = 'running'): SessionView => ({
+    name: 'secret-name', agent: 'claude', cwd: '/home/me/secret-dir', state, pendingApprovals: 0, approvals: [], at,
+  });
+
+  it('open only for their session, whole and unaltered; an empty one is "none yet"', async () => {
+    const raw = (await newContentKey()).raw;
+    const key = { epoch: 1, cryptoKey: await importContentKey(raw) };
+    const opener = await EventOpener.withKeys(SESSION, [{ epoch: 1, raw }]);
+    const sealed = await sealSessionView(key, SESSION, view(5));
+    assert.equal(sealed.includes('secret'), false);
+    assert.deepEqual(await openSessionView(opener, SESSION, sealed), view(5));
+    assert.equal(await openSessionView(opener, SESSION, ''), null);
+    const [epoch, iv, ct] = sealed.split('.') as [string, string, string];
+    await assert.rejects(openSessionView(opener, SESSION, `${epoch}.${flip(`${iv}.${ct}`, 3)}`), OpenFailed);
+    const other = await EventOpener.withKeys('fedcba9876543210', [{ epoch: 1, raw }]);
+    await assert.rejects(openSessionView(other, 'fedcba9876543210', sealed), OpenFailed, 'moved to another session');
+    await assert.rejects(openSessionView(opener, SESSION, `2.${iv}.${ct}`), OpenFailed, 'an epoch this URL has no key for');
+  });
+
+  it('a client keeps the newest view it has seen: an older one served again is not shown', () => {
+    const guard = new ViewGuard();
+    assert.equal(guard.accept(null), null);
+    assert.deepEqual(guard.accept(view(10, 'running')), view(10, 'running'));
+    assert.deepEqual(guard.accept(view(9, 'exited')), view(10, 'running'), 'a replay of an older view');
+    assert.deepEqual(guard.accept(null), view(10, 'running'));
+    assert.deepEqual(guard.accept(view(11, 'exited')), view(11, 'exited'));
   });
 });

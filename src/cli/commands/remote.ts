@@ -1,14 +1,15 @@
 // rcd remote status|logs|send|approve|deny URL: a client that knows only the session URL and talks only to the relay.
 import { RcdError } from '../../common/errors.js';
-import { InstructionAccepted, MAX_PROMPT_BYTES, POLL_HOLD_MS, RemoteEventsResponse, RemoteStatusResponse } from '../../protocol/relay.js';
+import { InstructionAccepted, MAX_PROMPT_BYTES, POLL_HOLD_MS, RemoteEventsResponse } from '../../protocol/relay.js';
 import { parse, usageError } from '../args.js';
 import { sanitize } from '../../common/terminal.js';
 import { sealInstruction, type InstructionBody } from '../../e2e/instructions.js';
-import { EventOpener } from '../../e2e/records.js';
+import type { EventOpener } from '../../e2e/records.js';
 import { OpenFailed } from '../../e2e/seal.js';
 import { table } from '../format.js';
 import type { CommandContext } from '../main.js';
 import { mustSteer, relayCall, resolveSessionUrl, type SessionUrl } from '../remote-client.js';
+import { loadSession, statusJson } from '../remote-view.js';
 
 // A send that fails on the network is retried with the same idempotency key, so it runs once whatever happens.
 const SEND_ATTEMPTS = 3;
@@ -27,13 +28,13 @@ export async function remote(argv: string[], ctx: CommandContext): Promise<numbe
 
 async function status(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('remote', argv, { json: { type: 'boolean' } }, { min: 1, max: 1 });
-  const { data } = await relayCall(await resolveSessionUrl(positionals[0] as string), '', RemoteStatusResponse);
-  if (values.json) ctx.json(data, true);
+  const opened = await loadSession(await resolveSessionUrl(positionals[0] as string));
+  const { status: data, view: s } = opened;
+  if (values.json) ctx.json(statusJson(opened), true);
   else {
-    const s = data.session;
     ctx.out(table([
       ['NAME', 'STATE', 'AGENT', 'APPROVALS', 'DAEMON', 'UPDATED', 'URL'],
-      [s.name, s.state, s.agent, String(s.pendingApprovals), data.daemonOnline ? 'online' : 'offline', s.updatedAt, data.scope === 'view' ? 'view only' : 'read and steer'],
+      [s.name, s.state, s.agent, String(s.pendingApprovals), data.daemonOnline ? 'online' : 'offline', data.session.updatedAt, data.scope === 'view' ? 'view only' : 'read and steer'],
     ]));
     if (s.approvals.length > 0) {
       // Each request whole under its row, as `rcd approvals` shows it: what is approved from here is what runs.
@@ -52,14 +53,12 @@ async function logs(argv: string[], _ctx: CommandContext): Promise<number> {
   const target = await resolveSessionUrl(positionals[0] as string);
   process.once('SIGINT', () => process.exit(0));
   // Shown exactly as `rcd logs` shows it: claude sessions rendered (raw stream-json with --json).
-  const { data: info } = await relayCall(target, '', RemoteStatusResponse);
-  const renderer = info.session.agent === 'claude' && !values.json
-    ? new (await import('../../agents/claude/render.js')).ClaudeRenderer(info.session.name)
+  // The events are sealed: the envelope (the session's content keys sealed under this URL's key) opens them.
+  const { view, opener } = await loadSession(target);
+  const renderer = view.agent === 'claude' && !values.json
+    ? new (await import('../../agents/claude/render.js')).ClaudeRenderer(view.name)
     : null;
   const out = (buf: Buffer) => (renderer ? write(Buffer.from(renderer.push(buf))) : write(buf));
-  // The events are sealed: the envelope (the session's content keys sealed under this URL's key) opens them.
-  if (!info.envelope) throw new RcdError('NOT_FOUND', 'the relay has no key for this URL yet (the owner\'s daemon has not linked since it was issued); try again shortly');
-  const opener = await EventOpener.forUrl(target.url, info.envelope);
   let after = 0;
   let warned = false;
   for (;;) {
@@ -102,8 +101,7 @@ async function send(argv: string[], ctx: CommandContext): Promise<number> {
   mustSteer(target);
   const text = positionals[1] as string;
   if (Buffer.byteLength(text) > MAX_PROMPT_BYTES) throw usageError('remote', `TEXT is over ${MAX_PROMPT_BYTES} bytes; send it in parts`);
-  const { data: now } = await relayCall(target, '', RemoteStatusResponse);
-  const data = await sendSealed(target, now.envelope, { kind: 'prompt', text });
+  const data = await sendSealed(target, (await loadSession(target)).opener, { kind: 'prompt', text });
   if (values.json) ctx.json(data);
   return 0;
 }
@@ -112,9 +110,7 @@ async function send(argv: string[], ctx: CommandContext): Promise<number> {
  * Seals the instruction under the session's content key and proves it with the URL's key (src/e2e/instructions.ts),
  * then sends it; a retry sends the very same body (its nonce is the idempotency key), so it runs once.
  */
-async function sendSealed(target: SessionUrl, envelope: string | null, body: InstructionBody): Promise<{ id: string; duplicate: boolean }> {
-  if (!envelope) throw new RcdError('NOT_FOUND', 'the relay has no key for this URL yet (the owner\'s daemon has not linked since it was issued); try again shortly');
-  const keys = await EventOpener.forUrl(target.url, envelope);
+async function sendSealed(target: SessionUrl, keys: EventOpener, body: InstructionBody): Promise<{ id: string; duplicate: boolean }> {
   const sealed = await sealInstruction(target.url.secret, keys, target.url.sessionId, body);
   return (await retrying(() => relayCall(target, '/instructions', InstructionAccepted, { method: 'POST', body: sealed }))).data;
 }
@@ -126,23 +122,23 @@ async function decide(kind: 'approve' | 'deny', argv: string[], ctx: CommandCont
   mustSteer(target);
   // Name the request being answered, as the relay last heard of it: "the oldest" is decided here, where the user
   // sees it, not later at the daemon, where it could be another request by then.
-  const { data: now } = await relayCall(target, '', RemoteStatusResponse);
+  const now = await loadSession(target);
   const given = positionals[1];
-  const matching = given === undefined ? now.session.approvals.slice(0, 1) : now.session.approvals.filter((a) => a.id.startsWith(given));
+  const matching = given === undefined ? now.view.approvals.slice(0, 1) : now.view.approvals.filter((a) => a.id.startsWith(given));
   // An ambiguous prefix goes as typed: the daemon refuses it, naming the candidates.
   const request = matching.length === 1 ? matching[0] : undefined;
-  if (given === undefined && !request) throw new RcdError('NOT_FOUND', `nothing in session ${now.session.name} waits for approval`);
+  if (given === undefined && !request) throw new RcdError('NOT_FOUND', `nothing in session ${now.view.name} waits for approval`);
   if (given !== undefined && matching.length === 0) {
     // A typo, said now: the relay cannot read the answer to check it, and the daemon would only report it later.
-    const known = now.session.approvals.map((a) => `${a.id.slice(0, 8)} (${(a.summary.split('\n')[0] ?? '').slice(0, 60)})`).join(', ');
-    throw new RcdError('CONFLICT', known ? `no pending approval starts with ${given}; pending: ${known}` : `nothing in session ${now.session.name} waits for approval`);
+    const known = now.view.approvals.map((a) => `${a.id.slice(0, 8)} (${(a.summary.split('\n')[0] ?? '').slice(0, 60)})`).join(', ');
+    throw new RcdError('CONFLICT', known ? `no pending approval starts with ${given}; pending: ${known}` : `nothing in session ${now.view.name} waits for approval`);
   }
   const body: InstructionBody = {
     kind,
     request: request?.id ?? given,
     ...(kind === 'deny' ? { message: (values.message as string | undefined) ?? 'Denied by the user via rcd' } : {}),
   };
-  const data = await sendSealed(target, now.envelope, body);
+  const data = await sendSealed(target, now.opener, body);
   if (values.json) ctx.json({ ...data, request: body.request });
   else {
     // The request answered, whole: without a REQUEST argument this is the first time the user sees what it was.

@@ -2,7 +2,6 @@
 // The credential in the path (derived from the URL's secret, docs/e2e-protocol.md) is the only credential; it is
 // looked up by hash and never logged. A view URL's credential opens the reading endpoints only.
 import { createHash } from 'node:crypto';
-import { LIVE_STATES } from '../../protocol/session.js';
 import { MAX_PUBLIC_BODY_BYTES, SealedInstructionRequest, TOKEN_RE } from '../../protocol/relay.js';
 import type { Handler, RelayContext } from '../context.js';
 import type { ReadResult } from '../events-store.js';
@@ -39,7 +38,8 @@ function resolveSteering(ctx: RelayContext, token: string | undefined): OpenedSe
   return s;
 }
 
-const isLive = (s: SessionRow): boolean => LIVE_STATES.includes(s.view.state);
+// Whether more may come: the daemon says so in the clear (the state itself is sealed in the view).
+const isLive = (s: SessionRow): boolean => s.view.live;
 
 export const remoteStatus: Handler = async (_req, res, ctx, params) => {
   const s = resolveToken(ctx, params[0]);
