@@ -1,11 +1,19 @@
 // What the relay is told of a session's access: the hashes of the credentials derived from its URL's key, the
-// expiry, and the session's content key wrapped under that URL's key (the envelope a follower opens to read the
-// sealed events). Nothing here can be used by the relay to read or steer: it lacks the URL's key.
+// expiry, and the session's content keys — every epoch, so a new URL reads the whole history — wrapped under that
+// URL's key (the envelope a follower opens to read the sealed events). Nothing here can be used by the relay to read
+// or steer: it lacks the URL's key.
 import { fromBase64url } from '../e2e/encoding.js';
 import { wrapKeys } from '../e2e/envelope.js';
 import { controlKeys } from '../e2e/keys.js';
 import { SESSION_URL_ENVELOPE } from '../e2e/records.js';
 import type { Access, LinkStore } from '../store/link-store.js';
+
+/**
+ * The newest epochs an envelope carries: every rotation adds one, and the relay takes envelopes of up to 4096
+ * characters (src/protocol/relay.ts), about 50 keys. A URL issued after more rotations than this cannot read events
+ * sealed before the oldest of them.
+ */
+export const MAX_ENVELOPE_EPOCHS = 40;
 
 export interface RelayAccess {
   tokenHash: string;
@@ -17,8 +25,9 @@ export interface RelayAccess {
 /** The access to push for a session, or null when it has no URL (never shared, or revoked). */
 export async function relayAccess(store: LinkStore, sessionId: string, a: Access | undefined): Promise<RelayAccess | null> {
   if (!a?.token || !a.tokenHash || a.revokedAt) return null;
-  const key = store.contentKey(sessionId);
+  // Read with `a` in one synchronous stretch: the keys are those of this URL's time, never an epoch begun after it.
+  const keys = store.contentKeys(sessionId).slice(-MAX_ENVELOPE_EPOCHS).map((k) => ({ epoch: k.epoch, raw: fromBase64url(k.key) }));
   const { wrapKey } = await controlKeys(fromBase64url(a.token));
-  const envelope = await wrapKeys(wrapKey, [{ epoch: key.epoch, raw: fromBase64url(key.key) }], sessionId, SESSION_URL_ENVELOPE);
+  const envelope = await wrapKeys(wrapKey, keys, sessionId, SESSION_URL_ENVELOPE);
   return { tokenHash: a.tokenHash, readHash: a.readHash, expiresAt: a.expiresAt, envelope };
 }

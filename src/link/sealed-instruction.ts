@@ -1,7 +1,7 @@
 // The daemon's side of a remote instruction (docs/e2e-protocol.md): what the relay delivers is opaque to it — the
-// client sealed the body under the session's content key and proved it with the control URL's key. Here the proof is
-// checked, a nonce seen before is refused (a relay replaying an old instruction under a new id), and only then is the
-// body opened and parsed. Each refusal says why; the caller reports it on the session.
+// client sealed the body under the newest content key its envelope held and proved it with the control URL's key.
+// Here the proof is checked, a nonce seen before is refused (a relay replaying an old instruction under a new id), and
+// only then is the body opened and parsed. Each refusal says why; the caller reports it on the session.
 import { z } from 'zod';
 import { fromBase64url } from '../e2e/encoding.js';
 import { openInstruction } from '../e2e/instructions.js';
@@ -24,8 +24,9 @@ export async function openSealed(store: LinkStore, item: InboxItem): Promise<{ b
   const token = store.access(item.sessionId)?.token;
   if (!token) return { refused: NOT_SEALED };
   if (store.nonceSeen(item.sessionId, p.data.nonce, item.id)) return { refused: REPLAYED };
-  const key = store.contentKey(item.sessionId);
-  const keys = await EventOpener.withKeys(item.sessionId, [{ epoch: key.epoch, raw: fromBase64url(key.key) }]);
+  // Every epoch: a client may have sealed with the key of its envelope just before a rotation (it runs only if it came
+  // through the current URL, which the executor checks first, and the proof holds).
+  const keys = await EventOpener.withKeys(item.sessionId, store.contentKeys(item.sessionId).map((k) => ({ epoch: k.epoch, raw: fromBase64url(k.key) })));
   let raw: unknown;
   try {
     raw = await openInstruction(fromBase64url(token), keys, item.sessionId, p.data);

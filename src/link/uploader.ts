@@ -17,7 +17,7 @@ const standIn = (chars: number, why: string): Uint8Array => Buffer.from(JSON.str
 
 export class Uploader {
   private readonly pending = new Set<string>();
-  /** Each session's content key, imported once. */
+  /** Each session's newest content key, imported once per epoch. */
   private readonly keys = new Map<string, { epoch: number; cryptoKey: CryptoKey }>();
 
   constructor(private readonly store: LinkStore, private readonly http: RelayHttp, private readonly timeoutMs: number, private readonly log: Logger) {}
@@ -56,18 +56,24 @@ export class Uploader {
     }
   }
 
-  private async keyOf(id: string): Promise<{ epoch: number; cryptoKey: CryptoKey }> {
-    let k = this.keys.get(id);
-    if (!k) {
-      const stored = this.store.contentKey(id);
-      k = { epoch: stored.epoch, cryptoKey: await importContentKey(fromBase64url(stored.key)) };
+  /**
+   * The session's newest content key. Call it right after reading the events it seals, with no await between: an
+   * event stored after a rotation is then sealed with the new epoch, never with one the replaced URL can open. The
+   * newest epoch is one indexed read per batch; only a new epoch is imported again.
+   */
+  private keyOf(id: string): Promise<{ epoch: number; cryptoKey: CryptoKey }> {
+    const stored = this.store.contentKey(id);
+    const cached = this.keys.get(id);
+    if (cached?.epoch === stored.epoch) return Promise.resolve(cached);
+    return importContentKey(fromBase64url(stored.key)).then((cryptoKey) => {
+      const k = { epoch: stored.epoch, cryptoKey };
       this.keys.set(id, k);
-    }
-    return k;
+      return k;
+    });
   }
 
-  private async sealed(id: string, seq: number, at: string, kind: EventKind, data: Uint8Array): Promise<RelayEvent> {
-    return { seq, at, kind: 'sealed', data: await sealEvent(await this.keyOf(id), id, seq, kind, data) };
+  private async sealed(key: { epoch: number; cryptoKey: CryptoKey }, id: string, e: { seq: number; at: string }, kind: EventKind, data: Uint8Array): Promise<RelayEvent> {
+    return { seq: e.seq, at: e.at, kind: 'sealed', data: await sealEvent(key, id, e.seq, kind, data) };
   }
 
   /** Uploads one batch of at most `max` events: 'more' when more are waiting, or how many to send in the next try. */
@@ -75,12 +81,13 @@ export class Uploader {
     const cursor = this.store.cursor(id);
     const rows = this.store.eventsAfter(id, cursor, max);
     if (rows.length === 0) return 'done';
+    const key = await this.keyOf(id); // read in the same synchronous stretch as the rows (see keyOf)
     let events: RelayEvent[] = [];
     let bytes = 0;
     for (const r of rows) {
       if (events.length > 0 && bytes + r.data.length > UPLOAD_BATCH_BYTES) break;
       bytes += r.data.length;
-      events.push(await this.sealed(id, r.seq, r.at, r.kind, r.data));
+      events.push(await this.sealed(key, id, r, r.kind, r.data));
     }
     const first = events[0]?.seq ?? 0;
     // Local retention may have pruned events the relay never got: say where ours start, or it waits for them forever.
@@ -94,7 +101,7 @@ export class Uploader {
       if (events.length > 1) return { split: Math.floor(events.length / 2) };
       const [alone] = events as [RelayEvent];
       this.log.warn({ session: id, seq: alone.seq, chars: alone.data.length }, 'the relay refuses this event as too large; it gets a stand-in saying so');
-      events = [await this.sealed(id, alone.seq, alone.at, 'state', standIn(alone.data.length, err.message))];
+      events = [await this.sealed(key, id, alone, 'state', standIn(alone.data.length, err.message))];
       res = await send(); // a refusal of the stand-in too sets the session aside (refusesSession), never loops
     }
     const acked = res.acked[id] ?? cursor;

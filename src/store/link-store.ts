@@ -29,6 +29,15 @@ export interface UploadEvent {
   data: Buffer;
 }
 
+/** One epoch of a session's content key: `key` is secret (base64url, 32 bytes), never logged. */
+export interface ContentKeyRow {
+  epoch: number;
+  key: string;
+}
+
+/** The client nonce of a sealed instruction (what the replay check looks up), or null. */
+const nonceOf = (i: InboxItem): string | null => (i.kind === 'sealed' && typeof i.payload.nonce === 'string' ? i.payload.nonce : null);
+
 export class LinkStore {
   constructor(private readonly db: Db) {}
 
@@ -62,34 +71,60 @@ export class LinkStore {
     };
   }
 
+  /**
+   * Records a session's access. A URL replaced or revoked (the token changes away from one that was set) starts a new
+   * content-key epoch in the same transaction, when the session has a key: its old envelope, which the relay holds,
+   * lacks the new key, so nothing sealed from now on opens with it even with the relay's help.
+   */
   setAccess(sessionId: string, a: Omit<Access, 'synced'>): void {
-    this.db
-      .prepare(
-        `INSERT INTO session_access (session_id, token, token_hash, read_hash, expires_at, revoked_at, synced, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, 0, ?)
-         ON CONFLICT (session_id) DO UPDATE SET token = excluded.token, token_hash = excluded.token_hash,
-           read_hash = excluded.read_hash, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at, synced = 0,
-           updated_at = excluded.updated_at`,
-      )
-      .run(sessionId, a.token, a.tokenHash, a.readHash, a.expiresAt, a.revokedAt, new Date().toISOString());
+    this.db.transaction(() => {
+      const before = this.access(sessionId)?.token ?? null;
+      this.db
+        .prepare(
+          `INSERT INTO session_access (session_id, token, token_hash, read_hash, expires_at, revoked_at, synced, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, 0, ?)
+           ON CONFLICT (session_id) DO UPDATE SET token = excluded.token, token_hash = excluded.token_hash,
+             read_hash = excluded.read_hash, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at, synced = 0,
+             updated_at = excluded.updated_at`,
+        )
+        .run(sessionId, a.token, a.tokenHash, a.readHash, a.expiresAt, a.revokedAt, new Date().toISOString());
+      // From no URL to a first one (or again after a revocation, which began an epoch already) no URL had the key.
+      if (before !== null && before !== a.token && this.newestKey(sessionId)) this.newEpoch(sessionId);
+    }).immediate();
   }
 
-  /** The session's content key (made on first use): what its events are sealed with for the relay. */
-  contentKey(sessionId: string): { epoch: number; key: string } {
-    const select = this.db.prepare<[string], { epoch: number; key: string }>('SELECT epoch, key FROM session_keys WHERE session_id = ?');
-    const found = select.get(sessionId);
+  /** The session's newest content key (made on first use): what its events and instructions are sealed with now. */
+  contentKey(sessionId: string): ContentKeyRow {
+    const found = this.newestKey(sessionId);
     if (found) return found; // the usual case: no write on the path of every instruction
     this.db.prepare('INSERT OR IGNORE INTO session_keys (session_id, epoch, key) VALUES (?, 1, ?)').run(sessionId, randomBytes(32).toString('base64url'));
-    return select.get(sessionId) as { epoch: number; key: string };
+    return this.newestKey(sessionId) as ContentKeyRow;
+  }
+
+  /** Every content key of the session, oldest first (made on first use): what a current URL may open. */
+  contentKeys(sessionId: string): ContentKeyRow[] {
+    this.contentKey(sessionId);
+    return this.db.prepare<[string], ContentKeyRow>('SELECT epoch, key FROM session_keys WHERE session_id = ? ORDER BY epoch').all(sessionId);
+  }
+
+  /** Starts a new epoch: a random key, newest from now on. Returns its number. */
+  newEpoch(sessionId: string): number {
+    return this.db.transaction(() => {
+      const epoch = (this.newestKey(sessionId)?.epoch ?? 0) + 1;
+      this.db.prepare('INSERT INTO session_keys (session_id, epoch, key) VALUES (?, ?, ?)').run(sessionId, epoch, randomBytes(32).toString('base64url'));
+      return epoch;
+    }).immediate();
+  }
+
+  private newestKey(sessionId: string): ContentKeyRow | undefined {
+    return this.db.prepare<[string], ContentKeyRow>('SELECT epoch, key FROM session_keys WHERE session_id = ? ORDER BY epoch DESC LIMIT 1').get(sessionId);
   }
 
   /** Whether an instruction of the session received before `id` came with this nonce: `id` is a replay if so. */
   nonceSeen(sessionId: string, nonce: string, id: string): boolean {
+    // The (session_id, nonce) index answers it; rowid is the order of receipt (storeInstructions inserts in order).
     return this.db
-      .prepare(
-        `SELECT 1 FROM inbox WHERE session_id = ? AND kind = 'sealed' AND json_extract(payload, '$.nonce') = ?
-           AND rowid < (SELECT rowid FROM inbox WHERE id = ?) LIMIT 1`,
-      )
+      .prepare('SELECT 1 FROM inbox WHERE session_id = ? AND nonce = ? AND rowid < (SELECT rowid FROM inbox WHERE id = ?) LIMIT 1')
       .get(sessionId, nonce, id) !== undefined;
   }
 
@@ -127,13 +162,13 @@ export class LinkStore {
   /** Stores instructions (repeats ignored); returns the ids that were new. One transaction for the batch. */
   storeInstructions(items: InboxItem[]): string[] {
     const insert = this.db.prepare(
-      'INSERT OR IGNORE INTO inbox (id, session_id, kind, payload, via, received_at) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO inbox (id, session_id, kind, payload, via, received_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     return this.db.transaction(() => {
       const fresh: string[] = [];
       const now = new Date().toISOString();
       for (const i of items) {
-        if (insert.run(i.id, i.sessionId, i.kind, JSON.stringify(i.payload), i.via, now).changes === 1) fresh.push(i.id);
+        if (insert.run(i.id, i.sessionId, i.kind, JSON.stringify(i.payload), i.via, now, nonceOf(i)).changes === 1) fresh.push(i.id);
       }
       return fresh;
     }).immediate();

@@ -170,11 +170,32 @@ const MIGRATIONS: readonly string[] = [
     key TEXT NOT NULL                -- secret: base64url, 32 bytes
   );
   `,
+  // 8: content-key epochs (docs/e2e-protocol.md): rotating or revoking a session's URL starts a new random key, so the
+  // old URL's envelope opens nothing sealed afterwards; a session keeps every epoch (the new URL reads the history).
+  // The table is rebuilt with the key (session_id, epoch), keeping the existing keys as they are (epoch 1); the old
+  // table's pages are zeroed (secure_delete). And the inbox gets the nonce of a sealed instruction as a column of its
+  // own, indexed, so the replay check is a lookup rather than a JSON scan of the session's instructions.
+  `
+  CREATE TABLE session_keys_v8 (
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    epoch INTEGER NOT NULL,          -- 1, 2, ...: records name the epoch that sealed them
+    key TEXT NOT NULL,               -- secret: base64url, 32 bytes
+    PRIMARY KEY (session_id, epoch)
+  );
+  INSERT INTO session_keys_v8 (session_id, epoch, key) SELECT session_id, epoch, key FROM session_keys;
+  DROP TABLE session_keys;
+  ALTER TABLE session_keys_v8 RENAME TO session_keys;
+
+  ALTER TABLE inbox ADD COLUMN nonce TEXT; -- a sealed instruction's client nonce; NULL for anything else
+  UPDATE inbox SET nonce = json_extract(payload, '$.nonce') WHERE kind = 'sealed' AND json_type(payload, '$.nonce') = 'text';
+  CREATE INDEX inbox_nonce ON inbox(session_id, nonce) WHERE nonce IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-export function migrate(db: Database.Database): { from: number; to: number } {
+/** Brings the database to `to` (the current schema; tests stop earlier to check a later migration on old rows). */
+export function migrate(db: Database.Database, to = SCHEMA_VERSION): { from: number; to: number } {
   const from = db.pragma('user_version', { simple: true }) as number;
   if (from > SCHEMA_VERSION) {
     throw new RcdError(
@@ -183,11 +204,11 @@ export function migrate(db: Database.Database): { from: number; to: number } {
     );
   }
   const apply = db.transaction(() => {
-    for (let v = from; v < SCHEMA_VERSION; v++) {
+    for (let v = from; v < to; v++) {
       db.exec(MIGRATIONS[v] as string);
       db.pragma(`user_version = ${v + 1}`);
     }
   });
   apply.immediate();
-  return { from, to: SCHEMA_VERSION };
+  return { from, to: Math.max(from, to) };
 }

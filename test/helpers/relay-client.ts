@@ -29,11 +29,11 @@ export const fakeSealed = (text: string, key: string): { nonce: string; sealed: 
   ({ nonce: key.padEnd(16, '0'), sealed: `1.${'A'.repeat(16)}.${Buffer.from(text).toString('base64url') || 'AA'}`, proof: 'A'.repeat(43) });
 export const textOf = (payload: Record<string, unknown>): string => Buffer.from(String(payload.sealed).split('.')[2] ?? '', 'base64url').toString('utf8');
 
-/** A session's content key, read from the daemon's database (what opens its uploads and seals instructions to it). */
+/** A session's newest content key, read from the daemon's database (what seals its uploads and instructions to it). */
 export function contentKeyOf(home: string, session: string): { epoch: number; raw: Bytes } {
   const db = new Database(join(home, 'rcd.db'), { readonly: true });
   try {
-    const row = db.prepare('SELECT epoch, key FROM session_keys WHERE session_id = ?').get(session) as { epoch: number; key: string } | undefined;
+    const row = db.prepare('SELECT epoch, key FROM session_keys WHERE session_id = ? ORDER BY epoch DESC LIMIT 1').get(session) as { epoch: number; key: string } | undefined;
     if (!row) throw new Error(`session ${session} has no content key yet`);
     return { epoch: row.epoch, raw: fromBase64url(row.key) };
   } finally {
