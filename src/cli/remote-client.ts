@@ -1,12 +1,12 @@
-// The remote client's HTTP side: knows nothing but a session URL (`<relay origin>/s/<id>#<key>`) and talks only to
-// the relay, with the protocol's schemas. Errors say what the URL's state is (unknown, rotated, revoked, expired)
+// The remote client's HTTP side: knows nothing but a session URL (`<relay origin>/s/<id>#<key>`) or a device URL
+// (`<relay origin>/d/<id>#<key>`) and talks only to the relay, with the protocol's schemas. Errors say what the URL's state is (unknown, rotated, revoked, expired)
 // or that the relay cannot be reached. Every request carries the credential derived from the key (in its path), so
 // it goes over https, or plain http to this machine only, and never follows a redirect to wherever a relay (or a
 // proxy) points.
 import type { z } from 'zod';
 import { RcdError } from '../common/errors.js';
 import { isPlainHttpOffMachine } from '../common/loopback.js';
-import { BadSessionUrl, parseSessionUrl, urlCredential, type Scope, type SessionUrl as ParsedUrl } from '../e2e/url.js';
+import { BadSessionUrl, apiBase, deviceSession, isSessionUrl, parseRemoteUrl, type DeviceUrl, type Scope, type SessionUrl as ParsedUrl } from '../e2e/url.js';
 import { RelayError } from '../protocol/relay.js';
 
 // Above the relay's 25 s long-poll hold plus a slow round trip (POLL_DEADLINE_MS in the protocol).
@@ -14,7 +14,7 @@ const LONG_POLL_TIMEOUT_MS = 40_000;
 const CALL_TIMEOUT_MS = 15_000;
 
 export interface SessionUrl {
-  /** `<origin><prefix>/api/s/<credential>`: the credential derives from the key after # (never sent itself). */
+  /** `<origin><prefix>/api/s/<credential>` (or `/api/d/<credential>/s/<id>`): the credential derives from the key after # (never sent itself). */
   api: string;
   origin: string;
   scope: Scope;
@@ -22,14 +22,22 @@ export interface SessionUrl {
   url: ParsedUrl;
 }
 
+/** A device URL: `api` is `<origin><prefix>/api/d/<credential>`, which lists the daemon's sessions. */
+export interface DeviceTarget {
+  api: string;
+  origin: string;
+  scope: Scope;
+  device: DeviceUrl;
+}
+
 /**
- * The relay endpoint a session URL opens. Never echoes the URL: its fragment is the session's key. A malformed URL
+ * The relay endpoint a session or device URL opens. Never echoes the URL: its fragment is the key. A malformed URL
  * is a usage error (exit 2); one of the older form (no key after #) no longer works (exit 1, like a rotated one).
  */
-export async function resolveSessionUrl(raw: string): Promise<SessionUrl> {
-  let url: ParsedUrl;
+export async function resolveRemoteUrl(raw: string): Promise<SessionUrl | DeviceTarget> {
+  let url: ParsedUrl | DeviceUrl;
   try {
-    url = parseSessionUrl(raw);
+    url = parseRemoteUrl(raw);
   } catch (err) {
     if (!(err instanceof BadSessionUrl)) throw err;
     throw new RcdError(err.outdated ? 'NOT_FOUND' : 'USAGE', err.message);
@@ -42,8 +50,16 @@ export async function resolveSessionUrl(raw: string): Promise<SessionUrl> {
         'use its https:// URL (plain http is only for a relay on this machine)',
     );
   }
-  return { api: `${url.base}/api/s/${await urlCredential(url)}`, origin: url.origin, scope: url.scope, url };
+  const api = await apiBase(url);
+  return isSessionUrl(url) ? { api, origin: url.origin, scope: url.scope, url } : { api, origin: url.origin, scope: url.scope, device: url };
 }
+
+/** One session of a device URL, as a target of its own (`<prefix>/api/d/<credential>/s/<id>`). */
+export function sessionOfDevice(d: DeviceTarget, sessionId: string): SessionUrl {
+  return { api: `${d.api}/s/${sessionId}`, origin: d.origin, scope: d.scope, url: deviceSession(d.device, sessionId) };
+}
+
+export const isDeviceTarget = (t: SessionUrl | DeviceTarget): t is DeviceTarget => 'device' in t;
 
 /** Steering needs a control URL: a view URL is refused here, before the relay refuses it too. */
 export function mustSteer(target: SessionUrl): void {
@@ -60,7 +76,7 @@ const WHY: Record<string, string> = {
 };
 
 export async function relayCall<T extends z.ZodTypeAny>(
-  target: SessionUrl,
+  target: Pick<SessionUrl, 'api' | 'origin'>,
   path: string,
   schema: T,
   init: { method?: 'GET' | 'POST'; body?: unknown; longPoll?: boolean } = {},

@@ -8,7 +8,8 @@ import { LIVE_STATES } from '../protocol/session.js';
 import type { LocalSessionView } from '../link/sealed-view.js';
 import type { Db } from '../store/db.js';
 import type { EventStore } from '../store/events.js';
-import { LinkStore } from '../store/link-store.js';
+import { DeviceAccessStore } from '../store/device-access.js';
+import { LinkStore, type Access } from '../store/link-store.js';
 import { Executor } from '../link/executor.js';
 import { Link } from '../link/link.js';
 import type { Supervisor } from './supervisor.js';
@@ -16,7 +17,8 @@ import type { ClaudeControl } from './claude-control.js';
 import { requestText } from '../agents/claude/render.js';
 import { fromBase64url, toBase64url } from '../e2e/encoding.js';
 import { controlKeys, randomSecret } from '../e2e/keys.js';
-import { formatSessionUrl } from '../e2e/url.js';
+import { formatDeviceUrl, formatSessionUrl, type Scope } from '../e2e/url.js';
+import type { Bytes } from '../e2e/webcrypto.js';
 import type { Tailer } from './tailer.js';
 
 // The relay shows this many pending requests of a session; `pendingApprovals` counts them all.
@@ -42,6 +44,7 @@ export const hashToken = (token: string) => createHash('sha256').update(token).d
 export class RemoteAccess {
   readonly link: Link;
   private readonly store: LinkStore;
+  private readonly devices: DeviceAccessStore;
 
   constructor(
     relayUrl: string,
@@ -53,6 +56,7 @@ export class RemoteAccess {
     log: Logger,
   ) {
     this.store = new LinkStore(db);
+    this.devices = new DeviceAccessStore(db);
     const executor = new Executor(
       this.store,
       {
@@ -71,12 +75,14 @@ export class RemoteAccess {
       },
       (id) => {
         const a = this.store.access(id);
-        return a && !a.revokedAt ? a.tokenHash : null;
+        const own = a?.token && a.tokenHash && !a.revokedAt ? [{ token: a.token, tokenHash: a.tokenHash }] : [];
+        const device = this.devices.current();
+        return device ? [...own, device] : own;
       },
       log.child({ component: 'executor' }),
     );
     this.link = new Link({
-      relayUrl, store: this.store, executor, log: log.child({ component: 'link' }),
+      relayUrl, store: this.store, devices: this.devices, executor, log: log.child({ component: 'link' }),
       sessions: {
         ids: () => supervisor.list().map((s) => s.id),
         view: (id) => this.view(id),
@@ -114,48 +120,95 @@ export class RemoteAccess {
    */
   async url(sessionId: string, opts: { rotate: boolean; revoke: boolean; expiresIn?: number; view?: boolean }): Promise<{ url: string | null; expiresAt: string | null; revoked: boolean }> {
     const current = this.store.access(sessionId);
+    const confirm = (offline: string) => this.confirmWith(() => this.link.accessSynced(sessionId, URL_CONFIRM_TIMEOUT_MS), 'this session', offline);
     if (opts.revoke) {
       this.store.setAccess(sessionId, { token: null, tokenHash: null, readHash: null, expiresAt: null, revokedAt: new Date().toISOString() });
-      await this.confirm(sessionId, 'revoked locally: instructions through the old URL are ignored, and the relay is told when the link returns');
+      await confirm('revoked locally: instructions through the old URL are ignored, and the relay is told when the link returns');
       return { url: null, expiresAt: null, revoked: true };
     }
     if (!opts.rotate && current?.revokedAt) {
       throw new RcdError('CONFLICT', 'remote access to this session is revoked; `rcd url SESSION --rotate` issues a new URL');
     }
-    const expired = current?.expiresAt ? Date.parse(current.expiresAt) <= Date.now() : false;
-    if (opts.rotate || !current?.token || expired || opts.expiresIn !== undefined) {
-      const secret = randomSecret();
-      const keys = await controlKeys(secret);
-      const expiresAt = opts.expiresIn ? new Date(Date.now() + opts.expiresIn * 1000).toISOString() : null;
-      this.store.setAccess(sessionId, {
-        token: toBase64url(secret), tokenHash: hashToken(keys.steerCredential), readHash: hashToken(keys.readCredential), expiresAt, revokedAt: null,
-      });
-      const replaced = current?.token ? '; the old one is already ignored' : '';
-      await this.confirm(sessionId, `the new URL is recorded and takes effect when the link returns${replaced}`);
-    } else if (!current.synced) {
-      await this.confirm(sessionId, 'the URL is recorded and will work once the link is back');
+    if (this.needsNew(current, opts)) {
+      this.store.setAccess(sessionId, await newAccess(opts.expiresIn));
+      await confirm(`the new URL is recorded and takes effect when the link returns${current?.token ? '; the old one is already ignored' : ''}`);
+    } else if (!current?.synced) {
+      await confirm('the URL is recorded and will work once the link is back');
     }
     const a = this.store.access(sessionId);
-    return { url: a?.token ? await this.urlFor(sessionId, a.token, opts.view === true) : null, expiresAt: a?.expiresAt ?? null, revoked: false };
+    if (!a?.token) return { url: null, expiresAt: a?.expiresAt ?? null, revoked: false };
+    const { scope, secret } = await scoped(a.token, opts.view === true);
+    return { url: formatSessionUrl(this.link.origin.href, sessionId, scope, secret), expiresAt: a.expiresAt, revoked: false };
   }
 
-  /** The control URL, or the view URL derived from it (the view secret derives from the control secret). */
-  private async urlFor(sessionId: string, token: string, view: boolean): Promise<string> {
-    const secret = fromBase64url(token);
-    return view
-      ? formatSessionUrl(this.link.origin.href, sessionId, 'view', (await controlKeys(secret)).viewSecret)
-      : formatSessionUrl(this.link.origin.href, sessionId, 'control', secret);
+  /**
+   * `rcd url --device`: the daemon's device URL (every session, present and future), issued on first use, rotated or
+   * revoked like a session's; confirmed by the relay. Its path names this daemon's id at the relay.
+   */
+  async deviceUrl(opts: { rotate: boolean; revoke: boolean; expiresIn?: number; view?: boolean }): Promise<{ url: string | null; expiresAt: string | null; revoked: boolean }> {
+    const current = this.devices.get();
+    const confirm = (offline: string) => this.confirmWith(() => this.link.deviceSynced(URL_CONFIRM_TIMEOUT_MS), 'the device URL', offline);
+    if (opts.revoke) {
+      this.devices.set({ token: null, tokenHash: null, readHash: null, expiresAt: null, revokedAt: new Date().toISOString() });
+      if (current?.token) this.rekeyAll();
+      await confirm('revoked locally: instructions through the old device URL are ignored, and the relay is told when the link returns');
+      return { url: null, expiresAt: null, revoked: true };
+    }
+    if (!opts.rotate && current?.revokedAt) {
+      throw new RcdError('CONFLICT', 'the device URL is revoked; `rcd url --device --rotate` issues a new one');
+    }
+    if (this.needsNew(current, opts)) {
+      this.devices.set(await newAccess(opts.expiresIn));
+      if (current?.token) this.rekeyAll();
+      await confirm(`the new device URL is recorded and takes effect when the link returns${current?.token ? '; the old one is already ignored' : ''}`);
+    } else if (!current?.synced) {
+      await confirm('the device URL is recorded and will work once the link is back');
+    }
+    const a = this.devices.get();
+    const daemonId = this.store.identity(this.link.origin.origin)?.daemonId;
+    if (!a?.token || !daemonId) throw new RcdError('DAEMON_UNAVAILABLE', `this daemon has not registered with the relay ${this.link.origin.origin} yet; try again once it is linked`);
+    const { scope, secret } = await scoped(a.token, opts.view === true);
+    return { url: formatDeviceUrl(this.link.origin.href, daemonId, scope, secret), expiresAt: a.expiresAt, revoked: false };
   }
 
-  private async confirm(sessionId: string, offline: string): Promise<void> {
+  /**
+   * The device URL was replaced or revoked: every session begins a new content-key epoch, so the old device URL
+   * opens nothing sealed from now on, even with the relay's help (as a session URL's rotation does for its session).
+   */
+  private rekeyAll(): void {
+    for (const s of this.supervisor.list()) this.store.newEpoch(s.id);
+  }
+
+  /** Whether `rcd url` issues a new secret: asked to, none yet, expired, or a new lifetime asked for. */
+  private needsNew(current: Access | undefined, opts: { rotate: boolean; expiresIn?: number }): boolean {
+    const expired = current?.expiresAt ? Date.parse(current.expiresAt) <= Date.now() : false;
+    return opts.rotate || !current?.token || expired || opts.expiresIn !== undefined;
+  }
+
+  /** Waits for the relay to confirm; says what holds meanwhile (`offline`) when it does not. */
+  private async confirmWith(synced: () => Promise<void>, what: string, offline: string): Promise<void> {
     try {
-      await this.link.accessSynced(sessionId, URL_CONFIRM_TIMEOUT_MS);
+      await synced();
     } catch (err) {
       const why = (err as Error).message;
       if ((err as { refused?: boolean }).refused) {
-        throw new RcdError('CONFLICT', `the relay ${this.link.origin.origin} refused this session (${why}); the URL is recorded here but does not work until the relay takes the session`);
+        throw new RcdError('CONFLICT', `the relay ${this.link.origin.origin} refused ${what} (${why}); the URL is recorded here but does not work until the relay takes it`);
       }
       throw new RcdError('DAEMON_UNAVAILABLE', `the relay ${this.link.origin.origin} did not confirm (${why}); ${offline}`);
     }
   }
+}
+
+/** A fresh URL secret and what the relay is told of it (the hashes of the two credentials it derives). */
+async function newAccess(expiresIn: number | undefined): Promise<Omit<Access, 'synced'>> {
+  const secret = randomSecret();
+  const keys = await controlKeys(secret);
+  const expiresAt = expiresIn ? new Date(Date.now() + expiresIn * 1000).toISOString() : null;
+  return { token: toBase64url(secret), tokenHash: hashToken(keys.steerCredential), readHash: hashToken(keys.readCredential), expiresAt, revokedAt: null };
+}
+
+/** The secret a URL carries: the control secret, or the view secret derived from it. */
+async function scoped(token: string, view: boolean): Promise<{ scope: Scope; secret: Bytes }> {
+  const secret = fromBase64url(token);
+  return view ? { scope: 'view', secret: (await controlKeys(secret)).viewSecret } : { scope: 'control', secret };
 }

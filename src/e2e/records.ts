@@ -15,6 +15,8 @@ const KIND_BYTE: Record<EventKind, number> = { output: 0x6f, state: 0x73 }; // '
 
 /** Where an envelope for a session URL is bound (envelope.ts): every session URL of a session opens the same keys. */
 export const SESSION_URL_ENVELOPE = 'session';
+/** Where the envelope for the daemon's device URL is bound. */
+export const DEVICE_URL_ENVELOPE = 'device';
 
 export async function sealEvent(key: { epoch: number; cryptoKey: CryptoKey }, session: string, seq: number, kind: EventKind, data: Uint8Array): Promise<string> {
   const plain = new Uint8Array(data.length + 1);
@@ -35,15 +37,25 @@ export class EventOpener {
   }
 
   /** The opener for what a session URL may read: its wrap key opens the envelope the relay handed out. */
-  static async forUrl(url: Pick<SessionUrl, 'scope' | 'secret' | 'sessionId'>, envelope: string): Promise<EventOpener> {
+  static async forUrl(url: Pick<SessionUrl, 'scope' | 'secret' | 'sessionId' | 'device'>, envelope: string): Promise<EventOpener> {
     const wrapKey = url.scope === 'control' ? (await controlKeys(url.secret)).wrapKey : (await viewKeys(url.secret)).wrapKey;
-    return EventOpener.withKeys(url.sessionId, await unwrapKeys(wrapKey, envelope, url.sessionId, SESSION_URL_ENVELOPE));
+    const boundTo = url.device ? DEVICE_URL_ENVELOPE : SESSION_URL_ENVELOPE;
+    return EventOpener.withKeys(url.sessionId, await unwrapKeys(wrapKey, envelope, url.sessionId, boundTo));
   }
 
   /** The newest content key: what a client seals an instruction with. */
   newest(): { epoch: number; key: CryptoKey } {
     const epoch = Math.max(...this.keys.keys());
     return { epoch, key: this.keys.get(epoch) as CryptoKey };
+  }
+
+  /**
+   * Whether this opener holds the key a record names (`<epoch>.…`). A record of an epoch it lacks was sealed after a
+   * rotation the envelope in hand predates: the daemon sends the new envelope right after, so a client asks for it
+   * again before refusing the record.
+   */
+  holdsKeyOf(sealed: string): boolean {
+    return this.keys.has(Number(sealed.slice(0, sealed.indexOf('.'))));
   }
 
   /** A record `<epoch>.<iv>.<ct>` sealed for `context`; throws OpenFailed when it does not authenticate. */

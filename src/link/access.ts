@@ -9,11 +9,11 @@ import { SESSION_URL_ENVELOPE } from '../e2e/records.js';
 import type { Access, LinkStore } from '../store/link-store.js';
 
 /**
- * The newest epochs an envelope carries: every rotation adds one, and the relay takes envelopes of up to 4096
- * characters (src/protocol/relay.ts), about 50 keys. A URL issued after more rotations than this cannot read events
- * sealed before the oldest of them.
+ * The newest epochs an envelope carries: every rotation adds one, and the relay takes envelopes of up to 16 KiB
+ * (src/protocol/relay.ts), about 200 keys. A URL issued after more rotations than this cannot read events sealed
+ * before the oldest of them.
  */
-export const MAX_ENVELOPE_EPOCHS = 40;
+export const MAX_ENVELOPE_EPOCHS = 160;
 
 export interface RelayAccess {
   tokenHash: string;

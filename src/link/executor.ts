@@ -5,8 +5,14 @@ import type { Logger } from 'pino';
 import type { InboxItem, LinkStore } from '../store/link-store.js';
 import { openSealed } from './sealed-instruction.js';
 
-/** Why an instruction that did not name the session's current URL (revoked, replaced, never shared, none named) did not run. */
-export const NOT_VIA_CURRENT_URL = "not sent through this session's current URL";
+/** Why an instruction that did not name a current URL of the session (revoked, replaced, never shared, none named) did not run. */
+export const NOT_VIA_CURRENT_URL = "not sent through this session's current URL or the device's";
+
+/** A URL that may steer a session now: its steer credential's hash (what instructions name as `via`) and its secret. */
+export interface CurrentUrl {
+  tokenHash: string;
+  token: string;
+}
 
 /** What the executor may do to sessions; the daemon's supervisor provides it. */
 export interface SessionActions {
@@ -26,7 +32,8 @@ export class Executor {
   constructor(
     private readonly store: LinkStore,
     private readonly actions: SessionActions,
-    private readonly currentTokenHash: (sessionId: string) => string | null,
+    /** The session's current URL and the device URL, those that exist. */
+    private readonly currentUrls: (sessionId: string) => CurrentUrl[],
     private readonly log: Logger,
   ) {}
 
@@ -71,10 +78,10 @@ export class Executor {
     // (`via: null`) is refused too: a relay never sends that for a client's instruction, so it comes from a
     // hostile or broken relay, and running it would let that relay prompt (or approve on) a session that was
     // never shared, or whose URL was revoked.
-    const current = this.currentTokenHash(item.sessionId);
-    if (current === null || item.via === null || item.via !== current) return NOT_VIA_CURRENT_URL;
-    // Then it must be sealed and proved with the URL's key: the relay knows the current URL's hash, not its key.
-    const opened = await openSealed(this.store, item);
+    const url = item.via === null ? undefined : this.currentUrls(item.sessionId).find((u) => u.tokenHash === item.via);
+    if (!url) return NOT_VIA_CURRENT_URL;
+    // Then it must be sealed and proved with that URL's key: the relay knows the URL's hash, not its key.
+    const opened = await openSealed(this.store, item, url.token);
     if ('refused' in opened) return opened.refused;
     const body = opened.body;
     seen.kind = body.kind;

@@ -3,16 +3,15 @@
 // fails — `sync` (session updates and event uploads, woken by local changes) and `poll` (long-poll for
 // instructions). A failure backs off with full jitter; a wake or SIGUSR2 drops the pool and reconnects at once.
 import type { Logger } from 'pino';
-import {
-  AckResponse, POLL_DEADLINE_MS, POLL_HOLD_MS, PollResponse, PutSessionResponse, RegisterResponse, type Instruction,
-} from '../protocol/relay.js';
+import { AckResponse, POLL_DEADLINE_MS, POLL_HOLD_MS, PollResponse, RegisterResponse, type Instruction } from '../protocol/relay.js';
+import type { DeviceAccessStore } from '../store/device-access.js';
 import type { LinkStore } from '../store/link-store.js';
-import { relayAccess } from './access.js';
-import { AccessWaits } from './access-waits.js';
 import { Backoff, sleepUnless } from './backoff.js';
 import type { Executor } from './executor.js';
 import { HttpError, RelayHttp, checkRelayUrl, describeError } from './http.js';
-import { sealedSession, type LinkSessions } from './sealed-view.js';
+import type { LinkSessions } from './sealed-view.js';
+import { DEVICE_WAIT } from './device-sync.js';
+import { SessionSync } from './session-sync.js';
 import { Uploader } from './uploader.js';
 
 export type LinkState = 'off' | 'connecting' | 'connected' | 'backoff';
@@ -25,6 +24,7 @@ const POLL_TAKEN_MS = 1_000;
 export interface LinkDeps {
   relayUrl: string;
   store: LinkStore;
+  devices: DeviceAccessStore;
   sessions: LinkSessions;
   executor: Executor;
   log: Logger;
@@ -41,11 +41,7 @@ export class Link {
   private readonly http: RelayHttp;
   private readonly backoff: Backoff;
   private readonly uploader: Uploader;
-  private readonly dirty = new Set<string>();
-  private readonly removed = new Set<string>();
-  /** Sessions the relay has been told about since this daemon started. */
-  private readonly known = new Set<string>();
-  private readonly accessWaits = new AccessWaits();
+  private readonly sync: SessionSync;
   private cycle = new AbortController();
   private kickSync: (() => void) | null = null;
   private closed = false;
@@ -62,17 +58,17 @@ export class Link {
     this.http = new RelayHttp(this.origin, () => this.fresh?.credential ?? this.d.store.identity(this.origin.origin)?.credential ?? null);
     this.backoff = new Backoff(d.random);
     this.uploader = new Uploader(d.store, this.http, CALL_TIMEOUT_MS, d.log);
+    this.sync = new SessionSync({ ...d, http: this.http, uploader: this.uploader, timeoutMs: CALL_TIMEOUT_MS });
   }
 
   start(): void {
-    for (const id of this.d.sessions.ids()) this.dirty.add(id);
-    for (const id of this.d.store.removals()) this.removed.add(id); // removed while the relay could not be told
+    this.sync.all();
     void this.run();
   }
 
   /** A session's view or access changed: push it. */
   sessionChanged(id: string): void {
-    this.dirty.add(id);
+    this.sync.changed(id);
     this.uploader.touch(id);
     this.kickSync?.();
   }
@@ -84,8 +80,7 @@ export class Link {
   }
 
   sessionRemoved(id: string): void {
-    this.dirty.delete(id);
-    this.removed.add(id);
+    this.sync.removedLocally(id);
     this.kickSync?.();
   }
 
@@ -94,9 +89,18 @@ export class Link {
    * `refused: true` on the error when the relay refused the session (a limit, a retired URL): waiting will not help.
    */
   accessSynced(sessionId: string, timeoutMs: number): Promise<void> {
-    const waited = this.accessWaits.wait(sessionId, () => this.d.store.access(sessionId)?.synced === true, timeoutMs,
+    const waited = this.sync.waits.wait(sessionId, () => this.d.store.access(sessionId)?.synced === true, timeoutMs,
       () => this.error ?? 'the relay did not confirm in time');
     this.sessionChanged(sessionId);
+    return waited;
+  }
+
+  /** As accessSynced, for the device URL (`rcd url --device`); every session's keys are sealed for it again. */
+  deviceSynced(timeoutMs: number): Promise<void> {
+    const waited = this.sync.waits.wait(DEVICE_WAIT, () => this.d.devices.get()?.synced === true, timeoutMs,
+      () => this.error ?? 'the relay did not confirm in time');
+    this.sync.deviceChanged();
+    this.kickSync?.();
     return waited;
   }
 
@@ -170,8 +174,8 @@ export class Link {
       this.fresh = await this.http.call('POST', 'api/daemon/register', {}, RegisterResponse, { signal, timeoutMs: CALL_TIMEOUT_MS });
       this.mustRegister = false;
     }
-    for (const id of this.d.sessions.ids()) this.dirty.add(id);
-    await this.pushSessions(signal);
+    this.sync.all();
+    await this.sync.push(signal);
     if (this.fresh) {
       // It works: from now on it is this daemon's identity at this relay.
       this.d.store.setIdentity(this.origin.origin, this.fresh.daemonId, this.fresh.credential);
@@ -201,10 +205,10 @@ export class Link {
     for (;;) {
       // Sessions the relay has not seen must exist there before their events; everything else goes after the
       // events, so a follower never sees a session end before its last output has arrived.
-      await this.pushSessions(signal, true);
+      await this.sync.push(signal, true);
       await this.uploader.uploadPending(signal);
-      await this.pushSessions(signal, false);
-      if (this.dirty.size === 0 && this.removed.size === 0 && !this.uploader.hasPending()) {
+      await this.sync.push(signal, false);
+      if (!this.sync.pending && !this.uploader.hasPending()) {
         let onAbort: () => void = () => undefined;
         try {
           await new Promise<void>((resolve, reject) => {
@@ -247,50 +251,6 @@ export class Link {
       this.d.store.storeInstructions(instructions.map((i) => ({ id: i.id, sessionId: i.session, kind: i.kind, payload: i.payload, via: i.via })));
       void this.d.executor.drain();
       await this.http.call('POST', 'api/daemon/ack', { ids: instructions.map((i) => i.id) }, AckResponse, { signal, timeoutMs: CALL_TIMEOUT_MS });
-    }
-  }
-
-  private async pushSessions(signal: AbortSignal, onlyNew = false): Promise<void> {
-    for (const id of [...this.removed]) {
-      try {
-        await this.http.call('DELETE', `api/daemon/sessions/${id}`, undefined, null, { signal, timeoutMs: CALL_TIMEOUT_MS });
-      } catch (err) {
-        // 404: the relay never had it (removed before it went up) or forgot it: either way, done.
-        if (!(err instanceof HttpError && err.status === 404)) throw err;
-      }
-      this.d.store.forgetRemoval(id);
-      this.removed.delete(id);
-      this.known.delete(id);
-    }
-    for (const id of [...this.dirty]) {
-      if (onlyNew && this.known.has(id)) continue;
-      this.dirty.delete(id);
-      const local = this.d.sessions.view(id);
-      if (!local) continue;
-      const a = this.d.store.access(id);
-      const body = { session: await sealedSession(this.d.store, local), access: await relayAccess(this.d.store, id, a) };
-      try {
-        const put = await this.http.call('PUT', `api/daemon/sessions/${id}`, body, PutSessionResponse, { signal, timeoutMs: CALL_TIMEOUT_MS });
-        if (put.ackedSeq !== undefined && put.ackedSeq < this.d.store.cursor(id)) {
-          // The relay holds less than it once acknowledged (its data was lost or restored from a backup): send
-          // again from what it has, or its followers never see the rest.
-          this.d.store.resetCursor(id, put.ackedSeq);
-          this.uploader.touch(id);
-        }
-      } catch (err) {
-        if (err instanceof HttpError && err.refusesSession) {
-          // This session only (a URL another daemon's session holds, a view the relay refuses): say so and go
-          // on with the others; the session's next change tries again.
-          this.d.log.warn({ session: id, status: err.status, code: err.code }, 'the relay refused this session; the others carry on');
-          this.accessWaits.refuse(id, err.message);
-          continue;
-        }
-        this.dirty.add(id);
-        throw err;
-      }
-      this.known.add(id);
-      if (a) this.d.store.markAccessSynced(id, a.tokenHash);
-      this.accessWaits.accepted(id);
     }
   }
 }

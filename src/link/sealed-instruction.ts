@@ -17,12 +17,10 @@ export const REPLAYED = 'a replay of an instruction already received (the same n
 // older instruction could be a replay of one whose nonce is forgotten, so it is refused, with a day to spare.
 const MAX_AGE_MS = 6 * 24 * 3600 * 1000;
 
-/** The instruction's body, or why it is refused. */
-export async function openSealed(store: LinkStore, item: InboxItem): Promise<{ body: Body } | { refused: string }> {
+/** The instruction's body, or why it is refused; `token`: the secret of the URL it came through (proved with its key). */
+export async function openSealed(store: LinkStore, item: InboxItem, token: string): Promise<{ body: Body } | { refused: string }> {
   const p = item.kind === 'sealed' ? Payload.safeParse(item.payload) : null;
   if (!p?.success) return { refused: NOT_SEALED };
-  const token = store.access(item.sessionId)?.token;
-  if (!token) return { refused: NOT_SEALED };
   if (store.nonceSeen(item.sessionId, p.data.nonce, item.id)) return { refused: REPLAYED };
   // Every epoch: a client may have sealed with the key of its envelope just before a rotation (it runs only if it came
   // through the current URL, which the executor checks first, and the proof holds).

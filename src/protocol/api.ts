@@ -120,7 +120,10 @@ export const requests = {
   deny: z.object({ session: SessionRef, request: ApprovalRef.optional(), message: z.string().min(1).max(4096).optional() }).strict(),
   url: z
     .object({
-      session: SessionRef,
+      /** The session whose URL this is; none with `device`. */
+      session: SessionRef.optional(),
+      /** The daemon's device URL (every session) instead of one session's. */
+      device: z.boolean().default(false),
       rotate: z.boolean().default(false),
       revoke: z.boolean().default(false),
       /** Print the view-only URL (reads, steers nothing) derived from the current one. */
@@ -129,7 +132,8 @@ export const requests = {
       expiresIn: z.number().int().min(60).max(10 * 365 * 86400).optional(),
     })
     .strict()
-    .refine((r) => !(r.rotate && r.revoke), '--rotate and --revoke exclude each other'),
+    .refine((r) => !(r.rotate && r.revoke), '--rotate and --revoke exclude each other')
+    .refine((r) => (r.session === undefined) === r.device, 'name a SESSION, or pass --device for the device URL (not both)'),
 };
 export type Verb = keyof typeof requests;
 export type RequestOf<V extends Verb> = z.infer<(typeof requests)[V]>;

@@ -105,6 +105,9 @@ export const RemoteSession = z.object({
 });
 export type RemoteSession = z.infer<typeof RemoteSession>;
 
+/** Content keys sealed for one URL (src/e2e/envelope.ts): a few epochs of keys, opaque to the relay. */
+const Envelope = z.string().max(16 * 1024);
+
 /**
  * PUT /api/daemon/sessions/:id — registers or updates a session: its public view and its access.
  * `access: null` revokes (every URL of the session stops working); a new tokenHash replaces the old one at once.
@@ -120,8 +123,19 @@ export const PutSessionRequest = z.object({
     readHash: TokenHash.nullable().default(null),
     expiresAt: Iso.nullable(),
     /** The session's content keys sealed under the URL's key (src/e2e/envelope.ts); opaque to the relay. */
-    envelope: z.string().max(4096).nullable().default(null),
+    envelope: Envelope.nullable().default(null),
   }).nullable(),
+  /** The same keys sealed under the daemon's device URL's key (null: no device URL). */
+  deviceEnvelope: Envelope.nullable().default(null),
+});
+
+/**
+ * PUT /api/daemon/device — the daemon's device URL (docs/e2e-protocol.md): the hashes of the two credentials its
+ * secret derives, as for a session URL. `access: null` revokes it. Each session's PUT carries the session's keys
+ * sealed for it (`deviceEnvelope`).
+ */
+export const PutDeviceRequest = z.object({
+  access: z.object({ tokenHash: TokenHash, readHash: TokenHash.nullable(), expiresAt: Iso.nullable() }).nullable(),
 });
 /**
  * `ackedSeq`: every event of the session up to it is held (or was pruned) by the relay. A daemon whose cursor is
@@ -199,6 +213,21 @@ export const RemoteStatusResponse = z.object({
   scope: z.enum(['control', 'view']).default('control'),
   /** The session's content keys sealed under the URL's key: what opens its sealed events (null: none sent yet). */
   envelope: z.string().nullable().default(null),
+});
+
+/**
+ * GET /api/d/:credential — a device URL's view of its daemon: every session, each with its keys sealed under the
+ * device URL's key (`envelope`). The session endpoints below also answer under `/api/d/:credential/s/:id`.
+ */
+export const DeviceStatusResponse = z.object({
+  daemonOnline: z.boolean(),
+  scope: z.enum(['control', 'view']),
+  sessions: z.array(z.object({
+    session: RemoteSession,
+    envelope: z.string().nullable(),
+    firstSeq: z.number().int().min(0),
+    lastSeq: z.number().int().min(0),
+  })),
 });
 
 /** GET /api/s/:token/events?after=<seq>&wait=<ms> — events after `after`, held up to `wait` when there are none. */

@@ -7,10 +7,12 @@ import type { InstructionStore } from './instructions-store.js';
 import type { Notifier, Presence } from './notifier.js';
 import type { RelayOptions } from './options.js';
 import type { TokenBuckets } from './rate-limit.js';
+import type { DeviceStore } from './device-store.js';
 import type { SessionStore } from './store.js';
 
 export interface RelayContext {
   sessions: SessionStore;
+  devices: DeviceStore;
   events: EventStore;
   instructions: InstructionStore;
   notifier: Notifier;

@@ -88,6 +88,17 @@ const MIGRATIONS: readonly string[] = [
     'lastSeq', COALESCE(json_extract(view, '$.lastSeq'), 0),
     'sealed', '');
   `,
+  // 6: device URLs: one per daemon, opening all its sessions (docs/e2e-protocol.md). The daemon keeps the hashes of
+  // the device URL's two credentials (steer, read) and its expiry; each session keeps its content keys sealed under
+  // the device URL's key (device_envelope), beside the envelope of its own URL.
+  `
+  ALTER TABLE daemons ADD COLUMN device_hash TEXT;
+  ALTER TABLE daemons ADD COLUMN device_read_hash TEXT;
+  ALTER TABLE daemons ADD COLUMN device_expires_at TEXT;
+  CREATE UNIQUE INDEX daemons_device_hash ON daemons(device_hash) WHERE device_hash IS NOT NULL;
+  CREATE UNIQUE INDEX daemons_device_read_hash ON daemons(device_read_hash) WHERE device_read_hash IS NOT NULL;
+  ALTER TABLE sessions ADD COLUMN device_envelope TEXT;
+  `,
 ];
 
 export const RELAY_SCHEMA_VERSION = MIGRATIONS.length;

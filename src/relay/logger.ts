@@ -12,10 +12,10 @@ export const REDACT_PATHS = [
 // credentials (43), token hashes (64). Session ids (16 hex) and seqs stay readable.
 const SECRET_RUN = /[A-Za-z0-9_-]{32,}/g;
 
-/** `/s/<token>...` and `/api/s/<token>...` with the token replaced by `[token]`; the query string dropped. */
+/** `/s/<token>...`, `/api/s/<token>...` and `/api/d/<token>...` with the token replaced by `[token]`; the query string dropped. */
 export function safePath(rawUrl: string | undefined): string {
   const path = (rawUrl ?? '/').split('?')[0] ?? '/';
-  return path.replace(/(^|\/)s\/[^/]*/, '$1s/[token]').replace(SECRET_RUN, '[secret]').slice(0, 200);
+  return path.replace(/(^|\/)([sd])\/[^/]*/, '$1$2/[token]').replace(SECRET_RUN, '[secret]').slice(0, 200);
 }
 
 export type RelayLogger = JsonLog;

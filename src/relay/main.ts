@@ -18,6 +18,7 @@ import { loadSessionScript } from './pages/session-script.js';
 import { checkTransport, originOf, withDefaults, type RelayOptions, type RelayOptionsInput } from './options.js';
 import { TokenBuckets } from './rate-limit.js';
 import { createRelayServer } from './server.js';
+import { DeviceStore } from './device-store.js';
 import { SessionStore } from './store.js';
 
 export { parseRelayArgs } from './options.js';
@@ -78,6 +79,7 @@ async function launch(input: RelayOptionsInput): Promise<RunningRelay & { log: L
   const sessions = new SessionStore(db);
   const ctx: RelayContext = {
     sessions,
+    devices: new DeviceStore(db),
     events: new EventStore(db, opts.keepEvents),
     instructions: new InstructionStore(db),
     notifier: new Notifier(opts.maxLongPolls),

@@ -4,9 +4,9 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Handler, RelayContext } from './context.js';
-import { ack, deleteSession, poll, putSession, register, uploadEvents } from './handlers/daemon.js';
-import { home, info, sessionHtml } from './handlers/pages.js';
-import { remoteEvents, remoteInstruction, remoteStatus } from './handlers/remote.js';
+import { ack, deleteSession, poll, putDevice, putSession, register, uploadEvents } from './handlers/daemon.js';
+import { deviceHtml, home, info, sessionHtml } from './handlers/pages.js';
+import { deviceStatus, remoteEvents, remoteInstruction, remoteStatus } from './handlers/remote.js';
 import { HttpError, sendError } from './http.js';
 import { safePath } from './logger.js';
 
@@ -32,13 +32,19 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', pattern: /^\/api\/daemon\/register$/, handler: register },
   { method: 'PUT', pattern: /^\/api\/daemon\/sessions\/([^/]+)$/, handler: putSession },
   { method: 'DELETE', pattern: /^\/api\/daemon\/sessions\/([^/]+)$/, handler: deleteSession },
+  { method: 'PUT', pattern: /^\/api\/daemon\/device$/, handler: putDevice },
   { method: 'POST', pattern: /^\/api\/daemon\/events$/, handler: uploadEvents },
   { method: 'GET', pattern: /^\/api\/daemon\/poll$/, handler: poll },
   { method: 'POST', pattern: /^\/api\/daemon\/ack$/, handler: ack },
   { method: 'GET', pattern: /^\/api\/s\/([^/]+)$/, handler: remoteStatus },
   { method: 'GET', pattern: /^\/api\/s\/([^/]+)\/events$/, handler: remoteEvents },
   { method: 'POST', pattern: /^\/api\/s\/([^/]+)\/instructions$/, handler: remoteInstruction },
+  { method: 'GET', pattern: /^\/api\/d\/([^/]+)$/, handler: deviceStatus },
+  { method: 'GET', pattern: /^\/api\/d\/([^/]+)\/s\/([^/]+)$/, handler: remoteStatus },
+  { method: 'GET', pattern: /^\/api\/d\/([^/]+)\/s\/([^/]+)\/events$/, handler: remoteEvents },
+  { method: 'POST', pattern: /^\/api\/d\/([^/]+)\/s\/([^/]+)\/instructions$/, handler: remoteInstruction },
   { method: 'GET', pattern: /^\/s\/([^/]+)$/, handler: sessionHtml },
+  { method: 'GET', pattern: /^\/d\/([^/]+)(?:\/s\/([^/]+))?$/, handler: deviceHtml },
 ];
 
 export interface RelayServer {

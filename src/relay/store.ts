@@ -21,6 +21,8 @@ export interface SessionRow {
   tokenHash: string | null;
   /** The content keys sealed under the current URL's key: handed to whoever opens the URL, opaque here. */
   envelope: string | null;
+  /** The same keys sealed under the daemon's device URL's key: handed to whoever opens the device URL. */
+  deviceEnvelope: string | null;
   expiresAt: string | null;
   ackedSeq: number;
   prunedThrough: number;
@@ -37,12 +39,13 @@ export type OpenedSession = SessionRow & { tokenHash: string; scope: 'control' |
 export type AccessFailure = 'UNKNOWN_URL' | 'ROTATED' | 'REVOKED' | 'EXPIRED';
 
 interface RawSession {
-  id: string; daemon_id: string; view: string; token_hash: string | null; read_hash: string | null; envelope: string | null; expires_at: string | null;
+  id: string; daemon_id: string; view: string; token_hash: string | null; read_hash: string | null; envelope: string | null; device_envelope: string | null;
+  expires_at: string | null;
   acked_seq: number; pruned_through: number; event_count: number;
 }
 
 const toRow = (r: RawSession): SessionRow => ({
-  id: r.id, daemonId: r.daemon_id, view: RemoteSession.parse(JSON.parse(r.view)), tokenHash: r.token_hash, envelope: r.envelope,
+  id: r.id, daemonId: r.daemon_id, view: RemoteSession.parse(JSON.parse(r.view)), tokenHash: r.token_hash, envelope: r.envelope, deviceEnvelope: r.device_envelope,
   expiresAt: r.expires_at, ackedSeq: r.acked_seq, prunedThrough: r.pruned_through, eventCount: r.event_count,
 });
 
@@ -63,9 +66,15 @@ export class SessionStore {
       retired: db.prepare<[string], { token_hash: string; reason: string }>('SELECT token_hash, reason FROM retired_tokens WHERE token_hash = ?'),
       retire: db.prepare('INSERT OR REPLACE INTO retired_tokens (token_hash, session_id, reason, at) VALUES (?, ?, ?, ?)'),
       insert: db.prepare(
-        'INSERT INTO sessions (id, daemon_id, view, token_hash, read_hash, envelope, expires_at, updated_at) VALUES (@id, @daemonId, @view, @tokenHash, @readHash, @envelope, @expiresAt, @now)',
+        `INSERT INTO sessions (id, daemon_id, view, token_hash, read_hash, envelope, device_envelope, expires_at, updated_at)
+         VALUES (@id, @daemonId, @view, @tokenHash, @readHash, @envelope, @deviceEnvelope, @expiresAt, @now)`,
       ),
-      update: db.prepare('UPDATE sessions SET view = @view, token_hash = @tokenHash, read_hash = @readHash, envelope = @envelope, expires_at = @expiresAt, updated_at = @now WHERE id = @id'),
+      update: db.prepare(
+        `UPDATE sessions SET view = @view, token_hash = @tokenHash, read_hash = @readHash, envelope = @envelope,
+           device_envelope = @deviceEnvelope, expires_at = @expiresAt, updated_at = @now WHERE id = @id`,
+      ),
+      ofDaemon: db.prepare<[string], RawSession>('SELECT * FROM sessions WHERE daemon_id = ? ORDER BY id'),
+      deviceHolder: db.prepare<[string, string], { id: string }>('SELECT id FROM daemons WHERE device_hash = ? OR device_read_hash = ? LIMIT 1'),
       remove: db.prepare('DELETE FROM sessions WHERE id = ?'),
       counts: db.prepare<[], { daemons: number; sessions: number; events: number; pending: number }>(
         `SELECT (SELECT COUNT(*) FROM daemons) AS daemons, (SELECT COUNT(*) FROM sessions) AS sessions,
@@ -115,6 +124,7 @@ export class SessionStore {
     view: RemoteSession,
     access: { tokenHash: string; readHash: string | null; expiresAt: string | null; envelope: string | null } | null,
     maxSessions: number,
+    deviceEnvelope: string | null = null,
   ): 'ok' | 'conflict' | 'retired' | 'full' {
     return this.db.transaction(() => {
       const now = new Date().toISOString();
@@ -129,7 +139,7 @@ export class SessionStore {
       for (const hash of news) {
         if (hash === null || olds.includes(hash)) continue;
         const holder = this.q.byToken.get(hash) ?? this.q.byReadHash.get(hash);
-        if (holder && holder.id !== view.id) return 'conflict';
+        if ((holder && holder.id !== view.id) || this.q.deviceHolder.get(hash, hash)) return 'conflict';
         if (this.q.retired.get(hash)) return 'retired';
       }
       for (const old of olds) {
@@ -137,12 +147,17 @@ export class SessionStore {
       }
       const params = {
         id: view.id, daemonId, view: JSON.stringify(view), now,
-        tokenHash: news[0], readHash: news[1], expiresAt: access?.expiresAt ?? null, envelope: access?.envelope ?? null,
+        tokenHash: news[0], readHash: news[1], expiresAt: access?.expiresAt ?? null, envelope: access?.envelope ?? null, deviceEnvelope,
       };
       if (current) this.q.update.run(params);
       else this.q.insert.run(params);
       return 'ok' as const;
     }).immediate();
+  }
+
+  /** Every session of a daemon (what its device URL lists). */
+  ofDaemon(daemonId: string): SessionRow[] {
+    return this.q.ofDaemon.all(daemonId).map(toRow);
   }
 
   /** Forgets a session with its events and instructions; its URL then answers REVOKED. */

@@ -190,6 +190,20 @@ const MIGRATIONS: readonly string[] = [
   UPDATE inbox SET nonce = json_extract(payload, '$.nonce') WHERE kind = 'sealed' AND json_type(payload, '$.nonce') = 'text';
   CREATE INDEX inbox_nonce ON inbox(session_id, nonce) WHERE nonce IS NOT NULL;
   `,
+  // 9: the device URL (docs/e2e-protocol.md "URLs"): one secret that opens every session of this daemon, kept like a
+  // session URL's (src/store/device-access.ts). One row at most.
+  `
+  CREATE TABLE device_access (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    token TEXT,                      -- secret (the device URL's key); NULL once revoked
+    token_hash TEXT,                 -- sha256 of the steer credential it derives (what instructions name as via)
+    read_hash TEXT,                  -- sha256 of the read credential
+    expires_at TEXT,
+    revoked_at TEXT,
+    synced INTEGER NOT NULL DEFAULT 0, -- 1 once the relay has acknowledged this state
+    updated_at TEXT NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -32,6 +32,31 @@ function instructionError(data: string): string | null {
   return null;
 }
 
+// How long to wait for the envelope holding a key newer than the page's (the daemon sends it right after the events
+// it sealed; past this the record is refused).
+const NEWER_KEYS_WAIT_MS = 5_000;
+
+/** Loads the envelope again until it holds the key `sealed` names, or the wait is over. */
+async function newerKeys(s: Session, sealed: string): Promise<void> {
+  const deadline = Date.now() + NEWER_KEYS_WAIT_MS;
+  while (Date.now() < deadline) {
+    try {
+      const r = await call(s, '');
+      const envelope = (r.body as { envelope?: unknown } | null)?.envelope;
+      if (r.res.ok && typeof envelope === 'string') {
+        const fresh = await EventOpener.forUrl(s.url, envelope);
+        if (fresh.holdsKeyOf(sealed)) {
+          s.opener = fresh;
+          return;
+        }
+      }
+    } catch {
+      // Unreachable, or an envelope that does not open: the record is refused below if this does not clear.
+    }
+    await sleep(250);
+  }
+}
+
 export async function follow(s: Session): Promise<void> {
   const append = outputBox(s.page.out);
   const render = lineRenderer(s.claude);
@@ -71,6 +96,7 @@ export async function follow(s: Session): Promise<void> {
       s.after = e.seq;
       let event;
       try {
+        if (!(s.opener as EventOpener).holdsKeyOf(e.data)) await newerKeys(s, e.data);
         event = await (s.opener as EventOpener).read(e);
       } catch {
         // Altered, forged or moved on the relay: refused, never shown.

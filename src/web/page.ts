@@ -3,7 +3,7 @@
 import { ViewGuard } from '../e2e/session-view.js';
 import type { RemoteApproval } from '../protocol/relay.js';
 import type { EventOpener } from '../e2e/records.js';
-import { parseSessionUrl, urlCredential, type Scope, type SessionUrl } from '../e2e/url.js';
+import { apiBase, type Scope, type SessionUrl } from '../e2e/url.js';
 
 function byId<T extends HTMLElement>(id: string, type: { new (): T; prototype: T }): T {
   const el = document.getElementById(id);
@@ -13,6 +13,7 @@ function byId<T extends HTMLElement>(id: string, type: { new (): T; prototype: T
 
 export interface Page {
   main: HTMLElement;
+  sessions: HTMLUListElement;
   name: HTMLElement;
   agent: HTMLElement;
   scope: HTMLElement;
@@ -32,6 +33,7 @@ export interface Page {
 
 export const findPage = (): Page => ({
   main: byId('session', HTMLElement),
+  sessions: byId('sessions', HTMLUListElement),
   name: byId('name', HTMLElement),
   agent: byId('agent', HTMLElement),
   scope: byId('scope', HTMLElement),
@@ -75,11 +77,10 @@ export interface Session {
 }
 
 /** The session this page's address opens; throws (BadSessionUrl) with words for the person when it opens none. */
-export async function openSession(page: Page): Promise<Session> {
-  const url = parseSessionUrl(location.href);
+export async function openSession(page: Page, url: SessionUrl): Promise<Session> {
   return {
     page,
-    api: `${url.base}/api/s/${await urlCredential(url)}`,
+    api: await apiBase(url),
     scope: url.scope,
     url,
     opener: null,

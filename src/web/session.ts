@@ -4,6 +4,8 @@
 // pending approvals current, and sends prompts and approval answers. No dependency, no network but the relay's own
 // origin, and agent output only ever becomes text nodes.
 import { EventOpener } from '../e2e/records.js';
+import { isSessionUrl, parseRemoteUrl } from '../e2e/url.js';
+import { showDevice } from './device.js';
 import { applyView, wireApprovals } from './approvals.js';
 import { follow } from './follow.js';
 import { closed, findPage, openSession, type Session } from './page.js';
@@ -47,7 +49,9 @@ async function start(): Promise<void> {
   const page = findPage();
   let s: Session;
   try {
-    s = await openSession(page);
+    const url = parseRemoteUrl(location.href);
+    if (!isSessionUrl(url)) return await showDevice(page, url);
+    s = await openSession(page, url);
   } catch (err) {
     page.note.textContent = (err as Error).message;
     page.state.textContent = 'no access';

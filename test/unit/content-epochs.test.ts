@@ -41,7 +41,7 @@ async function issue(store: LinkStore): Promise<Bytes> {
 async function openerOfUrl(store: LinkStore, secret: Bytes): Promise<EventOpener> {
   const access = await relayAccess(store, S, store.access(S));
   assert.ok(access);
-  return EventOpener.forUrl({ scope: 'control', secret, sessionId: S }, access.envelope);
+  return EventOpener.forUrl({ scope: 'control', secret, sessionId: S, device: null }, access.envelope);
 }
 
 const epochOf = (e: RelayEvent) => Number(e.data.slice(0, e.data.indexOf('.')));
@@ -97,13 +97,13 @@ describe('content-key epochs through the link', () => {
   it('an envelope carries the newest epochs, and fits what the relay takes after many rotations', async () => {
     let secret = await issue(store);
     store.contentKey(S);
-    for (let i = 0; i < 99; i++) secret = await issue(store);
-    assert.equal(store.contentKeys(S).length, 100);
+    for (let i = 0; i < 199; i++) secret = await issue(store);
+    assert.equal(store.contentKeys(S).length, 200);
     const access = await relayAccess(store, S, store.access(S));
     assert.ok(access);
     assert.ok(PutSessionRequest.safeParse({ session: sessionView(S), access }).success, `an envelope of ${access.envelope.length} characters`);
     const keys = await unwrapKeys((await controlKeys(secret)).wrapKey, access.envelope, S, SESSION_URL_ENVELOPE);
-    assert.deepEqual(keys.map((k) => k.epoch), Array.from({ length: MAX_ENVELOPE_EPOCHS }, (_, i) => 100 - MAX_ENVELOPE_EPOCHS + 1 + i));
+    assert.deepEqual(keys.map((k) => k.epoch), Array.from({ length: MAX_ENVELOPE_EPOCHS }, (_, i) => 200 - MAX_ENVELOPE_EPOCHS + 1 + i));
   });
 
   it('a sealed instruction opens with any epoch, with the new one at once after a rotation, and a replay is refused', async () => {
@@ -111,7 +111,7 @@ describe('content-key epochs through the link', () => {
       const payload = { ...(await sealInstruction(secret, keys, S, { kind: 'prompt', text: id })), ...(nonce ? { nonce } : {}) };
       const i = { id, sessionId: S, kind: 'sealed', payload, via: null };
       store.storeInstructions([i]);
-      return openSealed(store, i);
+      return openSealed(store, i, store.access(S)?.token ?? '');
     };
     const textOf = (r: Awaited<ReturnType<typeof openSealed>>) => ('body' in r && r.body.kind === 'prompt' ? r.body.text : r);
     const first = await issue(store);

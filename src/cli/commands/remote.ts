@@ -1,4 +1,5 @@
-// rcd remote status|logs|send|approve|deny URL: a client that knows only the session URL and talks only to the relay.
+// rcd remote status|logs|send|approve|deny URL: a client that knows only a session or device URL and talks only to
+// the relay. With a device URL, `status` lists the daemon's sessions and the others take `--session NAME|ID`.
 import { RcdError } from '../../common/errors.js';
 import { InstructionAccepted, MAX_PROMPT_BYTES, POLL_HOLD_MS, RemoteEventsResponse } from '../../protocol/relay.js';
 import { parse, usageError } from '../args.js';
@@ -8,8 +9,8 @@ import type { EventOpener } from '../../e2e/records.js';
 import { OpenFailed } from '../../e2e/seal.js';
 import { table } from '../format.js';
 import type { CommandContext } from '../main.js';
-import { mustSteer, relayCall, resolveSessionUrl, type SessionUrl } from '../remote-client.js';
-import { loadSession, statusJson } from '../remote-view.js';
+import { isDeviceTarget, mustSteer, relayCall, resolveRemoteUrl, type DeviceTarget, type SessionUrl } from '../remote-client.js';
+import { loadDevice, loadSession, sessionTarget, statusJson } from '../remote-view.js';
 
 // A send that fails on the network is retried with the same idempotency key, so it runs once whatever happens.
 const SEND_ATTEMPTS = 3;
@@ -27,8 +28,10 @@ export async function remote(argv: string[], ctx: CommandContext): Promise<numbe
 }
 
 async function status(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parse('remote', argv, { json: { type: 'boolean' } }, { min: 1, max: 1 });
-  const opened = await loadSession(await resolveSessionUrl(positionals[0] as string));
+  const { values, positionals } = parse('remote', argv, { json: { type: 'boolean' }, session: { type: 'string' } }, { min: 1, max: 1 });
+  const given = await resolveRemoteUrl(positionals[0] as string);
+  if (isDeviceTarget(given) && values.session === undefined) return deviceStatus(given, Boolean(values.json), ctx);
+  const opened = await loadSession(await sessionTarget(positionals[0] as string, values.session as string | undefined));
   const { status: data, view: s } = opened;
   if (values.json) ctx.json(statusJson(opened), true);
   else {
@@ -48,13 +51,41 @@ async function status(argv: string[], ctx: CommandContext): Promise<number> {
   return 0;
 }
 
+/** A device URL's sessions, one row each (a session whose view does not open says why instead of its name). */
+async function deviceStatus(t: DeviceTarget, json: boolean, ctx: CommandContext): Promise<number> {
+  const { status, sessions } = await loadDevice(t);
+  if (json) {
+    ctx.json({
+      daemonOnline: status.daemonOnline, scope: status.scope,
+      sessions: sessions.map(({ view, why, ...s }) => {
+        const { at: _at, approvals: _a, ...shown } = view ?? { at: 0, approvals: [] };
+        return { ...s, ...shown, ...(why ? { error: why } : {}) };
+      }),
+    }, true);
+    return 0;
+  }
+  ctx.out(`daemon ${status.daemonOnline ? 'online' : 'offline'}; this device URL ${status.scope === 'view' ? 'reads only' : 'reads and steers'}`);
+  if (sessions.length === 0) ctx.out('no sessions');
+  else {
+    ctx.out(table([
+      ['ID', 'NAME', 'STATE', 'AGENT', 'APPROVALS', 'UPDATED'],
+      ...sessions.map((s) => s.view
+        ? [s.id.slice(0, 8), s.view.name, s.view.state, s.view.agent, String(s.view.pendingApprovals), s.updatedAt]
+        : [s.id.slice(0, 8), `(${s.why ?? 'not readable'})`, s.live ? 'live' : '-', '', '', s.updatedAt]),
+    ]));
+  }
+  return 0;
+}
+
 async function logs(argv: string[], _ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parse('remote', argv, { follow: { type: 'boolean', short: 'f' }, json: { type: 'boolean' } }, { min: 1, max: 1 });
-  const target = await resolveSessionUrl(positionals[0] as string);
+  const { values, positionals } = parse('remote', argv, { follow: { type: 'boolean', short: 'f' }, json: { type: 'boolean' }, session: { type: 'string' } }, { min: 1, max: 1 });
+  const target = await sessionTarget(positionals[0] as string, values.session as string | undefined);
   process.once('SIGINT', () => process.exit(0));
   // Shown exactly as `rcd logs` shows it: claude sessions rendered (raw stream-json with --json).
   // The events are sealed: the envelope (the session's content keys sealed under this URL's key) opens them.
-  const { view, opener } = await loadSession(target);
+  const loaded = await loadSession(target);
+  const { view } = loaded;
+  let { opener } = loaded;
   const renderer = view.agent === 'claude' && !values.json
     ? new (await import('../../agents/claude/render.js')).ClaudeRenderer(view.name)
     : null;
@@ -71,6 +102,7 @@ async function logs(argv: string[], _ctx: CommandContext): Promise<number> {
     for (const e of data.events) {
       after = e.seq;
       try {
+        if (!opener.holdsKeyOf(e.data)) opener = await newerKeys(target, opener, e.data);
         const event = await opener.read(e);
         if (event.kind === 'output') await out(Buffer.from(event.data));
       } catch (err) {
@@ -86,6 +118,20 @@ async function logs(argv: string[], _ctx: CommandContext): Promise<number> {
   }
 }
 
+// How long a client waits for the envelope holding a key newer than its own (the daemon sends it right after the
+// events it sealed, so this is a bound for a slow link, not a wait anyone sees normally).
+const NEWER_KEYS_WAIT_MS = 5_000;
+
+/** The envelope again, until it holds the key `sealed` names or the wait is over (then the record is refused). */
+async function newerKeys(target: SessionUrl, opener: EventOpener, sealed: string): Promise<EventOpener> {
+  const deadline = Date.now() + NEWER_KEYS_WAIT_MS;
+  for (;;) {
+    const fresh = (await loadSession(target)).opener;
+    if (fresh.holdsKeyOf(sealed) || Date.now() >= deadline) return fresh.holdsKeyOf(sealed) ? fresh : opener;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** A relay-supplied block of text, sanitized line by line (before indenting, so no control can undo the indent). */
 function indentBlock(text: string, indent: string): string {
   return sanitize(text).split('\n').map((l) => indent + l).join('\n');
@@ -96,8 +142,8 @@ function write(buf: Buffer): Promise<void> {
 }
 
 async function send(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parse('remote', argv, { json: { type: 'boolean' } }, { min: 2, max: 2, afterDashDash: true });
-  const target = await resolveSessionUrl(positionals[0] as string);
+  const { values, positionals } = parse('remote', argv, { json: { type: 'boolean' }, session: { type: 'string' } }, { min: 2, max: 2, afterDashDash: true });
+  const target = await sessionTarget(positionals[0] as string, values.session as string | undefined);
   mustSteer(target);
   const text = positionals[1] as string;
   if (Buffer.byteLength(text) > MAX_PROMPT_BYTES) throw usageError('remote', `TEXT is over ${MAX_PROMPT_BYTES} bytes; send it in parts`);
@@ -116,9 +162,9 @@ async function sendSealed(target: SessionUrl, keys: EventOpener, body: Instructi
 }
 
 async function decide(kind: 'approve' | 'deny', argv: string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parse('remote', argv, { message: { type: 'string' }, json: { type: 'boolean' } }, { min: 1, max: 2 });
+  const { values, positionals } = parse('remote', argv, { message: { type: 'string' }, json: { type: 'boolean' }, session: { type: 'string' } }, { min: 1, max: 2 });
   if (kind === 'approve' && values.message !== undefined) throw usageError('remote', '--message goes with deny');
-  const target = await resolveSessionUrl(positionals[0] as string);
+  const target = await sessionTarget(positionals[0] as string, values.session as string | undefined);
   mustSteer(target);
   // Name the request being answered, as the relay last heard of it: "the oldest" is decided here, where the user
   // sees it, not later at the daemon, where it could be another request by then.

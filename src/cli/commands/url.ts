@@ -1,4 +1,5 @@
-// rcd url: print a session's remote URL; --view its read-only URL, --rotate replaces both, --revoke ends remote access.
+// rcd url: print a session's remote URL (or with --device the daemon's, for every session); --view its read-only
+// URL, --rotate replaces both, --revoke ends remote access.
 import { parse, usageError } from '../args.js';
 import type { CommandContext } from '../main.js';
 
@@ -12,8 +13,11 @@ export function parseDuration(text: string): number | null {
 
 export async function url(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('url', argv, {
-    rotate: { type: 'boolean' }, revoke: { type: 'boolean' }, view: { type: 'boolean' }, 'expires-in': { type: 'string' }, json: { type: 'boolean' },
-  }, { min: 1, max: 1 });
+    rotate: { type: 'boolean' }, revoke: { type: 'boolean' }, view: { type: 'boolean' }, device: { type: 'boolean' }, 'expires-in': { type: 'string' }, json: { type: 'boolean' },
+  }, { min: 0, max: 1 });
+  const device = Boolean(values.device);
+  if (device && positionals.length > 0) throw usageError('url', '--device is the URL of every session: it takes no SESSION');
+  if (!device && positionals.length === 0) throw usageError('url', 'missing SESSION (or --device for the URL of every session)');
   if (values.rotate && values.revoke) throw usageError('url', '--rotate and --revoke exclude each other');
   if (values.view && values.revoke) throw usageError('url', '--view and --revoke exclude each other (--revoke ends the view URL too)');
   let expiresIn: number | undefined;
@@ -23,11 +27,11 @@ export async function url(argv: string[], ctx: CommandContext): Promise<number> 
     expiresIn = s;
   }
   const res = await ctx.client().call('url', {
-    session: positionals[0] as string, rotate: Boolean(values.rotate), revoke: Boolean(values.revoke), view: Boolean(values.view),
+    device, ...(device ? {} : { session: positionals[0] as string }), rotate: Boolean(values.rotate), revoke: Boolean(values.revoke), view: Boolean(values.view),
     ...(expiresIn ? { expiresIn } : {}),
   });
   if (values.json) ctx.json({ url: res.url, expiresAt: res.expiresAt, revoked: res.revoked });
-  else if (res.revoked) ctx.out('remote access revoked; `rcd url SESSION --rotate` issues a new URL');
+  else if (res.revoked) ctx.out(device ? 'the device URL is revoked; `rcd url --device --rotate` issues a new one' : 'remote access revoked; `rcd url SESSION --rotate` issues a new URL');
   else ctx.out(res.url ?? '');
   return 0;
 }

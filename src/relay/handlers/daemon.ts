@@ -3,7 +3,7 @@
 // per client address and bounded in all; what a registered daemon may store is bounded too (limits.ts).
 import type { IncomingMessage } from 'node:http';
 import {
-  AckRequest, MAX_ACK_BODY_BYTES, MAX_REGISTER_BODY_BYTES, MAX_SESSION_BODY_BYTES, MAX_UPLOAD_BODY_BYTES, PutSessionRequest, RemoteSession,
+  AckRequest, MAX_ACK_BODY_BYTES, MAX_REGISTER_BODY_BYTES, MAX_SESSION_BODY_BYTES, MAX_UPLOAD_BODY_BYTES, PutDeviceRequest, PutSessionRequest, RemoteSession,
   UploadRequest, type Instruction,
 } from '../../protocol/relay.js';
 import type { Handler, RelayContext } from '../context.js';
@@ -62,7 +62,7 @@ export const putSession: Handler = async (req, res, ctx, params) => {
   const id = sessionParam(params[0]);
   const body = await readJson(req, PutSessionRequest, 'session', MAX_SESSION_BODY_BYTES);
   if (body.session.id !== id) throw badRequest(`session.id (${body.session.id}) differs from the id in the path (${id})`);
-  const stored = ctx.sessions.put(daemonId, body.session, body.access, ctx.opts.maxSessionsPerDaemon);
+  const stored = ctx.sessions.put(daemonId, body.session, body.access, ctx.opts.maxSessionsPerDaemon, body.deviceEnvelope);
   if (stored === 'full') {
     throw new HttpError(429, 'LIMIT', `this daemon has ${ctx.opts.maxSessionsPerDaemon} sessions on the relay, its limit; remove some (\`rcd rm\`)`);
   }
@@ -72,6 +72,19 @@ export const putSession: Handler = async (req, res, ctx, params) => {
   }
   ctx.notifier.notify(sessionKey(id)); // held remote polls re-check state and access
   sendJson(res, 200, { ok: true, ackedSeq: ctx.sessions.get(id)?.ackedSeq ?? 0 });
+};
+
+export const putDevice: Handler = async (req, res, ctx) => {
+  const daemonId = authenticate(req, ctx).id;
+  const body = await readJson(req, PutDeviceRequest, 'device', MAX_REGISTER_BODY_BYTES);
+  const stored = ctx.devices.put(daemonId, body.access);
+  if (stored === 'conflict') throw new HttpError(409, 'CONFLICT', 'that token hash belongs to another URL');
+  if (stored === 'retired') {
+    throw new HttpError(409, 'CONFLICT', 'that token hash was rotated away or revoked; a retired URL never works again, issue a new one (`rcd url --device --rotate`)');
+  }
+  // Followers held through the device URL re-check it (a revocation answers them at once).
+  for (const s of ctx.sessions.ofDaemon(daemonId)) ctx.notifier.notify(sessionKey(s.id));
+  sendJson(res, 200, { ok: true });
 };
 
 export const deleteSession: Handler = async (req, res, ctx, params) => {

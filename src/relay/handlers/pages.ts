@@ -1,4 +1,5 @@
-// The HTML endpoints: `GET /` (status page) and `GET /s/:id` (the session page's shell), plus `GET /api/info`.
+// The HTML endpoints: `GET /` (status page), `GET /s/:id` and `GET /d/:daemon[/s/:id]` (the page's shell), plus
+// `GET /api/info`.
 import { VERSION } from '../../common/version.js';
 import { RELAY_PROTOCOL_VERSION, TOKEN_RE } from '../../protocol/relay.js';
 import type { Handler } from '../context.js';
@@ -29,4 +30,16 @@ export const sessionHtml: Handler = async (_req, res, _ctx, params) => {
     ? errorPage('This URL is from an older rcd', 'Session URLs now carry their key after #, so the relay never sees it. Ask the owner for the current URL (`rcd url SESSION`).')
     : errorPage('Unknown session URL', 'This is not a session URL; check that it was copied whole.');
   sendHtml(res, outdated ? 410 : 404, page.html, page.headers);
+};
+
+/** A device URL's page (its sessions) and its sessions' pages: the same shell, which reads the URL itself. */
+export const deviceHtml: Handler = async (_req, res, _ctx, params) => {
+  const ids = params.filter((p): p is string => p !== undefined);
+  if (!ids.every((id) => /^[0-9a-f]{16}$/.test(id))) {
+    const page = errorPage('Unknown device URL', 'This is not a device URL; check that it was copied whole.');
+    sendHtml(res, 404, page.html, page.headers);
+    return;
+  }
+  const page = sessionShell();
+  sendHtml(res, 200, page.html, page.headers);
 };

@@ -1,8 +1,11 @@
-// Remote-client endpoints: the session's status, its events from a cursor (long-poll), and sealed instructions.
-// The credential in the path (derived from the URL's secret, docs/e2e-protocol.md) is the only credential; it is
-// looked up by hash and never logged. A view URL's credential opens the reading endpoints only.
+// Remote-client endpoints: the session's status, its events from a cursor (long-poll), and sealed instructions,
+// under `/api/s/<credential>` (a session URL) or `/api/d/<credential>/s/<id>` (a device URL, which opens every
+// session of its daemon), and the device URL's list of sessions. The credential in the path (derived from the
+// URL's secret, docs/e2e-protocol.md) is the only credential; it is looked up by hash and never logged. A view
+// URL's credential opens the reading endpoints only.
 import { createHash } from 'node:crypto';
 import { MAX_PUBLIC_BODY_BYTES, SealedInstructionRequest, TOKEN_RE } from '../../protocol/relay.js';
+import type { OpenedDevice } from '../device-store.js';
 import type { Handler, RelayContext } from '../context.js';
 import type { ReadResult } from '../events-store.js';
 import { HttpError, intParam, parseJson, parseWith, readBody, sendJson } from '../http.js';
@@ -18,13 +21,31 @@ const FAILURES: Record<AccessFailure, [number, string]> = {
   EXPIRED: [410, 'this URL has expired; the owner can issue a new one with `rcd url SESSION --rotate`'],
 };
 
-export function accessError(failure: AccessFailure): HttpError {
+export function accessError(failure: AccessFailure, device = false): HttpError {
   const [status, message] = FAILURES[failure];
-  return new HttpError(status, failure, message);
+  return new HttpError(status, failure, device ? message.replace(/`rcd url SESSION/g, '`rcd url --device').replace('this session', 'this device') : message);
 }
 
-/** The session the token opens; 404/410 with the reason otherwise. */
-export function resolveToken(ctx: RelayContext, token: string | undefined): OpenedSession {
+/** The daemon a device URL's credential opens; 404/410 with the reason otherwise. */
+function resolveDevice(ctx: RelayContext, token: string | undefined): OpenedDevice {
+  if (!token || !TOKEN_RE.test(token)) throw accessError('UNKNOWN_URL', true);
+  const found = ctx.devices.open(token);
+  if (typeof found === 'string') throw accessError(found, true);
+  return found;
+}
+
+/**
+ * The session a URL opens: `[credential]` for a session URL, `[credential, session id]` for a device URL (which
+ * opens only its own daemon's sessions, with their device envelope). 404/410 with the reason otherwise.
+ */
+export function resolveToken(ctx: RelayContext, params: readonly string[]): OpenedSession {
+  const [token, sessionId] = params;
+  if (sessionId !== undefined) {
+    const device = resolveDevice(ctx, token);
+    const row = /^[0-9a-f]{16}$/.test(sessionId) ? ctx.sessions.get(sessionId) : null;
+    if (!row || row.daemonId !== device.daemonId) throw new HttpError(404, 'UNKNOWN_SESSION', 'the device has no such session (removed, or not linked yet)');
+    return { ...row, envelope: row.deviceEnvelope, tokenHash: device.tokenHash, scope: device.scope };
+  }
   if (!token || !TOKEN_RE.test(token)) throw accessError('UNKNOWN_URL');
   const found = ctx.sessions.byToken(token);
   if (typeof found === 'string') throw accessError(found);
@@ -32,8 +53,8 @@ export function resolveToken(ctx: RelayContext, token: string | undefined): Open
 }
 
 /** The session a control URL opens, for the steering endpoints: a view URL's credential gets 403. */
-function resolveSteering(ctx: RelayContext, token: string | undefined): OpenedSession {
-  const s = resolveToken(ctx, token);
+function resolveSteering(ctx: RelayContext, params: readonly string[]): OpenedSession {
+  const s = resolveToken(ctx, params);
   if (s.scope !== 'control') throw new HttpError(403, 'VIEW_ONLY', 'this is a view-only URL: it can read the session, not send to it or answer for it');
   return s;
 }
@@ -42,7 +63,7 @@ function resolveSteering(ctx: RelayContext, token: string | undefined): OpenedSe
 const isLive = (s: SessionRow): boolean => s.view.live;
 
 export const remoteStatus: Handler = async (_req, res, ctx, params) => {
-  const s = resolveToken(ctx, params[0]);
+  const s = resolveToken(ctx, params);
   sendJson(res, 200, { session: s.view, view: viewTag(s.view), ...ctx.events.bounds(s.id), daemonOnline: ctx.presence.online(s.daemonId), scope: s.scope, envelope: s.envelope });
 };
 
@@ -54,9 +75,9 @@ export function viewTag(view: SessionRow['view']): string {
 export const remoteEvents: Handler = async (_req, res, ctx, params, url) => {
   const after = intParam(url, 'after', 0);
   const wait = intParam(url, 'wait', 0);
-  let session = resolveToken(ctx, params[0]);
+  let session = resolveToken(ctx, params);
   const check = (): { session: SessionRow; read: ReadResult } => {
-    session = resolveToken(ctx, params[0]); // revoked or rotated while held: answer that at once
+    session = resolveToken(ctx, params); // revoked or rotated while held: answer that at once
     return { session, read: ctx.events.read(session.id, after) };
   };
   // Finished: not live, and the relay holds every event the daemon had when it reported the final state.
@@ -89,9 +110,16 @@ function accepted(res: Parameters<Handler>[1], ctx: RelayContext, s: OpenedSessi
 }
 
 export const remoteInstruction: Handler = async (req, res, ctx, params) => {
-  const s = resolveSteering(ctx, params[0]);
+  const s = resolveSteering(ctx, params);
   const text = await readBody(req, MAX_PUBLIC_BODY_BYTES);
   const body = parseWith(SealedInstructionRequest, await parseInTurn(text, () => parseJson(text, 'instruction')), 'instruction');
   // Opaque here: whether it is a prompt or an answer, and whether it is genuine, only the daemon can tell.
   accepted(res, ctx, s, ctx.instructions.accept(s.id, 'sealed', { nonce: body.nonce, sealed: body.sealed, proof: body.proof }, body.nonce, s.tokenHash, ctx.opts.maxPendingPerUrl));
+};
+
+/** A device URL's list: every session of its daemon, sealed, each with its keys sealed under the device URL's key. */
+export const deviceStatus: Handler = async (_req, res, ctx, params) => {
+  const device = resolveDevice(ctx, params[0]);
+  const sessions = ctx.sessions.ofDaemon(device.daemonId).map((s) => ({ session: s.view, envelope: s.deviceEnvelope, ...ctx.events.bounds(s.id) }));
+  sendJson(res, 200, { daemonOnline: ctx.presence.online(device.daemonId), scope: device.scope, sessions });
 };

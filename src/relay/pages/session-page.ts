@@ -1,4 +1,4 @@
-// `GET /s/:id`: the session page's shell. It holds nothing of the session: the key is in the page's address after
+// `GET /s/:id` (and `/d/:daemon`, `/d/:daemon/s/:id` for a device URL): the session page's shell. It holds nothing of the session: the key is in the page's address after
 // `#`, which the browser never sends, so the relay could not render the session if it wanted to. The inline script
 // (src/web, bundled) derives the URL's credential from that key, loads the session and follows its output.
 import { renderPage } from './html.js';
@@ -10,6 +10,7 @@ export function sessionShell(): { html: string; headers: Record<string, string> 
 <div class="muted"><span id="state" class="state">loading</span> · <span id="agent"></span> · <span id="scope"></span></div>
 </header>
 <main id="session">
+<ul id="sessions" hidden></ul>
 <pre id="out"></pre>
 <p id="note" class="muted" role="status"></p>
 <div id="approval" hidden><p><span id="pending"></span> tool call(s) wait for approval; the oldest, in full:</p>
