@@ -41,6 +41,32 @@ describe('session page in a browser', () => {
     }));
   });
 
+  it('a device URL lists the sessions by name; a link opens one, which follows output and takes a prompt', async () => {
+    const rcd = new Rcd();
+    await withRelay(rcd, () => inBrowser(async (browser) => {
+      for (const name of ['north', 'south']) {
+        await rcd.ok(['start', '--cwd', rcd.workdir(name), '--name', name, '--', process.execPath, fixture('echo.mjs')]);
+      }
+      const device = (await rcd.ok(['url', '--device'])).trim();
+      await waitFor(async () => (await rcd.ok(['remote', 'logs', device, '--session', 'south'])).includes('ready'), 'the output to reach the relay');
+
+      const page = await browser.newPage();
+      await page.goto(device);
+      const link = page.getByRole('link', { name: 'south' });
+      await link.waitFor({ timeout: 10_000 });
+      assert.equal(await page.getByRole('link', { name: 'north' }).count(), 1);
+      await link.click();
+      await page.locator('#out', { hasText: 'ready' }).waitFor({ timeout: 10_000 });
+      assert.match(await page.title(), /south/);
+      assert.match(page.url(), /\/d\/[0-9a-f]{16}\/s\/[0-9a-f]{16}#c\./, 'the session under the device URL, with its key');
+      await page.getByRole('textbox', { name: 'Prompt' }).fill('from the device page');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.locator('#out', { hasText: 'echo: from the device page' }).waitFor({ timeout: 15_000 });
+      assert.ok((await rcd.logs('south')).includes('echo: from the device page\n'), 'the agent got the prompt');
+      assert.ok(!(await rcd.logs('north')).includes('from the device page'));
+    }));
+  });
+
   it('renders a claude session readably and its Approve button lets the waiting tool call run', async () => {
     const api = await startMockMessagesApi();
     const rcd = new Rcd();
