@@ -17,14 +17,38 @@ export const REPLAYED = 'a replay of an instruction already received (the same n
 // older instruction could be a replay of one whose nonce is forgotten, so it is refused, with a day to spare.
 const MAX_AGE_MS = 6 * 24 * 3600 * 1000;
 
+// Each store's openers, per session: every epoch of its content key, imported once per newest epoch (an import costs
+// more than the rest of a check), dropped oldest-first past a bound. Keyed by store too: a test opens many databases.
+const MAX_OPENERS = 256;
+const openers = new WeakMap<LinkStore, Map<string, { epoch: number; opener: Promise<EventOpener> }>>();
+
+/**
+ * Opens with every epoch: a client may have sealed with the key of its envelope just before a rotation (it runs only
+ * if it came through a URL current now, the session's or the device's, which the executor checks first, and the
+ * proof holds).
+ */
+function openerOf(store: LinkStore, sessionId: string): Promise<EventOpener> {
+  let cache = openers.get(store);
+  if (!cache) openers.set(store, (cache = new Map()));
+  const newest = store.contentKey(sessionId).epoch;
+  const cached = cache.get(sessionId);
+  if (cached?.epoch === newest) return cached.opener;
+  const opener = EventOpener.withKeys(sessionId, store.contentKeys(sessionId).map((k) => ({ epoch: k.epoch, raw: fromBase64url(k.key) })));
+  cache.delete(sessionId);
+  cache.set(sessionId, { epoch: newest, opener });
+  if (cache.size > MAX_OPENERS) cache.delete(cache.keys().next().value as string);
+  opener.catch(() => {
+    if (cache.get(sessionId)?.opener === opener) cache.delete(sessionId); // never keep a failed import
+  });
+  return opener;
+}
+
 /** The instruction's body, or why it is refused; `token`: the secret of the URL it came through (proved with its key). */
 export async function openSealed(store: LinkStore, item: InboxItem, token: string): Promise<{ body: Body } | { refused: string }> {
   const p = item.kind === 'sealed' ? Payload.safeParse(item.payload) : null;
   if (!p?.success) return { refused: NOT_SEALED };
   if (store.nonceSeen(item.sessionId, p.data.nonce, item.id)) return { refused: REPLAYED };
-  // Every epoch: a client may have sealed with the key of its envelope just before a rotation (it runs only if it came
-  // through the current URL, which the executor checks first, and the proof holds).
-  const keys = await EventOpener.withKeys(item.sessionId, store.contentKeys(item.sessionId).map((k) => ({ epoch: k.epoch, raw: fromBase64url(k.key) })));
+  const keys = await openerOf(store, item.sessionId);
   let raw: unknown;
   try {
     raw = await openInstruction(fromBase64url(token), keys, item.sessionId, p.data);
