@@ -22,10 +22,17 @@ export interface RelayAccess {
   envelope: string;
 }
 
-/** The access to push for a session, or null when it has no URL (never shared, or revoked). */
-export async function relayAccess(store: LinkStore, sessionId: string, a: Access | undefined): Promise<RelayAccess | null> {
+/**
+ * The access to push for a session, or null when it has no URL (never shared, or revoked). `read` is the access the
+ * caller read; when the URL was replaced or revoked since (the link seals the session's view in between, an await),
+ * the access there is now goes up instead: the old URL's envelope must never hold the epoch its replacement began.
+ * The caller's confirmation, keyed on the hash it read, then waits for its next push.
+ */
+export async function relayAccess(store: LinkStore, sessionId: string, read: Access | undefined): Promise<RelayAccess | null> {
+  const now = store.access(sessionId);
+  const a = now?.token === read?.token ? read : now;
   if (!a?.token || !a.tokenHash || a.revokedAt) return null;
-  // Read with `a` in one synchronous stretch: the keys are those of this URL's time, never an epoch begun after it.
+  // Read with `now`, in one synchronous stretch: the keys a URL current at this moment may hold.
   const keys = store.contentKeys(sessionId).slice(-MAX_ENVELOPE_EPOCHS).map((k) => ({ epoch: k.epoch, raw: fromBase64url(k.key) }));
   const { wrapKey } = await controlKeys(fromBase64url(a.token));
   const envelope = await wrapKeys(wrapKey, keys, sessionId, SESSION_URL_ENVELOPE);

@@ -1,12 +1,13 @@
 // Content-key epochs through a real daemon and relay: `rcd url --rotate` begins a new content key. The envelope the
-// relay held for the old URL opens epoch 1 only, so what the session prints after the rotation (epoch 2) stays
-// closed to the old URL's key even with the relay's help; the new URL reads the whole history.
+// relay held for the old URL opens epoch 1 only, so what the session prints after the rotation (epoch 2), and its
+// view as sealed since, stay closed to the old URL's key even with the relay's help; the new URL reads the history.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { unwrapKeys } from '../../src/e2e/envelope.js';
 import { controlKeys } from '../../src/e2e/keys.js';
 import { EventOpener, SESSION_URL_ENVELOPE } from '../../src/e2e/records.js';
 import { OpenFailed } from '../../src/e2e/seal.js';
+import { openSessionView } from '../../src/e2e/session-view.js';
 import { parseSessionUrl } from '../../src/e2e/url.js';
 import { Rcd, fixture, waitFor } from '../helpers/harness.js';
 import { withRelay } from '../helpers/relay.js';
@@ -14,16 +15,16 @@ import { apiOf, readEvents } from '../helpers/relay-client.js';
 
 interface RelayEvent { seq: number; kind: string; data: string }
 
-/** What the relay serves to a URL: the envelope it holds for it, and the session's events (sealed). */
-async function served(url: string): Promise<{ envelope: string; events: RelayEvent[] }> {
+/** What the relay serves to a URL: the envelope it holds for it, the session's sealed view and its events (sealed). */
+async function served(url: string): Promise<{ envelope: string; view: string; events: RelayEvent[] }> {
   const api = await apiOf(url);
-  const { envelope } = (await (await fetch(api)).json()) as { envelope: string | null };
+  const { envelope, session } = (await (await fetch(api)).json()) as { envelope: string | null; session: { sealed: string } };
   assert.ok(envelope, 'the relay hands out the envelope of a working URL');
   const { events } = (await (await fetch(`${api}/events?after=0`)).json()) as { events: RelayEvent[] };
-  return { envelope, events };
+  return { envelope, view: session.sealed, events };
 }
 
-const epochOf = (e: RelayEvent) => Number(e.data.slice(0, e.data.indexOf('.')));
+const epochOf = (e: Pick<RelayEvent, 'data'>) => Number(e.data.slice(0, e.data.indexOf('.')));
 
 describe('content-key epochs at rotation', () => {
   it('after rcd url --rotate the old URL\'s envelope opens nothing new, the new URL opens everything', async () => {
@@ -63,6 +64,11 @@ describe('content-key epochs at rotation', () => {
       assert.deepEqual(after.map(epochOf), after.map(() => 2), 'what the session did after the rotation is sealed with epoch 2');
       assert.ok(now.events.some((e) => epochOf(e) === 1), 'the history before it stays epoch 1');
       assert.equal(await rcd.ok(['remote', 'logs', newUrl]), await rcd.logs('epochs'), 'the new URL reads the whole history');
+
+      assert.equal((await openSessionView(oldOpener, u.sessionId, old.view))?.name, 'epochs', 'the view before the rotation');
+      assert.equal(epochOf({ data: now.view }), 2, 'the view is sealed with the new epoch since the rotation');
+      assert.equal((await openSessionView(newOpener, u.sessionId, now.view))?.name, 'epochs');
+      await assert.rejects(openSessionView(oldOpener, u.sessionId, now.view), OpenFailed, 'the view since does not open with the old URL\'s keys');
     });
   });
 });

@@ -94,6 +94,21 @@ describe('content-key epochs through the link', () => {
     assert.deepEqual(opened, [{ n: 1 }, { n: 2 }, { n: 3 }], 'the new URL reads the whole history');
   });
 
+  it('an access read before a rotation never goes up with an envelope holding the new epoch under the old URL\'s key', async () => {
+    const old = await issue(store);
+    store.contentKey(S);
+    const stale = store.access(S); // as the link reads it before sealing the view (an await) and then relayAccess
+    const fresh = await issue(store); // epoch 2 begins meanwhile
+    const access = await relayAccess(store, S, stale);
+    assert.ok(access);
+    assert.equal(access.tokenHash, store.access(S)?.tokenHash, 'the access there is now goes up');
+    await assert.rejects(unwrapKeys((await controlKeys(old)).wrapKey, access.envelope, S, SESSION_URL_ENVELOPE), OpenFailed);
+    const keys = await unwrapKeys((await controlKeys(fresh)).wrapKey, access.envelope, S, SESSION_URL_ENVELOPE);
+    assert.deepEqual(keys.map((k) => k.epoch), [1, 2]);
+    store.setAccess(S, { token: null, tokenHash: null, readHash: null, expiresAt: null, revokedAt: new Date().toISOString() });
+    assert.equal(await relayAccess(store, S, stale), null, 'revoked since: no envelope at all');
+  });
+
   it('an envelope carries the newest epochs, and fits what the relay takes after many rotations', async () => {
     let secret = await issue(store);
     store.contentKey(S);
