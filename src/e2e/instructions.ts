@@ -2,10 +2,10 @@
 // under the session's content key, bound to the session and a client nonce, and an HMAC over it made with the proof
 // key that only the control URL's key derives (proof.ts). The relay can store and forward one, never read, make or
 // alter one; a view URL cannot make one either. The daemon checks the proof, refuses a nonce it has seen (a relay
-// replaying an old instruction under a new id), and only then opens the body.
-import { fromUtf8, toBase64url, utf8 } from './encoding.js';
+// replaying an old instruction under a new id), and only then opens the body (node-sync.ts openInstructionSync).
+import { toBase64url, utf8 } from './encoding.js';
 import { controlKeys } from './keys.js';
-import { prove, verifyProof } from './proof.js';
+import { prove } from './proof.js';
 import type { EventOpener } from './records.js';
 import { contexts, seal } from './seal.js';
 import type { Bytes } from './webcrypto.js';
@@ -26,7 +26,7 @@ export interface SealedInstruction {
 }
 
 // What the proof says the MAC is for (proof.ts binds it with the session, the nonce and the sealed body).
-const STEER = 'steer';
+export const STEER = 'steer';
 
 export async function sealInstruction(controlSecret: Bytes, keys: EventOpener, session: string, body: InstructionBody): Promise<SealedInstruction> {
   const nonce = toBase64url(globalThis.crypto.getRandomValues(new Uint8Array(16)));
@@ -34,17 +34,4 @@ export async function sealInstruction(controlSecret: Bytes, keys: EventOpener, s
   const sealed = `${epoch}.${await seal(key, utf8(JSON.stringify({ ...body, at: new Date().toISOString() })), contexts.instruction(session, nonce))}`;
   const proof = await prove((await controlKeys(controlSecret)).proofKey, { session, kind: STEER, nonce, payload: sealed });
   return { nonce, sealed, proof };
-}
-
-/** The body, once the proof holds and it opens; throws with the reason otherwise (the daemon reports it). */
-export async function openInstruction(controlSecret: Bytes, keys: EventOpener, session: string, i: SealedInstruction): Promise<unknown> {
-  const { proofKey } = await controlKeys(controlSecret);
-  if (!(await verifyProof(proofKey, { session, kind: STEER, nonce: i.nonce, payload: i.sealed }, i.proof))) {
-    throw new Error('not proved with the key of the session\'s URL (made by the relay, or altered on the way)');
-  }
-  try {
-    return JSON.parse(fromUtf8(await keys.openRecord(i.sealed, contexts.instruction(session, i.nonce))));
-  } catch {
-    throw new Error('its sealed body does not open');
-  }
 }

@@ -17,9 +17,9 @@ import type { Bytes, CryptoKey } from './webcrypto.js';
 
 export const SECRET_BYTES = 32;
 // Bound into every derivation: a key made for another protocol or version can never equal one of these.
-const SALT = utf8('rcd e2e v2');
+export const SALT = utf8('rcd e2e v2');
 
-type Label = 'view' | 'relay read' | 'wrap' | 'relay steer' | 'proof';
+export type Label = 'view' | 'relay read' | 'wrap' | 'relay steer' | 'proof';
 
 const subtle = () => globalThis.crypto.subtle;
 

@@ -17,7 +17,7 @@ export interface ProvedFields {
 }
 
 // Length-prefixed fields: no two different field lists give the same message.
-const message = (f: ProvedFields) => utf8(['rcd-instruction-v2', f.session, f.kind, f.nonce, f.payload].map((s) => `${s.length}:${s}`).join(''));
+export const message = (f: ProvedFields) => utf8(['rcd-instruction-v2', f.session, f.kind, f.nonce, f.payload].map((s) => `${s.length}:${s}`).join(''));
 
 export async function prove(proofKey: CryptoKey, fields: ProvedFields): Promise<string> {
   return toBase64url(new Uint8Array(await globalThis.crypto.subtle.sign('HMAC', proofKey, message(fields))));

@@ -11,7 +11,7 @@ import type { Bytes, CryptoKey } from './webcrypto.js';
 export type EventKind = 'output' | 'state';
 
 // One byte in front of the plaintext says which kind it is (the relay must not know).
-const KIND_BYTE: Record<EventKind, number> = { output: 0x6f, state: 0x73 }; // 'o', 's'
+export const KIND_BYTE: Record<EventKind, number> = { output: 0x6f, state: 0x73 }; // 'o', 's'
 
 /** Where an envelope for a session URL is bound (envelope.ts): every session URL of a session opens the same keys. */
 export const SESSION_URL_ENVELOPE = 'session';

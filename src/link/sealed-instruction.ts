@@ -4,8 +4,7 @@
 // only then is the body opened and parsed. Each refusal says why; the caller reports it on the session.
 import { z } from 'zod';
 import { fromBase64url } from '../e2e/encoding.js';
-import { openInstruction } from '../e2e/instructions.js';
-import { EventOpener } from '../e2e/records.js';
+import { deriveSync, openInstructionSync } from '../e2e/node-sync.js';
 import { InstructionBody, type InstructionBody as Body } from '../protocol/relay.js';
 import type { InboxItem, LinkStore } from '../store/link-store.js';
 
@@ -17,30 +16,39 @@ export const REPLAYED = 'a replay of an instruction already received (the same n
 // older instruction could be a replay of one whose nonce is forgotten, so it is refused, with a day to spare.
 const MAX_AGE_MS = 6 * 24 * 3600 * 1000;
 
-// Each store's openers, per session: every epoch of its content key, imported once per newest epoch (an import costs
-// more than the rest of a check), dropped oldest-first past a bound. Keyed by store too: a test opens many databases.
-const MAX_OPENERS = 256;
-const openers = new WeakMap<LinkStore, Map<string, { epoch: number; opener: Promise<EventOpener> }>>();
+// Each store's content keys, per session: every epoch, decoded once per newest epoch, dropped oldest-first past a
+// bound. Keyed by store too: a test opens many databases.
+const MAX_SESSIONS = 256;
+const keyring = new WeakMap<LinkStore, Map<string, { epoch: number; keys: Map<number, Uint8Array> }>>();
 
 /**
- * Opens with every epoch: a client may have sealed with the key of its envelope just before a rotation (it runs only
- * if it came through a URL current now, the session's or the device's, which the executor checks first, and the
- * proof holds).
+ * Every epoch: a client may have sealed with the key of its envelope just before a rotation (it runs only if it came
+ * through a URL current now, the session's or the device's, which the executor checks first, and the proof holds).
  */
-function openerOf(store: LinkStore, sessionId: string): Promise<EventOpener> {
-  let cache = openers.get(store);
-  if (!cache) openers.set(store, (cache = new Map()));
+function keysOf(store: LinkStore, sessionId: string): Map<number, Uint8Array> {
+  let cache = keyring.get(store);
+  if (!cache) keyring.set(store, (cache = new Map()));
   const newest = store.contentKey(sessionId).epoch;
   const cached = cache.get(sessionId);
-  if (cached?.epoch === newest) return cached.opener;
-  const opener = EventOpener.withKeys(sessionId, store.contentKeys(sessionId).map((k) => ({ epoch: k.epoch, raw: fromBase64url(k.key) })));
+  if (cached?.epoch === newest) return cached.keys;
+  const keys = new Map(store.contentKeys(sessionId).map((k) => [k.epoch, fromBase64url(k.key)] as const));
   cache.delete(sessionId);
-  cache.set(sessionId, { epoch: newest, opener });
-  if (cache.size > MAX_OPENERS) cache.delete(cache.keys().next().value as string);
-  opener.catch(() => {
-    if (cache.get(sessionId)?.opener === opener) cache.delete(sessionId); // never keep a failed import
-  });
-  return opener;
+  cache.set(sessionId, { epoch: newest, keys });
+  if (cache.size > MAX_SESSIONS) cache.delete(cache.keys().next().value as string);
+  return keys;
+}
+
+// Proof keys by URL secret (a daemon has one URL per session and one device URL), bounded like the keys above.
+const proofKeys = new Map<string, Uint8Array>();
+
+function proofKeyOf(token: string): Uint8Array {
+  let k = proofKeys.get(token);
+  if (!k) {
+    if (proofKeys.size >= MAX_SESSIONS) proofKeys.delete(proofKeys.keys().next().value as string);
+    k = deriveSync(fromBase64url(token), 'proof');
+    proofKeys.set(token, k);
+  }
+  return k;
 }
 
 /** The instruction's body, or why it is refused; `token`: the secret of the URL it came through (proved with its key). */
@@ -48,10 +56,10 @@ export async function openSealed(store: LinkStore, item: InboxItem, token: strin
   const p = item.kind === 'sealed' ? Payload.safeParse(item.payload) : null;
   if (!p?.success) return { refused: NOT_SEALED };
   if (store.nonceSeen(item.sessionId, p.data.nonce, item.id)) return { refused: REPLAYED };
-  const keys = await openerOf(store, item.sessionId);
   let raw: unknown;
   try {
-    raw = await openInstruction(fromBase64url(token), keys, item.sessionId, p.data);
+    // Synchronous (node-sync.ts): on the path of every prompt, where a WebCrypto call is a worker-thread round trip.
+    raw = openInstructionSync(proofKeyOf(token), keysOf(store, item.sessionId), item.sessionId, p.data);
   } catch (err) {
     return { refused: (err as Error).message };
   }

@@ -6,9 +6,8 @@
 import type { Logger } from 'pino';
 import { MAX_EVENTS_PER_BATCH, UPLOAD_BATCH_BYTES, UploadResponse, type RelayEvent } from '../protocol/relay.js';
 import { fromBase64url } from '../e2e/encoding.js';
-import { sealEvent, type EventKind } from '../e2e/records.js';
-import { importContentKey } from '../e2e/seal.js';
-import type { CryptoKey } from '../e2e/webcrypto.js';
+import { sealEventSync } from '../e2e/node-sync.js';
+import type { EventKind } from '../e2e/records.js';
 import type { LinkStore } from '../store/link-store.js';
 import { HttpError, type RelayHttp } from './http.js';
 
@@ -18,7 +17,7 @@ const standIn = (chars: number, why: string): Uint8Array => Buffer.from(JSON.str
 export class Uploader {
   private readonly pending = new Set<string>();
   /** Each session's newest content key, imported once per epoch. */
-  private readonly keys = new Map<string, { epoch: number; cryptoKey: CryptoKey }>();
+  private readonly keys = new Map<string, { epoch: number; raw: Uint8Array }>();
 
   constructor(private readonly store: LinkStore, private readonly http: RelayHttp, private readonly timeoutMs: number, private readonly log: Logger) {}
 
@@ -59,21 +58,21 @@ export class Uploader {
   /**
    * The session's newest content key. Call it right after reading the events it seals, with no await between: an
    * event stored after a rotation is then sealed with the new epoch, never with one the replaced URL can open. The
-   * newest epoch is one indexed read per batch; only a new epoch is imported again.
+   * newest epoch is one indexed read per batch; only a new epoch is decoded again.
    */
-  private keyOf(id: string): Promise<{ epoch: number; cryptoKey: CryptoKey }> {
+  private keyOf(id: string): { epoch: number; raw: Uint8Array } {
     const stored = this.store.contentKey(id);
     const cached = this.keys.get(id);
-    if (cached?.epoch === stored.epoch) return Promise.resolve(cached);
-    return importContentKey(fromBase64url(stored.key)).then((cryptoKey) => {
-      const k = { epoch: stored.epoch, cryptoKey };
-      this.keys.set(id, k);
-      return k;
-    });
+    if (cached?.epoch === stored.epoch) return cached;
+    const k = { epoch: stored.epoch, raw: fromBase64url(stored.key) };
+    this.keys.set(id, k);
+    return k;
   }
 
-  private async sealed(key: { epoch: number; cryptoKey: CryptoKey }, id: string, e: { seq: number; at: string }, kind: EventKind, data: Uint8Array): Promise<RelayEvent> {
-    return { seq: e.seq, at: e.at, kind: 'sealed', data: await sealEvent(key, id, e.seq, kind, data) };
+  // Sealed synchronously (node-sync.ts): every event crosses here on its way to a follower, and a WebCrypto call is a
+  // worker-thread round trip.
+  private sealed(key: { epoch: number; raw: Uint8Array }, id: string, e: { seq: number; at: string }, kind: EventKind, data: Uint8Array): RelayEvent {
+    return { seq: e.seq, at: e.at, kind: 'sealed', data: sealEventSync(key, id, e.seq, kind, data) };
   }
 
   /** Uploads one batch of at most `max` events: 'more' when more are waiting, or how many to send in the next try. */
@@ -81,13 +80,13 @@ export class Uploader {
     const cursor = this.store.cursor(id);
     const rows = this.store.eventsAfter(id, cursor, max);
     if (rows.length === 0) return 'done';
-    const key = await this.keyOf(id); // read in the same synchronous stretch as the rows (see keyOf)
+    const key = this.keyOf(id); // read in the same synchronous stretch as the rows (see keyOf)
     let events: RelayEvent[] = [];
     let bytes = 0;
     for (const r of rows) {
       if (events.length > 0 && bytes + r.data.length > UPLOAD_BATCH_BYTES) break;
       bytes += r.data.length;
-      events.push(await this.sealed(key, id, r, r.kind, r.data));
+      events.push(this.sealed(key, id, r, r.kind, r.data));
     }
     const first = events[0]?.seq ?? 0;
     // Local retention may have pruned events the relay never got: say where ours start, or it waits for them forever.
@@ -101,7 +100,7 @@ export class Uploader {
       if (events.length > 1) return { split: Math.floor(events.length / 2) };
       const [alone] = events as [RelayEvent];
       this.log.warn({ session: id, seq: alone.seq, chars: alone.data.length }, 'the relay refuses this event as too large; it gets a stand-in saying so');
-      events = [await this.sealed(key, id, alone, 'state', standIn(alone.data.length, err.message))];
+      events = [this.sealed(key, id, alone, 'state', standIn(alone.data.length, err.message))];
       res = await send(); // a refusal of the stand-in too sets the session aside (refusesSession), never loops
     }
     const acked = res.acked[id] ?? cursor;
