@@ -122,10 +122,14 @@ describe('device URL', () => {
     assert.equal(oldKeys.holdsKeyOf(newest.data), false, 'sealed under a key the old device URL never had');
     await assert.rejects(oldKeys.read(newest));
     assert.equal(await rcd.ok(['remote', 'logs', rotated, '--session', 'charlie']), await rcd.logs('charlie'), 'the new URL reads it all');
+    const timed = JSON.parse(await rcd.ok(['url', '--device', '--expires-in', '2h', '--json'])) as { url: string; expiresAt: string };
+    assert.ok(Math.abs(Date.parse(timed.expiresAt) - (Date.now() + 2 * 3600_000)) < 60_000, timed.expiresAt);
+    assert.equal((await rcd.run(['remote', 'status', rotated])).code, 1, 'a new lifetime is a new URL');
+    assert.equal((await list(timed.url)).sessions.length, 3);
     const bravo = (await rcd.ok(['url', 'bravo'])).trim();
     const revoked = await rcd.ok(['url', '--device', '--revoke']);
     assert.match(revoked, /device URL is revoked/);
-    const r = await rcd.run(['remote', 'status', rotated]);
+    const r = await rcd.run(['remote', 'status', timed.url]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /revoked/);
     const again = await rcd.run(['url', '--device']);
