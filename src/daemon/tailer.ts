@@ -58,6 +58,11 @@ export class Tailer extends EventEmitter {
     this.schedule(tail);
   }
 
+  /** Whether a session's output file has an inotify watch now (the safety poll covers one that has none). */
+  watched(sessionId: string): boolean {
+    return Boolean(this.tails.get(sessionId)?.watcher);
+  }
+
   private watchFile(tail: Tail): void {
     try {
       const watcher = watch(tail.path, { persistent: false }, (event) => {
