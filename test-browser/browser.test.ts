@@ -99,4 +99,42 @@ describe('session page in a browser', () => {
       await api.close();
     }
   });
+  it('answers a question with an option button and accepts a plan into a mode with the page\'s buttons', async () => {
+    const api = await startMockMessagesApi();
+    const rcd = new Rcd();
+    const home = join(rcd.home, 'user-home');
+    mkdirSync(home);
+    Object.assign(rcd.env, { HOME: home, RCD_CLAUDE_BIN: fixture('fake-claude.mjs'), ANTHROPIC_BASE_URL: api.url, ANTHROPIC_API_KEY: 'sk-test' });
+    try {
+      await withRelay(rcd, () => inBrowser(async (browser) => {
+        await rcd.ok(['start', '--agent', 'claude', '--cwd', rcd.workdir('qp'), '--name', 'qp', '--', '--permission-mode', 'plan']);
+        const url = (await rcd.ok(['url', 'qp'])).trim();
+        const page = await browser.newPage({ viewport: { width: 390, height: 800 } });
+        await page.goto(url);
+        await page.locator('#state', { hasText: 'running' }).waitFor({ timeout: 10_000 });
+
+        await page.getByRole('textbox', { name: 'Prompt' }).fill('ask: Which color? = red | green | blue');
+        await page.getByRole('button', { name: 'Send' }).click();
+        const green = page.getByRole('button', { name: 'green' });
+        await green.waitFor({ timeout: 15_000 });
+        assert.equal(await page.getByRole('button', { name: 'Approve' }).isVisible(), false, 'a question is answered, not approved');
+        await green.click();
+        await page.locator('#out', { hasText: '"Which color?"="green"' }).waitFor({ timeout: 15_000 });
+
+        await page.getByRole('textbox', { name: 'Prompt' }).fill('plan: 1. write the test\n2. make it pass');
+        await page.getByRole('button', { name: 'Send' }).click();
+        await page.locator('#oldest', { hasText: 'write the test' }).waitFor({ timeout: 15_000 });
+        assert.equal(await page.getByRole('button', { name: 'Keep planning' }).isVisible(), true);
+        await page.getByLabel('mode').selectOption('acceptEdits');
+        await page.getByRole('button', { name: 'Accept with mode' }).click();
+        await page.locator('#out', { hasText: 'User has approved your plan' }).waitFor({ timeout: 15_000 });
+        await waitFor(async () => (JSON.parse(await rcd.ok(['status', '--json'])) as { sessions: { permissionMode: string }[] }).sessions[0]?.permissionMode === 'acceptEdits', 'acceptEdits');
+        const decided = JSON.parse(await rcd.ok(['approvals', 'qp', '--all', '--json'])) as { kind: string; state: string; decidedBy: string }[];
+        assert.deepEqual(decided.map((a) => [a.kind, a.state, a.decidedBy]), [['question', 'allowed', 'remote'], ['plan', 'allowed', 'remote']]);
+        assert.equal(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), true, 'nothing scrolls sideways at 390 px');
+      }));
+    } finally {
+      await api.close();
+    }
+  });
 });

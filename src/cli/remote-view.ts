@@ -3,6 +3,7 @@
 // with a message, never shown.
 import type { z } from 'zod';
 import { RcdError } from '../common/errors.js';
+import { sanitize } from '../common/terminal.js';
 import { EventOpener } from '../e2e/records.js';
 import { OpenFailed } from '../e2e/seal.js';
 import { openSessionView } from '../e2e/session-view.js';
@@ -97,4 +98,9 @@ export async function sessionTarget(raw: string, session: string | undefined): P
   if (found.length === 0) throw new RcdError('NOT_FOUND', `the device has no session named ${session} (\`rcd remote status DEVICE_URL\` lists them)`);
   if (found.length > 1) throw new RcdError('CONFLICT', `${session} matches ${found.length} sessions (${found.map((s) => s.id.slice(0, 8)).join(', ')}); give more of the id`);
   return sessionOfDevice(t, (found[0] as DeviceSession).id);
+}
+
+/** A relay-supplied block of text, sanitized line by line (before indenting, so no control can undo the indent). */
+export function indentBlock(text: string, indent: string): string {
+  return sanitize(text).split('\n').map((l) => indent + l).join('\n');
 }

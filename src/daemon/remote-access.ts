@@ -15,6 +15,7 @@ import { Link } from '../link/link.js';
 import type { Supervisor } from './supervisor.js';
 import type { ClaudeControl } from './claude-control.js';
 import { requestText } from '../agents/claude/render.js';
+import { questionsOf } from '../agents/claude/questions.js';
 import { fromBase64url, toBase64url } from '../e2e/encoding.js';
 import { controlKeys, randomSecret } from '../e2e/keys.js';
 import { formatDeviceUrl, formatSessionUrl, type Scope } from '../e2e/url.js';
@@ -56,6 +57,12 @@ export class RemoteAccess {
     log: Logger,
   ) {
     this.store = new LinkStore(db);
+    // Remote answers, modes and interrupts are for claude sessions only, as their local commands are.
+    const claude = (id: string, what: string) => {
+      const s = supervisor.resolve(id);
+      if (s.agent !== 'claude') throw new Error(`session ${s.name} runs a ${s.agent} agent, which ${what}`);
+      return s;
+    };
     this.devices = new DeviceAccessStore(db);
     const executor = new Executor(
       this.store,
@@ -63,11 +70,11 @@ export class RemoteAccess {
         exists: (id) => supervisor.exists(id),
         send: (id, text) => supervisor.input.send(id, text),
         stop: (id) => supervisor.stop(id),
-        decide: async (id, request, allow, message) => {
-          const s = supervisor.resolve(id);
-          if (s.agent !== 'claude') throw new Error(`session ${s.name} runs a ${s.agent} agent, which asks for no approvals`);
-          await control.decide(s, request, allow, message, 'remote');
-        },
+        decide: (id, request, allow, message) => control.decide(claude(id, 'asks for no approvals'), request, allow, message, 'remote'),
+        approve: (id, request, opts) => control.approve(claude(id, 'asks for no approvals'), request, opts, 'remote'),
+        answer: (id, args) => control.answer(claude(id, 'asks no questions'), args, 'remote'),
+        mode: (id, mode) => control.turn.setMode(claude(id, 'has no permission modes'), mode, 'remote'),
+        interrupt: (id) => control.turn.interrupt(claude(id, 'has no turns to interrupt (a stop ends it)'), 'remote'),
         notCarriedOut: (id, instruction) => {
           events.appendState(id, { instruction });
           this.link.eventsStored(id);
@@ -102,10 +109,13 @@ export class RemoteAccess {
     if (!this.supervisor.exists(id)) return null;
     const s = this.supervisor.resolve(id);
     const pending = s.agent === 'claude' ? this.control.pending(s.id) : [];
-    const approvals = pending.slice(0, MAX_REMOTE_APPROVALS).map((a) => ({ id: a.id, tool: a.tool, summary: remoteRequestText(a.tool, a.input), createdAt: a.createdAt }));
+    const approvals = pending.slice(0, MAX_REMOTE_APPROVALS).map((a) => ({
+      id: a.id, tool: a.tool, kind: a.kind, summary: remoteRequestText(a.tool, a.input), createdAt: a.createdAt,
+      ...(a.kind === 'question' ? { questions: (questionsOf(a.input) ?? []).slice(0, 16) } : {}),
+    }));
     return {
       id: s.id, live: LIVE_STATES.includes(s.state), updatedAt: s.updatedAt, lastSeq: this.lastSeq(s.id),
-      view: { name: s.name, agent: s.agent, cwd: s.cwd, state: s.state, pendingApprovals: pending.length, approvals },
+      view: { name: s.name, agent: s.agent, cwd: s.cwd, state: s.state, pendingApprovals: pending.length, approvals, permissionMode: s.permissionMode ?? null },
     };
   }
 

@@ -10,12 +10,18 @@ import type { EventOpener } from './records.js';
 import { contexts, seal } from './seal.js';
 import type { Bytes } from './webcrypto.js';
 
-/** What a client asks of a session (`at` is added when it is sealed). */
+/** What a client asks of a session (`at` is added when it is sealed); src/protocol/relay.ts InstructionBody parses it. */
 export interface InstructionBody {
-  kind: 'prompt' | 'approve' | 'deny' | 'stop';
+  kind: 'prompt' | 'approve' | 'deny' | 'stop' | 'answer' | 'mode' | 'interrupt';
   text?: string;
   request?: string;
   message?: string;
+  /** approve: allow what the request suggested for the rest of the session. */
+  always?: boolean;
+  /** approve (a plan): the permission mode to go on in; mode: the mode to switch to. */
+  mode?: string;
+  /** answer: [REQUEST] ANSWER... as typed. */
+  args?: string[];
 }
 
 /** What the relay carries: opaque but for its size. `nonce` is also the idempotency key of retries. */

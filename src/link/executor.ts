@@ -2,6 +2,7 @@
 // started in the transaction that claims it, before its side effect, so a repeated delivery or a daemon restart
 // never runs it twice.
 import type { Logger } from 'pino';
+import type { PermissionMode } from '../agents/claude/protocol.js';
 import type { InboxItem, LinkStore } from '../store/link-store.js';
 import { openSealed } from './sealed-instruction.js';
 
@@ -21,6 +22,12 @@ export interface SessionActions {
   stop(id: string): Promise<unknown>;
   /** Answers a pending approval (request: an id or prefix; none: the oldest); throws when there is none. */
   decide(id: string, request: string | undefined, allow: boolean, message: string | undefined): Promise<unknown>;
+  /** `rcd approve --always|--mode`, remotely. */
+  approve(id: string, request: string | undefined, opts: { always?: boolean; mode?: PermissionMode }): Promise<unknown>;
+  /** `rcd answer`, remotely: [REQUEST] ANSWER... as typed. */
+  answer(id: string, args: readonly string[]): Promise<unknown>;
+  mode(id: string, mode: PermissionMode): Promise<unknown>;
+  interrupt(id: string): Promise<unknown>;
   /** An instruction of an existing session was not carried out: tell the session's remote clients why. */
   notCarriedOut(id: string, instruction: { id: string; kind: string; error: string }): void;
 }
@@ -93,8 +100,20 @@ export class Executor {
         await this.actions.stop(item.sessionId);
         return null;
       case 'approve':
+        if (body.always || body.mode) await this.actions.approve(item.sessionId, body.request, { always: body.always, mode: body.mode });
+        else await this.actions.decide(item.sessionId, body.request, true, undefined);
+        return null;
       case 'deny':
-        await this.actions.decide(item.sessionId, body.request, body.kind === 'approve', body.kind === 'deny' ? body.message : undefined);
+        await this.actions.decide(item.sessionId, body.request, false, body.message);
+        return null;
+      case 'answer':
+        await this.actions.answer(item.sessionId, body.args);
+        return null;
+      case 'mode':
+        await this.actions.mode(item.sessionId, body.mode);
+        return null;
+      case 'interrupt':
+        await this.actions.interrupt(item.sessionId);
         return null;
     }
   }

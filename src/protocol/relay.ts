@@ -57,9 +57,20 @@ export const RegisterResponse = z.object({ daemonId: z.string(), credential: z.s
 export const MAX_REMOTE_REQUEST_CHARS = 16 * 1024;
 
 /** A pending tool-call approval as remote clients see it: enough to know what they are approving. */
+const RemoteQuestion = z.object({
+  question: z.string(),
+  header: z.string(),
+  multiSelect: z.boolean(),
+  options: z.array(z.object({ label: z.string(), description: z.string() })).max(64),
+});
+
 export const RemoteApproval = z.object({
   id: z.string().min(1).max(256),
   tool: z.string().max(256),
+  /** What is asked: a tool call to allow (`tool`), questions to answer (`question`), a plan to accept (`plan`). */
+  kind: z.enum(['tool', 'question', 'plan']).default('tool'),
+  /** A question request's questions, for a client to offer one button per option (their text is in `summary` too). */
+  questions: z.array(RemoteQuestion).max(16).optional(),
   /** The request in full (the command, the file, every input field), as `rcd approvals` shows it; see MAX_REMOTE_REQUEST_CHARS. */
   summary: z.string().max(MAX_REMOTE_REQUEST_CHARS),
   createdAt: Iso,
@@ -78,6 +89,8 @@ export const SessionView = z.object({
   pendingApprovals: z.number().int().min(0),
   /** The pending approvals, oldest first (at most 50; `pendingApprovals` counts them all). */
   approvals: z.array(RemoteApproval).max(50),
+  /** A claude session's permission mode (null: not known yet, or another agent). */
+  permissionMode: z.string().max(64).nullable().default(null),
   /**
    * When the daemon made this view (ms since the epoch, strictly increasing per daemon): a client refuses a view
    * older than one it has shown, so a relay replaying an old view cannot bring back a request that was answered.
@@ -259,12 +272,24 @@ export const InstructionAccepted = z.object({ id: z.string(), duplicate: z.boole
  * A sealed instruction's body, as the daemon parses it once opened (src/link/sealed-instruction.ts). `at`: when the
  * client made it; an instruction older than the daemon remembers nonces for is refused (it could be a replay).
  */
+const PermissionMode = z.enum(['default', 'acceptEdits', 'bypassPermissions', 'plan']);
+
 export const InstructionBody = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('prompt'), at: Iso, text: z.string().min(1).max(MAX_PROMPT_BYTES) }),
-  z.object({ kind: z.literal('approve'), at: Iso, request: z.string().min(1).max(128).optional() }),
+  z.object({
+    kind: z.literal('approve'), at: Iso, request: z.string().min(1).max(128).optional(),
+    /** `rcd approve --always`: allow what the request suggested for the rest of the session. */
+    always: z.boolean().optional(),
+    /** `rcd approve --mode`: a plan accepted into this permission mode. */
+    mode: PermissionMode.optional(),
+  }),
+  /** `rcd answer`: [REQUEST] ANSWER... exactly as typed; the daemon reads them as `rcd answer` does locally. */
+  z.object({ kind: z.literal('answer'), at: Iso, args: z.array(z.string().min(1).max(MAX_PROMPT_BYTES)).min(1).max(64) }),
+  z.object({ kind: z.literal('mode'), at: Iso, mode: PermissionMode }),
+  z.object({ kind: z.literal('interrupt'), at: Iso }),
   z.object({ kind: z.literal('deny'), at: Iso, request: z.string().min(1).max(128).optional(), message: z.string().min(1).max(4096).optional() }),
   z.object({ kind: z.literal('stop'), at: Iso }),
-]);
+]).refine((b) => !(b.kind === 'approve' && b.always && b.mode), 'always and mode exclude each other');
 export type InstructionBody = z.infer<typeof InstructionBody>;
 
 /** Every error answer, from any endpoint. */

@@ -1,12 +1,14 @@
-// The session's state badge and the approvals box. The box shows the oldest pending request in full (as the relay
-// got it from the daemon, made visible by `clean`); Approve and Deny answer that request by its id, and stay
-// disabled until one is shown, so a click never answers a request nobody saw.
+// The session's state badge and the requests box. The box shows the oldest pending request in full (as the relay got
+// it from the daemon, made visible by `clean`) with what answers its kind: Approve and Deny for a tool call, a button
+// per option for a question (questions.ts), Accept / Accept with mode / Keep planning for a plan. Each answers that
+// request by its id and stays disabled until one is shown, so a click never answers a request nobody saw.
 import type { RemoteApproval, RemoteSession } from '../protocol/relay.js';
 import { openSessionView } from '../e2e/session-view.js';
 import { call } from './relay-api.js';
 import type { Session } from './page.js';
 import { show } from './page.js';
 import { send } from './send.js';
+import { renderQuestions } from './questions.js';
 import { clean } from './text.js';
 
 function setState(s: Session, state: string): void {
@@ -18,9 +20,25 @@ export function setPending(s: Session, n: number, list?: readonly RemoteApproval
   const { page } = s;
   page.pending.textContent = String(n);
   page.approval.hidden = !(n > 0);
+  const before = s.oldest?.id;
   s.oldest = list && list.length > 0 ? list[0] ?? null : null;
   page.oldest.textContent = s.oldest ? clean(s.oldest.summary) : '';
   page.approve.disabled = page.deny.disabled = !s.oldest;
+  const kind = s.oldest?.kind ?? 'tool';
+  page.approve.hidden = kind === 'question';
+  page.approve.textContent = kind === 'plan' ? 'Accept' : 'Approve';
+  page.deny.textContent = kind === 'plan' ? 'Keep planning' : 'Deny';
+  page.plan.hidden = kind !== 'plan';
+  // Rebuilt only for another request: a view that changes for other reasons keeps what was picked.
+  if (s.oldest?.id !== before) {
+    const id = s.oldest?.id;
+    if (kind === 'question' && id) renderQuestions(page.questions, s.oldest?.questions ?? [], (args) => answerWith(s, id, args));
+    else page.questions.replaceChildren();
+  }
+}
+
+function answerWith(s: Session, request: string, args: string[]): void {
+  void send(s, { kind: 'answer', args: [request, ...args] }, () => { show(s, 'Answered.'); void refresh(s); });
 }
 
 /**
@@ -40,6 +58,7 @@ export async function applyView(s: Session, session: RemoteSession, tag: string)
   const shown = s.views.accept(view);
   if (!shown) return;
   s.claude = shown.agent === 'claude';
+  s.page.interrupt.hidden = !s.claude; // only a claude session has turns to interrupt
   s.page.name.textContent = clean(shown.name);
   document.title = `${clean(shown.name)} — rcd`;
   s.page.agent.textContent = `${clean(shown.agent)} agent`;
@@ -63,6 +82,14 @@ export function wireApprovals(s: Session): void {
     if (s.oldest) void send(s, { kind: 'approve', request: s.oldest.id }, () => { show(s, 'Approved.'); void refresh(s); });
   });
   s.page.deny.addEventListener('click', () => {
-    if (s.oldest) void send(s, { kind: 'deny', request: s.oldest.id }, () => { show(s, 'Denied.'); void refresh(s); });
+    const plan = s.oldest?.kind === 'plan';
+    const body = { kind: 'deny' as const, request: s.oldest?.id, ...(plan ? { message: 'Keep planning' } : {}) };
+    if (s.oldest) void send(s, body, () => { show(s, plan ? 'Sent back to planning.' : 'Denied.'); void refresh(s); });
   });
+  s.page.acceptWithMode.addEventListener('click', () => {
+    const mode = s.page.acceptMode.value;
+    if (s.oldest) void send(s, { kind: 'approve', request: s.oldest.id, mode }, () => { show(s, `Accepted; mode ${mode}.`); void refresh(s); });
+  });
+  s.page.interrupt.addEventListener('click', () => void send(s, { kind: 'interrupt' }, () => show(s, 'Interrupted.')));
+  s.page.stop.addEventListener('click', () => void send(s, { kind: 'stop' }, () => show(s, 'Stopping.')));
 }

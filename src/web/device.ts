@@ -28,7 +28,7 @@ export async function showDevice(page: Page, d: DeviceUrl): Promise<void> {
   page.name.textContent = 'rcd device';
   page.agent.textContent = 'every session of one daemon';
   page.scope.textContent = d.scope === 'view' ? 'view only' : 'read and steer';
-  for (const el of [page.out, page.form, page.approval]) el.hidden = true;
+  for (const el of [page.out, page.form, page.approval, page.controls]) el.hidden = true;
   page.sessions.hidden = false;
   let body: DeviceAnswer;
   try {

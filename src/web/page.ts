@@ -29,6 +29,13 @@ export interface Page {
   oldest: HTMLPreElement;
   approve: HTMLButtonElement;
   deny: HTMLButtonElement;
+  questions: HTMLElement;
+  plan: HTMLElement;
+  acceptMode: HTMLSelectElement;
+  acceptWithMode: HTMLButtonElement;
+  controls: HTMLElement;
+  interrupt: HTMLButtonElement;
+  stop: HTMLButtonElement;
 }
 
 export const findPage = (): Page => ({
@@ -49,6 +56,13 @@ export const findPage = (): Page => ({
   oldest: byId('oldest', HTMLPreElement),
   approve: byId('approve', HTMLButtonElement),
   deny: byId('deny', HTMLButtonElement),
+  questions: byId('questions', HTMLElement),
+  plan: byId('plan', HTMLElement),
+  acceptMode: byId('accept-mode', HTMLSelectElement),
+  acceptWithMode: byId('accept-with-mode', HTMLButtonElement),
+  controls: byId('controls', HTMLElement),
+  interrupt: byId('interrupt', HTMLButtonElement),
+  stop: byId('stop', HTMLButtonElement),
 });
 
 /** What the script knows of the session; one object, shared by following, sending and the approvals box. */

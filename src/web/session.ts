@@ -62,6 +62,8 @@ async function start(): Promise<void> {
   // A view URL steers nothing (the relay refuses it too): no prompt box, no buttons to press in vain.
   page.form.hidden = view;
   page.decide.hidden = view;
+  page.questions.hidden = view;
+  page.controls.hidden = view;
   wirePromptBox(s);
   wireApprovals(s);
   if (!(await load(s))) return;

@@ -107,7 +107,7 @@ describe('e2e instruction proofs', () => {
 
 describe('e2e session views', () => {
   const view = (at: number, state: SessionView['state'] = 'running'): SessionView => ({
-    name: 'secret-name', agent: 'claude', cwd: '/home/me/secret-dir', state, pendingApprovals: 0, approvals: [], at,
+    name: 'secret-name', agent: 'claude', cwd: '/home/me/secret-dir', state, pendingApprovals: 0, approvals: [], permissionMode: null, at,
   });
 
   it('open only for their session, whole and unaltered; an empty one is "none yet"', async () => {

@@ -1,19 +1,16 @@
-// rcd remote status|logs|send|approve|deny URL: a client that knows only a session or device URL and talks only to
-// the relay. With a device URL, `status` lists the daemon's sessions and the others take `--session NAME|ID`.
-import { RcdError } from '../../common/errors.js';
-import { InstructionAccepted, MAX_PROMPT_BYTES, POLL_HOLD_MS, RemoteEventsResponse } from '../../protocol/relay.js';
+// rcd remote status|logs URL (and the dispatch of the steering commands, remote-steer.ts): a client that knows only a
+// session or device URL and talks only to the relay. With a device URL, `status` lists the daemon's sessions and the
+// others take `--session NAME|ID`.
+import { POLL_HOLD_MS, RemoteEventsResponse } from '../../protocol/relay.js';
 import { parse, usageError } from '../args.js';
-import { sanitize } from '../../common/terminal.js';
-import { sealInstruction, type InstructionBody } from '../../e2e/instructions.js';
 import type { EventOpener } from '../../e2e/records.js';
 import { OpenFailed } from '../../e2e/seal.js';
 import { table } from '../format.js';
 import type { CommandContext } from '../main.js';
-import { isDeviceTarget, mustSteer, relayCall, resolveRemoteUrl, type DeviceTarget, type SessionUrl } from '../remote-client.js';
-import { loadDevice, loadSession, sessionTarget, statusJson } from '../remote-view.js';
+import { isDeviceTarget, relayCall, resolveRemoteUrl, type DeviceTarget, type SessionUrl } from '../remote-client.js';
+import { indentBlock, loadDevice, loadSession, sessionTarget, statusJson } from '../remote-view.js';
+import { answer, decide, interrupt, mode, send } from './remote-steer.js';
 
-// A send that fails on the network is retried with the same idempotency key, so it runs once whatever happens.
-const SEND_ATTEMPTS = 3;
 
 export async function remote(argv: string[], ctx: CommandContext): Promise<number> {
   const [sub, ...rest] = argv;
@@ -23,6 +20,9 @@ export async function remote(argv: string[], ctx: CommandContext): Promise<numbe
     case 'send': return send(rest, ctx);
     case 'approve': return decide('approve', rest, ctx);
     case 'deny': return decide('deny', rest, ctx);
+    case 'answer': return answer(rest, ctx);
+    case 'mode': return mode(rest, ctx);
+    case 'interrupt': return interrupt(rest, ctx);
     default: throw usageError('remote', sub ? `unknown remote command "${sub}"` : 'missing remote command');
   }
 }
@@ -132,76 +132,6 @@ async function newerKeys(target: SessionUrl, opener: EventOpener, sealed: string
   }
 }
 
-/** A relay-supplied block of text, sanitized line by line (before indenting, so no control can undo the indent). */
-function indentBlock(text: string, indent: string): string {
-  return sanitize(text).split('\n').map((l) => indent + l).join('\n');
-}
-
 function write(buf: Buffer): Promise<void> {
   return new Promise((resolve) => (process.stdout.write(buf) ? resolve() : process.stdout.once('drain', resolve)));
-}
-
-async function send(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parse('remote', argv, { json: { type: 'boolean' }, session: { type: 'string' } }, { min: 2, max: 2, afterDashDash: true });
-  const target = await sessionTarget(positionals[0] as string, values.session as string | undefined);
-  mustSteer(target);
-  const text = positionals[1] as string;
-  if (Buffer.byteLength(text) > MAX_PROMPT_BYTES) throw usageError('remote', `TEXT is over ${MAX_PROMPT_BYTES} bytes; send it in parts`);
-  const data = await sendSealed(target, (await loadSession(target)).opener, { kind: 'prompt', text });
-  if (values.json) ctx.json(data);
-  return 0;
-}
-
-/**
- * Seals the instruction under the session's content key and proves it with the URL's key (src/e2e/instructions.ts),
- * then sends it; a retry sends the very same body (its nonce is the idempotency key), so it runs once.
- */
-async function sendSealed(target: SessionUrl, keys: EventOpener, body: InstructionBody): Promise<{ id: string; duplicate: boolean }> {
-  const sealed = await sealInstruction(target.url.secret, keys, target.url.sessionId, body);
-  return (await retrying(() => relayCall(target, '/instructions', InstructionAccepted, { method: 'POST', body: sealed }))).data;
-}
-
-async function decide(kind: 'approve' | 'deny', argv: string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parse('remote', argv, { message: { type: 'string' }, json: { type: 'boolean' }, session: { type: 'string' } }, { min: 1, max: 2 });
-  if (kind === 'approve' && values.message !== undefined) throw usageError('remote', '--message goes with deny');
-  const target = await sessionTarget(positionals[0] as string, values.session as string | undefined);
-  mustSteer(target);
-  // Name the request being answered, as the relay last heard of it: "the oldest" is decided here, where the user
-  // sees it, not later at the daemon, where it could be another request by then.
-  const now = await loadSession(target);
-  const given = positionals[1];
-  const matching = given === undefined ? now.view.approvals.slice(0, 1) : now.view.approvals.filter((a) => a.id.startsWith(given));
-  // An ambiguous prefix goes as typed: the daemon refuses it, naming the candidates.
-  const request = matching.length === 1 ? matching[0] : undefined;
-  if (given === undefined && !request) throw new RcdError('NOT_FOUND', `nothing in session ${now.view.name} waits for approval`);
-  if (given !== undefined && matching.length === 0) {
-    // A typo, said now: the relay cannot read the answer to check it, and the daemon would only report it later.
-    const known = now.view.approvals.map((a) => `${a.id.slice(0, 8)} (${(a.summary.split('\n')[0] ?? '').slice(0, 60)})`).join(', ');
-    throw new RcdError('CONFLICT', known ? `no pending approval starts with ${given}; pending: ${known}` : `nothing in session ${now.view.name} waits for approval`);
-  }
-  const body: InstructionBody = {
-    kind,
-    request: request?.id ?? given,
-    ...(kind === 'deny' ? { message: (values.message as string | undefined) ?? 'Denied by the user via rcd' } : {}),
-  };
-  const data = await sendSealed(target, now.opener, body);
-  if (values.json) ctx.json({ ...data, request: body.request });
-  else {
-    // The request answered, whole: without a REQUEST argument this is the first time the user sees what it was.
-    const what = request ? `:\n${indentBlock(request.summary, '    ')}` : '';
-    ctx.out(`${kind === 'approve' ? 'approval' : 'denial'} of ${String(body.request).slice(0, 8)} sent; it reaches the agent when the daemon picks it up${what}`);
-  }
-  return 0;
-}
-
-async function retrying<T>(call: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (err) {
-      const network = err instanceof RcdError && err.code === 'DAEMON_UNAVAILABLE';
-      if (!network || attempt >= SEND_ATTEMPTS) throw err;
-      await new Promise((r) => setTimeout(r, 300 * attempt));
-    }
-  }
 }

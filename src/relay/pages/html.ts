@@ -26,6 +26,11 @@ textarea { flex: 1; min-height: 3rem; font: inherit; padding: 0.5rem; border: 1p
 button { font: inherit; padding: 0.45rem 1rem; border-radius: 6px; border: 1px solid var(--accent); background: var(--accent); color: #fff; cursor: pointer; }
 button.plain { background: transparent; color: var(--accent); }
 button:disabled { opacity: 0.5; cursor: default; }
+button.option { margin: 0.15rem 0; } button[aria-pressed="true"] { background: var(--accent); color: #fff; }
+fieldset { border: 1px solid var(--line); border-radius: 6px; margin: 0.5rem 0; min-width: 0; } legend { overflow-wrap: anywhere; }
+fieldset input, select { font: inherit; padding: 0.35rem; border: 1px solid var(--line); border-radius: 6px; background: var(--box); color: var(--fg); max-width: 100%; }
+fieldset input { display: block; width: 100%; box-sizing: border-box; margin-top: 0.35rem; }
+ul#sessions { padding-left: 1.2rem; } ul#sessions li { margin: 0.35rem 0; overflow-wrap: anywhere; }
 table { border-collapse: collapse; } td { padding: 0.2rem 1rem 0.2rem 0; }
 [hidden] { display: none !important; }
 `;

@@ -13,9 +13,12 @@ export function sessionShell(): { html: string; headers: Record<string, string> 
 <ul id="sessions" hidden></ul>
 <pre id="out"></pre>
 <p id="note" class="muted" role="status"></p>
-<div id="approval" hidden><p><span id="pending"></span> tool call(s) wait for approval; the oldest, in full:</p>
+<div id="approval" hidden><p><span id="pending"></span> request(s) wait for you; the oldest, in full:</p>
 <pre id="oldest"></pre>
-<p id="decide"><button type="button" id="approve" disabled>Approve</button> <button type="button" id="deny" class="plain" disabled>Deny</button></p></div>
+<div id="questions"></div>
+<p id="decide"><button type="button" id="approve" disabled>Approve</button> <button type="button" id="deny" class="plain" disabled>Deny</button>
+<span id="plan" hidden><label>mode <select id="accept-mode"><option value="acceptEdits">acceptEdits</option><option value="default">default</option><option value="bypassPermissions">bypassPermissions</option></select></label> <button type="button" id="accept-with-mode">Accept with mode</button></span></p></div>
+<p id="controls"><button type="button" id="interrupt" class="plain">Interrupt</button> <button type="button" id="stop" class="plain">Stop</button></p>
 <form id="send">
 <textarea id="text" name="text" placeholder="Send a prompt to the agent" aria-label="Prompt" required></textarea>
 <button type="submit" id="submit" disabled>Send</button>
