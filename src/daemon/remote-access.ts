@@ -75,6 +75,11 @@ export class RemoteAccess {
         answer: (id, args) => control.answer(claude(id, 'asks no questions'), args, 'remote'),
         mode: (id, mode) => control.turn.setMode(claude(id, 'has no permission modes'), mode, 'remote'),
         interrupt: (id) => control.turn.interrupt(claude(id, 'has no turns to interrupt (a stop ends it)'), 'remote'),
+        nameOf: (id) => supervisor.resolve(id).name,
+        shownDigest: (id, request) => {
+          const a = control.pending(id).find((p) => p.id === request);
+          return a ? createHash('sha256').update(remoteRequestText(a.tool, a.input)).digest('hex') : null;
+        },
         notCarriedOut: (id, instruction) => {
           events.appendState(id, { instruction });
           this.link.eventsStored(id);
@@ -82,7 +87,9 @@ export class RemoteAccess {
       },
       (id) => {
         const a = this.store.access(id);
-        const own = a?.token && a.tokenHash && !a.revokedAt ? [{ token: a.token, tokenHash: a.tokenHash }] : [];
+        // Expiry is the daemon's to enforce too, not only the relay's (which could let an expired URL on).
+        const live = a?.token && a.tokenHash && !a.revokedAt && !(a.expiresAt && Date.parse(a.expiresAt) <= Date.now());
+        const own = live ? [{ token: a.token as string, tokenHash: a.tokenHash as string }] : [];
         const device = this.devices.current();
         return device ? [...own, device] : own;
       },

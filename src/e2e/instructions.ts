@@ -22,6 +22,16 @@ export interface InstructionBody {
   mode?: string;
   /** answer: [REQUEST] ANSWER... as typed. */
   args?: string[];
+  /** The session's name as the sender saw it: the daemon refuses the instruction for a session of another name. */
+  name?: string;
+  /** approve, deny, answer: shownDigest() of the request's text as shown; the daemon refuses it if that is not what waits. */
+  seen?: string;
+}
+
+/** sha256 (hex) of a request's text as a client showed it: what `seen` carries. */
+export async function shownDigest(text: string): Promise<string> {
+  const d = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', utf8(text)));
+  return Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** What the relay carries: opaque but for its size. `nonce` is also the idempotency key of retries. */

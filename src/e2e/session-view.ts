@@ -20,6 +20,8 @@ export async function sealSessionView(key: { epoch: number; cryptoKey: CryptoKey
 export async function openSessionView(opener: EventOpener, session: string, sealed: string): Promise<SessionView | null> {
   if (sealed === '') return null;
   const context = contexts.view(session);
+  // Only the newest key seals a view: an older one is known to URLs replaced since, who could forge with it.
+  if (Number(sealed.slice(0, sealed.indexOf('.'))) !== opener.newest().epoch) throw new OpenFailed(context);
   const plain = await opener.openRecord(sealed, context);
   let doc: unknown;
   try {
@@ -41,8 +43,13 @@ export async function openSessionView(opener: EventOpener, session: string, seal
 export class ViewGuard {
   private newest: SessionView | null = null;
 
-  accept(view: SessionView | null): SessionView | null {
-    if (view && (!this.newest || view.at >= this.newest.at)) this.newest = view;
+  /** `now`: the client's clock; a view from further ahead than MAX_AHEAD_MS is not taken (it would shut out every genuine one). */
+  accept(view: SessionView | null, now = Date.now()): SessionView | null {
+    if (view && view.at <= now + MAX_AHEAD_MS && (!this.newest || view.at >= this.newest.at)) this.newest = view;
     return this.newest;
   }
 }
+
+// How far ahead of a client's clock a daemon's may be: generous for machines without time sync, short of letting a
+// forged view dated in the far future pin itself.
+const MAX_AHEAD_MS = 10 * 60_000;

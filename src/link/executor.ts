@@ -28,6 +28,10 @@ export interface SessionActions {
   answer(id: string, args: readonly string[]): Promise<unknown>;
   mode(id: string, mode: PermissionMode): Promise<unknown>;
   interrupt(id: string): Promise<unknown>;
+  /** The session's name (what a sender's `name` must equal). */
+  nameOf(id: string): string;
+  /** sha256 (hex) of a pending request's text as remote clients are shown it, or null when none has this exact id. */
+  shownDigest(id: string, request: string): string | null;
   /** An instruction of an existing session was not carried out: tell the session's remote clients why. */
   notCarriedOut(id: string, instruction: { id: string; kind: string; error: string }): void;
 }
@@ -92,6 +96,16 @@ export class Executor {
     if ('refused' in opened) return opened.refused;
     const body = opened.body;
     seen.kind = body.kind;
+    // What the sender acted on must be what is here: a view forged on the relay (by one who holds a content key) could
+    // otherwise make it send to another session, or approve a command it showed as something harmless.
+    if (body.name !== undefined && body.name !== this.actions.nameOf(item.sessionId)) {
+      return `sent to a session named ${body.name} as its sender saw it, but this session is ${this.actions.nameOf(item.sessionId)} (a view altered on the relay?)`;
+    }
+    const answered = body.kind === 'answer' ? body.args[0] : 'request' in body ? body.request : undefined;
+    if ('seen' in body && body.seen !== undefined) {
+      const digest = answered === undefined ? null : this.actions.shownDigest(item.sessionId, answered);
+      if (digest !== body.seen) return 'the request its sender was shown is not the one pending here (altered on the relay?); nothing was answered';
+    }
     switch (body.kind) {
       case 'prompt':
         await this.actions.send(item.sessionId, body.text);

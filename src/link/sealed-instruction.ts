@@ -15,6 +15,7 @@ export const REPLAYED = 'a replay of an instruction already received (the same n
 // Nonces are remembered as long as the inbox keeps instructions (7 days, src/daemon/upkeep.ts INBOX_KEEP_MS); an
 // older instruction could be a replay of one whose nonce is forgotten, so it is refused, with a day to spare.
 const MAX_AGE_MS = 6 * 24 * 3600 * 1000;
+const MAX_AHEAD_MS = 10 * 60_000;
 
 // Each store's content keys, per session: every epoch, decoded once per newest epoch, dropped oldest-first past a
 // bound. Keyed by store too: a test opens many databases.
@@ -65,6 +66,9 @@ export async function openSealed(store: LinkStore, item: InboxItem, token: strin
   }
   const body = InstructionBody.safeParse(raw);
   if (!body.success) return { refused: 'its body is not an instruction this daemon knows' };
-  if (Date.now() - Date.parse(body.data.at) > MAX_AGE_MS) return { refused: 'made more than 6 days ago (too old to tell from a replay)' };
+  const age = Date.now() - Date.parse(body.data.at);
+  if (age > MAX_AGE_MS) return { refused: 'made more than 6 days ago (too old to tell from a replay)' };
+  // Nor from the future: its nonce would be forgotten before it is too old, and a relay could replay it then.
+  if (age < -MAX_AHEAD_MS) return { refused: 'dated more than 10 minutes ahead of this machine\'s clock' };
   return { body: body.data };
 }

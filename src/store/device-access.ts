@@ -16,10 +16,11 @@ export class DeviceAccessStore {
     };
   }
 
-  /** The device URL's current secret (base64url) and its steer hash, or null when there is none (never issued, revoked). */
+  /** The device URL's current secret (base64url) and its steer hash, or null when there is none (never issued, revoked, expired). */
   current(): { token: string; tokenHash: string } | null {
     const a = this.get();
-    return a?.token && a.tokenHash && !a.revokedAt ? { token: a.token, tokenHash: a.tokenHash } : null;
+    const expired = a?.expiresAt ? Date.parse(a.expiresAt) <= Date.now() : false;
+    return a?.token && a.tokenHash && !a.revokedAt && !expired ? { token: a.token, tokenHash: a.tokenHash } : null;
   }
 
   set(a: Omit<Access, 'synced'>): void {

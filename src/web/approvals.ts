@@ -4,10 +4,12 @@
 // request by its id and stays disabled until one is shown, so a click never answers a request nobody saw.
 import type { RemoteApproval, RemoteSession } from '../protocol/relay.js';
 import { openSessionView } from '../e2e/session-view.js';
+import { shownDigest, type InstructionBody } from '../e2e/instructions.js';
 import { call } from './relay-api.js';
 import type { Session } from './page.js';
 import { show } from './page.js';
 import { send } from './send.js';
+import { newerKeys } from './keys.js';
 import { renderQuestions } from './questions.js';
 import { clean } from './text.js';
 
@@ -31,14 +33,15 @@ export function setPending(s: Session, n: number, list?: readonly RemoteApproval
   page.plan.hidden = kind !== 'plan';
   // Rebuilt only for another request: a view that changes for other reasons keeps what was picked.
   if (s.oldest?.id !== before) {
-    const id = s.oldest?.id;
-    if (kind === 'question' && id) renderQuestions(page.questions, s.oldest?.questions ?? [], (args) => answerWith(s, id, args));
+    const asked = s.oldest;
+    if (kind === 'question' && asked) renderQuestions(page.questions, asked.questions ?? [], (args) => void answerWith(s, asked, args));
     else page.questions.replaceChildren();
   }
 }
 
-function answerWith(s: Session, request: string, args: string[]): void {
-  void send(s, { kind: 'answer', args: [request, ...args] }, () => { show(s, 'Answered.'); void refresh(s); });
+async function answerWith(s: Session, request: RemoteApproval, args: string[]): Promise<void> {
+  const body = { kind: 'answer' as const, args: [request.id, ...args], seen: await shownDigest(request.summary) };
+  await send(s, body, () => { show(s, 'Answered.'); void refresh(s); });
 }
 
 /**
@@ -50,7 +53,8 @@ export async function applyView(s: Session, session: RemoteSession, tag: string)
   s.viewSeen = tag;
   let view;
   try {
-    view = s.opener ? await openSessionView(s.opener, session.id, session.sealed) : null;
+    if (s.opener && session.sealed && !s.opener.holdsKeyOf(session.sealed)) await newerKeys(s, session.sealed);
+    view = s.opener ? await openSessionView(s.opener, s.url.sessionId, session.sealed) : null;
   } catch {
     show(s, 'The session\'s state did not authenticate (altered on the relay?); it is not shown.');
     return;
@@ -78,17 +82,21 @@ export async function refresh(s: Session): Promise<void> {
 }
 
 export function wireApprovals(s: Session): void {
-  s.page.approve.addEventListener('click', () => {
-    if (s.oldest) void send(s, { kind: 'approve', request: s.oldest.id }, () => { show(s, 'Approved.'); void refresh(s); });
-  });
+  // Each answers the request shown, by its id, with the digest of its text as shown (the daemon refuses the answer
+  // if that is not what waits: a view altered on the relay cannot get a harmless-looking request approved).
+  const decide = async (body: InstructionBody, said: string) => {
+    const asked = s.oldest;
+    if (!asked) return;
+    await send(s, { ...body, request: asked.id, seen: await shownDigest(asked.summary) }, () => { show(s, said); void refresh(s); });
+  };
+  s.page.approve.addEventListener('click', () => void decide({ kind: 'approve' }, s.oldest?.kind === 'plan' ? 'Accepted.' : 'Approved.'));
   s.page.deny.addEventListener('click', () => {
     const plan = s.oldest?.kind === 'plan';
-    const body = { kind: 'deny' as const, request: s.oldest?.id, ...(plan ? { message: 'Keep planning' } : {}) };
-    if (s.oldest) void send(s, body, () => { show(s, plan ? 'Sent back to planning.' : 'Denied.'); void refresh(s); });
+    void decide({ kind: 'deny', ...(plan ? { message: 'Keep planning' } : {}) }, plan ? 'Sent back to planning.' : 'Denied.');
   });
   s.page.acceptWithMode.addEventListener('click', () => {
     const mode = s.page.acceptMode.value;
-    if (s.oldest) void send(s, { kind: 'approve', request: s.oldest.id, mode }, () => { show(s, `Accepted; mode ${mode}.`); void refresh(s); });
+    void decide({ kind: 'approve', mode }, `Accepted; mode ${mode}.`);
   });
   s.page.interrupt.addEventListener('click', () => void send(s, { kind: 'interrupt' }, () => show(s, 'Interrupted.')));
   s.page.stop.addEventListener('click', () => void send(s, { kind: 'stop' }, () => show(s, 'Stopping.')));

@@ -10,6 +10,7 @@ import { closed, show, type Session } from './page.js';
 import { call, errorText, type Answer } from './relay-api.js';
 import { clean, sleep } from './text.js';
 import { EventOpener } from '../e2e/records.js';
+import { newerKeys } from './keys.js';
 
 type EventsAnswer = z.infer<typeof RemoteEventsResponse>;
 const HOLD_MS = 25_000;
@@ -30,31 +31,6 @@ function instructionError(data: string): string | null {
     // Not JSON: nothing to say.
   }
   return null;
-}
-
-// How long to wait for the envelope holding a key newer than the page's (the daemon sends it right after the events
-// it sealed; past this the record is refused).
-const NEWER_KEYS_WAIT_MS = 5_000;
-
-/** Loads the envelope again until it holds the key `sealed` names, or the wait is over. */
-async function newerKeys(s: Session, sealed: string): Promise<void> {
-  const deadline = Date.now() + NEWER_KEYS_WAIT_MS;
-  while (Date.now() < deadline) {
-    try {
-      const r = await call(s, '');
-      const envelope = (r.body as { envelope?: unknown } | null)?.envelope;
-      if (r.res.ok && typeof envelope === 'string') {
-        const fresh = await EventOpener.forUrl(s.url, envelope);
-        if (fresh.holdsKeyOf(sealed)) {
-          s.opener = fresh;
-          return;
-        }
-      }
-    } catch {
-      // Unreachable, or an envelope that does not open: the record is refused below if this does not clear.
-    }
-    await sleep(250);
-  }
 }
 
 export async function follow(s: Session): Promise<void> {

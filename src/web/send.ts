@@ -12,7 +12,9 @@ const ATTEMPTS = 5;
 
 export async function send(s: Session, instruction: InstructionBody, done: () => void): Promise<void> {
   if (!s.opener) return;
-  const body = JSON.stringify(await sealInstruction(s.url.secret, s.opener, s.url.sessionId, instruction));
+  // The session's name as shown: the daemon refuses an instruction for a session of another name (a forged view).
+  const name = s.views.accept(null)?.name;
+  const body = JSON.stringify(await sealInstruction(s.url.secret, s.opener, s.url.sessionId, { ...instruction, ...(name ? { name } : {}) }));
   const path = '/instructions';
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     try {

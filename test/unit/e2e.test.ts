@@ -132,5 +132,16 @@ describe('e2e session views', () => {
     assert.deepEqual(guard.accept(view(9, 'exited')), view(10, 'running'), 'a replay of an older view');
     assert.deepEqual(guard.accept(null), view(10, 'running'));
     assert.deepEqual(guard.accept(view(11, 'exited')), view(11, 'exited'));
+    // One dated far ahead of this clock (forged to shut out every genuine view) is not taken.
+    assert.deepEqual(guard.accept(view(Date.now() + 3600_000, 'running')), view(11, 'exited'));
+  });
+
+  it('only the newest key seals a view: one under an older key (held by URLs replaced since) is refused', async () => {
+    const [k1, k2] = [(await newContentKey()).raw, (await newContentKey()).raw];
+    const opener = await EventOpener.withKeys(SESSION, [{ epoch: 1, raw: k1 }, { epoch: 2, raw: k2 }]);
+    const old = await sealSessionView({ epoch: 1, cryptoKey: await importContentKey(k1) }, SESSION, view(5));
+    await assert.rejects(openSessionView(opener, SESSION, old), OpenFailed);
+    const current = await sealSessionView({ epoch: 2, cryptoKey: await importContentKey(k2) }, SESSION, view(6));
+    assert.deepEqual(await openSessionView(opener, SESSION, current), view(6));
   });
 });

@@ -3,8 +3,7 @@
 // the daemon checks the proof and runs it once. A request to answer is pinned here, where the user sees it: "the
 // oldest" is named by its id, so the daemon never answers another one that came up meanwhile.
 import { RcdError } from '../../common/errors.js';
-import type { EventOpener } from '../../e2e/records.js';
-import { sealInstruction, type InstructionBody } from '../../e2e/instructions.js';
+import { sealInstruction, shownDigest, type InstructionBody } from '../../e2e/instructions.js';
 import { InstructionAccepted, MAX_PROMPT_BYTES, type RemoteApproval } from '../../protocol/relay.js';
 import { PermissionModeArg } from '../../protocol/api.js';
 import { parse, usageError } from '../args.js';
@@ -27,7 +26,7 @@ export async function send(argv: string[], ctx: CommandContext): Promise<number>
   const text = positionals[1] as string;
   if (Buffer.byteLength(text) > MAX_PROMPT_BYTES) throw usageError('remote', `TEXT is over ${MAX_PROMPT_BYTES} bytes; send it in parts`);
   const { target, now } = await steered(positionals, values.session);
-  const data = await sendSealed(target, now.opener, { kind: 'prompt', text });
+  const data = await sendSealed(target, now, { kind: 'prompt', text });
   if (values.json) ctx.json(data);
   return 0;
 }
@@ -36,8 +35,9 @@ export async function send(argv: string[], ctx: CommandContext): Promise<number>
  * Seals the instruction under the session's content key and proves it with the URL's key (src/e2e/instructions.ts),
  * then sends it; a retry sends the very same body (its nonce is the idempotency key), so it runs once.
  */
-async function sendSealed(target: SessionUrl, keys: EventOpener, body: InstructionBody): Promise<{ id: string; duplicate: boolean }> {
-  const sealed = await sealInstruction(target.url.secret, keys, target.url.sessionId, body);
+async function sendSealed(target: SessionUrl, now: OpenedRemote, body: InstructionBody): Promise<{ id: string; duplicate: boolean }> {
+  // The name it was sent to, as shown: the daemon refuses it for a session of another name (a forged view).
+  const sealed = await sealInstruction(target.url.secret, now.opener, target.url.sessionId, { ...body, name: now.view.name });
   return (await retrying(() => relayCall(target, '/instructions', InstructionAccepted, { method: 'POST', body: sealed }))).data;
 }
 
@@ -58,8 +58,10 @@ export async function decide(kind: 'approve' | 'deny', argv: string[], ctx: Comm
     ...(kind === 'deny' ? { message: (values.message as string | undefined) ?? 'Denied by the user via rcd' } : {}),
     ...(values.always ? { always: true } : {}),
     ...(mode ? { mode } : {}),
+    // What was shown of it: the daemon refuses the answer if that is not what waits (a view altered on the relay).
+    ...(request ? { seen: await shownDigest(request.summary) } : {}),
   };
-  const data = await sendSealed(target, now.opener, body);
+  const data = await sendSealed(target, now, body);
   if (values.json) ctx.json({ ...data, request: body.request });
   else {
     // The request answered, whole: without a REQUEST argument this is the first time the user sees what it was.
@@ -101,7 +103,8 @@ export async function answer(argv: string[], ctx: CommandContext): Promise<numbe
   const named = args.length > 1 && now.view.approvals.some((a) => a.kind === 'question' && a.id.startsWith(first));
   const request = pinned(now, named ? first : undefined, 'waits for an answer', (a) => a.kind === 'question', 'question');
   const answers = named ? args.slice(1) : args;
-  const data = await sendSealed(target, now.opener, { kind: 'answer', args: [request?.id ?? first, ...answers] });
+  const seen = request ? { seen: await shownDigest(request.summary) } : {};
+  const data = await sendSealed(target, now, { kind: 'answer', args: [request?.id ?? first, ...answers], ...seen });
   if (values.json) ctx.json({ ...data, request: request?.id ?? first });
   else ctx.out(`answer to ${(request?.id ?? first).slice(0, 8)} sent; it reaches Claude Code when the daemon picks it up${request ? `:\n${indentBlock(request.summary, '    ')}` : ''}`);
   return 0;
@@ -112,7 +115,7 @@ export async function mode(argv: string[], ctx: CommandContext): Promise<number>
   const { values, positionals } = parse('remote', argv, { json: { type: 'boolean' }, session: { type: 'string' } }, { min: 2, max: 2 });
   const m = modeArg(positionals[1] as string);
   const { target, now } = await steered(positionals, values.session);
-  const data = await sendSealed(target, now.opener, { kind: 'mode', mode: m });
+  const data = await sendSealed(target, now, { kind: 'mode', mode: m });
   if (values.json) ctx.json(data);
   else ctx.out(`switch of ${now.view.name} to ${m} sent; \`rcd remote status\` shows the mode once the daemon has switched it`);
   return 0;
@@ -122,7 +125,7 @@ export async function mode(argv: string[], ctx: CommandContext): Promise<number>
 export async function interrupt(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('remote', argv, { json: { type: 'boolean' }, session: { type: 'string' } }, { min: 1, max: 1 });
   const { target, now } = await steered(positionals, values.session);
-  const data = await sendSealed(target, now.opener, { kind: 'interrupt' });
+  const data = await sendSealed(target, now, { kind: 'interrupt' });
   if (values.json) ctx.json(data);
   else ctx.out(`interrupt of ${now.view.name} sent`);
   return 0;
