@@ -11,15 +11,17 @@ export interface ContentKey {
   /** Which key sealed a record: records carry it next to the ciphertext. */
   epoch: number;
   raw: Bytes;
+  /** The first event seq this key seals; the next epoch's `from` ends its range (records.ts refuses outside it). */
+  from?: number;
 }
 
 export function wrapKeys(wrapKey: CryptoKey, keys: readonly ContentKey[], session: string, url: string): Promise<string> {
-  const doc = JSON.stringify(keys.map((k) => ({ epoch: k.epoch, key: toBase64url(k.raw) })));
+  const doc = JSON.stringify(keys.map((k) => ({ epoch: k.epoch, key: toBase64url(k.raw), ...(k.from !== undefined ? { from: k.from } : {}) })));
   return seal(wrapKey, utf8(doc), contexts.envelope(session, url));
 }
 
 /** The content keys in an envelope; throws OpenFailed when it does not authenticate. */
 export async function unwrapKeys(wrapKey: CryptoKey, envelope: string, session: string, url: string): Promise<ContentKey[]> {
-  const doc = JSON.parse(fromUtf8(await open(wrapKey, envelope, contexts.envelope(session, url)))) as { epoch: number; key: string }[];
-  return doc.map((k) => ({ epoch: k.epoch, raw: fromBase64url(k.key) }));
+  const doc = JSON.parse(fromUtf8(await open(wrapKey, envelope, contexts.envelope(session, url)))) as { epoch: number; key: string; from?: unknown }[];
+  return doc.map((k) => ({ epoch: k.epoch, raw: fromBase64url(k.key), ...(typeof k.from === 'number' ? { from: k.from } : {}) }));
 }

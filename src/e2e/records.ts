@@ -27,13 +27,33 @@ export async function sealEvent(key: { epoch: number; cryptoKey: CryptoKey }, se
 
 /** Opens sealed events of one session with the content keys from its envelope. */
 export class EventOpener {
-  private constructor(private readonly session: string, private readonly keys: Map<number, CryptoKey>) {}
+  private constructor(
+    private readonly session: string,
+    private readonly keys: Map<number, CryptoKey>,
+    /** Each epoch's first seq, where the envelope says (older daemons' envelopes do not). */
+    private readonly froms: Map<number, number>,
+  ) {}
 
   /** The opener for keys at hand (the daemon's own, a test's). */
-  static async withKeys(session: string, keys: readonly { epoch: number; raw: Bytes }[]): Promise<EventOpener> {
+  static async withKeys(session: string, keys: readonly { epoch: number; raw: Bytes; from?: number }[]): Promise<EventOpener> {
     const imported = new Map<number, CryptoKey>();
-    for (const k of keys) imported.set(k.epoch, await importContentKey(k.raw));
-    return new EventOpener(session, imported);
+    const froms = new Map<number, number>();
+    for (const k of keys) {
+      imported.set(k.epoch, await importContentKey(k.raw));
+      if (k.from !== undefined) froms.set(k.epoch, k.from);
+    }
+    return new EventOpener(session, imported, froms);
+  }
+
+  /**
+   * Whether `epoch` may seal event `seq`: not before its own first seq, nor at or past a later epoch's. So a key that
+   * a replaced URL still holds cannot seal an event that passes for one made after the replacement.
+   */
+  private covers(epoch: number, seq: number): boolean {
+    for (const [e, from] of this.froms) {
+      if (e === epoch ? seq < from : e > epoch && from <= seq) return false;
+    }
+    return true;
   }
 
   /** The opener for what a session URL may read: its wrap key opens the envelope the relay handed out. */
@@ -69,6 +89,7 @@ export class EventOpener {
   /** The event's kind and bytes; throws OpenFailed for anything that does not authenticate (never shown). */
   async open(seq: number, sealed: string): Promise<{ kind: EventKind; data: Uint8Array }> {
     const context = contexts.event(this.session, seq);
+    if (!this.covers(Number(sealed.slice(0, sealed.indexOf('.'))), seq)) throw new OpenFailed(context);
     const plain = await this.openRecord(sealed, context);
     const kind = plain[0] === KIND_BYTE.output ? 'output' : plain[0] === KIND_BYTE.state ? 'state' : null;
     if (!kind) throw new OpenFailed(context);

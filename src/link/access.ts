@@ -33,7 +33,7 @@ export async function relayAccess(store: LinkStore, sessionId: string, read: Acc
   const a = now?.token === read?.token ? read : now;
   if (!a?.token || !a.tokenHash || a.revokedAt) return null;
   // Read with `now`, in one synchronous stretch: the keys a URL current at this moment may hold.
-  const keys = store.contentKeys(sessionId).slice(-MAX_ENVELOPE_EPOCHS).map((k) => ({ epoch: k.epoch, raw: fromBase64url(k.key) }));
+  const keys = store.contentKeys(sessionId).slice(-MAX_ENVELOPE_EPOCHS).map((k) => ({ epoch: k.epoch, raw: fromBase64url(k.key), from: k.from }));
   const { wrapKey } = await controlKeys(fromBase64url(a.token));
   const envelope = await wrapKeys(wrapKey, keys, sessionId, SESSION_URL_ENVELOPE);
   return { tokenHash: a.tokenHash, readHash: a.readHash, expiresAt: a.expiresAt, envelope };

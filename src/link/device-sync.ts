@@ -30,9 +30,9 @@ export async function pushDevice(http: RelayHttp, devices: DeviceAccessStore, wa
 }
 
 /** A session's content keys sealed for the device URL, or null when there is no device URL. */
-export async function deviceEnvelope(devices: DeviceAccessStore, sessionId: string, keys: readonly { epoch: number; key: string }[]): Promise<string | null> {
+export async function deviceEnvelope(devices: DeviceAccessStore, sessionId: string, keys: readonly { epoch: number; key: string; from: number }[]): Promise<string | null> {
   const current = devices.current();
   if (!current) return null;
   const { wrapKey } = await controlKeys(fromBase64url(current.token));
-  return wrapKeys(wrapKey, keys.map((k) => ({ epoch: k.epoch, raw: fromBase64url(k.key) })), sessionId, DEVICE_URL_ENVELOPE);
+  return wrapKeys(wrapKey, keys.map((k) => ({ epoch: k.epoch, raw: fromBase64url(k.key), from: k.from })), sessionId, DEVICE_URL_ENVELOPE);
 }

@@ -20,24 +20,34 @@ const MAX_AHEAD_MS = 10 * 60_000;
 // Each store's content keys, per session: every epoch, decoded once per newest epoch, dropped oldest-first past a
 // bound. Keyed by store too: a test opens many databases.
 const MAX_SESSIONS = 256;
-const keyring = new WeakMap<LinkStore, Map<string, { epoch: number; keys: Map<number, Uint8Array> }>>();
+const keyring = new WeakMap<LinkStore, Map<string, { epoch: number; keys: Map<number, Uint8Array>; replaced: Map<number, number> }>>();
 
 /**
  * Every epoch: a client may have sealed with the key of its envelope just before a rotation (it runs only if it came
  * through a URL current now, the session's or the device's, which the executor checks first, and the proof holds).
  */
-function keysOf(store: LinkStore, sessionId: string): Map<number, Uint8Array> {
+function keysOf(store: LinkStore, sessionId: string): { keys: Map<number, Uint8Array>; replaced: Map<number, number> } {
   let cache = keyring.get(store);
   if (!cache) keyring.set(store, (cache = new Map()));
   const newest = store.contentKey(sessionId).epoch;
   const cached = cache.get(sessionId);
-  if (cached?.epoch === newest) return cached.keys;
-  const keys = new Map(store.contentKeys(sessionId).map((k) => [k.epoch, fromBase64url(k.key)] as const));
+  if (cached?.epoch === newest) return cached;
+  const rows = store.contentKeys(sessionId);
+  const entry = {
+    epoch: newest,
+    keys: new Map(rows.map((k) => [k.epoch, fromBase64url(k.key)] as const)),
+    replaced: new Map(rows.filter((k) => k.replacedAt).map((k) => [k.epoch, Date.parse(k.replacedAt as string)] as const)),
+  };
   cache.delete(sessionId);
-  cache.set(sessionId, { epoch: newest, keys });
+  cache.set(sessionId, entry);
   if (cache.size > MAX_SESSIONS) cache.delete(cache.keys().next().value as string);
-  return keys;
+  return entry;
 }
+
+// An instruction sealed under a key replaced longer ago than this is refused: its sender holds an envelope from before
+// a rotation (a relay serving it an old one on purpose would have it seal under a key a replaced URL still holds).
+// Long enough for one sealed just before a rotation to arrive.
+export const REPLACED_KEY_GRACE_MS = 60_000;
 
 // Proof keys by URL secret (a daemon has one URL per session and one device URL), bounded like the keys above.
 const proofKeys = new Map<string, Uint8Array>();
@@ -60,7 +70,12 @@ export async function openSealed(store: LinkStore, item: InboxItem, token: strin
   let raw: unknown;
   try {
     // Synchronous (node-sync.ts): on the path of every prompt, where a WebCrypto call is a worker-thread round trip.
-    raw = openInstructionSync(proofKeyOf(token), keysOf(store, item.sessionId), item.sessionId, p.data);
+    const ring = keysOf(store, item.sessionId);
+    const replaced = ring.replaced.get(Number(p.data.sealed.slice(0, p.data.sealed.indexOf('.'))));
+    if (replaced !== undefined && Date.now() - replaced > REPLACED_KEY_GRACE_MS) {
+      return { refused: 'sealed under a key this session replaced since (its sender holds keys from before a rotation); reload the URL and send again' };
+    }
+    raw = openInstructionSync(proofKeyOf(token), ring.keys, item.sessionId, p.data);
   } catch (err) {
     return { refused: (err as Error).message };
   }

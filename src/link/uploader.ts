@@ -14,10 +14,23 @@ import { HttpError, type RelayHttp } from './http.js';
 /** What the relay holds instead of an event it would not take (sealed like any other). */
 const standIn = (chars: number, why: string): Uint8Array => Buffer.from(JSON.stringify({ omitted: { kind: 'output', chars, why } }));
 
+/** A session's content keys, oldest first, each sealing the seqs from its `from` to the next one's. */
+interface Ring {
+  newest: number;
+  keys: { epoch: number; raw: Uint8Array; from: number }[];
+}
+
+/** The key whose range holds `seq` (records.ts refuses an event under any other). */
+function covering(ring: Ring, seq: number): { epoch: number; raw: Uint8Array } {
+  let key = ring.keys[0] as Ring['keys'][number];
+  for (const k of ring.keys) if (k.from <= seq) key = k;
+  return key;
+}
+
 export class Uploader {
   private readonly pending = new Set<string>();
   /** Each session's newest content key, imported once per epoch. */
-  private readonly keys = new Map<string, { epoch: number; raw: Uint8Array }>();
+  private readonly keys = new Map<string, Ring>();
 
   constructor(private readonly store: LinkStore, private readonly http: RelayHttp, private readonly timeoutMs: number, private readonly log: Logger) {}
 
@@ -56,17 +69,18 @@ export class Uploader {
   }
 
   /**
-   * The session's newest content key. Call it right after reading the events it seals, with no await between: an
-   * event stored after a rotation is then sealed with the new epoch, never with one the replaced URL can open. The
-   * newest epoch is one indexed read per batch; only a new epoch is decoded again.
+   * The session's content keys, each with the first seq it seals. Call it right after reading the events it seals,
+   * with no await between: an event stored after a rotation then gets the new epoch (its seq is past the new epoch's
+   * first), never one the replaced URL can open. The newest epoch is one indexed read per batch; the keys are decoded
+   * again only when a new epoch began.
    */
-  private keyOf(id: string): { epoch: number; raw: Uint8Array } {
-    const stored = this.store.contentKey(id);
+  private keysOf(id: string): Ring {
+    const newest = this.store.contentKey(id).epoch;
     const cached = this.keys.get(id);
-    if (cached?.epoch === stored.epoch) return cached;
-    const k = { epoch: stored.epoch, raw: fromBase64url(stored.key) };
-    this.keys.set(id, k);
-    return k;
+    if (cached?.newest === newest) return cached;
+    const ring = { newest, keys: this.store.contentKeys(id).map((k) => ({ epoch: k.epoch, raw: fromBase64url(k.key), from: k.from })) };
+    this.keys.set(id, ring);
+    return ring;
   }
 
   // Sealed synchronously (node-sync.ts): every event crosses here on its way to a follower, and a WebCrypto call is a
@@ -80,13 +94,13 @@ export class Uploader {
     const cursor = this.store.cursor(id);
     const rows = this.store.eventsAfter(id, cursor, max);
     if (rows.length === 0) return 'done';
-    const key = this.keyOf(id); // read in the same synchronous stretch as the rows (see keyOf)
+    const ring = this.keysOf(id); // read in the same synchronous stretch as the rows (see keysOf)
     let events: RelayEvent[] = [];
     let bytes = 0;
     for (const r of rows) {
       if (events.length > 0 && bytes + r.data.length > UPLOAD_BATCH_BYTES) break;
       bytes += r.data.length;
-      events.push(this.sealed(key, id, r, r.kind, r.data));
+      events.push(this.sealed(covering(ring, r.seq), id, r, r.kind, r.data));
     }
     const first = events[0]?.seq ?? 0;
     // Local retention may have pruned events the relay never got: say where ours start, or it waits for them forever.
@@ -100,7 +114,7 @@ export class Uploader {
       if (events.length > 1) return { split: Math.floor(events.length / 2) };
       const [alone] = events as [RelayEvent];
       this.log.warn({ session: id, seq: alone.seq, chars: alone.data.length }, 'the relay refuses this event as too large; it gets a stand-in saying so');
-      events = [this.sealed(key, id, alone, 'state', standIn(alone.data.length, err.message))];
+      events = [this.sealed(covering(ring, alone.seq), id, alone, 'state', standIn(alone.data.length, err.message))];
       res = await send(); // a refusal of the stand-in too sets the session aside (refusesSession), never loops
     }
     const acked = res.acked[id] ?? cursor;

@@ -33,7 +33,13 @@ export interface UploadEvent {
 export interface ContentKeyRow {
   epoch: number;
   key: string;
+  /** The first event seq this epoch seals (the session's next seq when it began). */
+  from: number;
+  /** When the next epoch began (null for the newest). */
+  replacedAt: string | null;
 }
+
+const KEY_COLUMNS = 'epoch, key, from_seq AS "from", replaced_at AS replacedAt';
 
 /** The client nonce of a sealed instruction (what the replay check looks up), or null. */
 const nonceOf = (i: InboxItem): string | null => (i.kind === 'sealed' && typeof i.payload.nonce === 'string' ? i.payload.nonce : null);
@@ -104,20 +110,22 @@ export class LinkStore {
   /** Every content key of the session, oldest first (made on first use): what a current URL may open. */
   contentKeys(sessionId: string): ContentKeyRow[] {
     this.contentKey(sessionId);
-    return this.db.prepare<[string], ContentKeyRow>('SELECT epoch, key FROM session_keys WHERE session_id = ? ORDER BY epoch').all(sessionId);
+    return this.db.prepare<[string], ContentKeyRow>(`SELECT ${KEY_COLUMNS} FROM session_keys WHERE session_id = ? ORDER BY epoch`).all(sessionId);
   }
 
   /** Starts a new epoch: a random key, newest from now on. Returns its number. */
   newEpoch(sessionId: string): number {
     return this.db.transaction(() => {
       const epoch = (this.newestKey(sessionId)?.epoch ?? 0) + 1;
-      this.db.prepare('INSERT INTO session_keys (session_id, epoch, key) VALUES (?, ?, ?)').run(sessionId, epoch, randomBytes(32).toString('base64url'));
+      const from = (this.db.prepare<[string], { last: number | null }>('SELECT MAX(seq) AS last FROM events WHERE session_id = ?').get(sessionId)?.last ?? 0) + 1;
+      this.db.prepare('UPDATE session_keys SET replaced_at = ? WHERE session_id = ? AND epoch = ?').run(new Date().toISOString(), sessionId, epoch - 1);
+      this.db.prepare('INSERT INTO session_keys (session_id, epoch, key, from_seq) VALUES (?, ?, ?, ?)').run(sessionId, epoch, randomBytes(32).toString('base64url'), from);
       return epoch;
     }).immediate();
   }
 
   private newestKey(sessionId: string): ContentKeyRow | undefined {
-    return this.db.prepare<[string], ContentKeyRow>('SELECT epoch, key FROM session_keys WHERE session_id = ? ORDER BY epoch DESC LIMIT 1').get(sessionId);
+    return this.db.prepare<[string], ContentKeyRow>(`SELECT ${KEY_COLUMNS} FROM session_keys WHERE session_id = ? ORDER BY epoch DESC LIMIT 1`).get(sessionId);
   }
 
   /** Whether an instruction of the session received before `id` came with this nonce: `id` is a replay if so. */

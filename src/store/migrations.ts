@@ -204,6 +204,14 @@ const MIGRATIONS: readonly string[] = [
     updated_at TEXT NOT NULL
   );
   `,
+  // 10: each content-key epoch covers the events from its first seq on (from_seq: the session's next seq when it
+  // began), so a client refuses an event sealed under any other epoch than the one covering its seq: a key held by a
+  // URL replaced since cannot seal events that pass for later ones. replaced_at: when the next epoch began (an
+  // instruction sealed under a replaced key is taken only for a short while after).
+  `
+  ALTER TABLE session_keys ADD COLUMN from_seq INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE session_keys ADD COLUMN replaced_at TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -17,7 +17,8 @@ import { EventOpener, SESSION_URL_ENVELOPE } from '../../src/e2e/records.js';
 import { OpenFailed } from '../../src/e2e/seal.js';
 import { MAX_ENVELOPE_EPOCHS, relayAccess } from '../../src/link/access.js';
 import type { RelayHttp } from '../../src/link/http.js';
-import { openSealed, REPLAYED } from '../../src/link/sealed-instruction.js';
+import { openSealed, REPLACED_KEY_GRACE_MS, REPLAYED } from '../../src/link/sealed-instruction.js';
+import { sealEventSync } from '../../src/e2e/node-sync.js';
 import { Uploader } from '../../src/link/uploader.js';
 import { PutSessionRequest, type RelayEvent } from '../../src/protocol/relay.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
@@ -92,6 +93,46 @@ describe('content-key epochs through the link', () => {
     const newOpener = await openerOfUrl(store, newUrl);
     const opened = await Promise.all(sent.map(async (e) => JSON.parse(EventOpener.text((await newOpener.read(e)).data)) as unknown));
     assert.deepEqual(opened, [{ n: 1 }, { n: 2 }, { n: 3 }], 'the new URL reads the whole history');
+  });
+
+  it('each epoch seals its own range of seqs: a backlog from before a rotation keeps the old epoch; a key sealing outside its range is refused', async () => {
+    const sent: RelayEvent[] = [];
+    const http = {
+      call: (_m: string, _p: string, body: { sessions: { id: string; events: RelayEvent[] }[] }) => {
+        const [s] = body.sessions as [{ id: string; events: RelayEvent[] }];
+        sent.push(...s.events);
+        return Promise.resolve({ acked: { [s.id]: s.events.at(-1)?.seq ?? 0 } });
+      },
+    } as unknown as RelayHttp;
+    const uploader = new Uploader(store, http, 1000, pino({ level: 'silent' }));
+    await issue(store);
+    store.contentKey(S);
+    events.appendState(S, { n: 1 });
+    events.appendState(S, { n: 2 }); // stored before the rotation, uploaded after
+    const newUrl = await issue(store);
+    events.appendState(S, { n: 3 });
+    await uploader.uploadAll([S], new AbortController().signal);
+    assert.deepEqual(sent.map(epochOf), [1, 1, 2]);
+    assert.deepEqual(store.contentKeys(S).map((k) => k.from), [1, 3]);
+    const opener = await openerOfUrl(store, newUrl);
+    for (const e of sent) await opener.read(e);
+    // The old key (which the replaced URL holds) sealing seq 3, or the new one sealing seq 2: neither is taken.
+    const [k1, k2] = store.contentKeys(S).map((k) => ({ epoch: k.epoch, raw: new Uint8Array(Buffer.from(k.key, 'base64url')) })) as [{ epoch: number; raw: Uint8Array }, { epoch: number; raw: Uint8Array }];
+    await assert.rejects(opener.open(3, sealEventSync(k1, S, 3, 'output', Buffer.from('forged'))), OpenFailed);
+    await assert.rejects(opener.open(2, sealEventSync(k2, S, 2, 'output', Buffer.from('forged'))), OpenFailed);
+    assert.equal(Buffer.from((await opener.open(3, sealEventSync(k2, S, 3, 'output', Buffer.from('ok')))).data).toString(), 'ok');
+  });
+
+  it('an instruction sealed under a key replaced over a minute ago is refused (its sender holds keys from before a rotation)', async () => {
+    const first = await issue(store);
+    const oldEnvelope = await openerOfUrl(store, first);
+    const secret = await issue(store); // epoch 2 begins; epoch 1 replaced now
+    db.prepare('UPDATE session_keys SET replaced_at = ? WHERE session_id = ? AND epoch = 1').run(new Date(Date.now() - REPLACED_KEY_GRACE_MS - 1000).toISOString(), S);
+    const payload = await sealInstruction(secret, oldEnvelope, S, { kind: 'prompt', text: 'late' });
+    const i = { id: 'late-1', sessionId: S, kind: 'sealed', payload: { ...payload }, via: null };
+    store.storeInstructions([i]);
+    const r = await openSealed(store, i, store.access(S)?.token ?? '');
+    assert.ok('refused' in r && /replaced since/.test(r.refused), JSON.stringify(r));
   });
 
   it('an access read before a rotation never goes up with an envelope holding the new epoch under the old URL\'s key', async () => {

@@ -67,7 +67,8 @@ describe('link store: content-key epochs and the replay check', () => {
     store.setAccess('s1', url());
     const keys = store.contentKeys('s1');
     assert.deepEqual(keys.map((k) => k.epoch), [1, 2, 3, 4], 'oldest first');
-    assert.deepEqual(keys[0], one, 'older epochs are kept as they were');
+    assert.deepEqual([keys[0]?.key, keys[0]?.from], [one.key, one.from], 'older epochs keep their key and range');
+    assert.ok(keys[0]?.replacedAt && !keys[3]?.replacedAt, 'a replaced epoch says when; the newest is not replaced');
     assert.equal(new Set(keys.map((k) => k.key)).size, 4, 'each epoch has a key of its own');
     assert.deepEqual(store.contentKey('s1'), keys[3], 'the newest seals');
     assert.deepEqual(epochs('s2'), [1], 'other sessions are untouched');
@@ -116,7 +117,7 @@ describe('migration 8', () => {
       const db = openDatabase(path);
       try {
         const store = new LinkStore(db);
-        assert.deepEqual(store.contentKeys('s1'), [{ epoch: 1, key: 'the-old-key' }]);
+        assert.deepEqual(store.contentKeys('s1'), [{ epoch: 1, key: 'the-old-key', from: 1, replacedAt: null }]);
         assert.deepEqual(db.prepare('SELECT id, nonce FROM inbox ORDER BY id').all(), [{ id: 'a', nonce: 'nonce-aaaaaaaaaaaaaa' }, { id: 'b', nonce: null }]);
         store.storeInstructions([sealed('c', 's1', 'nonce-aaaaaaaaaaaaaa')]);
         assert.equal(store.nonceSeen('s1', 'nonce-aaaaaaaaaaaaaa', 'c'), true, 'a nonce received before the upgrade is remembered');
