@@ -1,7 +1,7 @@
 // Help texts. One usage line per command, shown with usage errors (exit 2) and by --help.
 export const USAGE: Record<string, string> = {
   daemon: 'rcd daemon',
-  start: 'rcd start [--cwd DIR] [--name NAME] [--agent generic|claude] [--restart no|on-failure|always] [--json] [-- CMD ARGS...]',
+  start: 'rcd start [--cwd DIR] [--name NAME] [--agent generic|claude] [--restart no|on-failure|always] [--worktree [--branch B]] [--json] [-- CMD ARGS...]   (--worktree: a git worktree of its own, on a new branch, default rcd/NAME)',
   status: 'rcd status [SESSION] [--json]',
   logs: 'rcd logs SESSION [-f|--follow] [--json]   (--json: a claude session\'s raw output lines, as Claude Code wrote them)',
   send: 'rcd send SESSION [--] TEXT [--json]   (TEXT "-" reads standard input; put -- before a TEXT that starts with -)',
@@ -15,7 +15,7 @@ export const USAGE: Record<string, string> = {
   interrupt: 'rcd interrupt SESSION [--json]   (ends the running turn of a claude session; it keeps running and takes the next prompt)',
   stop: 'rcd stop SESSION [--json]',
   restart: 'rcd restart SESSION [--json]   (runs it again, stopping it first if it runs: same id and URL; claude resumes its conversation)',
-  rm: 'rcd rm SESSION [--json]',
+  rm: 'rcd rm SESSION [--force] [--json]   (a clean worktree rcd made goes too, its branch stays; --force: one with uncommitted work)',
   shutdown: 'rcd shutdown   (stops the daemon; agents keep running)',
   url: 'rcd url SESSION|--device [--view] [--rotate|--revoke] [--expires-in DURATION] [--json]   (--device: one URL for every session of this daemon; --view: the read-only URL; --rotate, --revoke and --expires-in apply to both URLs)',
   remote: 'rcd remote status URL [--json] | logs URL [--follow] | send URL TEXT | approve URL [REQUEST] [--always|--mode MODE] | deny URL [REQUEST] [--message M] | answer URL [REQUEST] ANSWER... | mode URL MODE | interrupt URL   (URL: a session URL, or a device URL with --session NAME|ID; status DEVICE_URL lists its sessions)',

@@ -20,6 +20,8 @@ export interface HandlerContext {
   control: ClaudeControl;
   daemonInfo(): DaemonInfo;
   newSessionId(): string;
+  /** RCD_HOME: where rcd keeps its state (and the worktrees it makes). */
+  home: string;
   shutdown(reason: string): void;
 }
 

@@ -151,6 +151,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   const ctx: HandlerContext = {
     supervisor, events, tailer, log, remote, approvals, control, daemonInfo: info,
     newSessionId: () => randomBytes(8).toString('hex'),
+    home: paths.home,
     shutdown: (reason) => void shutdown(reason),
   };
   const server = createControlServer(ctx, log);

@@ -31,6 +31,8 @@ const SessionFile = z.object({
   agentSessionId: z.string().nullable(),
   // Absent in files written before issue 16.
   permissionMode: z.string().nullable().default(null),
+  // Absent in files written before issue 13.
+  worktree: z.object({ path: z.string(), branch: z.string(), repo: z.string() }).nullable().default(null),
   createdAt: z.string(),
   updatedAt: z.string(),
   startedAt: z.string().nullable(),
@@ -66,6 +68,7 @@ export function rebuildFromFiles(
     try {
       store.insert(record);
       store.update(record.id, record);
+      store.setWorktree(record.id, record.worktree);
       const output = join(dir, 'output');
       let size = 0;
       try {

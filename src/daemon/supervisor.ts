@@ -7,7 +7,7 @@ import { RcdError } from '../common/errors.js';
 import { LIVE_STATES, type SessionView } from '../protocol/session.js';
 import type { RequestOf } from '../protocol/api.js';
 import { flushWal } from '../store/db.js';
-import type { SessionRecord } from '../store/sessions.js';
+import type { SessionRecord, Worktree } from '../store/sessions.js';
 import { adapterFor } from '../agents/index.js';
 import { sessionFiles, spawnAgent, type AgentRun, type SessionFiles } from './agent-process.js';
 import { findExecutable } from './executable.js';
@@ -81,12 +81,14 @@ export class Supervisor extends EventEmitter {
     return sessionView(s, pending ?? (s.agent === 'claude' ? this.hooks?.pendingCount(s.id) ?? 0 : 0));
   }
 
-  async start(req: RequestOf<'start'>, newId: () => string): Promise<SessionRecord> {
+  /** `worktree`: the git worktree made for it (`cwd` is its path), recorded before the agent starts. */
+  async start(req: RequestOf<'start'>, newId: () => string, worktree: Worktree | null = null): Promise<SessionRecord> {
     const adapter = adapterFor(req.agent);
     adapter.validate(req.command);
     const cwd = canonicalDir(req.cwd);
     const id = newId();
     claimSession(this.d.db, this.d.sessions, this.d.config().maxSessions, req, cwd, id, adapter);
+    if (worktree) this.d.sessions.setWorktree(id, worktree);
 
     const files = this.files(id);
     mkdirSync(files.dir, { recursive: true, mode: 0o700 }); // the wrapper makes the stdin FIFO in it

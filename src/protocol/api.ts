@@ -100,12 +100,17 @@ export const requests = {
       restart: RestartPolicy.optional(),
       command: z.array(z.string().max(65536)).max(1024),
       env: z.record(z.string()).refine((e) => Object.keys(e).length <= 4096, 'too many environment variables'),
+      /** Run in a new git worktree of the repository holding `cwd`, on a new branch (`branch`, default rcd/<name>). */
+      worktree: z.boolean().default(false),
+      branch: z.string().min(1).max(200).optional(),
     })
-    .strict(),
+    .strict()
+    .refine((r) => r.worktree || r.branch === undefined, '--branch goes with --worktree'),
   stop: z.object({ session: SessionRef }).strict(),
   restart: z.object({ session: SessionRef }).strict(),
   send: z.object({ session: SessionRef, text: z.string().max(MAX_REQUEST_BYTES / 2) }).strict(),
-  rm: z.object({ session: SessionRef }).strict(),
+  /** `force`: also remove a worktree rcd made that holds uncommitted work. */
+  rm: z.object({ session: SessionRef, force: z.boolean().default(false) }).strict(),
   logs: z.object({ session: SessionRef, follow: z.boolean().default(false), from: z.number().int().min(0).default(0) }).strict(),
   shutdown: z.object({}).strict(),
   approvals: z.object({ session: SessionRef.optional(), all: z.boolean().default(false), audit: z.boolean().default(false) }).strict(),
@@ -145,7 +150,7 @@ export const responses = {
   stop: z.object({ session: SessionView, wasRunning: z.boolean() }),
   restart: z.object({ session: SessionView }),
   send: z.object({ bytes: z.number().int() }),
-  rm: z.object({ id: z.string(), name: z.string() }),
+  rm: z.object({ id: z.string(), name: z.string(), worktree: z.object({ path: z.string(), branch: z.string(), removed: z.boolean() }).optional() }),
   // `logs` answers with the raw output bytes (application/octet-stream), not JSON; header rcd-agent names the agent.
   logs: z.object({}),
   shutdown: z.object({ pid: z.number().int() }),

@@ -33,6 +33,8 @@ export const SessionView = z.object({
   agentSessionId: z.string().nullable(),
   /** claude: the permission mode (from its init line or the last `rcd mode`); null for generic and until known. */
   permissionMode: z.string().nullable().default(null),
+  /** The git worktree rcd made for the session (`rcd start --worktree`): `cwd` is its path. Null otherwise. */
+  worktree: z.object({ path: z.string(), branch: z.string(), repo: z.string() }).nullable().default(null),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
 });

@@ -212,6 +212,10 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE session_keys ADD COLUMN from_seq INTEGER NOT NULL DEFAULT 1;
   ALTER TABLE session_keys ADD COLUMN replaced_at TEXT;
   `,
+  // 11: a session can run in a git worktree rcd made for it (rcd start --worktree): { path, branch, repo } as JSON.
+  `
+  ALTER TABLE sessions ADD COLUMN worktree TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -2,6 +2,13 @@
 import type { Db } from './db.js';
 import type { AgentKind, RestartPolicy, SessionState } from '../protocol/session.js';
 
+export interface Worktree {
+  path: string;
+  branch: string;
+  /** The repository's main worktree (its top level), where `git worktree` commands run. */
+  repo: string;
+}
+
 export interface SessionRecord {
   id: string;
   name: string;
@@ -22,6 +29,8 @@ export interface SessionRecord {
   agentSessionId: string | null;
   /** claude: the permission mode it runs in (its init line, or the last `rcd mode`); null until known. */
   permissionMode: string | null;
+  /** The git worktree rcd made for the session (`rcd start --worktree`), its cwd; null otherwise. */
+  worktree: Worktree | null;
   createdAt: string;
   updatedAt: string;
   startedAt: string | null;
@@ -31,7 +40,7 @@ interface Row {
   id: string; name: string; cwd: string; agent: string; command: string; env: string; restart_policy: string;
   state: string; pid: number | null; pid_start: string | null; wrapper_pid: number | null; run: number;
   restarts: number; exit_code: number | null; signal: string | null; reason: string | null;
-  agent_session_id: string | null; permission_mode: string | null; created_at: string; updated_at: string; started_at: string | null;
+  agent_session_id: string | null; permission_mode: string | null; worktree: string | null; created_at: string; updated_at: string; started_at: string | null;
 }
 
 function fromRow(r: Row): SessionRecord {
@@ -43,6 +52,7 @@ function fromRow(r: Row): SessionRecord {
     pid: r.pid, pidStart: r.pid_start, wrapperPid: r.wrapper_pid, run: r.run, restarts: r.restarts,
     exitCode: r.exit_code, signal: r.signal, reason: r.reason, agentSessionId: r.agent_session_id,
     permissionMode: r.permission_mode ?? null,
+    worktree: r.worktree ? (JSON.parse(r.worktree) as Worktree) : null,
     createdAt: r.created_at, updatedAt: r.updated_at, startedAt: r.started_at,
   };
   // The environment is large and only needed to spawn: parse it on first use, not for every `status`.
@@ -126,6 +136,11 @@ export class SessionStore {
       ...values,
       updatedAt: new Date().toISOString(),
     });
+  }
+
+  /** The worktree rcd made for the session (set once, at start; or by a rebuild from its session file). */
+  setWorktree(id: string, worktree: Worktree | null): void {
+    this.db.prepare('UPDATE sessions SET worktree = ? WHERE id = ?').run(worktree ? JSON.stringify(worktree) : null, id);
   }
 
   delete(id: string): void {

@@ -157,7 +157,7 @@ describe('bad input on the control socket', () => {
       ['stop', { session: 5 }, /session/],
       ['stop', { session: sessionId, extra: 1 }, /extra/],
       ['rm', { session: '' }, /session/],
-      ['rm', { session: sessionId, force: true }, /force/],
+      ['rm', { session: sessionId, purge: true }, /purge/],
       ['send', { session: sessionId }, /text/],
       ['send', { session: sessionId, text: ['hi'] }, /text/],
       ['send', { session: sessionId, text: 'x'.repeat(MAX_REQUEST_BYTES / 2 + 1) }, /^bad send request: text is too long: at most 524288 characters$/],

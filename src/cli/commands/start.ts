@@ -10,7 +10,7 @@ import type { CommandContext } from '../main.js';
 export async function start(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals, rest } = parse('start', argv, {
     cwd: { type: 'string' }, name: { type: 'string' }, agent: { type: 'string' }, restart: { type: 'string' },
-    json: { type: 'boolean' },
+    worktree: { type: 'boolean' }, branch: { type: 'string' }, json: { type: 'boolean' },
   }, { min: 0, max: 0 });
   void positionals;
   const agent = oneOf('start', 'agent', values.agent, AGENT_KINDS) ?? 'generic';
@@ -18,6 +18,7 @@ export async function start(argv: string[], ctx: CommandContext): Promise<number
   const name = values.name as string | undefined;
   const nameIssue = name === undefined ? null : nameProblem(name);
   if (nameIssue) throw usageError('start', `--name: ${nameIssue}`);
+  if (values.branch !== undefined && !values.worktree) throw usageError('start', '--branch goes with --worktree');
   if (agent === 'generic' && rest.length === 0) throw usageError('start', 'a generic session needs a command after --');
   if (agent === 'claude') {
     const owned = ownedFlagIn(rest);
@@ -34,6 +35,8 @@ export async function start(argv: string[], ctx: CommandContext): Promise<number
     ...(restart ? { restart } : {}),
     command: rest,
     env,
+    worktree: Boolean(values.worktree),
+    ...(values.branch !== undefined ? { branch: values.branch as string } : {}),
   });
   if (values.json) ctx.json(session);
   else ctx.out(session.id);
