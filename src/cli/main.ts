@@ -4,20 +4,9 @@ import { layout, resolveHome } from '../common/paths.js';
 import { sanitize } from '../common/terminal.js';
 import { VERSION } from '../common/version.js';
 import type { Client } from './client.js';
+import type { CommandContext, DaemonClient } from './context.js';
 import { HELP, USAGE } from './usage.js';
 import { usageError } from './args.js';
-
-export type DaemonClient = Pick<Client, 'call' | 'stream'>;
-
-export interface CommandContext {
-  client(opts?: { autostart?: boolean }): DaemonClient;
-  /** A line (or lines) for people on stdout, through the terminal sanitizer: it may hold names, paths, agent text. */
-  out(text: string): void;
-  /** A line for people on stderr, sanitized the same way. */
-  err(text: string): void;
-  /** `--json` output: one JSON document on stdout, raw (JSON escapes C0 controls itself; scripts get the data as is). */
-  json(value: unknown, pretty?: boolean): void;
-}
 
 type Command = (argv: string[], ctx: CommandContext) => Promise<number>;
 

@@ -8,7 +8,7 @@ import { sanitize, wrap } from '../../common/terminal.js';
 import type { Approval } from '../../protocol/api.js';
 import { oneOf, parse, usageError } from '../args.js';
 import { table } from '../format.js';
-import type { CommandContext } from '../main.js';
+import type { CommandContext } from '../context.js';
 
 const MODES = ['default', 'acceptEdits', 'bypassPermissions', 'plan'] as const;
 

@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { RcdError } from '../../common/errors.js';
 import { HEADER_AGENT } from '../../protocol/api.js';
 import { parse } from '../args.js';
-import type { CommandContext } from '../main.js';
+import type { CommandContext } from '../context.js';
 
 export async function logs(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('logs', argv, { follow: { type: 'boolean', short: 'f' }, json: { type: 'boolean' } }, { min: 1, max: 1 });

@@ -7,7 +7,7 @@ import { sealInstruction, shownDigest, type InstructionBody } from '../../e2e/in
 import { InstructionAccepted, MAX_PROMPT_BYTES, type RemoteApproval } from '../../protocol/relay.js';
 import { PermissionModeArg } from '../../protocol/api.js';
 import { parse, usageError } from '../args.js';
-import type { CommandContext } from '../main.js';
+import type { CommandContext } from '../context.js';
 import { mustSteer, relayCall, type SessionUrl } from '../remote-client.js';
 import { indentBlock, loadSession, sessionTarget, type OpenedRemote } from '../remote-view.js';
 

@@ -6,7 +6,7 @@ import { parse, usageError } from '../args.js';
 import type { EventOpener } from '../../e2e/records.js';
 import { OpenFailed } from '../../e2e/seal.js';
 import { table } from '../format.js';
-import type { CommandContext } from '../main.js';
+import type { CommandContext } from '../context.js';
 import { isDeviceTarget, relayCall, resolveRemoteUrl, type DeviceTarget, type SessionUrl } from '../remote-client.js';
 import { indentBlock, loadDevice, loadSession, sessionTarget, statusJson } from '../remote-view.js';
 import { answer, decide, interrupt, mode, send } from './remote-steer.js';

@@ -2,7 +2,7 @@
 // continues its conversation.
 import { RcdError } from '../../common/errors.js';
 import { parse } from '../args.js';
-import type { CommandContext } from '../main.js';
+import type { CommandContext } from '../context.js';
 
 export async function restart(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('restart', argv, { json: { type: 'boolean' } }, { min: 1, max: 1 });

@@ -1,6 +1,6 @@
 // rcd rm: forget a session that is not running (and the clean worktree rcd made for it; --force: one with work in it).
 import { parse } from '../args.js';
-import type { CommandContext } from '../main.js';
+import type { CommandContext } from '../context.js';
 
 export async function rm(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('rm', argv, { json: { type: 'boolean' }, force: { type: 'boolean' } }, { min: 1, max: 1 });
@@ -8,7 +8,8 @@ export async function rm(argv: string[], ctx: CommandContext): Promise<number> {
   if (values.json) ctx.json(removed);
   else {
     ctx.out(`removed ${removed.name} (${removed.id})`);
-    if (removed.worktree) ctx.out(`removed its worktree ${removed.worktree.path}; branch ${removed.worktree.branch} is kept`);
+    const w = removed.worktree;
+    if (w) ctx.out(`${w.removed ? 'removed its worktree' : 'its worktree was gone already:'} ${w.path}; branch ${w.branch} is kept`);
   }
   return 0;
 }

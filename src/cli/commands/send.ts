@@ -1,7 +1,7 @@
 // rcd send: deliver text to the agent's input.
 import { readFileSync } from 'node:fs';
 import { parse } from '../args.js';
-import type { CommandContext } from '../main.js';
+import type { CommandContext } from '../context.js';
 
 export async function send(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('send', argv, { json: { type: 'boolean' } }, { min: 2, max: 2, afterDashDash: true });

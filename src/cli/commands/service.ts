@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { basename, dirname, join } from 'node:path';
 import { RcdError } from '../../common/errors.js';
 import { oneOf, parse, usageError } from '../args.js';
-import type { CommandContext } from '../main.js';
+import type { CommandContext } from '../context.js';
 import { backendFor, type Backend, type ManagerState } from '../service/backend.js';
 import { stopDaemon, waitForDaemon } from '../service/handover.js';
 import { PLATFORMS, hostPlatform, serviceSpec } from '../service/spec.js';

@@ -1,6 +1,6 @@
 // rcd shutdown: stop the daemon and wait until it is gone. Agents keep running; the next daemon re-adopts them.
 import { parse } from '../args.js';
-import type { CommandContext } from '../main.js';
+import type { CommandContext } from '../context.js';
 import { stopDaemon } from '../service/handover.js';
 
 export async function shutdown(argv: string[], ctx: CommandContext): Promise<number> {

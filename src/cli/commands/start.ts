@@ -5,7 +5,7 @@ import { AGENT_KINDS, RESTART_POLICIES } from '../../protocol/session.js';
 import { nameProblem } from '../../protocol/session-name.js';
 import { ownedFlagIn } from '../../agents/claude/launch.js';
 import { oneOf, parse, usageError } from '../args.js';
-import type { CommandContext } from '../main.js';
+import type { CommandContext } from '../context.js';
 
 export async function start(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals, rest } = parse('start', argv, {

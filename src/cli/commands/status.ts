@@ -1,7 +1,7 @@
 // rcd status: the everyday view.
 import { parse } from '../args.js';
 import { renderStatus } from '../format.js';
-import type { CommandContext } from '../main.js';
+import type { CommandContext } from '../context.js';
 
 export async function status(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('status', argv, { json: { type: 'boolean' } }, { min: 0, max: 1 });

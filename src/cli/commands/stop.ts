@@ -1,6 +1,6 @@
 // rcd stop: returns once the agent and everything it started are gone.
 import { parse } from '../args.js';
-import type { CommandContext } from '../main.js';
+import type { CommandContext } from '../context.js';
 
 export async function stop(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('stop', argv, { json: { type: 'boolean' } }, { min: 1, max: 1 });

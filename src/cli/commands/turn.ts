@@ -1,6 +1,6 @@
 // rcd mode SESSION MODE, rcd interrupt SESSION: steering a running Claude Code session between prompts.
 import { parse, usageError } from '../args.js';
-import type { CommandContext } from '../main.js';
+import type { CommandContext } from '../context.js';
 
 const MODES = ['default', 'acceptEdits', 'bypassPermissions', 'plan'] as const;
 

@@ -1,7 +1,7 @@
 // rcd url: print a session's remote URL (or with --device the daemon's, for every session); --view its read-only
 // URL, --rotate replaces both, --revoke ends remote access.
 import { parse, usageError } from '../args.js';
-import type { CommandContext } from '../main.js';
+import type { CommandContext } from '../context.js';
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 

@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RcdError } from '../../common/errors.js';
 import { DAEMON_START_TIMEOUT_MS } from '../autostart.js';
-import type { DaemonClient as Client } from '../main.js';
+import type { DaemonClient as Client } from '../context.js';
 
 // The daemon flushes its database and log before exiting: well under a second normally (as `rcd shutdown`).
 const SHUTDOWN_WAIT_MS = 10_000;

@@ -8,6 +8,7 @@ import { removeWorktree, worktreeState } from '../worktrees.js';
 export const rm: Handler<'rm'> = async (req, ctx) => {
   const found = ctx.supervisor.resolve(req.session);
   const w = found.worktree;
+  let removed = false;
   if (w) {
     // Asked before touching the worktree: the agent may still be writing in it.
     if (LIVE_STATES.includes(found.state)) throw new RcdError('CONFLICT', `session ${found.name} is ${found.state}; stop it first with \`rcd stop ${found.name}\``);
@@ -16,7 +17,8 @@ export const rm: Handler<'rm'> = async (req, ctx) => {
       throw new RcdError('CONFLICT', `the worktree ${w.path} (branch ${w.branch}) has uncommitted work; the session and the worktree are kept. Commit it, or \`rcd rm ${found.name} --force\` to remove both`);
     }
     if (state !== 'gone') await removeWorktree(w, req.force);
+    removed = state !== 'gone';
   }
   const s = ctx.supervisor.remove(found.id);
-  return { id: s.id, name: s.name, ...(w ? { worktree: { path: w.path, branch: w.branch, removed: true } } : {}) };
+  return { id: s.id, name: s.name, ...(w ? { worktree: { path: w.path, branch: w.branch, removed } } : {}) };
 };
