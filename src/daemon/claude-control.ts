@@ -23,6 +23,11 @@ export type { AgentIo } from './claude-turn.js';
 export { DEFAULT_DENY_MESSAGE } from './claude-answers.js';
 export { approvalView } from './claude-answers.js';
 
+/** A new request, or the end of a turn, as ClaudeControl emits it ('news', sessionId, news). */
+export type ClaudeNews =
+  | { type: 'request'; id: string; tool: string; kind: string; input: Record<string, unknown> }
+  | { type: 'turn'; ok: boolean; subtype: string; durationMs: number | null; costUsd: number | null; result: string | null };
+
 const MAX_TIMER_MS = 2 ** 31 - 1;
 // An overdue approval whose process is not reachable right now (its exit is being handled) is looked at again after this.
 const UNREACHABLE_RETRY_MS = 1_000;
@@ -51,6 +56,8 @@ export class ClaudeControl extends EventEmitter {
     return (data) => {
       const text = data.toString('utf8');
       let changed = false;
+      // What a person may want to hear of (webhooks, src/daemon/notify.ts): said once the lines are committed.
+      const news: ClaudeNews[] = [];
       for (const raw of text.split('\n')) {
         if (!raw) continue;
         const line = parseLine(raw);
@@ -72,6 +79,7 @@ export class ClaudeControl extends EventEmitter {
             if (fresh) {
               this.events.appendState(sessionId, { approval: { id: line.requestId, tool, kind, state: 'pending' } });
               changed = true;
+              news.push({ type: 'request', id: line.requestId, tool, kind, input });
             }
             break;
           }
@@ -83,6 +91,10 @@ export class ClaudeControl extends EventEmitter {
             break;
           case 'result':
             this.waiters.notify(sessionId, { id: 'result' });
+            news.push({
+              type: 'turn', ok: line.line.is_error !== true && line.line.subtype === 'success', subtype: line.line.subtype,
+              durationMs: line.line.duration_ms ?? null, costUsd: line.line.total_cost_usd ?? null, result: line.line.result ?? null,
+            });
             break;
           default:
             break;
@@ -90,6 +102,7 @@ export class ClaudeControl extends EventEmitter {
       }
       // Listeners (status mirrors, the relay link) run after the transaction commits.
       if (changed) setImmediate(() => this.changed(sessionId));
+      if (news.length > 0) setImmediate(() => { for (const n of news) this.emit('news', sessionId, n); });
     };
   }
 

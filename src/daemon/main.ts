@@ -10,6 +10,8 @@ import { VERSION } from '../common/version.js';
 import type { DaemonInfo } from '../protocol/api.js';
 import { openState } from './open-state.js';
 import { writeSessionFile } from './session-mirror.js';
+import { Notifier } from './notify.js';
+import { wireNotices } from './notices.js';
 import { ConfigHolder } from './config.js';
 import type { HandlerContext } from './context.js';
 import { acquireLock, type DaemonLock } from './lock.js';
@@ -195,6 +197,10 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   // A rejected promise nobody awaited is a bug in one code path, not a broken daemon: log it and keep serving.
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 
+  // Webhooks (config.json notify): told of requests, turns and ends from here on (an agent found ended by the
+  // recovery below included); nothing is sent when none is set.
+  const notifier = new Notifier(() => config.get().notify, log.child({ component: 'notify' }));
+  wireNotices(notifier, supervisor, control, (id) => sessions.get(id));
   const recoveryStart = performance.now();
   const recovered = await recoverSessions(supervisor, sessions, log);
   log.info({ ...recovered, ms: Math.round(performance.now() - recoveryStart) }, 'sessions recovered');

@@ -3,6 +3,9 @@ import { z } from 'zod';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
+/** What webhooks can be told of: a session needs a person (approval, question, plan), ended a turn, or ended. */
+export const NOTIFY_EVENTS = ['approval', 'question', 'plan', 'turn', 'exited', 'failed'] as const;
+
 export const ConfigFile = z
   .object({
     maxSessions: z.number().int().min(1).max(4096).optional(),
@@ -13,8 +16,23 @@ export const ConfigFile = z
     relayUrl: z.string().url().optional(),
     /** Deny a tool-call approval nobody answered after this long; unset or 0: wait for an answer, however long. */
     approvalTimeoutMs: z.number().int().min(0).max(30 * 86_400_000).optional(),
+    /** Webhooks: POSTed a small JSON document when a session needs a person, ends a turn, or ends (src/daemon/notify.ts). */
+    notify: z.array(z.object({
+      url: z.string().url().refine((u) => /^https?:/.test(u), 'a webhook URL is http(s)'),
+      /** Which events; none: all. */
+      events: z.array(z.enum(NOTIFY_EVENTS)).min(1).optional(),
+      /** Include the request's text or the turn's result (off: names, kinds and times only). */
+      content: z.boolean().optional(),
+    }).strict()).max(16).optional(),
   })
   .strict();
+
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+export interface Webhook {
+  url: string;
+  events: readonly NotifyEvent[];
+  content: boolean;
+}
 export type ConfigFile = z.infer<typeof ConfigFile>;
 
 export interface Config {
@@ -25,6 +43,7 @@ export interface Config {
   retentionBytes: number;
   relayUrl: string | null;
   approvalTimeoutMs: number | null;
+  notify: Webhook[];
 }
 
 // 32 live agents is already more than two cores can usefully drive; the cap protects the machine from a runaway script.
@@ -47,5 +66,6 @@ export function resolveConfig(file: ConfigFile, env: NodeJS.ProcessEnv): Config 
     retentionBytes: file.retentionBytes ?? DEFAULT_RETENTION_BYTES,
     relayUrl: env.RCD_RELAY_URL || file.relayUrl || null,
     approvalTimeoutMs: file.approvalTimeoutMs || null,
+    notify: (file.notify ?? []).map((w) => ({ url: w.url, events: w.events ?? NOTIFY_EVENTS, content: w.content === true })),
   };
 }
