@@ -29,7 +29,7 @@ export async function startDaemon(paths: Layout, probe: () => Promise<unknown>):
       detached: true,
       stdio: ['ignore', out, out],
       // A daemon started from inside an agent's session must not carry that session's mark, or stopping the
-      // session would stop the daemon with it (see src/daemon/terminate.ts).
+      // session would stop the daemon with it (see src/daemon/process/terminate.ts).
       env: { ...process.env, RCD_SESSION_ID: undefined },
     });
     // Exit 1 here usually means another CLI's daemon won the race for the lock; that one will answer.

@@ -9,22 +9,22 @@ import { relayOrigin } from '../common/relay-url.js';
 import { VERSION } from '../common/version.js';
 import type { DaemonInfo } from '../protocol/api.js';
 import { openState } from './open-state.js';
-import { writeSessionFile } from './session-mirror.js';
-import { Notifier } from './notify.js';
-import { wireNotices } from './notices.js';
+import { writeSessionFile } from './sessions/session-mirror.js';
+import { Notifier } from './remote/notify.js';
+import { wireNotices } from './remote/notices.js';
 import { ConfigHolder } from './config.js';
-import type { HandlerContext } from './context.js';
+import type { HandlerContext } from './api/context.js';
 import { acquireLock, type DaemonLock } from './lock.js';
 import { createLogger } from './logger.js';
-import { createControlServer } from './server.js';
-import { Supervisor } from './supervisor.js';
-import { Tailer } from './tailer.js';
-import { recoverSessions } from './recover.js';
+import { createControlServer } from './api/server.js';
+import { Supervisor } from './sessions/supervisor.js';
+import { Tailer } from './output/tailer.js';
+import { recoverSessions } from './sessions/recover.js';
 import { WakeDetector } from './wake.js';
 import { Upkeep } from './upkeep.js';
-import type { RemoteAccess } from './remote-access.js';
+import type { RemoteAccess } from './remote/remote-access.js';
 import { ApprovalStore } from '../store/approvals.js';
-import { ClaudeControl } from './claude-control.js';
+import { ClaudeControl } from './claude/claude-control.js';
 
 // How refusals name RCD_HOME and the directories under it.
 const STATE_DIR = 'the state directory (RCD_HOME)';
@@ -119,7 +119,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   if (relayUrl) {
     try {
       // Loaded only when a relay is configured: undici alone is ~11 MB of the daemon's memory.
-      const { RemoteAccess } = await import('./remote-access.js');
+      const { RemoteAccess } = await import('./remote/remote-access.js');
       remote = new RemoteAccess(relayUrl, db, events, supervisor, control, tailer, log);
     } catch (err) {
       linkError = (err as Error).message;

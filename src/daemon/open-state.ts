@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { openDatabase, type Db } from '../store/db.js';
 import { EventStore } from '../store/events.js';
 import { SessionStore } from '../store/sessions.js';
-import { rebuildFromFiles } from './session-mirror.js';
+import { rebuildFromFiles } from './sessions/session-mirror.js';
 
 const CORRUPT_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_VTAB', 'SQLITE_CORRUPT_SEQUENCE', 'SQLITE_CORRUPT_INDEX']);
 

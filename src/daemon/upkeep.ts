@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../store/db.js';
 import type { EventStore } from '../store/events.js';
 import { pruneOutput } from '../store/retention.js';
-import { STREAM } from './tailer.js';
+import { STREAM } from './output/tailer.js';
 
 // Log size is checked every 5 minutes, the upkeep timer's period; rotation happens past LOG_ROTATE_BYTES
 // (src/common/json-log.ts).

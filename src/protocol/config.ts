@@ -16,7 +16,7 @@ export const ConfigFile = z
     relayUrl: z.string().url().optional(),
     /** Deny a tool-call approval nobody answered after this long; unset or 0: wait for an answer, however long. */
     approvalTimeoutMs: z.number().int().min(0).max(30 * 86_400_000).optional(),
-    /** Webhooks: POSTed a small JSON document when a session needs a person, ends a turn, or ends (src/daemon/notify.ts). */
+    /** Webhooks: POSTed a small JSON document when a session needs a person, ends a turn, or ends (src/daemon/remote/notify.ts). */
     notify: z.array(z.object({
       url: z.string().url().refine((u) => /^https?:/.test(u), 'a webhook URL is http(s)'),
       /** Which events; none: all. */
@@ -51,7 +51,7 @@ export const DEFAULT_MAX_SESSIONS = 32;
 // Long enough for an agent to flush its transcript after SIGTERM, short enough that `rcd stop` feels prompt.
 export const DEFAULT_STOP_GRACE_MS = 5_000;
 
-// First restart after 1 s, doubling per quick failure (see src/daemon/restart-policy.ts).
+// First restart after 1 s, doubling per quick failure (see src/daemon/sessions/restart-policy.ts).
 export const DEFAULT_RESTART_BACKOFF_MS = 1_000;
 
 // Output kept per session: hours of a chatty agent's transcript, and bounded for a runaway one.

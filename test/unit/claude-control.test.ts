@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import pino from 'pino';
-import { ClaudeControl, type AgentIo } from '../../src/daemon/claude-control.js';
+import { ClaudeControl, type AgentIo } from '../../src/daemon/claude/claude-control.js';
 import { ApprovalStore } from '../../src/store/approvals.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { EventStore } from '../../src/store/events.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
-import { processesWithEnv, psLinesWithEnv } from '../../src/daemon/proc.js';
+import { processesWithEnv, psLinesWithEnv } from '../../src/daemon/process/proc.js';
 import { waitFor } from '../helpers/harness.js';
 
 describe('processes by environment', () => {

@@ -11,7 +11,7 @@ import {
   type ExitInfo,
   type RestartDecision,
   type RestartHistory,
-} from '../../src/daemon/restart-policy.js';
+} from '../../src/daemon/sessions/restart-policy.js';
 
 const BASE = 1_000;
 const ok: ExitInfo = { exitCode: 0, signal: null };

@@ -2,7 +2,7 @@
 // (the daemon answers 507; running agents are not touched).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { storageError } from '../../src/daemon/server.js';
+import { storageError } from '../../src/daemon/api/server.js';
 
 const sqliteError = (code: string) => Object.assign(new Error(`${code}: something`), { code });
 

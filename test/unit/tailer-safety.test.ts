@@ -5,7 +5,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { SAFETY_POLL_MIN_MS, Tailer } from '../../src/daemon/tailer.js';
+import { SAFETY_POLL_MIN_MS, Tailer } from '../../src/daemon/output/tailer.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { EventStore } from '../../src/store/events.js';
 import { SessionStore } from '../../src/store/sessions.js';

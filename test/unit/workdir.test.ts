@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RcdError } from '../../src/common/errors.js';
-import { canonicalDir, overlaps } from '../../src/daemon/workdir.js';
+import { canonicalDir, overlaps } from '../../src/daemon/sessions/workdir.js';
 
 describe('overlaps', () => {
   it('is true for the same directory', () => {

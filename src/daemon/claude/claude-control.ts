@@ -1,0 +1,286 @@
+// The daemon's side of Claude Code's control protocol: turns `can_use_tool` requests into pending approvals (in the
+// transaction that stores the line), writes decisions back to the agent, expires what a dead process can no longer
+// receive, and denies on the configured timeout. What an answer carries per kind of request is claude-answers.ts's;
+// rcd's own requests (interrupt, mode) are claude-turn.ts's.
+//
+// Delivery is at-least-once and the agent makes it exactly-once: a decision is committed first (delivered = 0), then
+// written to the agent's stdin, then marked delivered; a daemon that dies in between re-sends it on re-adoption, and
+// Claude Code ignores an answer to a request it no longer has.
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { parseLine, permissionResponse, type PermissionMode } from '../../agents/claude/protocol.js';
+import { RcdError } from '../../common/errors.js';
+import type { AllowAnswer, ApprovalRecord, ApprovalStore, Actor } from '../../store/approvals.js';
+import type { EventStore } from '../../store/events.js';
+import type { SessionRecord } from '../../store/sessions.js';
+import type { LineHandler } from '../output/tailer.js';
+import { ControlWaiters } from './claude-waiters.js';
+import { ClaudeTurn, type AgentIo } from './claude-turn.js';
+import { pickRequest, answerArgs, type Target } from './claude-pick.js';
+import { DEFAULT_DENY_MESSAGE, answerDecision, approveDecision, denyDecision, kindOf, type Decision } from './claude-answers.js';
+
+export type { AgentIo } from './claude-turn.js';
+export { DEFAULT_DENY_MESSAGE } from './claude-answers.js';
+export { approvalView } from './claude-answers.js';
+
+/** A new request, or the end of a turn, as ClaudeControl emits it ('news', sessionId, news). */
+export type ClaudeNews =
+  | { type: 'request'; id: string; tool: string; kind: string; input: Record<string, unknown> }
+  | { type: 'turn'; ok: boolean; subtype: string; durationMs: number | null; costUsd: number | null; result: string | null };
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+// An overdue approval whose process is not reachable right now (its exit is being handled) is looked at again after this.
+const UNREACHABLE_RETRY_MS = 1_000;
+
+export class ClaudeControl extends EventEmitter {
+  private readonly waiters = new ControlWaiters();
+  readonly turn: ClaudeTurn;
+  private timer: NodeJS.Timeout | null = null;
+  // No timeout is enforced until the daemon has recovered every session: a request whose process is not adopted yet
+  // would otherwise be denied into the void (and expired) while that process still waits for an answer.
+  private timing = false;
+
+  constructor(
+    private readonly approvals: ApprovalStore,
+    private readonly events: EventStore,
+    private readonly io: AgentIo,
+    private readonly timeoutMs: () => number | null,
+    private readonly log: Logger,
+  ) {
+    super();
+    this.turn = new ClaudeTurn(io, this.waiters, approvals, events, log, (id) => this.changed(id));
+  }
+
+  /** The line handler for one run of a claude session; it runs inside the transaction that stores the lines. */
+  lineHandler(sessionId: string, run: number): LineHandler {
+    return (data) => {
+      const text = data.toString('utf8');
+      let changed = false;
+      // What a person may want to hear of (webhooks, src/daemon/remote/notify.ts): said once the lines are committed.
+      const news: ClaudeNews[] = [];
+      for (const raw of text.split('\n')) {
+        if (!raw) continue;
+        const line = parseLine(raw);
+        switch (line.kind) {
+          case 'system': {
+            // The mode it runs in, as Claude Code says at each turn: shown by status, given again to the next run.
+            const mode = line.line.subtype === 'init' ? line.line.permissionMode : undefined;
+            if (mode && this.io.get(sessionId)?.permissionMode !== mode) {
+              this.io.setMode(sessionId, mode);
+              changed = true;
+            }
+            break;
+          }
+          case 'permission': {
+            const at = new Date().toISOString();
+            const { tool_name: tool, input, permission_suggestions: suggestions } = line.request;
+            const kind = kindOf(tool);
+            const fresh = this.approvals.request({ sessionId, id: line.requestId, run, tool, kind, input, suggestions: suggestions ?? null, at });
+            if (fresh) {
+              this.events.appendState(sessionId, { approval: { id: line.requestId, tool, kind, state: 'pending' } });
+              changed = true;
+              news.push({ type: 'request', id: line.requestId, tool, kind, input });
+            }
+            break;
+          }
+          case 'control_cancel':
+            changed = this.finish(sessionId, line.requestId, 'expired', 'rcd', 'the agent withdrew the request') || changed;
+            break;
+          case 'control_response':
+            this.waiters.notify(sessionId, { id: line.requestId, subtype: line.subtype, error: line.error });
+            break;
+          case 'result':
+            this.waiters.notify(sessionId, { id: 'result' });
+            news.push({
+              type: 'turn', ok: line.line.is_error !== true && line.line.subtype === 'success', subtype: line.line.subtype,
+              durationMs: line.line.duration_ms ?? null, costUsd: line.line.total_cost_usd ?? null, result: line.line.result ?? null,
+            });
+            break;
+          default:
+            break;
+        }
+      }
+      // Listeners (status mirrors, the relay link) run after the transaction commits.
+      if (changed) setImmediate(() => this.changed(sessionId));
+      if (news.length > 0) setImmediate(() => { for (const n of news) this.emit('news', sessionId, n); });
+    };
+  }
+
+  /**
+   * Allows or denies a pending request of a session: REQUEST is an id or a unique prefix of one; none means the oldest.
+   * (The relay's instructions come this way; a question is refused here: it needs `answer`.)
+   */
+  decide(session: SessionRecord, request: string | undefined, allow: boolean, message: string | undefined, actor: Actor): Promise<ApprovalRecord> {
+    return this.settle(session, { request }, actor, (a) => (allow ? approveDecision(a, {}, session.name) : denyDecision(message)));
+  }
+
+  /** `rcd approve [--always] [--mode M]`. */
+  approve(session: SessionRecord, request: string | undefined, opts: { always?: boolean; mode?: PermissionMode }, actor: Actor): Promise<ApprovalRecord> {
+    return this.settle(session, { request }, actor, (a) => approveDecision(a, opts, session.name));
+  }
+
+  /** `rcd answer SESSION [REQUEST] ANSWER...`: a question request answered, one ANSWER per question. */
+  answer(session: SessionRecord, args: readonly string[], actor: Actor): Promise<ApprovalRecord> {
+    const { request, answers } = answerArgs(this.approvals.all(session.id), args);
+    return this.settle(session, { request, filter: (a) => a.kind === 'question', what: 'question' }, actor, (a) => answerDecision(a, answers));
+  }
+
+  /**
+   * Decides the request `target` names with what `decision` makes of it (it throws for an answer that does not fit
+   * the request, which then stays pending), commits that, and writes it to the agent.
+   */
+  async settle(session: SessionRecord, target: Target, actor: Actor, decision: (a: ApprovalRecord) => Decision): Promise<ApprovalRecord> {
+    const picked = pickRequest(this.approvals.all(session.id), session.name, target);
+    const d = decision(picked);
+    if (!this.reachable(picked)) {
+      // Its process is ending (a stop, a crash not yet seen): an answer would go nowhere, so say so.
+      if (this.finish(session.id, picked.id, 'expired', 'rcd', 'the process that asked is no longer running')) this.changed(session.id);
+      throw new RcdError('NOT_RUNNING', `the Claude Code process that asked for approval ${picked.id.slice(0, 8)} is no longer running; the request expired`);
+    }
+    const ok = d.allow
+      ? this.finish(session.id, picked.id, 'allowed', actor, null, d.answer, d.detail)
+      : this.finish(session.id, picked.id, 'denied', actor, d.message);
+    if (!ok) {
+      const now = this.approvals.get(session.id, picked.id);
+      throw new RcdError('CONFLICT', `approval ${picked.id} of session ${session.name} was ${now?.state ?? 'removed'} meanwhile`);
+    }
+    this.changed(session.id);
+    // Fault injection for the test of the one window that needs re-delivery: decided and committed, not yet written.
+    if (process.env.RCD_FAULT === 'crash-after-decide') process.kill(process.pid, 'SIGKILL');
+    const decided = this.approvals.get(session.id, picked.id) as ApprovalRecord;
+    if (!(await this.deliver(decided))) {
+      throw new RcdError('NOT_RUNNING', `the Claude Code process ended before the answer reached it; approval ${picked.id.slice(0, 8)} expired`);
+    }
+    return this.approvals.get(session.id, picked.id) as ApprovalRecord;
+  }
+
+  /** The run that asked is gone: nothing can answer its requests any more. */
+  expireRun(sessionId: string, why: string): void {
+    let n = 0;
+    for (const a of this.approvals.pending(sessionId)) if (this.finish(sessionId, a.id, 'expired', 'rcd', why)) n++;
+    // Decided, but the answer never reached that process: it did not get it, whatever was decided.
+    for (const a of this.approvals.undelivered(sessionId)) if (this.approvals.expireUndelivered(sessionId, a.id, why, new Date().toISOString())) n++;
+    if (n > 0) {
+      this.log.info({ session: sessionId, expired: n }, 'pending approvals expired');
+      this.changed(sessionId);
+    }
+  }
+
+  /** A re-adopted agent may be missing answers the previous daemon decided but did not get to write. */
+  redeliver(sessionId: string): void {
+    for (const a of this.approvals.undelivered(sessionId)) void this.deliver(a);
+    this.reschedule();
+  }
+
+  /** Pending approvals of a session, oldest first. */
+  pending(sessionId: string): ApprovalRecord[] {
+    return this.approvals.pending(sessionId);
+  }
+
+  pendingCount(sessionId: string): number {
+    return this.approvals.pending(sessionId).length;
+  }
+
+  /** Before the signals of a stop: let the agent end its turn (claude-turn.ts). */
+  interrupt(sessionId: string): Promise<void> {
+    return this.turn.beforeStop(sessionId);
+  }
+
+  /** Starts enforcing `approvalTimeoutMs`: call once every session has been recovered (adopted or restored). */
+  startTimeouts(): void {
+    this.timing = true;
+    this.reschedule();
+  }
+
+  close(): void {
+    this.timing = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Reschedules the timeout check for the oldest pending approval (call when the config changes, too). */
+  reschedule(notBeforeMs = 0): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const timeout = this.timeoutMs();
+    if (!timeout || !this.timing) return;
+    const oldest = this.approvals.pending()[0];
+    if (!oldest) return;
+    const due = Date.parse(oldest.createdAt) + timeout - Date.now();
+    // setTimeout fires at once past 2^31-1 ms (~24.8 days); a far deadline is checked again then instead.
+    this.timer = setTimeout(() => this.expireOverdue(), Math.min(Math.max(notBeforeMs, due), MAX_TIMER_MS));
+    this.timer.unref();
+  }
+
+  private expireOverdue(): void {
+    this.timer = null;
+    const timeout = this.timeoutMs(); // the setting now, not when the timer was set: it may have been changed or removed
+    if (!timeout || !this.timing) return;
+    const cutoff = Date.now() - timeout;
+    let waiting = false;
+    for (const a of this.approvals.pending()) {
+      if (Date.parse(a.createdAt) > cutoff) continue;
+      // Not reachable now: its process is ending (its run's end expires it) or not adopted yet. A denial now could
+      // not be delivered, so it is left pending and looked at again shortly.
+      if (!this.reachable(a)) {
+        waiting = true;
+        continue;
+      }
+      const within = timeout < 1000 ? `${timeout} ms` : `${Math.round(timeout / 1000)} s`;
+      const message = `No answer within ${within}; denied by rcd (approvalTimeoutMs)`;
+      if (!this.finish(a.sessionId, a.id, 'denied', 'timeout', message)) continue;
+      this.emit('changed', a.sessionId);
+      void this.deliver(this.approvals.get(a.sessionId, a.id) as ApprovalRecord);
+    }
+    this.reschedule(waiting ? UNREACHABLE_RETRY_MS : 0);
+  }
+
+  /** Whether the process that asked is the one running now, able to read an answer. */
+  private reachable(a: ApprovalRecord): boolean {
+    const s = this.io.get(a.sessionId);
+    return s !== undefined && s.run === a.run && this.io.isRunning(a.sessionId);
+  }
+
+  private finish(
+    sessionId: string, id: string, state: 'allowed' | 'denied' | 'expired', actor: Actor, message: string | null,
+    answer: AllowAnswer | null = null, detail: string | null = null,
+  ): boolean {
+    const ok = this.approvals.decide(sessionId, id, state, actor, message, new Date().toISOString(), answer, detail);
+    if (ok) this.events.appendState(sessionId, { approval: { id, state, by: actor, ...(message ? { message } : {}) } });
+    return ok;
+  }
+
+  /** Writes a decision to the agent; false (and the approval expired) when it cannot reach the process that asked. */
+  private async deliver(a: ApprovalRecord): Promise<boolean> {
+    if (a.state !== 'allowed' && a.state !== 'denied') return false;
+    const undeliverable = (reason: string) => {
+      if (this.approvals.expireUndelivered(a.sessionId, a.id, reason, new Date().toISOString())) this.changed(a.sessionId);
+      return false;
+    };
+    if (!this.reachable(a)) return undeliverable('the process that asked ended before the answer reached it');
+    // An allow carries what was committed with it (answers, rules, a mode), so a re-sent one says the same.
+    const bytes = a.state === 'allowed'
+      ? permissionResponse(a.id, { allow: true, input: a.answer?.updatedInput ?? a.input, updatedPermissions: a.answer?.updatedPermissions })
+      : permissionResponse(a.id, { allow: false, message: a.message ?? DEFAULT_DENY_MESSAGE });
+    try {
+      await this.io.write(a.sessionId, bytes);
+      this.approvals.markDelivered(a.sessionId, a.id);
+      // A plan accepted with a mode: the session now runs in it (and its next run starts in it).
+      const mode = a.answer?.updatedPermissions?.find((u) => u.type === 'setMode' && u.destination === 'session')?.mode;
+      if (typeof mode === 'string') {
+        this.io.setMode(a.sessionId, mode);
+        this.changed(a.sessionId);
+      }
+      this.log.info({ session: a.sessionId, approval: a.id, tool: a.tool, kind: a.kind, decision: a.state, by: a.decidedBy }, 'approval answered');
+      return true;
+    } catch (err) {
+      this.log.warn({ session: a.sessionId, approval: a.id, error: (err as Error).message }, 'could not deliver an approval decision');
+      return undeliverable(`the answer could not be written to the process: ${(err as Error).message}`);
+    }
+  }
+
+  private changed(sessionId: string): void {
+    this.reschedule();
+    this.emit('changed', sessionId);
+  }
+}
