@@ -1,12 +1,11 @@
 // The session URL in a real browser (Debian's Chromium, driven by playwright-core): the page shows the session's
 // output, follows new output, and its prompt box reaches the agent through the relay and the daemon's link.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Rcd, fixture, waitFor } from '../test/helpers/harness.js';
 import { withRelay } from '../test/helpers/relay.js';
 import { startMockMessagesApi } from '../test/helpers/mock-messages-api.js';
+import { claudeRcd } from '../test/helpers/claude.js';
 import { inBrowser } from './chromium.js';
 
 describe('session page in a browser', () => {
@@ -69,10 +68,7 @@ describe('session page in a browser', () => {
 
   it('renders a claude session readably and its Approve button lets the waiting tool call run', async () => {
     const api = await startMockMessagesApi();
-    const rcd = new Rcd();
-    const home = join(rcd.home, 'user-home');
-    mkdirSync(home);
-    Object.assign(rcd.env, { HOME: home, RCD_CLAUDE_BIN: fixture('fake-claude.mjs'), ANTHROPIC_BASE_URL: api.url, ANTHROPIC_API_KEY: 'sk-test' });
+    const rcd = claudeRcd('rcd-browser-', api.url);
     try {
       await withRelay(rcd, () => inBrowser(async (browser) => {
         await rcd.ok(['start', '--agent', 'claude', '--cwd', rcd.workdir('cc'), '--name', 'cc']);
@@ -101,10 +97,7 @@ describe('session page in a browser', () => {
   });
   it('answers a question with an option button and accepts a plan into a mode with the page\'s buttons', async () => {
     const api = await startMockMessagesApi();
-    const rcd = new Rcd();
-    const home = join(rcd.home, 'user-home');
-    mkdirSync(home);
-    Object.assign(rcd.env, { HOME: home, RCD_CLAUDE_BIN: fixture('fake-claude.mjs'), ANTHROPIC_BASE_URL: api.url, ANTHROPIC_API_KEY: 'sk-test' });
+    const rcd = claudeRcd('rcd-browser-', api.url);
     try {
       await withRelay(rcd, () => inBrowser(async (browser) => {
         await rcd.ok(['start', '--agent', 'claude', '--cwd', rcd.workdir('qp'), '--name', 'qp', '--', '--permission-mode', 'plan']);

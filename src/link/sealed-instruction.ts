@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { fromBase64url } from '../e2e/encoding.js';
 import { deriveSync, openInstructionSync } from '../e2e/node-sync.js';
-import { InstructionBody, type InstructionBody as Body } from '../protocol/relay.js';
+import { InstructionBody, type InstructionBody as Body } from '../protocol/instruction-body.js';
 import type { InboxItem, LinkStore } from '../store/link-store.js';
 
 const Payload = z.object({ nonce: z.string().min(16).max(64), sealed: z.string().min(1), proof: z.string().min(1) });

@@ -272,34 +272,6 @@ export const InstructionAccepted = z.object({ id: z.string(), duplicate: z.boole
  * A sealed instruction's body, as the daemon parses it once opened (src/link/sealed-instruction.ts). `at`: when the
  * client made it; an instruction older than the daemon remembers nonces for is refused (it could be a replay).
  */
-const PermissionMode = z.enum(['default', 'acceptEdits', 'bypassPermissions', 'plan']);
-/**
- * What every instruction may say of what its sender saw, checked by the daemon against the truth (a view forged on
- * the relay by someone who holds a content key cannot make one act on another session or request than it showed):
- * `name`, the session's name; `seen`, sha256 (hex) of the request's text as shown (src/e2e/instructions.ts).
- */
-const Shown = { at: Iso, name: z.string().min(1).max(64).optional() };
-const Seen = z.string().regex(/^[0-9a-f]{64}$/).optional();
-
-export const InstructionBody = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('prompt'), ...Shown, text: z.string().min(1).max(MAX_PROMPT_BYTES) }),
-  z.object({
-    kind: z.literal('approve'), ...Shown, request: z.string().min(1).max(128).optional(), seen: Seen,
-    /** `rcd approve --always`: allow what the request suggested for the rest of the session. */
-    always: z.boolean().optional(),
-    /** `rcd approve --mode`: a plan accepted into this permission mode. */
-    mode: PermissionMode.optional(),
-  }),
-  /** `rcd answer`: [REQUEST] ANSWER... exactly as typed; the daemon reads them as `rcd answer` does locally. */
-  z.object({ kind: z.literal('answer'), ...Shown, seen: Seen, args: z.array(z.string().min(1).max(MAX_PROMPT_BYTES)).min(1).max(64) }),
-  z.object({ kind: z.literal('mode'), ...Shown, mode: PermissionMode }),
-  z.object({ kind: z.literal('interrupt'), ...Shown }),
-  z.object({
-    kind: z.literal('deny'), ...Shown, request: z.string().min(1).max(128).optional(), seen: Seen, message: z.string().min(1).max(4096).optional(),
-  }),
-  z.object({ kind: z.literal('stop'), ...Shown }),
-]).refine((b) => !(b.kind === 'approve' && b.always && b.mode), 'always and mode exclude each other');
-export type InstructionBody = z.infer<typeof InstructionBody>;
 
 /** Every error answer, from any endpoint. */
 export const RelayError = z.object({ error: z.object({ code: z.string(), message: z.string() }) });

@@ -3,38 +3,21 @@
 // request in place of the real one, or another session's name. The daemon refuses an answer whose `seen` digest is
 // not the pending request's text, and an instruction whose `name` is not the session's, runs nothing, and reports it.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { sealInstruction, shownDigest, type InstructionBody } from '../../src/e2e/instructions.js';
 import { EventOpener } from '../../src/e2e/records.js';
 import { parseSessionUrl } from '../../src/e2e/url.js';
 import { RemoteStatusResponse } from '../../src/protocol/relay.js';
-import { waitFor, type Rcd } from '../helpers/harness.js';
-import { RelayProcess } from '../helpers/relay.js';
+import { waitFor } from '../helpers/harness.js';
 import { apiOf, readEvents } from '../helpers/relay-client.js';
-import { claudeRcd } from '../helpers/claude.js';
-import { startMockMessagesApi, type MockMessagesApi } from '../helpers/mock-messages-api.js';
+import { useClaudeRelay } from '../helpers/claude-relay.js';
 
 describe('remote answers are checked against what the sender was shown', () => {
-  let rcd: Rcd;
-  let relay: RelayProcess | undefined;
-  let api: MockMessagesApi | undefined;
+  const env = useClaudeRelay('rcd-shown-');
   let url = '';
-
   before(async () => {
-    api = await startMockMessagesApi();
-    rcd = claudeRcd('rcd-shown-', api.url);
-    relay = await RelayProcess.start(rcd.home, rcd.env);
-    rcd.env.RCD_RELAY_URL = relay.url;
-    await rcd.ok(['start', '--agent', 'claude', '--cwd', rcd.workdir('w'), '--name', 'real']);
-    url = (await rcd.ok(['url', 'real'])).trim();
-  });
-  after(async () => {
-    try {
-      await relay?.stop();
-      assert.deepEqual(await rcd.teardown(), []);
-    } finally {
-      await api?.close();
-    }
+    await env.rcd.ok(['start', '--agent', 'claude', '--cwd', env.rcd.workdir('w'), '--name', 'real']);
+    url = (await env.rcd.ok(['url', 'real'])).trim();
   });
 
   /** Seals and posts `body` as a control-URL holder would; returns the relay's id for it. */
@@ -53,24 +36,24 @@ describe('remote answers are checked against what the sender was shown', () => {
     .filter((e) => e.kind === 'state')
     .map((e) => (JSON.parse(e.text) as { instruction?: { id: string; error: string } }).instruction)
     .find((i) => i?.id === id), `the refusal of ${id}`);
-  const pending = async () => JSON.parse(await rcd.ok(['approvals', 'real', '--json'])) as { id: string; state: string }[];
+  const pending = async () => JSON.parse(await env.rcd.ok(['approvals', 'real', '--json'])) as { id: string; state: string }[];
 
   it('an approval whose shown text is not the pending request\'s is refused; the request stays pending', async () => {
-    await rcd.ok(['remote', 'send', url, 'run: echo the-real-command']);
+    await env.rcd.ok(['remote', 'send', url, 'run: echo the-real-command']);
     const [req] = await waitFor(async () => { const p = await pending(); return p.length ? p : null; }, 'the request');
     const id = await post({ kind: 'approve', request: req?.id, seen: await shownDigest('Bash: ls') });
     assert.match((await refusal(id)).error, /the request its sender was shown is not the one pending here/);
     assert.deepEqual((await pending()).map((a) => a.state), ['pending']);
     // The genuine answer, with what rcd remote shows, goes through.
-    await rcd.ok(['remote', 'approve', url]);
-    await waitFor(async () => (await rcd.logs('real')).includes('tool said: the-real-command'), 'the approved command');
+    await env.rcd.ok(['remote', 'approve', url]);
+    await waitFor(async () => (await env.rcd.logs('real')).includes('tool said: the-real-command'), 'the approved command');
   });
 
   it('an instruction for a session of another name (as its sender saw it) is refused and reaches nothing', async () => {
     const id = await post({ kind: 'prompt', text: 'meant for prod', name: 'prod' });
     assert.match((await refusal(id)).error, /sent to a session named prod as its sender saw it, but this session is real/);
-    assert.ok(!(await rcd.logs('real')).includes('meant for prod'));
+    assert.ok(!(await env.rcd.logs('real')).includes('meant for prod'));
     await post({ kind: 'prompt', text: 'meant for real', name: 'real' });
-    await waitFor(async () => (await rcd.logs('real')).includes('echo: meant for real'), 'the prompt with the right name');
+    await waitFor(async () => (await env.rcd.logs('real')).includes('echo: meant for real'), 'the prompt with the right name');
   });
 });
