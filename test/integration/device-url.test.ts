@@ -122,6 +122,8 @@ describe('device URL', () => {
     assert.equal(oldKeys.holdsKeyOf(newest.data), false, 'sealed under a key the old device URL never had');
     await assert.rejects(oldKeys.read(newest));
     assert.equal(await rcd.ok(['remote', 'logs', rotated, '--session', 'charlie']), await rcd.logs('charlie'), 'the new URL reads it all');
+    await rcd.ok(['remote', 'stop', rotated, '--session', 'charlie']);
+    await waitFor(async () => (await rcd.session('charlie')).state === 'stopped', 'charlie to be stopped from afar');
     const timed = JSON.parse(await rcd.ok(['url', '--device', '--expires-in', '2h', '--json'])) as { url: string; expiresAt: string };
     assert.ok(Math.abs(Date.parse(timed.expiresAt) - (Date.now() + 2 * 3600_000)) < 60_000, timed.expiresAt);
     assert.equal((await rcd.run(['remote', 'status', rotated])).code, 1, 'a new lifetime is a new URL');

@@ -121,6 +121,16 @@ export async function mode(argv: string[], ctx: CommandContext): Promise<number>
   return 0;
 }
 
+/** `rcd remote stop URL`: the session stopped, as `rcd stop` does on the machine. */
+export async function stop(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parse('remote', argv, { json: { type: 'boolean' }, session: { type: 'string' } }, { min: 1, max: 1 });
+  const { target, now } = await steered(positionals, values.session);
+  const data = await sendSealed(target, now, { kind: 'stop' });
+  if (values.json) ctx.json(data);
+  else ctx.out(`stop of ${now.view.name} sent`);
+  return 0;
+}
+
 /** `rcd remote interrupt URL`: the running turn ended (a pending request is withdrawn); the session takes the next prompt. */
 export async function interrupt(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('remote', argv, { json: { type: 'boolean' }, session: { type: 'string' } }, { min: 1, max: 1 });

@@ -9,7 +9,7 @@ import { table } from '../format.js';
 import type { CommandContext } from '../context.js';
 import { isDeviceTarget, relayCall, resolveRemoteUrl, type DeviceTarget, type SessionUrl } from '../remote-client.js';
 import { indentBlock, loadDevice, loadSession, sessionTarget, statusJson } from '../remote-view.js';
-import { answer, decide, interrupt, mode, send } from './remote-steer.js';
+import { answer, decide, interrupt, mode, send, stop } from './remote-steer.js';
 
 
 export async function remote(argv: string[], ctx: CommandContext): Promise<number> {
@@ -23,6 +23,7 @@ export async function remote(argv: string[], ctx: CommandContext): Promise<numbe
     case 'answer': return answer(rest, ctx);
     case 'mode': return mode(rest, ctx);
     case 'interrupt': return interrupt(rest, ctx);
+    case 'stop': return stop(rest, ctx);
     default: throw usageError('remote', sub ? `unknown remote command "${sub}"` : 'missing remote command');
   }
 }
