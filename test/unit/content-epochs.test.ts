@@ -45,6 +45,19 @@ async function openerOfUrl(store: LinkStore, secret: Bytes): Promise<EventOpener
   return EventOpener.forUrl({ scope: 'control', secret, sessionId: S, device: null }, access.envelope);
 }
 
+/** An uploader whose relay takes every batch whole; `sent` is what it got, in order. */
+function uploaderToRelay(store: LinkStore): { sent: RelayEvent[]; uploader: Uploader } {
+  const sent: RelayEvent[] = [];
+  const http = {
+    call: (_method: string, _path: string, body: { sessions: { id: string; events: RelayEvent[] }[] }) => {
+      const [s] = body.sessions as [{ id: string; events: RelayEvent[] }];
+      sent.push(...s.events);
+      return Promise.resolve({ acked: { [s.id]: s.events.at(-1)?.seq ?? 0 } });
+    },
+  } as unknown as RelayHttp;
+  return { sent, uploader: new Uploader(store, http, 1000, pino({ level: 'silent' })) };
+}
+
 const epochOf = (e: RelayEvent) => Number(e.data.slice(0, e.data.indexOf('.')));
 
 describe('content-key epochs through the link', () => {
@@ -66,15 +79,7 @@ describe('content-key epochs through the link', () => {
   });
 
   it('the uploader seals with the new epoch after a rotation; the old URL opens none of it, the new one all', async () => {
-    const sent: RelayEvent[] = [];
-    const http = {
-      call: (_method: string, _path: string, body: { sessions: { id: string; events: RelayEvent[] }[] }) => {
-        const [s] = body.sessions as [{ id: string; events: RelayEvent[] }];
-        sent.push(...s.events);
-        return Promise.resolve({ acked: { [s.id]: s.events.at(-1)?.seq ?? 0 } });
-      },
-    } as unknown as RelayHttp;
-    const uploader = new Uploader(store, http, 1000, pino({ level: 'silent' }));
+    const { sent, uploader } = uploaderToRelay(store);
     const upload = () => uploader.uploadAll([S], new AbortController().signal);
 
     const oldUrl = await issue(store);
@@ -96,15 +101,7 @@ describe('content-key epochs through the link', () => {
   });
 
   it('each epoch seals its own range of seqs: a backlog from before a rotation keeps the old epoch; a key sealing outside its range is refused', async () => {
-    const sent: RelayEvent[] = [];
-    const http = {
-      call: (_m: string, _p: string, body: { sessions: { id: string; events: RelayEvent[] }[] }) => {
-        const [s] = body.sessions as [{ id: string; events: RelayEvent[] }];
-        sent.push(...s.events);
-        return Promise.resolve({ acked: { [s.id]: s.events.at(-1)?.seq ?? 0 } });
-      },
-    } as unknown as RelayHttp;
-    const uploader = new Uploader(store, http, 1000, pino({ level: 'silent' }));
+    const { sent, uploader } = uploaderToRelay(store);
     await issue(store);
     store.contentKey(S);
     events.appendState(S, { n: 1 });

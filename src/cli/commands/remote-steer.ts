@@ -121,23 +121,16 @@ export async function mode(argv: string[], ctx: CommandContext): Promise<number>
   return 0;
 }
 
-/** `rcd remote stop URL`: the session stopped, as `rcd stop` does on the machine. */
-export async function stop(argv: string[], ctx: CommandContext): Promise<number> {
+/**
+ * `rcd remote stop URL` (the session stopped, as `rcd stop` does on the machine) and `rcd remote interrupt URL` (the
+ * running turn ended, a pending request withdrawn; the session takes the next prompt): no arguments but the URL.
+ */
+export async function bare(kind: 'stop' | 'interrupt', argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('remote', argv, { json: { type: 'boolean' }, session: { type: 'string' } }, { min: 1, max: 1 });
   const { target, now } = await steered(positionals, values.session);
-  const data = await sendSealed(target, now, { kind: 'stop' });
+  const data = await sendSealed(target, now, { kind });
   if (values.json) ctx.json(data);
-  else ctx.out(`stop of ${now.view.name} sent`);
-  return 0;
-}
-
-/** `rcd remote interrupt URL`: the running turn ended (a pending request is withdrawn); the session takes the next prompt. */
-export async function interrupt(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parse('remote', argv, { json: { type: 'boolean' }, session: { type: 'string' } }, { min: 1, max: 1 });
-  const { target, now } = await steered(positionals, values.session);
-  const data = await sendSealed(target, now, { kind: 'interrupt' });
-  if (values.json) ctx.json(data);
-  else ctx.out(`interrupt of ${now.view.name} sent`);
+  else ctx.out(`${kind} of ${now.view.name} sent`);
   return 0;
 }
 

@@ -9,7 +9,7 @@ import { table } from '../format.js';
 import type { CommandContext } from '../context.js';
 import { isDeviceTarget, relayCall, resolveRemoteUrl, type DeviceTarget, type SessionUrl } from '../remote-client.js';
 import { indentBlock, loadDevice, loadSession, sessionTarget, statusJson } from '../remote-view.js';
-import { answer, decide, interrupt, mode, send, stop } from './remote-steer.js';
+import { answer, bare, decide, mode, send } from './remote-steer.js';
 
 
 export async function remote(argv: string[], ctx: CommandContext): Promise<number> {
@@ -22,8 +22,8 @@ export async function remote(argv: string[], ctx: CommandContext): Promise<numbe
     case 'deny': return decide('deny', rest, ctx);
     case 'answer': return answer(rest, ctx);
     case 'mode': return mode(rest, ctx);
-    case 'interrupt': return interrupt(rest, ctx);
-    case 'stop': return stop(rest, ctx);
+    case 'interrupt':
+    case 'stop': return bare(sub, rest, ctx);
     default: throw usageError('remote', sub ? `unknown remote command "${sub}"` : 'missing remote command');
   }
 }
