@@ -24,8 +24,27 @@ function git(args: string[], cwd: string): Promise<{ ok: boolean; out: string; e
   });
 }
 
-/** The first line git said, for an error message. */
-const said = (r: { err: string; out: string }) => (r.err || r.out).split('\n')[0] ?? 'no reason given';
+/** What git said, for an error message: its `fatal:`/`error:` line when there is one (progress lines come first). */
+function said(r: { err: string; out: string }): string {
+  const lines = (r.err || r.out).split('\n').filter((l) => l.trim());
+  return lines.find((l) => /^(fatal|error):/.test(l)) ?? lines[lines.length - 1] ?? 'no reason given';
+}
+
+// Changes to one repository's worktrees and branches, one at a time: git takes a lock on the repository's config and
+// refs for each, and a second `worktree add` beside a running one fails on it ("could not lock config file") when
+// several sessions start at once.
+const queues = new Map<string, Promise<unknown>>();
+
+function oneAtATime<T>(repo: string, work: () => Promise<T>): Promise<T> {
+  const before = queues.get(repo) ?? Promise.resolve();
+  const p = before.catch(() => undefined).then(work);
+  const tail = p.catch(() => undefined);
+  queues.set(repo, tail);
+  void tail.then(() => {
+    if (queues.get(repo) === tail) queues.delete(repo);
+  });
+  return p;
+}
 
 /**
  * Adds a worktree of the repository holding `dir`, on a new branch from its current HEAD (`branch`, by default
@@ -39,6 +58,10 @@ export async function addWorktree(root: string, dir: string, name: string, branc
   const b = branch ?? `rcd/${name}`;
   const valid = await git(['check-ref-format', '--branch', b], repo);
   if (!valid.ok) throw new RcdError('BAD_REQUEST', `${b} is not a valid branch name`);
+  return oneAtATime(repo, () => add(root, repo, name, b));
+}
+
+async function add(root: string, repo: string, name: string, b: string): Promise<Worktree> {
   if ((await git(['show-ref', '--verify', '--quiet', `refs/heads/${b}`], repo)).ok) {
     throw new RcdError('CONFLICT', `branch ${b} exists already in ${repo}; pick another with --branch (rcd never reuses a branch: its work could be someone's)`);
   }
@@ -60,14 +83,18 @@ export async function worktreeState(w: Worktree): Promise<'clean' | 'dirty' | 'g
 }
 
 /** Removes the worktree (its branch stays); `force` also when it holds uncommitted work. */
-export async function removeWorktree(w: Worktree, force: boolean): Promise<void> {
-  const r = await git(['worktree', 'remove', ...(force ? ['--force', '--force'] : []), w.path], w.repo);
-  if (!r.ok && existsSync(w.path)) throw new RcdError('INTERNAL', `git worktree remove ${w.path} failed: ${said(r)}`);
-  await git(['worktree', 'prune'], w.repo);
+export function removeWorktree(w: Worktree, force: boolean): Promise<void> {
+  return oneAtATime(w.repo, async () => {
+    const r = await git(['worktree', 'remove', ...(force ? ['--force', '--force'] : []), w.path], w.repo);
+    if (!r.ok && existsSync(w.path)) throw new RcdError('INTERNAL', `git worktree remove ${w.path} failed: ${said(r)}`);
+    await git(['worktree', 'prune'], w.repo);
+  });
 }
 
 /** Undoes addWorktree after a start that failed: the worktree and the branch it made (no commit is on it yet). */
-export async function discardWorktree(w: Worktree): Promise<void> {
-  await git(['worktree', 'remove', '--force', w.path], w.repo);
-  await git(['branch', '-D', w.branch], w.repo);
+export function discardWorktree(w: Worktree): Promise<void> {
+  return oneAtATime(w.repo, async () => {
+    await git(['worktree', 'remove', '--force', w.path], w.repo);
+    await git(['branch', '-D', w.branch], w.repo);
+  });
 }
