@@ -1,6 +1,7 @@
-// What the supervisor needs to know about an agent kind: how to check a start request, how to launch a run, how
-// `rcd send` text reaches the agent, and whether its output is line-structured (then the daemon reads it line by
-// line). Adapters are pure: the daemon owns processes, files and the database.
+// What the CLI and the supervisor need to know about an agent kind: how to check a start request, how to launch a
+// run, how `rcd send` text reaches the agent, and how `rcd logs` shows its output. Adapters are pure: the daemon
+// owns processes, files and the database; what an agent kind does inside the daemon (its output lines, requests,
+// modes) is its AgentControl (control.ts).
 import type { AgentKind, RestartPolicy } from '../protocol/session.js';
 
 export interface LaunchInput {
@@ -22,8 +23,6 @@ export type FindExecutable = (program: string, cwd: string, pathEnv: string | un
 export interface AgentAdapter {
   kind: AgentKind;
   defaultRestart: RestartPolicy;
-  /** Output is one JSON document per line: the daemon stores it in whole lines and watches them. */
-  lineStructured: boolean;
   /** Throws a usage error for a start request this agent cannot run. */
   validate(command: readonly string[]): void;
   /** A conversation id to pre-assign at creation (claude), or null. */
@@ -31,4 +30,12 @@ export interface AgentAdapter {
   launch(input: LaunchInput, find: FindExecutable): LaunchPlan;
   /** `rcd send` text as bytes for the agent's stdin. */
   encodeInput(text: string): Buffer;
+  /** How `rcd logs` and `rcd remote logs` show the output (without --json); none: byte for byte. Loaded on use. */
+  renderer?: (sessionName: string) => Promise<OutputRenderer>;
+}
+
+/** Output bytes in, terminal text out; `end` flushes an unfinished last line. */
+export interface OutputRenderer {
+  push(chunk: Buffer): string;
+  end(): string;
 }

@@ -2,6 +2,7 @@
 // idempotent shutdown. Agents are never stopped by a shutdown: they outlive the daemon by design.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { RcdError } from '../common/errors.js';
 import { layout, resolveHome } from '../common/paths.js';
 import { ensurePrivateDir, ensureSocketDir } from '../common/private-dir.js';
@@ -24,7 +25,10 @@ import { WakeDetector } from './wake.js';
 import { Upkeep } from './upkeep.js';
 import type { RemoteAccess } from './remote/remote-access.js';
 import { ApprovalStore } from '../store/approvals.js';
-import { ClaudeControl } from './claude/claude-control.js';
+import { AgentControls } from '../agents/controls.js';
+import { LiveRuns } from './process/live-runs.js';
+import { SessionInput } from './sessions/session-input.js';
+import { sessionFiles } from './process/agent-process.js';
 
 // How refusals name RCD_HOME and the directories under it.
 const STATE_DIR = 'the state directory (RCD_HOME)';
@@ -82,27 +86,18 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   const state = openState(paths.db, paths.sessions, config.get().retentionBytes, log);
   const { db, sessions, events } = state;
   const tailer = new Tailer(events, (err, session) => log.error({ err, session }, 'reading agent output failed'));
-  const supervisor = new Supervisor({ db, sessions, events, tailer, sessionsDir: paths.sessions, config: () => config.get(), log });
   const approvals = new ApprovalStore(db);
-  const control = new ClaudeControl(
-    approvals, events,
-    {
-      get: (id) => sessions.get(id), write: (id, data) => supervisor.input.write(id, data), isRunning: (id) => supervisor.isRunning(id),
-      setMode: (id, mode) => sessions.update(id, { permissionMode: mode }),
-    },
-    () => config.get().approvalTimeoutMs,
-    log,
-  );
-  supervisor.setAgentHooks({
-    lineHandler: (id, run) => control.lineHandler(id, run),
-    runEnded: (id, why) => control.expireRun(id, why),
-    adopted: (id) => control.redeliver(id),
-    interrupt: (id) => control.interrupt(id),
-    pendingCount: (id) => control.pendingCount(id),
+  const runs = new LiveRuns(sessions);
+  const input = new SessionInput({ sessions, isRunning: (id) => runs.isRunning(id), stdinOf: (id) => sessionFiles(join(paths.sessions, id)).stdin });
+  const controls = new AgentControls({
+    approvals, events, log,
+    io: { get: (id) => sessions.get(id), write: (id, data) => input.write(id, data), isRunning: (id) => runs.isRunning(id), setMode: (id, mode) => sessions.update(id, { permissionMode: mode }) },
+    timeoutMs: () => config.get().approvalTimeoutMs,
   });
-  onTimeoutSetting = () => control.reschedule();
-  // An approval asked for or decided changes the session's view (pendingApprovals): tell whoever mirrors it.
-  control.on('changed', (id: string) => supervisor.emit('state', id));
+  const supervisor = new Supervisor({ db, sessions, events, tailer, sessionsDir: paths.sessions, config: () => config.get(), log, runs, input, controls });
+  onTimeoutSetting = () => controls.configChanged();
+  // A request asked for or decided changes the session's view (pendingApprovals): tell whoever mirrors it.
+  controls.on('changed', (id: string) => supervisor.emit('state', id));
   supervisor.on('state', (id: string) => {
     const record = sessions.get(id);
     if (!record) return;
@@ -120,7 +115,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     try {
       // Loaded only when a relay is configured: undici alone is ~11 MB of the daemon's memory.
       const { RemoteAccess } = await import('./remote/remote-access.js');
-      remote = new RemoteAccess(relayUrl, db, events, supervisor, control, tailer, log);
+      remote = new RemoteAccess(relayUrl, db, events, supervisor, controls, tailer, log);
     } catch (err) {
       linkError = (err as Error).message;
       log.error({ error: linkError }, 'relay link not started');
@@ -151,7 +146,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   });
 
   const ctx: HandlerContext = {
-    supervisor, events, tailer, log, remote, approvals, control, daemonInfo: info,
+    supervisor, events, tailer, log, remote, approvals, controls, daemonInfo: info,
     newSessionId: () => randomBytes(8).toString('hex'),
     home: paths.home,
     shutdown: (reason) => void shutdown(reason),
@@ -168,7 +163,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     await upkeep.stop();
     await remote?.link.close();
     supervisor.detach();
-    control.close();
+    controls.close();
     for (const s of sessions.listLive()) tailer.drain(s.id, supervisor.files(s.id).output);
     tailer.close();
     await config.close();
@@ -200,7 +195,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   // Webhooks (config.json notify): told of requests, turns and ends from here on (an agent found ended by the
   // recovery below included); nothing is sent when none is set.
   const notifier = new Notifier(() => config.get().notify, log.child({ component: 'notify' }));
-  wireNotices(notifier, supervisor, control, (id) => sessions.get(id));
+  wireNotices(notifier, supervisor, controls, (id) => sessions.get(id));
   const recoveryStart = performance.now();
   const recovered = await recoverSessions(supervisor, sessions, log);
   log.info({ ...recovered, ms: Math.round(performance.now() - recoveryStart) }, 'sessions recovered');
@@ -224,7 +219,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   }, HOME_CHECK_MS);
   homeCheck.unref();
   config.watch();
-  control.startTimeouts(); // only now: every session is recovered, so a due approval's process is known
+  controls.start(); // only now: every session is recovered, so a due approval's process is known
   wake.start();
   upkeep.start();
   remote?.start();

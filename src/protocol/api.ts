@@ -118,7 +118,7 @@ export const requests = {
     .object({ session: SessionRef, request: ApprovalRef.optional(), always: z.boolean().default(false), mode: PermissionModeArg.optional() })
     .strict()
     .refine((r) => !(r.always && r.mode), '--always and --mode exclude each other'),
-  /** `answers`: [REQUEST] ANSWER... as typed; the daemon tells a REQUEST from an answer (see claude-pick.ts). */
+  /** `answers`: [REQUEST] ANSWER... as typed; the daemon tells a REQUEST from an answer (see src/agents/claude/control/pick.ts). */
   answer: z.object({ session: SessionRef, args: z.array(z.string().max(65536)).min(1).max(256) }).strict(),
   mode: z.object({ session: SessionRef, mode: PermissionModeArg }).strict(),
   interrupt: z.object({ session: SessionRef }).strict(),

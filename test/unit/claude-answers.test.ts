@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AnswerProblem, planOf, questionsOf, resolveAnswers, type Question } from '../../src/agents/claude/questions.js';
-import { answerArgs } from '../../src/daemon/claude/claude-pick.js';
-import { approveDecision } from '../../src/daemon/claude/claude-answers.js';
+import { answerArgs } from '../../src/agents/claude/control/pick.js';
+import { approveDecision } from '../../src/agents/claude/control/answers.js';
 import type { ApprovalRecord } from '../../src/store/approvals.js';
 
 const opts = (...labels: string[]) => labels.map((label) => ({ label, description: `about ${label}` }));

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import pino from 'pino';
-import { ClaudeControl, type AgentIo } from '../../src/daemon/claude/claude-control.js';
+import { ClaudeControl } from '../../src/agents/claude/control/control.js';
+import type { AgentIo } from '../../src/agents/control.js';
 import { ApprovalStore } from '../../src/store/approvals.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { EventStore } from '../../src/store/events.js';
@@ -47,7 +48,7 @@ describe('ClaudeControl (fast tier: no processes)', () => {
       isRunning: () => running,
       setMode: (id, mode) => sessions.update(id, { permissionMode: mode }),
     };
-    control = new ClaudeControl(approvals, new EventStore(db), io, () => timeoutMs, pino({ level: 'silent' }));
+    control = new ClaudeControl({ approvals, events: new EventStore(db), io, timeoutMs: () => timeoutMs, log: pino({ level: 'silent' }) });
   });
   afterEach(() => {
     control.close();
@@ -65,7 +66,7 @@ describe('ClaudeControl (fast tier: no processes)', () => {
     feed(ask('r1', 'Bash', { command: 'ls' }));
     assert.deepEqual(control.pending(S).map((a) => [a.id, a.kind, a.state]), [['r1', 'tool', 'pending']]);
     feed(ask('r1', 'Bash', { command: 'ls' })); // the same line read again (a re-read after a restart) is one request
-    assert.equal(control.pendingCount(S), 1);
+    assert.equal(control.pending(S).length, 1);
     await control.decide(session(), undefined, true, undefined, 'remote');
     assert.deepEqual(answerTo('r1')?.response, { behavior: 'allow', updatedInput: { command: 'ls' } });
     const [a] = approvals.all(S);
@@ -101,7 +102,7 @@ describe('ClaudeControl (fast tier: no processes)', () => {
     mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.now() });
     timeoutMs = 60_000;
     feed(ask('slow', 'Bash', { command: 'sleep 1' }));
-    control.startTimeouts();
+    control.start();
     mock.timers.tick(59_000);
     assert.equal(approvals.all(S)[0]?.state, 'pending');
     mock.timers.tick(2_000);

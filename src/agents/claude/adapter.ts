@@ -10,7 +10,6 @@ export const claudeAdapter: AgentAdapter = {
   kind: 'claude',
   // A crash of Claude Code is resumed (--resume keeps the conversation); a clean exit is the user's doing.
   defaultRestart: 'on-failure',
-  lineStructured: true,
   validate(command) {
     const owned = ownedFlagIn(command);
     if (owned) throw new RcdError('USAGE', `${owned} is one of the Claude Code flags rcd sets itself; remove it from the arguments after --`);
@@ -28,4 +27,6 @@ export const claudeAdapter: AgentAdapter = {
     return { argv: [bin, ...claudeArgs(agentSessionId, resumed, input.command, input.permissionMode)], resumed };
   },
   encodeInput: userMessage,
+  // The renderer (and Node's StringDecoder it needs) loads only for `rcd logs`, not with every command.
+  renderer: async (name) => new (await import('./render.js')).ClaudeRenderer(name),
 };

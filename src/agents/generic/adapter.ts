@@ -5,7 +5,6 @@ import type { AgentAdapter } from '../adapter.js';
 export const genericAdapter: AgentAdapter = {
   kind: 'generic',
   defaultRestart: 'no',
-  lineStructured: false,
   validate(command) {
     if (command.length === 0 || !command[0]) throw new RcdError('USAGE', 'a generic session needs a command: rcd start -- CMD [ARGS...]');
   },

@@ -1,8 +1,9 @@
-// rcd logs: the session's output in order. Generic agents: byte for byte. Claude: rendered as readable lines,
-// or its raw stream-json lines with --json. --follow streams until the session ends or Ctrl-C.
+// rcd logs: the session's output in order, as its agent kind's adapter renders it (Claude Code: readable lines,
+// or its raw stream-json lines with --json); generic agents byte for byte. --follow streams until the session ends or Ctrl-C.
 import type { IncomingMessage } from 'node:http';
 import { RcdError } from '../../common/errors.js';
 import { HEADER_AGENT } from '../../protocol/api.js';
+import { adapterNamed, type OutputRenderer } from '../../agents/index.js';
 import { parse } from '../args.js';
 import type { CommandContext } from '../context.js';
 
@@ -15,7 +16,8 @@ export async function logs(argv: string[], ctx: CommandContext): Promise<number>
     process.exit(0);
   });
   try {
-    if (res.headers[HEADER_AGENT] === 'claude' && !values.json) await renderClaude(res, session);
+    const renderer = values.json ? undefined : await adapterNamed(res.headers[HEADER_AGENT])?.renderer?.(session);
+    if (renderer) await render(res, renderer);
     else await copy(res);
   } catch (err) {
     // The connection broke mid-stream: the daemon stopped (rcd shutdown, an upgrade, a crash), not the agent.
@@ -35,9 +37,7 @@ function copy(res: IncomingMessage): Promise<void> {
   });
 }
 
-async function renderClaude(res: IncomingMessage, session: string): Promise<void> {
-  const { ClaudeRenderer } = await import('../../agents/claude/render.js');
-  const renderer = new ClaudeRenderer(session);
+async function render(res: IncomingMessage, renderer: OutputRenderer): Promise<void> {
   for await (const chunk of res as AsyncIterable<Buffer>) {
     const text = renderer.push(chunk);
     if (text && !process.stdout.write(text)) await new Promise((r) => process.stdout.once('drain', r));

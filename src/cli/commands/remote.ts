@@ -10,6 +10,7 @@ import type { CommandContext } from '../context.js';
 import { isDeviceTarget, relayCall, resolveRemoteUrl, type DeviceTarget, type SessionUrl } from '../remote-client.js';
 import { indentBlock, loadDevice, loadSession, sessionTarget, statusJson } from '../remote-view.js';
 import { answer, bare, decide, mode, send } from './remote-steer.js';
+import { adapterNamed } from '../../agents/index.js';
 
 
 export async function remote(argv: string[], ctx: CommandContext): Promise<number> {
@@ -87,9 +88,7 @@ async function logs(argv: string[], _ctx: CommandContext): Promise<number> {
   const loaded = await loadSession(target);
   const { view } = loaded;
   let { opener } = loaded;
-  const renderer = view.agent === 'claude' && !values.json
-    ? new (await import('../../agents/claude/render.js')).ClaudeRenderer(view.name)
-    : null;
+  const renderer = values.json ? undefined : await adapterNamed(view.agent)?.renderer?.(view.name);
   const out = (buf: Buffer) => (renderer ? write(Buffer.from(renderer.push(buf))) : write(buf));
   let after = 0;
   let warned = false;

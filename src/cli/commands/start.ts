@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { RcdError } from '../../common/errors.js';
 import { AGENT_KINDS, RESTART_POLICIES } from '../../protocol/session.js';
 import { nameProblem } from '../../protocol/session-name.js';
-import { ownedFlagIn } from '../../agents/claude/launch.js';
+import { adapterFor } from '../../agents/index.js';
 import { oneOf, parse, usageError } from '../args.js';
 import type { CommandContext } from '../context.js';
 
@@ -19,10 +19,10 @@ export async function start(argv: string[], ctx: CommandContext): Promise<number
   const nameIssue = name === undefined ? null : nameProblem(name);
   if (nameIssue) throw usageError('start', `--name: ${nameIssue}`);
   if (values.branch !== undefined && !values.worktree) throw usageError('start', '--branch goes with --worktree');
-  if (agent === 'generic' && rest.length === 0) throw usageError('start', 'a generic session needs a command after --');
-  if (agent === 'claude') {
-    const owned = ownedFlagIn(rest);
-    if (owned) throw usageError('start', `${owned} is one of the Claude Code flags rcd sets itself; remove it from the arguments after --`);
+  try {
+    adapterFor(agent).validate(rest); // the daemon checks again; here it is a usage error (exit 2) before any work
+  } catch (err) {
+    throw usageError('start', (err as Error).message);
   }
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;

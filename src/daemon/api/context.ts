@@ -7,7 +7,7 @@ import type { Supervisor } from '../sessions/supervisor.js';
 import type { Tailer } from '../output/tailer.js';
 import type { RemoteAccess } from '../remote/remote-access.js';
 import type { ApprovalStore } from '../../store/approvals.js';
-import type { ClaudeControl } from '../claude/claude-control.js';
+import type { AgentControls } from '../../agents/controls.js';
 
 export interface HandlerContext {
   supervisor: Supervisor;
@@ -17,7 +17,8 @@ export interface HandlerContext {
   /** Session URLs; null when no relay is configured. */
   remote: RemoteAccess | null;
   approvals: ApprovalStore;
-  control: ClaudeControl;
+  /** Every agent kind's control: requests, answers, modes, interrupts (src/agents/control.ts). */
+  controls: AgentControls;
   daemonInfo(): DaemonInfo;
   newSessionId(): string;
   /** RCD_HOME: where rcd keeps its state (and the worktrees it makes). */

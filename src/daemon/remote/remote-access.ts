@@ -13,9 +13,8 @@ import { LinkStore, type Access } from '../../store/link-store.js';
 import { Executor } from '../../link/executor.js';
 import { Link } from '../../link/link.js';
 import type { Supervisor } from '../sessions/supervisor.js';
-import type { ClaudeControl } from '../claude/claude-control.js';
-import { requestText } from '../../agents/claude/render.js';
-import { questionsOf } from '../../agents/claude/questions.js';
+import type { AgentControls } from '../../agents/controls.js';
+import type { ApprovalRecord } from '../../store/approvals.js';
 import { fromBase64url, toBase64url } from '../../e2e/encoding.js';
 import { controlKeys, randomSecret } from '../../e2e/keys.js';
 import { formatDeviceUrl, formatSessionUrl, type Scope } from '../../e2e/url.js';
@@ -30,8 +29,7 @@ const MAX_REMOTE_APPROVALS = 50;
  * is what runs. One past MAX_REMOTE_REQUEST_CHARS (a Write of a big file) ends with a note saying so, never with an
  * ellipsis that could pass for the end of a command.
  */
-function remoteRequestText(tool: string, input: unknown): string {
-  const text = requestText(tool, input);
+function remoteRequestText(text: string): string {
   if (text.length <= MAX_REMOTE_REQUEST_CHARS) return text;
   const kept = MAX_REMOTE_REQUEST_CHARS - 200; // room for the note
   return `${text.slice(0, kept)}\n[${text.length - kept} more characters of this request are not shown remotely; read it whole with \`rcd approvals\` on the machine]`;
@@ -52,33 +50,33 @@ export class RemoteAccess {
     db: Db,
     private readonly events: EventStore,
     private readonly supervisor: Supervisor,
-    private readonly control: ClaudeControl,
+    private readonly controls: AgentControls,
     tailer: Tailer,
     log: Logger,
   ) {
     this.store = new LinkStore(db);
-    // Remote answers, modes and interrupts are for claude sessions only, as their local commands are.
-    const claude = (id: string, what: string) => {
+    // Answers, modes and interrupts go to the session's agent kind, which refuses what it has not got (generic).
+    const agent = (id: string) => {
       const s = supervisor.resolve(id);
-      if (s.agent !== 'claude') throw new Error(`session ${s.name} runs a ${s.agent} agent, which ${what}`);
-      return s;
+      return { s, control: controls.of(s.agent) };
     };
     this.devices = new DeviceAccessStore(db);
     const executor = new Executor(
       this.store,
       {
         exists: (id) => supervisor.exists(id),
-        send: (id, text) => supervisor.input.send(id, text),
+        send: (id, text) => supervisor.send(id, text),
         stop: (id) => supervisor.stop(id),
-        decide: (id, request, allow, message) => control.decide(claude(id, 'asks for no approvals'), request, allow, message, 'remote'),
-        approve: (id, request, opts) => control.approve(claude(id, 'asks for no approvals'), request, opts, 'remote'),
-        answer: (id, args) => control.answer(claude(id, 'asks no questions'), args, 'remote'),
-        mode: (id, mode) => control.turn.setMode(claude(id, 'has no permission modes'), mode, 'remote'),
-        interrupt: (id) => control.turn.interrupt(claude(id, 'has no turns to interrupt (a stop ends it)'), 'remote'),
+        decide: (id, request, allow, message) => { const a = agent(id); return a.control.decide(a.s, request, allow, message, 'remote'); },
+        approve: (id, request, opts) => { const a = agent(id); return a.control.approve(a.s, request, opts, 'remote'); },
+        answer: (id, args) => { const a = agent(id); return a.control.answer(a.s, args, 'remote'); },
+        mode: (id, mode) => { const a = agent(id); return a.control.setMode(a.s, mode, 'remote'); },
+        interrupt: (id) => { const a = agent(id); return a.control.interrupt(a.s, 'remote'); },
         nameOf: (id) => supervisor.resolve(id).name,
         shownDigest: (id, request) => {
+          const { control } = agent(id);
           const a = control.pending(id).find((p) => p.id === request);
-          return a ? createHash('sha256').update(remoteRequestText(a.tool, a.input)).digest('hex') : null;
+          return a ? createHash('sha256').update(remoteRequestText(control.requestText(a))).digest('hex') : null;
         },
         notCarriedOut: (id, instruction) => {
           events.appendState(id, { instruction });
@@ -115,11 +113,15 @@ export class RemoteAccess {
   private view(id: string): LocalSessionView | null {
     if (!this.supervisor.exists(id)) return null;
     const s = this.supervisor.resolve(id);
-    const pending = s.agent === 'claude' ? this.control.pending(s.id) : [];
-    const approvals = pending.slice(0, MAX_REMOTE_APPROVALS).map((a) => ({
-      id: a.id, tool: a.tool, kind: a.kind, summary: remoteRequestText(a.tool, a.input), createdAt: a.createdAt,
-      ...(a.kind === 'question' ? { questions: (questionsOf(a.input) ?? []).slice(0, 16) } : {}),
-    }));
+    const control = this.controls.of(s.agent);
+    const pending = control.pending(s.id);
+    const approvals = pending.slice(0, MAX_REMOTE_APPROVALS).map((a: ApprovalRecord) => {
+      const questions = a.kind === 'question' ? control.view(a, s.name).questions : undefined;
+      return {
+        id: a.id, tool: a.tool, kind: a.kind, summary: remoteRequestText(control.requestText(a)), createdAt: a.createdAt,
+        ...(questions ? { questions: questions.slice(0, 16) } : {}),
+      };
+    });
     return {
       id: s.id, live: LIVE_STATES.includes(s.state), updatedAt: s.updatedAt, lastSeq: this.lastSeq(s.id),
       view: { name: s.name, agent: s.agent, cwd: s.cwd, state: s.state, pendingApprovals: pending.length, approvals, permissionMode: s.permissionMode ?? null },

@@ -8,6 +8,6 @@ export function sessionView(s: SessionRecord, pendingApprovals: number): Session
     id: s.id, name: s.name, cwd: s.cwd, agent: s.agent, command: s.command, restartPolicy: s.restartPolicy,
     state: s.state, pid: s.state === 'running' || s.state === 'stopping' ? s.pid : null, restarts: s.restarts,
     exitCode: s.exitCode, signal: s.signal, reason: s.reason, pendingApprovals,
-    agentSessionId: s.agentSessionId, permissionMode: s.agent === 'claude' ? s.permissionMode : null, worktree: s.worktree, createdAt: s.createdAt, startedAt: s.startedAt,
+    agentSessionId: s.agentSessionId, permissionMode: s.permissionMode, worktree: s.worktree, createdAt: s.createdAt, startedAt: s.startedAt,
   };
 }

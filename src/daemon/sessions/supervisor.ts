@@ -15,44 +15,31 @@ import { describeExit, type ExitInfo } from './restart-policy.js';
 import { Restarts } from './restarts.js';
 import { resolveSession } from '../process/resolve.js';
 import { terminateRun } from '../process/terminate.js';
-import type { AgentHooks } from '../claude/agent-hooks.js';
 import { canonicalDir } from './workdir.js';
-import { SessionInput } from './session-input.js';
+import { untilState } from './state-wait.js';
+import type { LiveRun } from '../process/live-runs.js';
 import type { SupervisorDeps } from './supervisor-deps.js';
 import { sessionView } from './session-view.js';
 import { claimRestart, claimSession } from './claim.js';
 
-interface Live {
-  run: AgentRun;
-  number: number;
-  startedAtMs: number;
-  stopRequested: boolean;
-}
-
 const isLive = (s: SessionRecord) => LIVE_STATES.includes(s.state);
 
+// How long `send` waits for a starting or restarting session to run: above the longest restart backoff (60 s).
+const SEND_WAIT_MS = 65_000;
+
 export class Supervisor extends EventEmitter {
-  private readonly live = new Map<string, Live>();
   private readonly stops = new Map<string, Promise<boolean>>();
   /** Runs being spawned: a stop (or a restart) waits for one to have its process, or to have failed, first. */
   private readonly spawning = new Map<string, Promise<void>>();
-  /** `rcd send`, remote prompts, approval answers: what goes into the agents' stdin. */
-  readonly input: SessionInput;
-  private hooks: AgentHooks | null = null;
   private readonly restarts: Restarts;
 
   constructor(private readonly d: SupervisorDeps) {
     super();
-    this.input = new SessionInput({ sessions: d.sessions, changes: this, isRunning: (id) => this.isRunning(id), stdinOf: (id) => this.files(id).stdin });
     this.restarts = new Restarts({
       sessions: d.sessions, events: d.events, config: d.config,
       changed: (id) => this.emit('state', id),
       respawn: (id) => void this.spawnRun(id, 'policy'),
     });
-  }
-
-  setAgentHooks(hooks: AgentHooks): void {
-    this.hooks = hooks;
   }
 
   resolve(ref: string): SessionRecord {
@@ -78,7 +65,7 @@ export class Supervisor extends EventEmitter {
 
   /** `pending`: the session's pending approvals, when the caller counted them for many sessions at once. */
   view(s: SessionRecord, pending?: number): SessionView {
-    return sessionView(s, pending ?? (s.agent === 'claude' ? this.hooks?.pendingCount(s.id) ?? 0 : 0));
+    return sessionView(s, pending ?? this.d.controls.of(s.agent).pending(s.id).length);
   }
 
   /** `worktree`: the git worktree made for it (`cwd` is its path), recorded before the agent starts. */
@@ -99,10 +86,10 @@ export class Supervisor extends EventEmitter {
 
   /** Takes over a run started by an earlier daemon (or one that already ended: its exit then goes through the policy). */
   adopt(id: string, run: AgentRun, number: number, startedAtMs: number, stopRequested: boolean): void {
-    const live: Live = { run, number, startedAtMs, stopRequested };
-    this.live.set(id, live);
+    const live: LiveRun = { run, number, startedAtMs, stopRequested };
+    this.d.runs.set(id, live);
     this.follow(id, number);
-    this.hooks?.adopted(id);
+    this.controlOf(id)?.adopted(id);
     void run.exited.then((exit) => this.handleExit(id, live, exit));
   }
 
@@ -115,7 +102,7 @@ export class Supervisor extends EventEmitter {
       this.follow(id, s.run);
       this.d.tailer.unfollow(id);
     }
-    this.hooks?.runEnded(id, `the agent's process is gone (${why})`);
+    this.controlOf(id)?.runEnded(id, `the agent's process is gone (${why})`);
     this.d.events.appendState(id, { state: 'restored', why });
     this.d.log.info({ session: id, why }, 'restoring the session with a fresh process');
     return this.spawnRun(id, 'restore');
@@ -159,8 +146,8 @@ export class Supervisor extends EventEmitter {
     // Fault injection for the test of a daemon dying between a respawn and recording it (recover.ts).
     if (why === 'policy' && process.env.RCD_FAULT === 'crash-after-respawn') process.kill(process.pid, 'SIGKILL');
     const now = new Date();
-    const live: Live = { run, number, startedAtMs: Date.now(), stopRequested: false };
-    this.live.set(id, live);
+    const live: LiveRun = { run, number, startedAtMs: Date.now(), stopRequested: false };
+    this.d.runs.set(id, live);
     // Watched before anything else can fail: a process we started is never left without its exit handled.
     void run.exited.then((exit) => this.handleExit(id, live, exit));
     this.d.sessions.update(id, {
@@ -175,9 +162,13 @@ export class Supervisor extends EventEmitter {
   }
 
   private follow(id: string, run: number): void {
+    this.d.tailer.follow(id, this.files(id).output, this.controlOf(id)?.lineHandler(id, run));
+  }
+
+  /** The control of the session's agent kind (src/agents/controls.ts); undefined once the session is gone. */
+  private controlOf(id: string) {
     const s = this.d.sessions.get(id);
-    const lines = s && adapterFor(s.agent).lineStructured ? this.hooks?.lineHandler(id, run) : undefined;
-    this.d.tailer.follow(id, this.files(id).output, lines);
+    return s && this.d.controls.of(s.agent);
   }
 
   private fail(s: SessionRecord, reason: string): void {
@@ -187,26 +178,26 @@ export class Supervisor extends EventEmitter {
     this.emit('state', s.id);
   }
 
-  private handleExit(id: string, live: Live, exit: ExitInfo): void {
+  private handleExit(id: string, live: LiveRun, exit: ExitInfo): void {
     try {
       this.onExit(id, live, exit);
     } catch (err) {
       // Most likely the disk is full. The exit file stays in the session directory, so the next daemon start
       // records this exit; the session is left as the database last saw it rather than half-updated.
       this.d.log.error({ err, session: id, ...exit }, 'could not record the end of an agent');
-      this.live.delete(id);
+      this.d.runs.delete(id);
       this.emit('state', id);
     }
   }
 
-  private onExit(id: string, live: Live, exit: ExitInfo): void {
+  private onExit(id: string, live: LiveRun, exit: ExitInfo): void {
     this.d.tailer.unfollow(id);
-    this.live.delete(id);
+    this.d.runs.delete(id);
     // The pid file now names no process of ours: recovery must not mistake it for a respawn's (recover.ts).
     rmSync(this.files(id).agentPid, { force: true });
     const s = this.d.sessions.get(id);
     if (!s) return;
-    this.hooks?.runEnded(id, `the agent's process ended (${describeExit(exit)})`);
+    this.d.controls.of(s.agent).runEnded(id, `the agent's process ended (${describeExit(exit)})`);
     const at = new Date().toISOString();
     this.d.sessions.endRun(id, live.number, { ...exit, reason: null, at });
     this.d.log.info({ session: id, agentPid: live.run.pid, ...exit }, 'agent ended');
@@ -249,7 +240,7 @@ export class Supervisor extends EventEmitter {
     await this.spawning.get(id)?.catch(() => undefined); // a spawn that threw has said so to its own caller
     const s = this.d.sessions.get(id);
     if (!s || !isLive(s)) return false;
-    const live = this.live.get(id);
+    const live = this.d.runs.get(id);
     if (this.restarts.cancel(id) || !live) {
       // Waiting out a restart backoff, or nothing runs for it: there is no process to stop.
       this.d.sessions.update(id, { state: 'stopped', pid: null, reason: null });
@@ -260,14 +251,24 @@ export class Supervisor extends EventEmitter {
     live.stopRequested = true;
     this.d.sessions.update(id, { state: 'stopping' });
     this.emit('state', id);
-    if (s.agent === 'claude') await this.hooks?.interrupt(id);
+    await this.d.controls.of(s.agent).beforeStop(id);
     await terminateRun(live.run, id, this.d.config().stopGraceMs, this.d.log.child({ session: id }));
     await live.run.exited;
     return true;
   }
 
   isRunning(id: string): boolean {
-    return this.live.has(id) && this.d.sessions.get(id)?.state === 'running';
+    return this.d.runs.isRunning(id);
+  }
+
+  /**
+   * `rcd send` and remote prompts: text to the agent, encoded by its adapter. A session on its way up (a spawn, a
+   * restart's backoff) gets it once it runs rather than an error.
+   */
+  async send(id: string, text: string): Promise<number> {
+    const coming = () => ['starting', 'restarting'].includes(this.d.sessions.get(id)?.state ?? '');
+    if (coming()) await untilState(this, id, () => !coming(), SEND_WAIT_MS);
+    return this.d.input.send(id, text);
   }
 
   remove(id: string): SessionRecord {
@@ -287,6 +288,6 @@ export class Supervisor extends EventEmitter {
   /** The daemon is going away: drop timers and handles, leave every agent running. */
   detach(): void {
     this.restarts.close();
-    this.input.close();
+    this.d.input.close();
   }
 }

@@ -3,11 +3,11 @@
 //  - question (AskUserQuestion): allow with `answers` added to the input, the only way the person's words reach it;
 //  - plan (ExitPlanMode): allow accepts it, `--mode` also sets the mode for what follows; deny keeps Claude planning.
 // Each function throws for an answer that does not fit the request, before anything is decided.
-import { AnswerProblem, planOf, questionsOf, resolveAnswers } from '../../agents/claude/questions.js';
-import type { PermissionMode } from '../../agents/claude/protocol.js';
-import { RcdError } from '../../common/errors.js';
-import type { Approval } from '../../protocol/api.js';
-import type { AllowAnswer, ApprovalRecord, RequestKind } from '../../store/approvals.js';
+import { AnswerProblem, planOf, questionsOf, resolveAnswers } from '../questions.js';
+import type { PermissionMode } from '../protocol.js';
+import { RcdError } from '../../../common/errors.js';
+import type { Approval } from '../../../protocol/api.js';
+import type { AllowAnswer, ApprovalRecord, RequestKind } from '../../../store/approvals.js';
 
 export const DEFAULT_DENY_MESSAGE = 'Denied by the user via rcd';
 

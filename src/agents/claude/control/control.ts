@@ -1,38 +1,40 @@
-// The daemon's side of Claude Code's control protocol: turns `can_use_tool` requests into pending approvals (in the
+// Claude Code's AgentControl (src/agents/control.ts): the daemon's side of its control protocol: turns `can_use_tool` requests into pending approvals (in the
 // transaction that stores the line), writes decisions back to the agent, expires what a dead process can no longer
-// receive, and denies on the configured timeout. What an answer carries per kind of request is claude-answers.ts's;
-// rcd's own requests (interrupt, mode) are claude-turn.ts's.
+// receive, and denies on the configured timeout. What an answer carries per kind of request is answers.ts's;
+// rcd's own requests (interrupt, mode) are turn.ts's.
 //
 // Delivery is at-least-once and the agent makes it exactly-once: a decision is committed first (delivered = 0), then
 // written to the agent's stdin, then marked delivered; a daemon that dies in between re-sends it on re-adoption, and
 // Claude Code ignores an answer to a request it no longer has.
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { parseLine, permissionResponse, type PermissionMode } from '../../agents/claude/protocol.js';
-import { RcdError } from '../../common/errors.js';
-import type { AllowAnswer, ApprovalRecord, ApprovalStore, Actor } from '../../store/approvals.js';
-import type { EventStore } from '../../store/events.js';
-import type { SessionRecord } from '../../store/sessions.js';
-import type { LineHandler } from '../output/tailer.js';
-import { ControlWaiters } from './claude-waiters.js';
-import { ClaudeTurn, type AgentIo } from './claude-turn.js';
-import { pickRequest, answerArgs, type Target } from './claude-pick.js';
-import { DEFAULT_DENY_MESSAGE, answerDecision, approveDecision, denyDecision, kindOf, type Decision } from './claude-answers.js';
+import { parseLine, permissionResponse, PERMISSION_MODES, type PermissionMode } from '../protocol.js';
+import { requestText } from '../render-text.js';
+import { RcdError } from '../../../common/errors.js';
+import type { Approval } from '../../../protocol/api.js';
+import type { AllowAnswer, ApprovalRecord, ApprovalStore, Actor } from '../../../store/approvals.js';
+import type { EventStore } from '../../../store/events.js';
+import type { SessionRecord } from '../../../store/sessions.js';
+import type { LineHandler } from '../../../daemon/output/tailer.js';
+import type { AgentControl, AgentIo, AgentNews, ApproveOptions, ControlDeps } from '../../control.js';
+import { ControlWaiters } from './waiters.js';
+import { ClaudeTurn } from './turn.js';
+import { pickRequest, answerArgs, type Target } from './pick.js';
+import { DEFAULT_DENY_MESSAGE, answerDecision, approvalView, approveDecision, denyDecision, kindOf, type Decision } from './answers.js';
 
-export type { AgentIo } from './claude-turn.js';
-export { DEFAULT_DENY_MESSAGE } from './claude-answers.js';
-export { approvalView } from './claude-answers.js';
-
-/** A new request, or the end of a turn, as ClaudeControl emits it ('news', sessionId, news). */
-export type ClaudeNews =
-  | { type: 'request'; id: string; tool: string; kind: string; input: Record<string, unknown> }
-  | { type: 'turn'; ok: boolean; subtype: string; durationMs: number | null; costUsd: number | null; result: string | null };
+export { DEFAULT_DENY_MESSAGE } from './answers.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 // An overdue approval whose process is not reachable right now (its exit is being handled) is looked at again after this.
 const UNREACHABLE_RETRY_MS = 1_000;
 
-export class ClaudeControl extends EventEmitter {
+/** A mode named by a caller, as Claude Code knows it (the API checked it already; a usage error otherwise). */
+function claudeMode(mode: string): PermissionMode {
+  if (!(PERMISSION_MODES as readonly string[]).includes(mode)) throw new RcdError('USAGE', `unknown permission mode ${mode}; use one of ${PERMISSION_MODES.join(', ')}`);
+  return mode as PermissionMode;
+}
+
+export class ClaudeControl extends EventEmitter implements AgentControl {
   private readonly waiters = new ControlWaiters();
   readonly turn: ClaudeTurn;
   private timer: NodeJS.Timeout | null = null;
@@ -40,15 +42,16 @@ export class ClaudeControl extends EventEmitter {
   // would otherwise be denied into the void (and expired) while that process still waits for an answer.
   private timing = false;
 
-  constructor(
-    private readonly approvals: ApprovalStore,
-    private readonly events: EventStore,
-    private readonly io: AgentIo,
-    private readonly timeoutMs: () => number | null,
-    private readonly log: Logger,
-  ) {
+  private readonly approvals: ApprovalStore;
+  private readonly events: EventStore;
+  private readonly io: AgentIo;
+  private readonly timeoutMs: () => number | null;
+  private readonly log: Logger;
+
+  constructor(d: ControlDeps) {
     super();
-    this.turn = new ClaudeTurn(io, this.waiters, approvals, events, log, (id) => this.changed(id));
+    ({ approvals: this.approvals, events: this.events, io: this.io, timeoutMs: this.timeoutMs, log: this.log } = d);
+    this.turn = new ClaudeTurn(this.io, this.waiters, this.approvals, this.events, this.log, (id) => this.changed(id));
   }
 
   /** The line handler for one run of a claude session; it runs inside the transaction that stores the lines. */
@@ -57,7 +60,7 @@ export class ClaudeControl extends EventEmitter {
       const text = data.toString('utf8');
       let changed = false;
       // What a person may want to hear of (webhooks, src/daemon/remote/notify.ts): said once the lines are committed.
-      const news: ClaudeNews[] = [];
+      const news: AgentNews[] = [];
       for (const raw of text.split('\n')) {
         if (!raw) continue;
         const line = parseLine(raw);
@@ -79,7 +82,7 @@ export class ClaudeControl extends EventEmitter {
             if (fresh) {
               this.events.appendState(sessionId, { approval: { id: line.requestId, tool, kind, state: 'pending' } });
               changed = true;
-              news.push({ type: 'request', id: line.requestId, tool, kind, input });
+              news.push({ type: 'request', id: line.requestId, tool, kind, input, text: requestText(tool, input) });
             }
             break;
           }
@@ -115,8 +118,25 @@ export class ClaudeControl extends EventEmitter {
   }
 
   /** `rcd approve [--always] [--mode M]`. */
-  approve(session: SessionRecord, request: string | undefined, opts: { always?: boolean; mode?: PermissionMode }, actor: Actor): Promise<ApprovalRecord> {
-    return this.settle(session, { request }, actor, (a) => approveDecision(a, opts, session.name));
+  approve(session: SessionRecord, request: string | undefined, opts: ApproveOptions, actor: Actor): Promise<ApprovalRecord> {
+    const mode = opts.mode === undefined ? undefined : claudeMode(opts.mode);
+    return this.settle(session, { request }, actor, (a) => approveDecision(a, { always: opts.always, mode }, session.name));
+  }
+
+  setMode(session: SessionRecord, mode: string, actor: Actor): Promise<void> {
+    return this.turn.setMode(session, claudeMode(mode), actor);
+  }
+
+  interrupt(session: SessionRecord, actor: Actor): Promise<void> {
+    return this.turn.interrupt(session, actor);
+  }
+
+  view(a: ApprovalRecord, sessionName: string): Approval {
+    return approvalView(a, sessionName);
+  }
+
+  requestText(a: ApprovalRecord): string {
+    return requestText(a.tool, a.input);
   }
 
   /** `rcd answer SESSION [REQUEST] ANSWER...`: a question request answered, one ANSWER per question. */
@@ -155,7 +175,7 @@ export class ClaudeControl extends EventEmitter {
   }
 
   /** The run that asked is gone: nothing can answer its requests any more. */
-  expireRun(sessionId: string, why: string): void {
+  runEnded(sessionId: string, why: string): void {
     let n = 0;
     for (const a of this.approvals.pending(sessionId)) if (this.finish(sessionId, a.id, 'expired', 'rcd', why)) n++;
     // Decided, but the answer never reached that process: it did not get it, whatever was decided.
@@ -167,7 +187,7 @@ export class ClaudeControl extends EventEmitter {
   }
 
   /** A re-adopted agent may be missing answers the previous daemon decided but did not get to write. */
-  redeliver(sessionId: string): void {
+  adopted(sessionId: string): void {
     for (const a of this.approvals.undelivered(sessionId)) void this.deliver(a);
     this.reschedule();
   }
@@ -177,17 +197,13 @@ export class ClaudeControl extends EventEmitter {
     return this.approvals.pending(sessionId);
   }
 
-  pendingCount(sessionId: string): number {
-    return this.approvals.pending(sessionId).length;
-  }
-
-  /** Before the signals of a stop: let the agent end its turn (claude-turn.ts). */
-  interrupt(sessionId: string): Promise<void> {
+  /** Before the signals of a stop: let the agent end its turn (turn.ts). */
+  beforeStop(sessionId: string): Promise<void> {
     return this.turn.beforeStop(sessionId);
   }
 
   /** Starts enforcing `approvalTimeoutMs`: call once every session has been recovered (adopted or restored). */
-  startTimeouts(): void {
+  start(): void {
     this.timing = true;
     this.reschedule();
   }
@@ -198,8 +214,12 @@ export class ClaudeControl extends EventEmitter {
     this.timer = null;
   }
 
-  /** Reschedules the timeout check for the oldest pending approval (call when the config changes, too). */
-  reschedule(notBeforeMs = 0): void {
+  configChanged(): void {
+    this.reschedule(); // approvalTimeoutMs may have changed
+  }
+
+  /** Reschedules the timeout check for the oldest pending approval. */
+  private reschedule(notBeforeMs = 0): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const timeout = this.timeoutMs();

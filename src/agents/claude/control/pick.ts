@@ -1,7 +1,7 @@
 // Which request of a session a command means: REQUEST (an id or a unique prefix, as `rcd approvals` and `rcd logs`
 // show it), else the oldest pending one of the kind the command answers. Pure: it reads the session's requests.
-import { RcdError } from '../../common/errors.js';
-import type { ApprovalRecord } from '../../store/approvals.js';
+import { RcdError } from '../../../common/errors.js';
+import type { ApprovalRecord } from '../../../store/approvals.js';
 
 export interface Target {
   request: string | undefined;

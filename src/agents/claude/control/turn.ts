@@ -1,24 +1,16 @@
 // rcd's own requests to a running Claude Code: interrupt the turn (`rcd interrupt`, and before a stop's signals) and
 // switch the permission mode (`rcd mode`). Each is a control_request on stdin whose answer comes back as an output
-// line (see claude-waiters.ts); both are recorded in the audit trail with who asked.
+// line (see waiters.ts); both are recorded in the audit trail with who asked.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { interruptRequest, setPermissionModeRequest, type PermissionMode } from '../../agents/claude/protocol.js';
-import { RcdError } from '../../common/errors.js';
-import type { Actor, ApprovalStore } from '../../store/approvals.js';
-import type { EventStore } from '../../store/events.js';
-import type { SessionRecord } from '../../store/sessions.js';
-import type { ControlWaiters } from './claude-waiters.js';
+import { interruptRequest, setPermissionModeRequest, type PermissionMode } from '../protocol.js';
+import { RcdError } from '../../../common/errors.js';
+import type { Actor, ApprovalStore } from '../../../store/approvals.js';
+import type { EventStore } from '../../../store/events.js';
+import type { SessionRecord } from '../../../store/sessions.js';
+import type { ControlWaiters } from './waiters.js';
+import type { AgentIo } from '../../control.js';
 
-/** What the claude modules need from the supervisor. */
-export interface AgentIo {
-  get(id: string): SessionRecord | undefined;
-  /** Writes bytes to the running agent's stdin (queued behind other writes to it). */
-  write(id: string, data: Buffer): Promise<number>;
-  isRunning(id: string): boolean;
-  /** Records the session's permission mode, which the next run is started with. */
-  setMode(id: string, mode: string): void;
-}
 
 // How long `rcd stop` lets Claude Code end its turn after an interrupt before signals follow.
 const STOP_INTERRUPT_WAIT_MS = 2_000;

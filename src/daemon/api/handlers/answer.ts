@@ -1,10 +1,9 @@
-// `rcd answer SESSION [REQUEST] ANSWER...`: answers a question Claude Code asked (AskUserQuestion).
-import { approvalView } from '../../claude/claude-control.js';
+// `rcd answer SESSION [REQUEST] ANSWER...`: answers a question the agent asked (Claude Code's AskUserQuestion).
 import type { Handler } from '../context.js';
-import { claudeSession } from './decide.js';
+import { agentOf } from './decide.js';
 
 export const answer: Handler<'answer'> = async (req, ctx) => {
-  const s = claudeSession(ctx, req.session, 'asks no questions');
-  const decided = await ctx.control.answer(s, req.args, 'local');
-  return { approval: approvalView(decided, s.name) };
+  const { s, control } = agentOf(ctx, req.session);
+  const decided = await control.answer(s, req.args, 'local');
+  return { approval: control.view(decided, s.name) };
 };

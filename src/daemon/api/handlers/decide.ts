@@ -1,25 +1,24 @@
 // `rcd approve SESSION [REQUEST] [--always|--mode M]` and `rcd deny SESSION [REQUEST] [--message M]`: answer a
-// pending request (a question takes `rcd answer`, handlers/answer.ts).
-import { RcdError } from '../../../common/errors.js';
+// pending request (a question takes `rcd answer`, handlers/answer.ts). The session's agent kind does it, or says it
+// asks for no approvals (src/agents/control.ts).
 import type { SessionRecord } from '../../../store/sessions.js';
-import { approvalView } from '../../claude/claude-control.js';
+import type { AgentControl } from '../../../agents/control.js';
 import type { Handler, HandlerContext } from '../context.js';
 
-/** The session REF names, which must be a claude one: only Claude Code asks rcd anything. */
-export function claudeSession(ctx: HandlerContext, ref: string, what = 'asks for no approvals'): SessionRecord {
+/** The session REF names and its agent kind's control. */
+export function agentOf(ctx: HandlerContext, ref: string): { s: SessionRecord; control: AgentControl } {
   const s = ctx.supervisor.resolve(ref);
-  if (s.agent !== 'claude') throw new RcdError('NOT_FOUND', `session ${s.name} runs a ${s.agent} agent, which ${what}`);
-  return s;
+  return { s, control: ctx.controls.of(s.agent) };
 }
 
 export const approve: Handler<'approve'> = async (req, ctx) => {
-  const s = claudeSession(ctx, req.session);
-  const decided = await ctx.control.approve(s, req.request, { always: req.always, mode: req.mode }, 'local');
-  return { approval: approvalView(decided, s.name) };
+  const { s, control } = agentOf(ctx, req.session);
+  const decided = await control.approve(s, req.request, { always: req.always, mode: req.mode }, 'local');
+  return { approval: control.view(decided, s.name) };
 };
 
 export const deny: Handler<'deny'> = async (req, ctx) => {
-  const s = claudeSession(ctx, req.session);
-  const decided = await ctx.control.decide(s, req.request, false, req.message, 'local');
-  return { approval: approvalView(decided, s.name) };
+  const { s, control } = agentOf(ctx, req.session);
+  const decided = await control.decide(s, req.request, false, req.message, 'local');
+  return { approval: control.view(decided, s.name) };
 };

@@ -3,5 +3,5 @@ import type { Handler } from '../context.js';
 
 export const send: Handler<'send'> = async (req, ctx) => {
   const s = ctx.supervisor.resolve(req.session);
-  return { bytes: await ctx.supervisor.input.send(s.id, req.text) };
+  return { bytes: await ctx.supervisor.send(s.id, req.text) };
 };
