@@ -18,7 +18,7 @@ export const USAGE: Record<string, string> = {
   rm: 'rcd rm SESSION [--force] [--json]   (a clean worktree rcd made goes too, its branch stays; --force: one with uncommitted work)',
   shutdown: 'rcd shutdown   (stops the daemon; agents keep running)',
   url: 'rcd url SESSION|--device [--view] [--rotate|--revoke] [--expires-in DURATION] [--json]   (--device: one URL for every session of this daemon; --view: the read-only URL; --rotate, --revoke and --expires-in apply to both URLs)',
-  remote: 'rcd remote status URL [--json] | logs URL [--follow] | send URL TEXT | approve URL [REQUEST] [--always|--mode MODE] | deny URL [REQUEST] [--message M] | answer URL [REQUEST] ANSWER... | mode URL MODE | interrupt URL | stop URL   (URL: a session URL, or a device URL with --session NAME|ID; status DEVICE_URL lists its sessions)',
+  remote: 'rcd remote status URL [--json] | logs URL [--follow] | send URL TEXT | approve URL [REQUEST] [--always|--mode MODE] | deny URL [REQUEST] [--message M] | answer URL [REQUEST] ANSWER... | mode URL MODE | interrupt URL | stop URL | start DEVICE_URL --cwd DIR [--name N] [--agent generic|claude] [--worktree [--branch B]] [--wait S] [-- ARGS]   (URL: a session URL, or a device URL with --session NAME|ID; status DEVICE_URL lists its sessions)',
   service: 'rcd service install|uninstall|status [--dry-run] [--platform linux|darwin] [--json]   (the login service)',
   relay: 'rcd relay [--host H] [--port P] [--data DIR] [--cert FILE --key FILE] [--keep-events N] [--max-long-polls N] [--register-burst N] ' +
     '[--register-per-hour N] [--trust-proxy] [--max-daemons N] [--max-sessions N] [--max-pending N] [--max-event-bytes N]   (the self-hostable relay, in the foreground)',

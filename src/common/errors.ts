@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'DAEMON_UNAVAILABLE'
   | 'VERSION_MISMATCH'
   | 'ALREADY_RUNNING'
+  | 'FORBIDDEN'
   | 'INTERNAL';
 
 export class RcdError extends Error {

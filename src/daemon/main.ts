@@ -28,6 +28,7 @@ import { ApprovalStore } from '../store/approvals.js';
 import { AgentControls } from '../agents/controls.js';
 import { LiveRuns } from './process/live-runs.js';
 import { SessionInput } from './sessions/session-input.js';
+import { startSession } from './sessions/start-session.js';
 import { sessionFiles } from './process/agent-process.js';
 
 // How refusals name RCD_HOME and the directories under it.
@@ -108,6 +109,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     }
   });
 
+  const newSessionId = () => randomBytes(8).toString('hex');
   const relayUrl = config.get().relayUrl;
   let remote: RemoteAccess | null = null;
   let linkError: string | null = null;
@@ -115,7 +117,12 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     try {
       // Loaded only when a relay is configured: undici alone is ~11 MB of the daemon's memory.
       const { RemoteAccess } = await import('./remote/remote-access.js');
-      remote = new RemoteAccess(relayUrl, db, events, supervisor, controls, tailer, log);
+      const { RemoteStart } = await import('./remote/remote-start.js');
+      const remoteStart = new RemoteStart({
+        config: () => config.get(), sessions, approvals, daemonEnv: process.env, log,
+        start: (req) => startSession({ supervisor, home: paths.home, newSessionId }, req, 'remote'),
+      });
+      remote = new RemoteAccess(relayUrl, db, events, supervisor, controls, tailer, log, remoteStart);
     } catch (err) {
       linkError = (err as Error).message;
       log.error({ error: linkError }, 'relay link not started');
@@ -147,7 +154,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
 
   const ctx: HandlerContext = {
     supervisor, events, tailer, log, remote, approvals, controls, daemonInfo: info,
-    newSessionId: () => randomBytes(8).toString('hex'),
+    newSessionId,
     home: paths.home,
     shutdown: (reason) => void shutdown(reason),
   };

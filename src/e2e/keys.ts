@@ -6,7 +6,9 @@
 //     │    ├─ read credential = HKDF(view, "relay read")   the relay keeps its sha256; opens the URL for reading
 //     │    └─ wrap key        = HKDF(view, "wrap")         AES-GCM key that opens the session's content keys
 //     ├─ steer credential = HKDF(control, "relay steer")  the relay keeps its sha256; needed on steering endpoints
-//     └─ proof key        = HKDF(control, "proof")         HMAC key: every instruction carries a MAC the daemon checks
+//     ├─ proof key        = HKDF(control, "proof")         HMAC key: every instruction carries a MAC the daemon checks
+//     └─ device key       = HKDF(control, "device")        AES-GCM key of a device URL's instructions to the daemon
+//                                                           itself (a remote start) and of their results
 //
 // Content is not encrypted with a URL-derived key but with a random per-session content key, wrapped (encrypted)
 // under each URL's wrap key: so a session URL and the device URL both open a session, and a rotation replaces
@@ -19,7 +21,7 @@ export const SECRET_BYTES = 32;
 // Bound into every derivation: a key made for another protocol or version can never equal one of these.
 export const SALT = utf8('rcd e2e v2');
 
-export type Label = 'view' | 'relay read' | 'wrap' | 'relay steer' | 'proof';
+export type Label = 'view' | 'relay read' | 'wrap' | 'relay steer' | 'proof' | 'device';
 
 const subtle = () => globalThis.crypto.subtle;
 
@@ -65,6 +67,11 @@ function remembered<T extends ViewKeys | ControlKeys>(kind: string, secret: Byte
     p.catch(() => memo.delete(id));
   }
   return p;
+}
+
+/** A device URL's key for instructions to the daemon itself and their results (device-instructions.ts). */
+export async function deviceKey(controlSecret: Bytes): Promise<CryptoKey> {
+  return subtle().importKey('raw', await hkdf(controlSecret, 'device'), 'AES-GCM', false, ['encrypt', 'decrypt']);
 }
 
 export function viewKeys(viewSecret: Bytes): Promise<ViewKeys> {

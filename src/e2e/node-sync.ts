@@ -10,6 +10,7 @@ import { fromBase64url, toBase64url } from './encoding.js';
 import { SALT, SECRET_BYTES, type Label } from './keys.js';
 import { message, type ProvedFields } from './proof.js';
 import { STEER } from './instructions.js';
+import { DEVICE, DEVICE_EPOCH, deviceScope } from './device-instructions.js';
 import { KIND_BYTE, type EventKind } from './records.js';
 import { contexts, OpenFailed } from './seal.js';
 
@@ -72,9 +73,9 @@ export function sealEventSync(key: { epoch: number; raw: Uint8Array }, session: 
  * of the epoch it names; throws with the reason otherwise (the daemon reports it).
  */
 export function openInstructionSync(
-  rawProofKey: Uint8Array, keys: ReadonlyMap<number, Uint8Array>, session: string, i: { nonce: string; sealed: string; proof: string },
+  rawProofKey: Uint8Array, keys: ReadonlyMap<number, Uint8Array>, session: string, i: { nonce: string; sealed: string; proof: string }, kind = STEER,
 ): unknown {
-  if (!verifyProofSync(rawProofKey, { session, kind: STEER, nonce: i.nonce, payload: i.sealed }, i.proof)) {
+  if (!verifyProofSync(rawProofKey, { session, kind, nonce: i.nonce, payload: i.sealed }, i.proof)) {
     throw new Error('not proved with the key of the session\'s URL (made by the relay, or altered on the way)');
   }
   try {
@@ -85,4 +86,15 @@ export function openInstructionSync(
   } catch {
     throw new Error('its sealed body does not open');
   }
+}
+
+/** device-instructions.ts's instruction to the daemon itself, opened with the device URL's secret; throws why not. */
+export function openDeviceInstructionSync(secret: Uint8Array, daemonId: string, i: { nonce: string; sealed: string; proof: string }): unknown {
+  const keys = new Map([[DEVICE_EPOCH, deriveSync(secret, 'device')]]);
+  return openInstructionSync(deriveSync(secret, 'proof'), keys, deviceScope(daemonId), i, DEVICE);
+}
+
+/** The daemon's answer to such an instruction, sealed for the device URL's holders (openDeviceResult opens it). */
+export function sealDeviceResultSync(secret: Uint8Array, daemonId: string, nonce: string, result: unknown): string {
+  return sealSync(deriveSync(secret, 'device'), Buffer.from(JSON.stringify(result), 'utf8'), contexts.result(deviceScope(daemonId), nonce));
 }

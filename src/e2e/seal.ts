@@ -60,4 +60,6 @@ export const contexts = {
   view: (session: string) => `view|${session}`,
   envelope: (session: string, url: string) => `envelope|${session}|${url}`,
   instruction: (session: string, nonce: string) => `instruction|${session}|${nonce}`,
+  // What the daemon answers an instruction to itself (a remote start), bound to that instruction's nonce.
+  result: (scope: string, nonce: string) => `result|${scope}|${nonce}`,
 };

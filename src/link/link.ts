@@ -3,7 +3,9 @@
 // fails — `sync` (session updates and event uploads, woken by local changes) and `poll` (long-poll for
 // instructions). A failure backs off with full jitter; a wake or SIGUSR2 drops the pool and reconnects at once.
 import type { Logger } from 'pino';
-import { AckResponse, POLL_DEADLINE_MS, POLL_HOLD_MS, PollResponse, RegisterResponse, type Instruction } from '../protocol/relay.js';
+import { AckResponse, POLL_DEADLINE_MS, POLL_HOLD_MS, PollResponse, RegisterResponse, ResultsResponse, type Instruction } from '../protocol/relay.js';
+import { fromBase64url } from '../e2e/encoding.js';
+import { sealDeviceResultSync } from '../e2e/node-sync.js';
 import type { DeviceAccessStore } from '../store/device-access.js';
 import type { LinkStore } from '../store/link-store.js';
 import { Backoff, sleepUnless } from './backoff.js';
@@ -52,6 +54,8 @@ export class Link {
   private reregistered = false;
   /** The last cycle ended with the relay refusing a poll (busy): reconnecting does not reset the backoff. */
   private pollRefused = false;
+  /** Outcomes of instructions to the daemon may wait in the inbox (at start: perhaps, from before a restart). */
+  private resultsPending = true;
 
   constructor(private readonly d: LinkDeps) {
     this.origin = checkRelayUrl(d.relayUrl);
@@ -81,6 +85,12 @@ export class Link {
 
   sessionRemoved(id: string): void {
     this.sync.removedLocally(id);
+    this.kickSync?.();
+  }
+
+  /** The outcome of an instruction to the daemon itself (a remote start) is stored: send it to its client. */
+  resultReady(): void {
+    this.resultsPending = true;
     this.kickSync?.();
   }
 
@@ -208,7 +218,8 @@ export class Link {
       await this.sync.push(signal, true);
       await this.uploader.uploadPending(signal);
       await this.sync.push(signal, false);
-      if (!this.sync.pending && !this.uploader.hasPending()) {
+      if (this.resultsPending) await this.sendResults(signal);
+      if (!this.sync.pending && !this.uploader.hasPending() && !this.resultsPending) {
         let onAbort: () => void = () => undefined;
         try {
           await new Promise<void>((resolve, reject) => {
@@ -228,6 +239,32 @@ export class Link {
   private pollTaken(): void {
     this.pollRefused = false;
     this.backoff.reset();
+  }
+
+  /**
+   * Sends the outcomes of instructions to the daemon, sealed under the current device URL's device key and bound to
+   * each instruction's nonce (src/e2e/device-instructions.ts). With no device URL any more, nobody could open them:
+   * they are dropped.
+   */
+  private async sendResults(signal: AbortSignal): Promise<void> {
+    this.resultsPending = false;
+    const unsent = this.d.store.unsentResults();
+    if (unsent.length === 0) return;
+    const device = this.d.devices.current();
+    const daemonId = this.d.store.identity(this.origin.origin)?.daemonId;
+    const sealable = device && daemonId ? unsent.filter((r) => r.nonce !== null) : [];
+    if (sealable.length > 0 && device && daemonId) {
+      const secret = fromBase64url(device.token);
+      const results = sealable.map((r) => ({ id: r.id, result: sealDeviceResultSync(secret, daemonId, r.nonce as string, r.result) }));
+      try {
+        await this.http.call('POST', 'api/daemon/results', { results }, ResultsResponse, { signal, timeoutMs: CALL_TIMEOUT_MS });
+      } catch (err) {
+        this.resultsPending = true; // sent again with the next cycle
+        throw err;
+      }
+    }
+    this.d.store.markResultsSent(unsent.map((r) => r.id));
+    if (unsent.length === 100) this.resultsPending = true; // a full page: there may be more
   }
 
   private async pollWorker(signal: AbortSignal): Promise<void> {

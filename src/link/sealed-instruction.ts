@@ -4,8 +4,8 @@
 // only then is the body opened and parsed. Each refusal says why; the caller reports it on the session.
 import { z } from 'zod';
 import { fromBase64url } from '../e2e/encoding.js';
-import { deriveSync, openInstructionSync } from '../e2e/node-sync.js';
-import { InstructionBody, type InstructionBody as Body } from '../protocol/instruction-body.js';
+import { deriveSync, openDeviceInstructionSync, openInstructionSync } from '../e2e/node-sync.js';
+import { DeviceInstructionBody, InstructionBody, type DeviceInstructionBody as DeviceBody, type InstructionBody as Body } from '../protocol/instruction-body.js';
 import type { InboxItem, LinkStore } from '../store/link-store.js';
 
 const Payload = z.object({ nonce: z.string().min(16).max(64), sealed: z.string().min(1), proof: z.string().min(1) });
@@ -65,25 +65,52 @@ function proofKeyOf(token: string): Uint8Array {
 /** The instruction's body, or why it is refused; `token`: the secret of the URL it came through (proved with its key). */
 export async function openSealed(store: LinkStore, item: InboxItem, token: string): Promise<{ body: Body } | { refused: string }> {
   const p = item.kind === 'sealed' ? Payload.safeParse(item.payload) : null;
-  if (!p?.success) return { refused: NOT_SEALED };
-  if (store.nonceSeen(item.sessionId, p.data.nonce, item.id)) return { refused: REPLAYED };
+  const sessionId = item.sessionId;
+  if (!p?.success || sessionId === null) return { refused: NOT_SEALED };
+  if (store.nonceSeen(sessionId, p.data.nonce, item.id)) return { refused: REPLAYED };
   let raw: unknown;
   try {
     // Synchronous (node-sync.ts): on the path of every prompt, where a WebCrypto call is a worker-thread round trip.
-    const ring = keysOf(store, item.sessionId);
+    const ring = keysOf(store, sessionId);
     const replaced = ring.replaced.get(Number(p.data.sealed.slice(0, p.data.sealed.indexOf('.'))));
     if (replaced !== undefined && Date.now() - replaced > REPLACED_KEY_GRACE_MS) {
       return { refused: 'sealed under a key this session replaced since (its sender holds keys from before a rotation); reload the URL and send again' };
     }
-    raw = openInstructionSync(proofKeyOf(token), ring.keys, item.sessionId, p.data);
+    raw = openInstructionSync(proofKeyOf(token), ring.keys, sessionId, p.data);
   } catch (err) {
     return { refused: (err as Error).message };
   }
   const body = InstructionBody.safeParse(raw);
   if (!body.success) return { refused: 'its body is not an instruction this daemon knows' };
-  const age = Date.now() - Date.parse(body.data.at);
-  if (age > MAX_AGE_MS) return { refused: 'made more than 6 days ago (too old to tell from a replay)' };
+  const late = tooOld(body.data.at);
+  return late ? { refused: late } : { body: body.data };
+}
+
+/** Why an instruction made at `at` is refused for its age, or null. */
+function tooOld(at: string): string | null {
+  const age = Date.now() - Date.parse(at);
+  if (age > MAX_AGE_MS) return 'made more than 6 days ago (too old to tell from a replay)';
   // Nor from the future: its nonce would be forgotten before it is too old, and a relay could replay it then.
-  if (age < -MAX_AHEAD_MS) return { refused: 'dated more than 10 minutes ahead of this machine\'s clock' };
-  return { body: body.data };
+  if (age < -MAX_AHEAD_MS) return 'dated more than 10 minutes ahead of this machine\'s clock';
+  return null;
+}
+
+/**
+ * An instruction to the daemon itself (a remote start), opened with the device URL's secret (`token`) it came
+ * through: proved, not a replay, sealed under the device key (src/e2e/device-instructions.ts); or why it is refused.
+ */
+export function openDeviceSealed(store: LinkStore, item: InboxItem, token: string, daemonId: string): { body: DeviceBody } | { refused: string } {
+  const p = item.kind === 'sealed' ? Payload.safeParse(item.payload) : null;
+  if (!p?.success) return { refused: 'not sealed and proved with the key of the device URL' };
+  if (store.nonceSeen(null, p.data.nonce, item.id)) return { refused: REPLAYED };
+  let raw: unknown;
+  try {
+    raw = openDeviceInstructionSync(fromBase64url(token), daemonId, p.data);
+  } catch (err) {
+    return { refused: (err as Error).message.replace('the session\'s URL', 'the device URL') };
+  }
+  const body = DeviceInstructionBody.safeParse(raw);
+  if (!body.success) return { refused: 'its body is not an instruction this daemon knows' };
+  const late = tooOld(body.data.at);
+  return late ? { refused: late } : { body: body.data };
 }

@@ -79,9 +79,12 @@ export const AuditEntry = z.object({
   session: z.string(),
   approval: z.string(),
   tool: z.string(),
-  /** tool, question, plan; or mode (`rcd mode`) and interrupt (`rcd interrupt`), which are not requests. */
-  kind: z.enum(['tool', 'question', 'plan', 'mode', 'interrupt']).default('tool'),
-  action: z.enum(['requested', 'allowed', 'denied', 'expired', 'mode', 'interrupted']),
+  /**
+   * tool, question, plan; or mode (`rcd mode`), interrupt (`rcd interrupt`) and start (`rcd remote start`, started
+   * or refused; `session` is empty for a refused one), which are not requests.
+   */
+  kind: z.enum(['tool', 'question', 'plan', 'mode', 'interrupt', 'start']).default('tool'),
+  action: z.enum(['requested', 'allowed', 'denied', 'expired', 'mode', 'interrupted', 'started', 'refused']),
   actor: z.enum(['agent', 'local', 'remote', 'timeout', 'rcd']),
   detail: z.string().nullable(),
 });

@@ -24,6 +24,11 @@ export const ConfigFile = z
       /** Include the request's text or the turn's result (off: names, kinds and times only). */
       content: z.boolean().optional(),
     }).strict()).max(16).optional(),
+    /**
+     * Directories under which `rcd remote start` (a device URL's holder) may start sessions; none: remote start is off.
+     * Absolute paths; checked on the real path, in the daemon (src/daemon/remote/remote-start.ts).
+     */
+    remoteStartRoots: z.array(z.string().min(1).max(4096).refine((p) => p.startsWith('/'), 'a remoteStartRoots entry is an absolute path')).max(64).optional(),
   })
   .strict();
 
@@ -44,6 +49,7 @@ export interface Config {
   relayUrl: string | null;
   approvalTimeoutMs: number | null;
   notify: Webhook[];
+  remoteStartRoots: string[];
 }
 
 // 32 live agents is already more than two cores can usefully drive; the cap protects the machine from a runaway script.
@@ -67,5 +73,6 @@ export function resolveConfig(file: ConfigFile, env: NodeJS.ProcessEnv): Config 
     relayUrl: env.RCD_RELAY_URL || file.relayUrl || null,
     approvalTimeoutMs: file.approvalTimeoutMs || null,
     notify: (file.notify ?? []).map((w) => ({ url: w.url, events: w.events ?? NOTIFY_EVENTS, content: w.content === true })),
+    remoteStartRoots: file.remoteStartRoots ?? [],
   };
 }

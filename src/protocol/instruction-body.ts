@@ -38,3 +38,34 @@ export const InstructionBody = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('stop'), ...Shown }),
 ]).refine((b) => !(b.kind === 'approve' && b.always && b.mode), 'always and mode exclude each other');
 export type InstructionBody = z.infer<typeof InstructionBody>;
+
+/**
+ * An instruction to the daemon itself, through its device URL (src/e2e/device-instructions.ts): `rcd remote start`.
+ * The daemon checks `cwd` against config.json `remoteStartRoots` on the real path (src/daemon/remote/remote-start.ts).
+ */
+export const DeviceInstructionBody = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('start'),
+    at: Iso,
+    cwd: z.string().min(1).max(4096),
+    name: z.string().min(1).max(64).optional(),
+    agent: z.enum(['generic', 'claude']),
+    /** generic: CMD ARGS; claude: the arguments passed through to Claude Code. */
+    command: z.array(z.string().max(65536)).max(1024),
+    worktree: z.boolean().default(false),
+    branch: z.string().min(1).max(200).optional(),
+  }).strict(),
+]);
+export type DeviceInstructionBody = z.infer<typeof DeviceInstructionBody>;
+
+/** What the daemon answers a device instruction with (sealed for the device URL; the client opens and shows it). */
+export const DeviceInstructionResult = z.union([
+  z.object({
+    ok: z.literal(true),
+    session: z.object({ id: z.string(), name: z.string(), cwd: z.string(), agent: z.string(), worktree: z.object({ path: z.string(), branch: z.string() }).nullable() }),
+    /** Whose environment the agent got (see README "Remote start"). */
+    environment: z.string(),
+  }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+export type DeviceInstructionResult = z.infer<typeof DeviceInstructionResult>;

@@ -189,7 +189,8 @@ export const UploadResponse = z.object({ acked: z.record(z.number().int().min(0)
 export const InstructionKind = z.enum(['sealed', 'prompt', 'approve', 'deny', 'stop']);
 export const Instruction = z.object({
   id: z.string().min(1).max(64),
-  session: SessionId,
+  /** null: an instruction to the daemon itself (a remote start through the device URL). */
+  session: SessionId.nullable(),
   kind: InstructionKind,
   /** sealed: { nonce, sealed, proof } (src/e2e/instructions.ts). */
   payload: z.record(z.unknown()),
@@ -209,6 +210,13 @@ export const PollResponse = z.object({ instructions: z.array(Instruction) });
 /** POST /api/daemon/ack — the daemon stored these; the relay stops offering them. */
 export const AckRequest = z.object({ ids: z.array(z.string().min(1).max(64)).max(1000) });
 export const AckResponse = z.object({ ok: z.literal(true) });
+
+/** A result: sealed under the device key, bound to the instruction's nonce (src/e2e/device-instructions.ts). */
+const SealedResult = z.string().regex(/^[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+$/).max(8192);
+
+/** POST /api/daemon/results — what the daemon made of instructions to itself, for their clients to fetch. */
+export const ResultsRequest = z.object({ results: z.array(z.object({ id: z.string().min(1).max(64), result: SealedResult })).max(100) });
+export const ResultsResponse = z.object({ ok: z.literal(true), stored: z.number().int() });
 
 // ---- remote client -> relay (the token in the path is the only credential) ----
 
@@ -267,6 +275,12 @@ export const SealedInstructionRequest = z.object({
   proof: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
 });
 export const InstructionAccepted = z.object({ id: z.string(), duplicate: z.boolean() });
+
+/**
+ * GET /api/d/:credential/instructions/:id?wait=<ms> — an instruction to the daemon itself: `taken` once the daemon
+ * stored it, `result` (sealed) once it carried it out or refused it; held up to `wait` while there is none.
+ */
+export const DeviceInstructionState = z.object({ id: z.string(), taken: z.boolean(), result: SealedResult.nullable() });
 
 /**
  * A sealed instruction's body, as the daemon parses it once opened (src/link/sealed-instruction.ts). `at`: when the

@@ -99,11 +99,40 @@ const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX daemons_device_read_hash ON daemons(device_read_hash) WHERE device_read_hash IS NOT NULL;
   ALTER TABLE sessions ADD COLUMN device_envelope TEXT;
   `,
+  // 7: instructions to a daemon itself (a remote start through its device URL) beside those to its sessions: the
+  // table is rebuilt with the daemon's id on every row and the session optional (NULL: for the daemon), and a sealed
+  // result the daemon sends back for the client to fetch (docs/relay-protocol.md).
+  `
+  CREATE TABLE instructions_v7 (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    daemon_id TEXT NOT NULL REFERENCES daemons(id) ON DELETE CASCADE,
+    session_id TEXT REFERENCES sessions(id) ON DELETE CASCADE,   -- NULL: an instruction to the daemon itself
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    via TEXT,
+    created_at TEXT NOT NULL,
+    acked_at TEXT,
+    result TEXT,                            -- the daemon's answer to an instruction to itself, sealed; NULL until then
+    UNIQUE (session_id, idempotency_key)
+  );
+  INSERT INTO instructions_v7 (seq, id, daemon_id, session_id, kind, payload, idempotency_key, via, created_at, acked_at)
+    SELECT i.seq, i.id, s.daemon_id, i.session_id, i.kind, i.payload, i.idempotency_key, i.via, i.created_at, i.acked_at
+      FROM instructions i JOIN sessions s ON s.id = i.session_id;
+  DROP TABLE instructions;
+  ALTER TABLE instructions_v7 RENAME TO instructions;
+  CREATE INDEX instructions_pending ON instructions(daemon_id, seq) WHERE acked_at IS NULL;
+  CREATE INDEX instructions_session_pending ON instructions(session_id) WHERE acked_at IS NULL;
+  CREATE INDEX instructions_acked ON instructions(acked_at) WHERE acked_at IS NOT NULL;
+  CREATE UNIQUE INDEX instructions_daemon_key ON instructions(daemon_id, idempotency_key) WHERE session_id IS NULL;
+  `,
 ];
 
 export const RELAY_SCHEMA_VERSION = MIGRATIONS.length;
 
-export function migrateRelay(db: Db): void {
+/** Brings the database to `to` (the current schema; a test stops earlier to check a later migration on old rows). */
+export function migrateRelay(db: Db, to = RELAY_SCHEMA_VERSION): void {
   const from = db.pragma('user_version', { simple: true }) as number;
   if (from > RELAY_SCHEMA_VERSION) {
     throw new RcdError(
@@ -112,7 +141,7 @@ export function migrateRelay(db: Db): void {
     );
   }
   db.transaction(() => {
-    for (let v = from; v < RELAY_SCHEMA_VERSION; v++) {
+    for (let v = from; v < to; v++) {
       db.exec(MIGRATIONS[v] as string);
       db.pragma(`user_version = ${v + 1}`);
     }

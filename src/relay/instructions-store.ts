@@ -1,6 +1,7 @@
-// Instructions from remote clients to a session's daemon (prompt, approve, deny, stop): stored durably before the
-// client gets its answer, deduplicated by the client's idempotency key, offered to the daemon oldest first until
-// it acknowledges them.
+// Instructions from remote clients to a session's daemon (prompt, approve, deny, stop), or to the daemon itself (a
+// remote start through its device URL): stored durably before the client gets its answer, deduplicated by the
+// client's idempotency key, offered to the daemon oldest first until it acknowledges them. An instruction to the
+// daemon itself gets a (sealed) result back, which its client fetches.
 import { randomBytes } from 'node:crypto';
 import type { Instruction } from '../protocol/relay.js';
 import type { Db } from './db.js';
@@ -14,7 +15,13 @@ export const ACKED_KEEP_MS = 24 * 3600_000;
 const SWEEP_BATCH = 1000;
 
 interface RawInstruction {
-  id: string; session_id: string; kind: string; payload: string; via: string | null; created_at: string;
+  id: string; session_id: string | null; kind: string; payload: string; via: string | null; created_at: string;
+}
+
+/** Where an instruction goes: a session of a daemon, or (session null) the daemon itself. */
+export interface Target {
+  daemonId: string;
+  sessionId: string | null;
 }
 
 export class InstructionStore {
@@ -25,19 +32,24 @@ export class InstructionStore {
       byKey: db.prepare<[string, string], { id: string; kind: string }>(
         'SELECT id, kind FROM instructions WHERE session_id = ? AND idempotency_key = ?',
       ),
+      byDaemonKey: db.prepare<[string, string], { id: string; kind: string }>(
+        'SELECT id, kind FROM instructions WHERE daemon_id = ? AND session_id IS NULL AND idempotency_key = ?',
+      ),
       pendingCount: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM instructions WHERE session_id = ? AND acked_at IS NULL'),
+      daemonPendingCount: db.prepare<[string], { n: number }>(
+        'SELECT COUNT(*) AS n FROM instructions WHERE daemon_id = ? AND session_id IS NULL AND (acked_at IS NULL OR result IS NULL)',
+      ),
       insert: db.prepare(
-        'INSERT INTO instructions (id, session_id, kind, payload, idempotency_key, via, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO instructions (id, daemon_id, session_id, kind, payload, idempotency_key, via, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       pending: db.prepare<[string, number], RawInstruction>(
-        `SELECT i.id, i.session_id, i.kind, i.payload, i.via, i.created_at
-           FROM instructions i JOIN sessions s ON s.id = i.session_id
-          WHERE s.daemon_id = ? AND i.acked_at IS NULL
-          ORDER BY i.seq LIMIT ?`,
+        `SELECT id, session_id, kind, payload, via, created_at FROM instructions
+          WHERE daemon_id = ? AND acked_at IS NULL ORDER BY seq LIMIT ?`,
       ),
-      ack: db.prepare(
-        `UPDATE instructions SET acked_at = ?
-          WHERE id = ? AND acked_at IS NULL AND session_id IN (SELECT id FROM sessions WHERE daemon_id = ?)`,
+      ack: db.prepare('UPDATE instructions SET acked_at = ? WHERE id = ? AND acked_at IS NULL AND daemon_id = ?'),
+      result: db.prepare('UPDATE instructions SET result = ? WHERE id = ? AND daemon_id = ? AND session_id IS NULL AND result IS NULL'),
+      resultOf: db.prepare<[string, string], { result: string | null; acked_at: string | null }>(
+        'SELECT result, acked_at FROM instructions WHERE id = ? AND daemon_id = ? AND session_id IS NULL',
       ),
       sweep: db.prepare(
         `DELETE FROM instructions WHERE seq IN
@@ -54,21 +66,39 @@ export class InstructionStore {
    * of them is still answered as a duplicate).
    */
   accept(
-    sessionId: string,
+    to: Target,
     kind: Instruction['kind'],
     payload: Record<string, unknown>,
     idempotencyKey: string,
     via: string,
     maxPending: number,
   ): { id: string; duplicate: boolean } | 'kind-mismatch' | 'full' {
+    const { daemonId, sessionId } = to;
     return this.db.transaction(() => {
-      const existing = this.q.byKey.get(sessionId, idempotencyKey);
+      const existing = sessionId === null ? this.q.byDaemonKey.get(daemonId, idempotencyKey) : this.q.byKey.get(sessionId, idempotencyKey);
       if (existing) return existing.kind === kind ? { id: existing.id, duplicate: true } : 'kind-mismatch' as const;
-      if ((this.q.pendingCount.get(sessionId)?.n ?? 0) >= maxPending) return 'full' as const;
+      // An instruction to the daemon counts as waiting until its result is back: those are few and slow (a start).
+      const waiting = sessionId === null ? this.q.daemonPendingCount.get(daemonId) : this.q.pendingCount.get(sessionId);
+      if ((waiting?.n ?? 0) >= maxPending) return 'full' as const;
       const id = `i_${randomBytes(12).toString('base64url')}`;
-      this.q.insert.run(id, sessionId, kind, JSON.stringify(payload), idempotencyKey, via, new Date().toISOString());
+      this.q.insert.run(id, daemonId, sessionId, kind, JSON.stringify(payload), idempotencyKey, via, new Date().toISOString());
       return { id, duplicate: false };
     }).immediate();
+  }
+
+  /** The daemon's results for instructions to itself; ids it does not own, or already answered, are ignored. */
+  storeResults(daemonId: string, results: readonly { id: string; result: string }[]): number {
+    return this.db.transaction(() => {
+      let n = 0;
+      for (const r of results) n += this.q.result.run(r.result, r.id, daemonId).changes;
+      return n;
+    }).immediate();
+  }
+
+  /** An instruction to the daemon itself: whether the daemon took it, and its sealed result once there; null: none such. */
+  resultOf(daemonId: string, id: string): { taken: boolean; result: string | null } | null {
+    const row = this.q.resultOf.get(id, daemonId);
+    return row ? { taken: row.acked_at !== null, result: row.result } : null;
   }
 
   /** Whether a key was already used for this session (an approval retried after nothing waits any more). */

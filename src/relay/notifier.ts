@@ -5,6 +5,8 @@ export type WaitOutcome = 'notified' | 'timeout' | 'aborted' | 'closed';
 
 export const daemonKey = (daemonId: string): string => `daemon:${daemonId}`;
 export const sessionKey = (sessionId: string): string => `session:${sessionId}`;
+/** Clients waiting for the results of instructions to a daemon itself (a remote start). */
+export const resultsKey = (daemonId: string): string => `results:${daemonId}`;
 
 /** How many requests one kind of caller may have held: per key, and in total less a share kept for others. */
 export interface HoldLimits {

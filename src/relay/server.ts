@@ -4,9 +4,9 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Handler, RelayContext } from './context.js';
-import { ack, deleteSession, poll, putDevice, putSession, register, uploadEvents } from './handlers/daemon.js';
+import { ack, deleteSession, poll, putDevice, putSession, register, results, uploadEvents } from './handlers/daemon.js';
 import { deviceHtml, home, info, sessionHtml } from './handlers/pages.js';
-import { deviceStatus, remoteEvents, remoteInstruction, remoteStatus } from './handlers/remote.js';
+import { deviceInstruction, deviceInstructionState, deviceStatus, remoteEvents, remoteInstruction, remoteStatus } from './handlers/remote.js';
 import { HttpError, sendError } from './http.js';
 import { safePath } from './logger.js';
 
@@ -36,10 +36,13 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', pattern: /^\/api\/daemon\/events$/, handler: uploadEvents },
   { method: 'GET', pattern: /^\/api\/daemon\/poll$/, handler: poll },
   { method: 'POST', pattern: /^\/api\/daemon\/ack$/, handler: ack },
+  { method: 'POST', pattern: /^\/api\/daemon\/results$/, handler: results },
   { method: 'GET', pattern: /^\/api\/s\/([^/]+)$/, handler: remoteStatus },
   { method: 'GET', pattern: /^\/api\/s\/([^/]+)\/events$/, handler: remoteEvents },
   { method: 'POST', pattern: /^\/api\/s\/([^/]+)\/instructions$/, handler: remoteInstruction },
   { method: 'GET', pattern: /^\/api\/d\/([^/]+)$/, handler: deviceStatus },
+  { method: 'POST', pattern: /^\/api\/d\/([^/]+)\/instructions$/, handler: deviceInstruction },
+  { method: 'GET', pattern: /^\/api\/d\/([^/]+)\/instructions\/([A-Za-z0-9_-]{1,64})$/, handler: deviceInstructionState },
   { method: 'GET', pattern: /^\/api\/d\/([^/]+)\/s\/([^/]+)$/, handler: remoteStatus },
   { method: 'GET', pattern: /^\/api\/d\/([^/]+)\/s\/([^/]+)\/events$/, handler: remoteEvents },
   { method: 'POST', pattern: /^\/api\/d\/([^/]+)\/s\/([^/]+)\/instructions$/, handler: remoteInstruction },

@@ -15,7 +15,7 @@ export interface AllowAnswer {
 }
 /** An audit row that is not about a request: a mode switch or an interrupt (`rcd mode`, `rcd interrupt`). */
 export interface SessionAction {
-  at: string; sessionId: string; id: string; kind: 'mode' | 'interrupt'; action: 'mode' | 'interrupted'; actor: Actor; detail: string | null;
+  at: string; sessionId: string; id: string; kind: 'mode' | 'interrupt' | 'start'; action: 'mode' | 'interrupted' | 'started' | 'refused'; actor: Actor; detail: string | null;
 }
 
 export interface ApprovalRecord {
@@ -139,7 +139,8 @@ export class ApprovalStore {
 
   /** A mode switch or an interrupt, in the same trail as the requests (approval: rcd's control request id). */
   recordAction(a: SessionAction): void {
-    this.auditStmt.run(a.at, a.sessionId, a.id, a.kind === 'mode' ? 'set_permission_mode' : 'interrupt', a.action, a.actor, a.detail, a.kind);
+    const tool = a.kind === 'mode' ? 'set_permission_mode' : a.kind === 'start' ? 'rcd remote start' : 'interrupt';
+    this.auditStmt.run(a.at, a.sessionId, a.id, tool, a.action, a.actor, a.detail, a.kind);
   }
 
   markDelivered(sessionId: string, id: string): void {

@@ -16,7 +16,8 @@ export interface Access {
 
 export interface InboxItem {
   id: string;
-  sessionId: string;
+  /** null: an instruction to the daemon itself (a remote start through the device URL). */
+  sessionId: string | null;
   kind: string;
   payload: Record<string, unknown>;
   via: string | null;
@@ -128,11 +129,14 @@ export class LinkStore {
     return this.db.prepare<[string], ContentKeyRow>(`SELECT ${KEY_COLUMNS} FROM session_keys WHERE session_id = ? ORDER BY epoch DESC LIMIT 1`).get(sessionId);
   }
 
-  /** Whether an instruction of the session received before `id` came with this nonce: `id` is a replay if so. */
-  nonceSeen(sessionId: string, nonce: string, id: string): boolean {
+  /**
+   * Whether an instruction of the session (null: to the daemon itself) received before `id` came with this nonce:
+   * `id` is a replay if so.
+   */
+  nonceSeen(sessionId: string | null, nonce: string, id: string): boolean {
     // The (session_id, nonce) index answers it; rowid is the order of receipt (storeInstructions inserts in order).
     return this.db
-      .prepare('SELECT 1 FROM inbox WHERE session_id = ? AND nonce = ? AND rowid < (SELECT rowid FROM inbox WHERE id = ?) LIMIT 1')
+      .prepare('SELECT 1 FROM inbox WHERE session_id IS ? AND nonce = ? AND rowid < (SELECT rowid FROM inbox WHERE id = ?) LIMIT 1')
       .get(sessionId, nonce, id) !== undefined;
   }
 
@@ -186,7 +190,7 @@ export class LinkStore {
   claimNext(): InboxItem | undefined {
     return this.db.transaction(() => {
       const row = this.db
-        .prepare<[], { id: string; session_id: string; kind: string; payload: string; via: string | null }>(
+        .prepare<[], { id: string; session_id: string | null; kind: string; payload: string; via: string | null }>(
           'SELECT id, session_id, kind, payload, via FROM inbox WHERE started_at IS NULL ORDER BY received_at, rowid LIMIT 1',
         )
         .get();
@@ -196,7 +200,26 @@ export class LinkStore {
     }).immediate();
   }
 
-  finish(id: string, error: string | null): void {
-    this.db.prepare('UPDATE inbox SET done_at = ?, error = ? WHERE id = ?').run(new Date().toISOString(), error, id);
+  /** `result`: for an instruction to the daemon itself, what its client is told (sent by the link, sealed). */
+  finish(id: string, error: string | null, result: unknown = null): void {
+    this.db.prepare('UPDATE inbox SET done_at = ?, error = ?, result = ? WHERE id = ?')
+      .run(new Date().toISOString(), error, result === null ? null : JSON.stringify(result), id);
+  }
+
+  /** Outcomes of instructions to the daemon itself that the relay does not have yet, oldest first. */
+  unsentResults(limit = 100): { id: string; nonce: string | null; result: unknown }[] {
+    return this.db
+      .prepare<[number], { id: string; nonce: string | null; result: string }>(
+        'SELECT id, nonce, result FROM inbox WHERE result IS NOT NULL AND result_sent = 0 ORDER BY done_at LIMIT ?',
+      )
+      .all(limit)
+      .map((r) => ({ id: r.id, nonce: r.nonce, result: JSON.parse(r.result) as unknown }));
+  }
+
+  markResultsSent(ids: readonly string[]): void {
+    const mark = this.db.prepare('UPDATE inbox SET result_sent = 1 WHERE id = ?');
+    this.db.transaction(() => {
+      for (const id of ids) mark.run(id);
+    })();
   }
 }

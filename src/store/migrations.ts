@@ -216,6 +216,35 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE sessions ADD COLUMN worktree TEXT;
   `,
+  // 12: remote start (rcd remote start DEVICE_URL): an instruction to the daemon itself has no session, so the inbox is
+  // rebuilt with session_id optional (NULL: for the daemon), and keeps what the daemon made of such an instruction
+  // (result, JSON) until the relay has it for the client (result_sent). A session says whether it was started here
+  // or remotely (origin): a remote start takes its environment from the newest local one under its root.
+  `
+  CREATE TABLE inbox_v12 (
+    id TEXT PRIMARY KEY,             -- the relay's instruction id: a repeat delivery is ignored
+    session_id TEXT,                 -- NULL: an instruction to the daemon itself (a remote start)
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    via TEXT,                        -- hash of the token it came through, when the relay says
+    received_at TEXT NOT NULL,
+    started_at TEXT,                 -- set in the transaction before the side effect: never run twice
+    done_at TEXT,
+    error TEXT,
+    nonce TEXT,                      -- a sealed instruction's client nonce; NULL for anything else
+    result TEXT,                     -- an instruction to the daemon: its outcome for the client (JSON; sealed when sent)
+    result_sent INTEGER NOT NULL DEFAULT 0
+  );
+  INSERT INTO inbox_v12 (id, session_id, kind, payload, via, received_at, started_at, done_at, error, nonce)
+    SELECT id, session_id, kind, payload, via, received_at, started_at, done_at, error, nonce FROM inbox;
+  DROP TABLE inbox;
+  ALTER TABLE inbox_v12 RENAME TO inbox;
+  CREATE INDEX inbox_pending ON inbox(received_at) WHERE started_at IS NULL;
+  CREATE INDEX inbox_nonce ON inbox(session_id, nonce) WHERE nonce IS NOT NULL;
+  CREATE INDEX inbox_results ON inbox(done_at) WHERE result IS NOT NULL AND result_sent = 0;
+
+  ALTER TABLE sessions ADD COLUMN origin TEXT NOT NULL DEFAULT 'local'; -- local | remote
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

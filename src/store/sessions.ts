@@ -2,6 +2,9 @@
 import type { Db } from './db.js';
 import type { AgentKind, RestartPolicy, SessionState } from '../protocol/session.js';
 
+/** Where a session was started: `rcd start` here, or `rcd remote start` through the device URL. */
+export type SessionOrigin = 'local' | 'remote';
+
 export interface Worktree {
   path: string;
   branch: string;
@@ -136,6 +139,20 @@ export class SessionStore {
       ...values,
       updatedAt: new Date().toISOString(),
     });
+  }
+
+  setOrigin(id: string, origin: SessionOrigin): void {
+    this.db.prepare('UPDATE sessions SET origin = ? WHERE id = ?').run(origin, id);
+  }
+
+  /** Sessions started here (`rcd start`), newest first: their directory, name and environment. */
+  localStarts(): { id: string; name: string; cwd: string; worktree: Worktree | null; env: Record<string, string> }[] {
+    return this.db
+      .prepare<[], { id: string; name: string; cwd: string; worktree: string | null; env: string }>(
+        "SELECT id, name, cwd, worktree, env FROM sessions WHERE origin = 'local' ORDER BY created_at DESC, rowid DESC",
+      )
+      .all()
+      .map((r) => ({ ...r, worktree: r.worktree ? (JSON.parse(r.worktree) as Worktree) : null, env: JSON.parse(r.env) as Record<string, string> }));
   }
 
   /** The worktree rcd made for the session (set once, at start; or by a rebuild from its session file). */

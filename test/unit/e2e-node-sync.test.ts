@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 import { fromBase64url, toBase64url, utf8 } from '../../src/e2e/encoding.js';
 import { sealInstruction } from '../../src/e2e/instructions.js';
 import { controlKeys, randomSecret } from '../../src/e2e/keys.js';
-import { deriveSync, openInstructionSync, openSync, sealEventSync, sealSync, verifyProofSync } from '../../src/e2e/node-sync.js';
+import { deriveSync, openDeviceInstructionSync, openInstructionSync, openSync, sealDeviceResultSync, sealEventSync, sealSync, verifyProofSync } from '../../src/e2e/node-sync.js';
+import { openDeviceResult, sealDeviceInstruction } from '../../src/e2e/device-instructions.js';
 import { prove } from '../../src/e2e/proof.js';
 import { EventOpener } from '../../src/e2e/records.js';
 import { OpenFailed, contexts, importContentKey, newContentKey, open, seal } from '../../src/e2e/seal.js';
@@ -67,5 +68,23 @@ describe('e2e node-sync (the daemon) against WebCrypto (clients, the page)', () 
     assert.throws(() => openInstructionSync(deriveSync(secret, 'proof'), ring, 'fedcba9876543210', i), /not proved/);
     assert.throws(() => openInstructionSync(deriveSync(secret, 'proof'), new Map([[1, raw]]), S, i), /does not open/);
     assert.ok(await importContentKey(raw)); // the raw key is a valid WebCrypto AES key too
+  });
+
+  it('device instructions: only the device URL\'s control secret makes one its daemon opens; results open only for that secret and nonce', async () => {
+    const secret = randomSecret();
+    const daemon = 'fedcba9876543210';
+    const i = await sealDeviceInstruction(secret, daemon, { kind: 'start', cwd: '/p/app' });
+    assert.deepEqual((openDeviceInstructionSync(secret, daemon, i) as { cwd: string }).cwd, '/p/app');
+    assert.throws(() => openDeviceInstructionSync(randomSecret(), daemon, i), /not proved/, 'another URL\'s key');
+    assert.throws(() => openDeviceInstructionSync(secret, 'aaaaaaaaaaaaaaaa', i), /not proved/, 'another daemon');
+    assert.throws(() => openDeviceInstructionSync(secret, daemon, { ...i, sealed: `0.${flip(i.sealed.slice(2))}` }), /not proved/, 'an altered body');
+    // A session instruction proved with the same secret does not pass for one to the daemon (the proof names its kind).
+    const keys = await EventOpener.withKeys(`d:${daemon}`, [{ epoch: 0, raw: Uint8Array.from(deriveSync(secret, 'device')), from: 1 }]);
+    const steer = await sealInstruction(secret, keys, `d:${daemon}`, { kind: 'prompt', text: 'x' });
+    assert.throws(() => openDeviceInstructionSync(secret, daemon, steer), /not proved/);
+    const result = sealDeviceResultSync(secret, daemon, i.nonce, { ok: true });
+    assert.deepEqual(await openDeviceResult(secret, daemon, i.nonce, result), { ok: true });
+    await assert.rejects(openDeviceResult(secret, daemon, 'another-nonce-0000', result), OpenFailed, 'a result moved to another instruction');
+    await assert.rejects(openDeviceResult(randomSecret(), daemon, i.nonce, result), OpenFailed);
   });
 });

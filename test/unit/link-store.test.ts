@@ -131,4 +131,39 @@ describe('migration 8', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('12: the inbox keeps what was received and started (never run again), and takes instructions to the daemon with their results', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rcd-migration-12-'));
+    try {
+      const path = join(dir, 'rcd.db');
+      const old = new Database(path);
+      migrate(old, 11);
+      old.prepare("INSERT INTO sessions (id, name, cwd, agent, command, env, restart_policy, state, created_at, updated_at) VALUES ('s1', 's1', '/a', 'generic', '[]', '{}', 'no', 'running', 'x', 'x')").run();
+      old.prepare("INSERT INTO inbox (id, session_id, kind, payload, via, received_at, started_at, nonce) VALUES ('a', 's1', 'sealed', '{}', NULL, 'x', 'y', 'nonce-aaaaaaaaaaaaaa')").run();
+      old.close();
+
+      const db = openDatabase(path);
+      try {
+        const store = new LinkStore(db);
+        assert.equal(store.claimNext(), undefined, 'started before the upgrade: not claimed again');
+        store.storeInstructions([sealed('c', 's1', 'nonce-aaaaaaaaaaaaaa')]);
+        assert.equal(store.nonceSeen('s1', 'nonce-aaaaaaaaaaaaaa', 'c'), true);
+        assert.equal((db.prepare("SELECT origin FROM sessions WHERE id = 's1'").get() as { origin: string }).origin, 'local');
+        // An instruction to the daemon itself: no session; its nonce is its own (not a session's).
+        store.storeInstructions([{ ...sealed('d', 's1', 'nonce-aaaaaaaaaaaaaa'), sessionId: null }]);
+        assert.equal(store.nonceSeen(null, 'nonce-aaaaaaaaaaaaaa', 'd'), false);
+        assert.equal(store.claimNext()?.id, 'c');
+        const d = store.claimNext();
+        assert.deepEqual([d?.id, d?.sessionId], ['d', null]);
+        store.finish('d', null, { ok: true });
+        assert.deepEqual(store.unsentResults(), [{ id: 'd', nonce: 'nonce-aaaaaaaaaaaaaa', result: { ok: true } }]);
+        store.markResultsSent(['d']);
+        assert.deepEqual(store.unsentResults(), []);
+      } finally {
+        db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -63,7 +63,8 @@ async function audit(session: { session?: string }, json: boolean, ctx: CommandC
     return 0;
   }
   const rows = [['AT', 'SESSION', 'APPROVAL', 'TOOL', 'ACTION', 'BY', 'DETAIL']];
-  for (const e of entries) rows.push([e.at, e.session, e.approval.slice(0, 8), e.tool, e.action, e.actor, e.detail ?? '']);
+  // A refused remote start has no session: '-'.
+  for (const e of entries) rows.push([e.at, e.session || '-', e.approval.slice(0, 8), e.tool, e.action, e.actor, e.detail ?? '']);
   ctx.out(table(rows));
   return 0;
 }

@@ -134,7 +134,7 @@ export async function bare(kind: 'stop' | 'interrupt', argv: string[], ctx: Comm
   return 0;
 }
 
-async function retrying<T>(call: () => Promise<T>): Promise<T> {
+export async function retrying<T>(call: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();

@@ -11,6 +11,7 @@ import { isDeviceTarget, relayCall, resolveRemoteUrl, type DeviceTarget, type Se
 import { indentBlock, loadDevice, loadSession, sessionTarget, statusJson } from '../remote-view.js';
 import { answer, bare, decide, mode, send } from './remote-steer.js';
 import { adapterNamed } from '../../agents/index.js';
+import { remoteStart } from './remote-start.js';
 
 
 export async function remote(argv: string[], ctx: CommandContext): Promise<number> {
@@ -25,6 +26,7 @@ export async function remote(argv: string[], ctx: CommandContext): Promise<numbe
     case 'mode': return mode(rest, ctx);
     case 'interrupt':
     case 'stop': return bare(sub, rest, ctx);
+    case 'start': return remoteStart(rest, ctx);
     default: throw usageError('remote', sub ? `unknown remote command "${sub}"` : 'missing remote command');
   }
 }

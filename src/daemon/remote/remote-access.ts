@@ -20,6 +20,7 @@ import { controlKeys, randomSecret } from '../../e2e/keys.js';
 import { formatDeviceUrl, formatSessionUrl, type Scope } from '../../e2e/url.js';
 import type { Bytes } from '../../e2e/webcrypto.js';
 import type { Tailer } from '../output/tailer.js';
+import type { RemoteStart } from './remote-start.js';
 
 // The relay shows this many pending requests of a session; `pendingApprovals` counts them all.
 const MAX_REMOTE_APPROVALS = 50;
@@ -53,6 +54,7 @@ export class RemoteAccess {
     private readonly controls: AgentControls,
     tailer: Tailer,
     log: Logger,
+    remoteStart: RemoteStart,
   ) {
     this.store = new LinkStore(db);
     // Answers, modes and interrupts go to the session's agent kind, which refuses what it has not got (generic).
@@ -92,6 +94,12 @@ export class RemoteAccess {
         return device ? [...own, device] : own;
       },
       log.child({ component: 'executor' }),
+      {
+        daemonId: () => this.store.identity(this.link.origin.origin)?.daemonId ?? null,
+        deviceUrl: () => this.devices.current(),
+        start: (body, instruction) => remoteStart.run(body, instruction),
+        resultReady: () => this.link.resultReady(),
+      },
     );
     this.link = new Link({
       relayUrl, store: this.store, devices: this.devices, executor, log: log.child({ component: 'link' }),

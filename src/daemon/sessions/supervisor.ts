@@ -7,7 +7,7 @@ import { RcdError } from '../../common/errors.js';
 import { LIVE_STATES, type SessionView } from '../../protocol/session.js';
 import type { RequestOf } from '../../protocol/api.js';
 import { flushWal } from '../../store/db.js';
-import type { SessionRecord, Worktree } from '../../store/sessions.js';
+import type { SessionOrigin, SessionRecord, Worktree } from '../../store/sessions.js';
 import { adapterFor } from '../../agents/index.js';
 import { sessionFiles, spawnAgent, type AgentRun, type SessionFiles } from '../process/agent-process.js';
 import { findExecutable } from '../process/executable.js';
@@ -68,14 +68,18 @@ export class Supervisor extends EventEmitter {
     return sessionView(s, pending ?? this.d.controls.of(s.agent).pending(s.id).length);
   }
 
-  /** `worktree`: the git worktree made for it (`cwd` is its path), recorded before the agent starts. */
-  async start(req: RequestOf<'start'>, newId: () => string, worktree: Worktree | null = null): Promise<SessionRecord> {
+  /**
+   * `worktree`: the git worktree made for it (`cwd` is its path), recorded before the agent starts. `origin`: started
+   * here or by `rcd remote start` (a remote start takes its environment from the newest local one).
+   */
+  async start(req: RequestOf<'start'>, newId: () => string, worktree: Worktree | null = null, origin: SessionOrigin = 'local'): Promise<SessionRecord> {
     const adapter = adapterFor(req.agent);
     adapter.validate(req.command);
     const cwd = canonicalDir(req.cwd);
     const id = newId();
     claimSession(this.d.db, this.d.sessions, this.d.config().maxSessions, req, cwd, id, adapter);
     if (worktree) this.d.sessions.setWorktree(id, worktree);
+    if (origin !== 'local') this.d.sessions.setOrigin(id, origin);
 
     const files = this.files(id);
     mkdirSync(files.dir, { recursive: true, mode: 0o700 }); // the wrapper makes the stdin FIFO in it

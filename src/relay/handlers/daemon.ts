@@ -3,12 +3,12 @@
 // per client address and bounded in all; what a registered daemon may store is bounded too (limits.ts).
 import type { IncomingMessage } from 'node:http';
 import {
-  AckRequest, MAX_ACK_BODY_BYTES, MAX_REGISTER_BODY_BYTES, MAX_SESSION_BODY_BYTES, MAX_UPLOAD_BODY_BYTES, PutDeviceRequest, PutSessionRequest, RemoteSession,
+  AckRequest, ResultsRequest, MAX_ACK_BODY_BYTES, MAX_REGISTER_BODY_BYTES, MAX_SESSION_BODY_BYTES, MAX_UPLOAD_BODY_BYTES, PutDeviceRequest, PutSessionRequest, RemoteSession,
   UploadRequest, type Instruction,
 } from '../../protocol/relay.js';
 import type { Handler, RelayContext } from '../context.js';
 import { HttpError, badRequest, intParam, parseJson, readBody, readJson, sendJson } from '../http.js';
-import { daemonKey, sessionKey } from '../notifier.js';
+import { daemonKey, resultsKey, sessionKey } from '../notifier.js';
 import { addressKey, clientAddress } from '../rate-limit.js';
 import { DAEMON_HOLDS, freshDaemonHolds, holdUntil } from './long-poll.js';
 
@@ -143,4 +143,13 @@ export const ack: Handler = async (req, res, ctx) => {
   const body = await readJson(req, AckRequest, 'ack', MAX_ACK_BODY_BYTES);
   ctx.instructions.ack(daemonId, body.ids);
   sendJson(res, 200, { ok: true });
+};
+
+/** What the daemon made of instructions to itself (sealed): kept on the instruction for its client to fetch. */
+export const results: Handler = async (req, res, ctx) => {
+  const daemonId = authenticate(req, ctx).id;
+  const body = await readJson(req, ResultsRequest, 'results', MAX_UPLOAD_BODY_BYTES);
+  const stored = ctx.instructions.storeResults(daemonId, body.results);
+  if (stored > 0) ctx.notifier.notify(resultsKey(daemonId));
+  sendJson(res, 200, { ok: true, stored });
 };

@@ -5,12 +5,13 @@
 // URL's credential opens the reading endpoints only.
 import { createHash } from 'node:crypto';
 import { MAX_PUBLIC_BODY_BYTES, SealedInstructionRequest, TOKEN_RE } from '../../protocol/relay.js';
+import type { Target } from '../instructions-store.js';
 import type { OpenedDevice } from '../device-store.js';
 import type { Handler, RelayContext } from '../context.js';
 import type { ReadResult } from '../events-store.js';
 import { HttpError, intParam, parseJson, parseWith, readBody, sendJson } from '../http.js';
 import { parseInTurn } from '../json-guard.js';
-import { daemonKey, sessionKey } from '../notifier.js';
+import { daemonKey, resultsKey, sessionKey } from '../notifier.js';
 import type { AccessFailure, OpenedSession, SessionRow } from '../store.js';
 import { followerHolds, holdUntil } from './long-poll.js';
 
@@ -99,22 +100,46 @@ export const remoteEvents: Handler = async (_req, res, ctx, params, url) => {
 // online, takes them within a poll; when offline, nothing changes sooner.
 const PENDING_RETRY_S = 10;
 
-function accepted(res: Parameters<Handler>[1], ctx: RelayContext, s: OpenedSession, r: { id: string; duplicate: boolean } | 'kind-mismatch' | 'full'): void {
+/**
+ * Stores a sealed instruction for `to` (a session, or the daemon itself) and answers 201 (200 for a retry). Opaque
+ * here: what it asks, and whether it is genuine, only the daemon can tell.
+ */
+async function acceptSealed(req: Parameters<Handler>[0], res: Parameters<Handler>[1], ctx: RelayContext, to: Target, via: string): Promise<void> {
+  const text = await readBody(req, MAX_PUBLIC_BODY_BYTES);
+  const body = parseWith(SealedInstructionRequest, await parseInTurn(text, () => parseJson(text, 'instruction')), 'instruction');
+  const r = ctx.instructions.accept(to, 'sealed', { nonce: body.nonce, sealed: body.sealed, proof: body.proof }, body.nonce, via, ctx.opts.maxPendingPerUrl);
   if (r === 'kind-mismatch') throw new HttpError(409, 'CONFLICT', 'this idempotencyKey was already used for another kind of instruction');
   if (r === 'full') {
-    const why = ctx.presence.online(s.daemonId) ? 'the daemon has not taken them yet' : 'the daemon is offline';
-    throw new HttpError(429, 'LIMIT', `${ctx.opts.maxPendingPerUrl} instructions already wait for this session (${why}); try again later`, { 'retry-after': String(PENDING_RETRY_S) });
+    const why = ctx.presence.online(to.daemonId) ? 'the daemon has not taken them yet' : 'the daemon is offline';
+    const what = to.sessionId === null ? 'this device' : 'this session';
+    throw new HttpError(429, 'LIMIT', `${ctx.opts.maxPendingPerUrl} instructions already wait for ${what} (${why}); try again later`, { 'retry-after': String(PENDING_RETRY_S) });
   }
-  if (!r.duplicate) ctx.notifier.notify(daemonKey(s.daemonId));
+  if (!r.duplicate) ctx.notifier.notify(daemonKey(to.daemonId));
   sendJson(res, r.duplicate ? 200 : 201, r);
 }
 
 export const remoteInstruction: Handler = async (req, res, ctx, params) => {
   const s = resolveSteering(ctx, params);
-  const text = await readBody(req, MAX_PUBLIC_BODY_BYTES);
-  const body = parseWith(SealedInstructionRequest, await parseInTurn(text, () => parseJson(text, 'instruction')), 'instruction');
-  // Opaque here: whether it is a prompt or an answer, and whether it is genuine, only the daemon can tell.
-  accepted(res, ctx, s, ctx.instructions.accept(s.id, 'sealed', { nonce: body.nonce, sealed: body.sealed, proof: body.proof }, body.nonce, s.tokenHash, ctx.opts.maxPendingPerUrl));
+  await acceptSealed(req, res, ctx, { daemonId: s.daemonId, sessionId: s.id }, s.tokenHash);
+};
+
+/** A device URL's instruction to its daemon itself (a remote start); a view device URL gets 403. */
+export const deviceInstruction: Handler = async (req, res, ctx, params) => {
+  const device = resolveDevice(ctx, params[0]);
+  if (device.scope !== 'control') throw new HttpError(403, 'VIEW_ONLY', 'this is a view-only URL: it can read the sessions, not start one');
+  await acceptSealed(req, res, ctx, { daemonId: device.daemonId, sessionId: null }, device.tokenHash);
+};
+
+/** Where an instruction to the daemon itself stands, and its sealed result once the daemon sent it (long-poll). */
+export const deviceInstructionState: Handler = async (_req, res, ctx, params, url) => {
+  const device = resolveDevice(ctx, params[0]);
+  if (device.scope !== 'control') throw new HttpError(403, 'VIEW_ONLY', 'this is a view-only URL: it can read the sessions, not start one');
+  const id = params[1] ?? '';
+  const check = () => ctx.instructions.resultOf(device.daemonId, id);
+  if (!check()) throw new HttpError(404, 'NOT_FOUND', 'this device has no such instruction (or it was swept, a day after it was taken)');
+  const state = await holdUntil(ctx, res, [resultsKey(device.daemonId)], followerHolds(ctx.notifier.maxHeld), intParam(url, 'wait', 0), check, (v) => v?.result != null);
+  if (state === null) return;
+  sendJson(res, 200, { id, taken: state?.taken ?? false, result: state?.result ?? null });
 };
 
 /** A device URL's list: every session of its daemon, sealed, each with its keys sealed under the device URL's key. */

@@ -1,0 +1,82 @@
+// rcd remote start DEVICE_URL --cwd DIR [--name N] [--agent generic|claude] [--worktree [--branch B]] [-- ARGS]:
+// starts a session on the device URL's machine from anywhere. The request is sealed under the device key and proved
+// with the URL's key (src/e2e/device-instructions.ts), so the relay can neither read where nor forge one; the daemon
+// checks the directory against its remoteStartRoots (src/daemon/remote/remote-start.ts) and answers with a sealed
+// result, which this waits for (`--wait SECONDS`, default 30). A daemon that is offline takes it when it is back.
+import { RcdError } from '../../common/errors.js';
+import { openDeviceResult, sealDeviceInstruction } from '../../e2e/device-instructions.js';
+import { DeviceInstructionResult } from '../../protocol/instruction-body.js';
+import { DeviceInstructionState, InstructionAccepted } from '../../protocol/relay.js';
+import { AGENT_KINDS } from '../../protocol/session.js';
+import { nameProblem } from '../../protocol/session-name.js';
+import { oneOf, parse, usageError } from '../args.js';
+import type { CommandContext } from '../context.js';
+import { isDeviceTarget, relayCall, resolveRemoteUrl, type DeviceTarget } from '../remote-client.js';
+import { retrying } from './remote-steer.js';
+
+const DEFAULT_WAIT_S = 30;
+// Each wait for the result is a long-poll the relay holds up to this long (it answers at once when the result comes).
+const POLL_MS = 10_000;
+
+export async function remoteStart(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals, rest } = parse('remote', argv, {
+    cwd: { type: 'string' }, name: { type: 'string' }, agent: { type: 'string' }, worktree: { type: 'boolean' },
+    branch: { type: 'string' }, wait: { type: 'string' }, json: { type: 'boolean' },
+  }, { min: 1, max: 1 });
+  const cwd = values.cwd as string | undefined;
+  if (!cwd) throw usageError('remote', 'start needs --cwd DIR: the directory on the device URL\'s machine (absolute, under its remoteStartRoots)');
+  if (!cwd.startsWith('/')) throw usageError('remote', `--cwd ${cwd}: give the absolute path on the device URL's machine`);
+  const agent = oneOf('remote', 'agent', values.agent, AGENT_KINDS) ?? 'generic';
+  if (agent === 'generic' && rest.length === 0) throw usageError('remote', 'a generic session needs a command after --');
+  const name = values.name as string | undefined;
+  const problem = name === undefined ? null : nameProblem(name);
+  if (problem) throw usageError('remote', `--name: ${problem}`);
+  if (values.branch !== undefined && !values.worktree) throw usageError('remote', '--branch goes with --worktree');
+  const waitS = values.wait === undefined ? DEFAULT_WAIT_S : Number(values.wait);
+  if (!Number.isInteger(waitS) || waitS < 0 || waitS > 600) throw usageError('remote', '--wait takes whole seconds from 0 to 600');
+
+  const target = await resolveRemoteUrl(positionals[0] as string);
+  if (!isDeviceTarget(target)) throw usageError('remote', 'start takes a device URL (`rcd url --device` on the machine prints it), not a session URL');
+  if (target.scope !== 'control') {
+    throw new RcdError('CONFLICT', 'this is a view-only device URL: it reads the sessions, it cannot start one; ask the owner for the control URL (`rcd url --device`)');
+  }
+  const body = {
+    kind: 'start', cwd, agent, command: rest, worktree: Boolean(values.worktree),
+    ...(name ? { name } : {}), ...(values.branch !== undefined ? { branch: values.branch as string } : {}),
+  };
+  const sealed = await sealDeviceInstruction(target.device.secret, target.device.daemonId, body);
+  // A retry sends the very same body (its nonce is the idempotency key): it starts once whatever the network does.
+  const { data: accepted } = await retrying(() => relayCall(target, '/instructions', InstructionAccepted, { method: 'POST', body: sealed }));
+  const result = await waitForResult(target, accepted.id, sealed.nonce, waitS * 1000);
+  if (values.json) {
+    ctx.json({ id: accepted.id, ...(result ?? { ok: null, pending: true }) });
+  } else if (!result) {
+    ctx.out(`start sent (${accepted.id}); the daemon has not answered within ${waitS} s (offline?): it starts the session when it takes the request. See \`rcd remote status DEVICE_URL\`.`);
+  } else if (result.ok) {
+    const s = result.session;
+    ctx.out(`started ${s.name} (${s.id}) in ${s.cwd}${s.worktree ? ` on branch ${s.worktree.branch}` : ''}\nenvironment: ${result.environment}`);
+  }
+  if (result && !result.ok) throw new RcdError('CONFLICT', `the daemon refused the start: ${result.error}`);
+  return 0;
+}
+
+/** The daemon's result, opened with the device URL's key; null when none came within `waitMs`. */
+async function waitForResult(target: DeviceTarget, id: string, nonce: string, waitMs: number): Promise<DeviceInstructionResult | null> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const left = deadline - Date.now();
+    if (left <= 0) return null;
+    const { data } = await relayCall(target, `/instructions/${id}?wait=${Math.min(left, POLL_MS)}`, DeviceInstructionState, { longPoll: true });
+    if (data.result) {
+      let opened: unknown;
+      try {
+        opened = await openDeviceResult(target.device.secret, target.device.daemonId, nonce, data.result);
+      } catch {
+        throw new RcdError('INTERNAL', 'the result the relay handed back is not the daemon\'s (it does not open with this URL\'s key); the start may or may not have happened');
+      }
+      const parsed = DeviceInstructionResult.safeParse(opened);
+      if (!parsed.success) throw new RcdError('INTERNAL', 'the daemon\'s result is not one this rcd understands');
+      return parsed.data;
+    }
+  }
+}
