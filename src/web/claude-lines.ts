@@ -30,6 +30,7 @@ export function claudeLine(raw: string): string | null {
   const m = isObject(v.message) ? v.message : {};
   const request = isObject(v.request) ? v.request : null;
   if (v.type === 'system') {
+    if (v.subtype === 'status' && v.permissionMode) return `── permissions now: ${String(v.permissionMode)}`;
     if (v.subtype !== 'init') return `[system: ${String(v.subtype)}]`;
     return `── claude ${[v.model, v.permissionMode && `permissions: ${String(v.permissionMode)}`].filter(Boolean).join(' · ')}`;
   }

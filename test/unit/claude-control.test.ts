@@ -127,4 +127,12 @@ describe('ClaudeControl (fast tier: no processes)', () => {
     feed(line({ type: 'system', subtype: 'init', session_id: 'x', permissionMode: 'plan', tools: [] }));
     assert.equal(session().permissionMode, 'plan');
   });
+
+  it('a system/status line\'s permission mode is recorded at once (Claude Code 2.1.332 prints one when a plan is accepted)', () => {
+    feed(line({ type: 'system', subtype: 'init', session_id: 'x', permissionMode: 'plan', tools: [] }));
+    feed(line({ type: 'system', subtype: 'status', status: null, permissionMode: 'acceptEdits', uuid: 'u', session_id: 'x' }));
+    assert.equal(session().permissionMode, 'acceptEdits');
+    feed(line({ type: 'system', subtype: 'status', status: null, uuid: 'u2', session_id: 'x' })); // no mode in it: kept
+    assert.equal(session().permissionMode, 'acceptEdits');
+  });
 });

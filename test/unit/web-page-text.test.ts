@@ -54,6 +54,9 @@ describe('the session page renders claude lines', () => {
     assert.equal(page.claudeLine('not json'), 'not json');
     assert.equal(page.claudeLine(j({ type: 'new_kind', x: 1 })), j({ type: 'new_kind', x: 1 }));
     assert.equal(page.claudeLine(j({ type: 'control_response', response: {} })), null);
+    const status = j({ type: 'system', subtype: 'status', status: null, permissionMode: 'acceptEdits', uuid: 'u', session_id: 's' });
+    assert.equal(page.claudeLine(status), '── permissions now: acceptEdits');
+    assert.equal(page.claudeLine(status), node(status), 'a mode change reads the same in rcd logs');
     assert.equal(page.claudeLine(j({ type: 'result', subtype: 'success', is_error: false, total_cost_usd: 0.01234, num_turns: 1 })), '── turn done · $0.0123');
     const render = page.lineRenderer(true);
     const line = j({ type: 'user', message: { content: 'hi\nthere' } });

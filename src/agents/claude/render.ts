@@ -21,6 +21,8 @@ export function renderLine(line: ClaudeLine, session = 'SESSION'): string | null
       if (l.subtype === 'init') {
         return `── claude ${[l.model, l.permissionMode && `permissions: ${l.permissionMode}`, l.session_id && `conversation ${l.session_id}`].filter(Boolean).join(' · ')}`;
       }
+      // Claude Code 2.1.332 says so when the mode changes (rcd mode, a plan accepted): docs/claude-code-protocol-notes.md.
+      if (l.subtype === 'status' && l.permissionMode) return `── permissions now: ${l.permissionMode}`;
       return `[system: ${l.subtype}]`;
     }
     case 'assistant':

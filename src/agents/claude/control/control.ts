@@ -66,8 +66,9 @@ export class ClaudeControl extends EventEmitter implements AgentControl {
         const line = parseLine(raw);
         switch (line.kind) {
           case 'system': {
-            // The mode it runs in, as Claude Code says at each turn: shown by status, given again to the next run.
-            const mode = line.line.subtype === 'init' ? line.line.permissionMode : undefined;
+            // The mode it runs in, as Claude Code says at each turn (init) and when it changes (status, e.g. a plan
+            // accepted): shown by status, given again to the next run.
+            const mode = line.line.subtype === 'init' || line.line.subtype === 'status' ? line.line.permissionMode : undefined;
             if (mode && this.io.get(sessionId)?.permissionMode !== mode) {
               this.io.setMode(sessionId, mode);
               changed = true;
