@@ -32,12 +32,19 @@
 //                     -> text "a question first" + tool_use AskUserQuestion {questions: [{question, header (its
 //                        first word, 12 chars at most), options: [{label, description: "the <label> option"}],
 //                        multiSelect (true after `=*`)}]}: one question per `&&`-separated part.
-//       `plan: <text>` -> text "here is my plan" + tool_use ExitPlanMode {plan: text}.
+//       `plan: <text>` -> text "here is my plan" + tool_use ExitPlanMode {plan: text}; when the request names a plan
+//                        file (Claude Code 2.1.332's plan-mode instructions: "create your plan at <path> using the
+//                        Write tool"), a tool_use Write {file_path: <path>, content: text} comes first in the same
+//                        message, as the real CLI shows ExitPlanMode the plan file's text, not the tool's input.
+//       `write: <path> = <content>`
+//                     -> text "writing it" + tool_use Write {file_path: path, content}.
 //       `recall`      -> `your first message was: <first user text of the conversation>`.
 //       `slow: <ms>`  -> message_start at once, then after <ms> the text `slept <ms>` (stream:false waits
 //                        before answering); a client disconnect cancels the wait.
 //       anything else -> `echo: <text>`.
-// `requests` counts every HTTP request served (any path); `calls` records each one briefly.
+// `requests` counts every HTTP request served (any path); `calls` records each one briefly, a conversation request
+// with the tool_result blocks of its trailing user message(s) (`toolResults`: what Claude Code told the model a tool
+// returned, e.g. a question's answers), oldest first.
 //
 // Run as a script: `node dist/test/helpers/mock-messages-api.js [--port 8790] [--host 127.0.0.1]
 // [--log requests.jsonl]` prints `mock Messages API on http://127.0.0.1:PORT` and serves until SIGTERM/SIGINT.
@@ -58,6 +65,14 @@ export interface MockCall {
   model?: string;
   /** The reply text or tool command the mock chose, for /v1/messages. */
   reply?: string;
+  /** For /v1/messages: the tool_result blocks of the trailing user message(s), oldest first (text: first 4000 chars). */
+  toolResults?: MockToolResult[];
+}
+
+export interface MockToolResult {
+  toolUseId: string;
+  text: string;
+  isError: boolean;
 }
 
 export interface MockMessagesApi {
@@ -81,7 +96,7 @@ type Body = { model?: unknown; messages?: unknown; system?: unknown; max_tokens?
 
 type Reply =
   | { kind: 'text'; text: string; delayMs?: number }
-  | { kind: 'tool'; preface: string; name: string; input: Record<string, unknown> };
+  | { kind: 'tool'; preface: string; name: string; input: Record<string, unknown>; before?: { name: string; input: Record<string, unknown> } };
 
 const WRAPPER = /^\s*<(system-reminder|command-[a-z-]+|local-command-[a-z-]+|user-prompt-submit-hook|bash-[a-z-]+)>/;
 const MAX_BODY = 32 * 1024 * 1024;
@@ -169,7 +184,15 @@ export function decide(body: Body): Reply {
   const ask = /^ask:\s*([\s\S]+)$/.exec(text);
   if (ask) return { kind: 'tool', preface: 'a question first', name: 'AskUserQuestion', input: { questions: (ask[1] as string).split(/\s+&&\s+/).map(questionOf) } };
   const plan = /^plan:\s*([\s\S]+)$/.exec(text);
-  if (plan) return { kind: 'tool', preface: 'here is my plan', name: 'ExitPlanMode', input: { plan: (plan[1] as string).trim() } };
+  if (plan) {
+    const input = { plan: (plan[1] as string).trim() };
+    // Claude Code 2.1.332 takes the plan from the plan file its plan-mode instructions name, not from this input.
+    const file = planFileOf(body);
+    const before = file ? { name: 'Write', input: { file_path: file, content: input.plan } } : undefined;
+    return { kind: 'tool', preface: 'here is my plan', name: 'ExitPlanMode', input, ...(before ? { before } : {}) };
+  }
+  const write = /^write:\s*(\S+)\s*=\s?([\s\S]*)$/.exec(text);
+  if (write) return { kind: 'tool', preface: 'writing it', name: 'Write', input: { file_path: write[1] as string, content: write[2] as string } };
   if (text === 'recall') {
     const first = messages.filter((m) => m.role === 'user').map(userText).find((t) => t !== undefined);
     return { kind: 'text', text: `your first message was: ${(first ?? '').trim()}` };
@@ -180,6 +203,27 @@ export function decide(body: Body): Reply {
     return { kind: 'text', text: `slept ${ms}`, delayMs: ms };
   }
   return { kind: 'text', text: `echo: ${text}` };
+}
+
+/** The plan file Claude Code's plan-mode instructions name (the newest mention in the request), if any. */
+export function planFileOf(body: Body): string | undefined {
+  const text = JSON.stringify(body.messages ?? '') + JSON.stringify(body.system ?? '');
+  const found = [...text.matchAll(/(?:create your plan at|plan file (?:already )?exists at:?) (\/[^\s"\\]+\.md)/g)];
+  return found.at(-1)?.[1];
+}
+
+/** The tool_result blocks of the trailing user message(s) of a request, oldest first. */
+export function trailingToolResults(body: Body): MockToolResult[] {
+  const messages = Array.isArray(body.messages) ? (body.messages as Msg[]) : [];
+  const found: MockToolResult[] = [];
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i];
+    if (typeof m !== 'object' || m === null || m.role === 'system') continue;
+    if (m.role !== 'user') break;
+    const results = blocksOf(m.content).filter((b) => b.type === 'tool_result');
+    found.unshift(...results.map((b) => ({ toolUseId: String(b.tool_use_id ?? ''), text: toolResultText(b).slice(0, 4000), isError: b.is_error === true })));
+  }
+  return found;
 }
 
 /** One `Q = a | b` (or `Q =* a | b`, multiSelect) part of an `ask:` prompt. */
@@ -200,6 +244,7 @@ function contentOf(reply: Reply, toolId: string): Block[] {
   if (reply.kind === 'text') return [{ type: 'text', text: reply.text }];
   return [
     { type: 'text', text: reply.preface },
+    ...(reply.before ? [{ type: 'tool_use', id: rid('toolu_', 11), name: reply.before.name, input: reply.before.input }] : []),
     { type: 'tool_use', id: toolId, name: reply.name, input: reply.input },
   ];
 }
@@ -253,6 +298,7 @@ async function serveMessages(req: IncomingMessage, res: ServerResponse, body: Bo
   call.stream = stream;
   call.model = model;
   call.reply = reply.kind === 'text' ? reply.text : `${reply.name}: ${typeof reply.input.command === 'string' ? reply.input.command : JSON.stringify(reply.input)}`;
+  call.toolResults = trailingToolResults(body);
   const inputTokens = tokens(JSON.stringify(body.messages ?? ''));
   const id = rid('msg_mock_');
   const toolId = rid('toolu_', 11);

@@ -65,7 +65,7 @@ describe('claude questions, plans and --always', () => {
 
   it('several questions with REQUEST named: a label and free text; multiSelect by numbers and labels', async () => {
     const { id } = await start(rcd, 'several');
-    await rcd.ok(['send', id, 'ask: Which color? = red | green && Toppings? =* cheese | ham | olives && Why? = because']);
+    await rcd.ok(['send', id, 'ask: Which color? = red | green && Toppings? =* cheese | ham | olives && Why? = because | dunno']);
     const q = await pending(rcd, id);
     assert.deepEqual(q.questions?.map((x) => x.multiSelect), [false, true, false]);
     await rcd.ok(['answer', id, q.id.slice(0, 8), 'GREEN', '1,olives', 'I like it, mostly']);
@@ -119,15 +119,27 @@ describe('claude questions, plans and --always', () => {
     assert.equal((await approvals(rcd, id)).length, 0);
   });
 
+  it('a plan accepted without --mode goes back to the mode before plan mode, and status shows it before the next prompt', async () => {
+    const { id } = await start(rcd, 'planback', ['--permission-mode', 'acceptEdits']);
+    await rcd.ok(['mode', id, 'plan']);
+    await rcd.ok(['send', id, 'plan: 1. only this']);
+    const p = await pending(rcd, id);
+    assert.deepEqual([p.kind, p.plan], ['plan', '1. only this'], 'the plan as written to the plan file');
+    await rcd.ok(['approve', id]);
+    await logsMatch(rcd, id, /tool said: User has approved your plan\. [\s\S]*## Approved Plan:\n1\. only this\n── turn done/);
+    await waitFor(async () => (await modeOf(id)) === 'acceptEdits', 'the mode Claude Code said (a system/status line), with no prompt since');
+    assert.match(await rcd.logs(id), /── permissions now: plan\n[\s\S]*── permissions now: acceptEdits/);
+  });
+
   it('approve --always: the same command runs unasked afterwards; one that writes by redirect still asks', async () => {
     const { id, dir } = await start(rcd, 'always');
     const touch = `run: touch ${join(dir, 'again')}`;
     await rcd.ok(['send', id, touch]);
     await pending(rcd, id);
     await rcd.ok(['approve', id, '--always']);
-    await logsMatch(rcd, id, /tool said: \(no output\)/);
+    await logsMatch(rcd, id, /tool said: \(Bash completed with no output\)/);
     await rcd.ok(['send', id, touch]);
-    await waitFor(async () => (await rcd.logs(id)).match(/tool said: \(no output\)/g)?.length === 2, 'the second run');
+    await waitFor(async () => (await rcd.logs(id)).match(/tool said: \(Bash completed with no output\)/g)?.length === 2, 'the second run');
     assert.equal((await approvals(rcd, id, true)).length, 1, 'asked once');
     const audit = JSON.parse(await rcd.ok(['approvals', id, '--audit', '--json'])) as AuditDoc[];
     assert.match(audit.find((e) => e.action === 'allowed')?.detail ?? '', /^always, this session: Bash\(touch /);

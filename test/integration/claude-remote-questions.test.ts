@@ -68,9 +68,9 @@ describe('claude questions, plans, modes and interrupts through the relay', () =
     await env.rcd.ok(['remote', 'send', url, touch]);
     await waiting(url, 'tool');
     await env.rcd.ok(['remote', 'approve', url, '--always']);
-    await logsMatch('always', /tool said: \(no output\)/);
+    await logsMatch('always', /tool said: \(Bash completed with no output\)/);
     await env.rcd.ok(['remote', 'send', url, touch]);
-    await waitFor(async () => (await env.rcd.logs('always')).match(/tool said: \(no output\)/g)?.length === 2, 'the second run, unasked');
+    await waitFor(async () => (await env.rcd.logs('always')).match(/tool said: \(Bash completed with no output\)/g)?.length === 2, 'the second run, unasked');
     const allowed = (await audit('always')).find((e) => e.action === 'allowed');
     assert.equal(allowed?.actor, 'remote');
     assert.match(allowed?.detail ?? '', /^always, this session: Bash\(touch /);
