@@ -69,8 +69,9 @@ function optionFor(q: Question, part: string, n: number): string | undefined {
 
 /**
  * One ANSWER per question, in order: an option's label or its 1-based number, or free text (the "Other" answer);
- * a multiSelect question takes labels or numbers joined by commas, which Claude Code gets joined by ", " (rcd's choice:
- * no multiSelect answer was observed; the text goes to the model as it is, and reads plainly). Returns `answers` as Claude Code takes them: question text -> answer.
+ * a multiSelect question takes labels or numbers joined by commas, which Claude Code gets joined by ", " (2.1.332 reads
+ * that as chosen options: docs/claude-code-protocol-notes.md section 10). Returns `answers` as Claude Code takes them:
+ * question text -> answer.
  */
 export function resolveAnswers(questions: Question[], args: readonly string[]): Record<string, string> {
   if (args.length !== questions.length) {
