@@ -44,8 +44,11 @@ export interface DeviceActions {
   daemonId(): string | null;
   /** The device URL now, if one is issued, live and not expired. */
   deviceUrl(): CurrentUrl | null;
-  /** `rcd remote start`: throws why not (the roots, the directory, the cap...). `instruction`: its id, for the audit trail. */
-  start(body: DeviceInstructionBody, instruction: string): Promise<DeviceInstructionResult & { ok: true }>;
+  /**
+   * An instruction to the daemon (`rcd remote start`, a start form's directory listing); throws why not (the roots,
+   * the directory, the cap...). `instruction`: its id, for the audit trail.
+   */
+  run(body: DeviceInstructionBody, instruction: string): Promise<DeviceInstructionResult & { ok: true }>;
   /** A result is stored for the relay: send it. */
   resultReady(): void;
 }
@@ -109,7 +112,7 @@ export class Executor {
       const opened = openDeviceSealed(this.store, item, url.token, daemonId);
       if ('refused' in opened) throw new Error(opened.refused);
       kind = opened.body.kind;
-      result = await this.device.start(opened.body, item.id);
+      result = await this.device.run(opened.body, item.id);
     } catch (err) {
       result = { ok: false, error: (err as Error).message };
     }

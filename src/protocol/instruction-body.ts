@@ -55,6 +55,11 @@ export const DeviceInstructionBody = z.discriminatedUnion('kind', [
     worktree: z.boolean().default(false),
     branch: z.string().min(1).max(200).optional(),
   }).strict(),
+  /**
+   * What a start form offers: the roots, or the directories in one directory under them (checked as a start's
+   * `cwd` is). Nothing but names; nothing is changed.
+   */
+  z.object({ kind: z.literal('dirs'), at: Iso, path: z.string().min(1).max(4096).optional() }).strict(),
 ]);
 export type DeviceInstructionBody = z.infer<typeof DeviceInstructionBody>;
 
@@ -65,6 +70,16 @@ export const DeviceInstructionResult = z.union([
     session: z.object({ id: z.string(), name: z.string(), cwd: z.string(), agent: z.string(), worktree: z.object({ path: z.string(), branch: z.string() }).nullable() }),
     /** Whose environment the agent got (see README "Remote start"). */
     environment: z.string(),
+  }),
+  z.object({
+    ok: z.literal(true),
+    roots: z.array(z.string()),
+    /** The directory listed (its real path), or null for the roots alone. */
+    path: z.string().nullable(),
+    /** Its subdirectories' names, sorted, hidden ones left out. */
+    dirs: z.array(z.string()),
+    /** More than the list holds. */
+    more: z.boolean(),
   }),
   z.object({ ok: z.literal(false), error: z.string() }),
 ]);

@@ -95,6 +95,15 @@ describe('rcd remote start', () => {
     assert.deepEqual(readdirSync(outside), [], 'nothing was written outside the root');
   });
 
+  it('lists the roots and, under them, directories a start would take (not a symlink leading out)', async () => {
+    assert.equal((await rcd.ok(['remote', 'dirs', device])).trim(), root);
+    const listed = JSON.parse(await rcd.ok(['remote', 'dirs', device, root, '--json'])) as { path: string; dirs: string[] };
+    assert.deepEqual([listed.path, listed.dirs], [root, ['app', 'local-app']]);
+    const out = await rcd.run(['remote', 'dirs', device, outside]);
+    assert.equal(out.code, 1);
+    assert.match(out.stderr, /not under any directory this machine allows/);
+  });
+
   it('starts in a new worktree of a repository under a root', async () => {
     const repo = join(root, 'repo');
     mkdirSync(repo);

@@ -11,7 +11,7 @@ import { isDeviceTarget, relayCall, resolveRemoteUrl, type DeviceTarget, type Se
 import { indentBlock, loadDevice, loadSession, sessionTarget, statusJson } from '../remote-view.js';
 import { answer, bare, decide, mode, send } from './remote-steer.js';
 import { adapterNamed } from '../../agents/index.js';
-import { remoteStart } from './remote-start.js';
+import { remoteDirs, remoteStart } from './remote-start.js';
 
 
 export async function remote(argv: string[], ctx: CommandContext): Promise<number> {
@@ -27,6 +27,7 @@ export async function remote(argv: string[], ctx: CommandContext): Promise<numbe
     case 'interrupt':
     case 'stop': return bare(sub, rest, ctx);
     case 'start': return remoteStart(rest, ctx);
+    case 'dirs': return remoteDirs(rest, ctx);
     default: throw usageError('remote', sub ? `unknown remote command "${sub}"` : 'missing remote command');
   }
 }

@@ -97,7 +97,7 @@ export class RemoteAccess {
       {
         daemonId: () => this.store.identity(this.link.origin.origin)?.daemonId ?? null,
         deviceUrl: () => this.devices.current(),
-        start: (body, instruction) => remoteStart.run(body, instruction),
+        run: (body, instruction) => (body.kind === 'start' ? remoteStart.run(body, instruction) : Promise.resolve(remoteStart.dirs(body.path))),
         resultReady: () => this.link.resultReady(),
       },
     );

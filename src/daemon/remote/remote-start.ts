@@ -4,7 +4,7 @@
 // directory that does not exist is refused (nothing is created). The agent gets the environment of the newest session
 // started locally under the same root (the user's own shell: PATH, API keys), else the daemon's own. Each start, and
 // each refusal of a well-formed one, goes into the audit trail (`rcd approvals --audit`).
-import { realpathSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type { Logger } from 'pino';
 import { RcdError } from '../../common/errors.js';
@@ -53,11 +53,44 @@ export function checkRemoteDirectory(cwd: string, roots: readonly string[]): { d
   throw new RcdError('FORBIDDEN', `${cwd} is not under any directory this machine allows remote starts in${followed} (remoteStartRoots: ${roots.join(', ')})`);
 }
 
+function startable(path: string, roots: readonly string[]): boolean {
+  try {
+    checkRemoteDirectory(path, roots);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// A start form lists at most this many directories of one directory.
+const MAX_LISTED = 500;
+
+type StartBody = Extract<DeviceInstructionBody, { kind: 'start' }>;
+
 export class RemoteStart {
   constructor(private readonly d: RemoteStartDeps) {}
 
+  /**
+   * A start form's picker: the roots, or the subdirectories of `path` (which must pass the same check as a start's
+   * directory). Names only, hidden ones left out; nothing is read inside them.
+   */
+  dirs(path: string | undefined): DeviceInstructionResult & { ok: true } {
+    const roots = this.d.config().remoteStartRoots;
+    if (path === undefined) {
+      checkRemoteDirectory(roots[0] ?? '/', roots); // off: says so, as a start would
+      return { ok: true, roots, path: null, dirs: [], more: false };
+    }
+    const { dir } = checkRemoteDirectory(path, roots);
+    const names = readdirSync(dir, { withFileTypes: true })
+      // A symlink is offered only when it leads to a directory a start would take.
+      .filter((e) => !e.name.startsWith('.') && (e.isDirectory() || (e.isSymbolicLink() && startable(`${dir}/${e.name}`, roots))))
+      .map((e) => e.name)
+      .sort();
+    return { ok: true, roots, path: dir, dirs: names.slice(0, MAX_LISTED), more: names.length > MAX_LISTED };
+  }
+
   /** Starts the session the instruction asks for, or throws why not (after recording the refusal). */
-  async run(body: DeviceInstructionBody, instruction: string): Promise<DeviceInstructionResult & { ok: true }> {
+  async run(body: StartBody, instruction: string): Promise<DeviceInstructionResult & { ok: true }> {
     const what = { cwd: body.cwd, agent: body.agent, ...(body.name ? { name: body.name } : {}), ...(body.worktree ? { worktree: true } : {}), by: 'device URL' };
     try {
       const { dir, root } = checkRemoteDirectory(body.cwd, this.d.config().remoteStartRoots);
