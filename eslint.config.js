@@ -28,6 +28,10 @@ export default tseslint.config(
         { group: ['node:*'], message: 'Browser code: no Node module.' },
         { group: ['**/agents/claude/render.js'], message: 'render.ts loads node:string_decoder; import the pure functions from render-text.js.' },
       ] }],
+      // Agent text only ever becomes text nodes (src/web/dom.ts): nothing here may parse a string as HTML.
+      'no-restricted-properties': ['error',
+        ...['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'createContextualFragment', 'write', 'writeln', 'srcdoc'].map((property) => ({ property, message: 'Build elements with src/web/dom.ts; never parse a string as HTML.' }))],
+      'no-restricted-globals': ['error', { name: 'DOMParser', message: 'Never parse a string as HTML.' }, { name: 'eval', message: 'No eval.' }],
     },
   },
   {

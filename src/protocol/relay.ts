@@ -264,6 +264,21 @@ export const RemoteEventsResponse = z.object({
 });
 
 /**
+ * GET /api/s/:token/events?before=SEQ&limit=N — a page of history read backwards: the newest events before SEQ (at
+ * most N, 1000 and about 1 MiB), oldest first, never held. The session page loads the end of a session this way and
+ * older pages on demand.
+ */
+export const RemoteEarlierEventsResponse = z.object({
+  events: z.array(RelayEvent),
+  /** The relay holds events before the first one returned: ask again with that seq as `before`. */
+  earlier: z.boolean(),
+  /** It holds none, and the events just before the first one returned were pruned. */
+  gap: z.boolean(),
+  session: RemoteSession,
+  view: z.string(),
+});
+
+/**
  * POST /api/s/:token/instructions — a prompt, an approval answer or a stop, sealed and proved by the client with the
  * control URL's key (src/e2e/instructions.ts); stored durably before the answer. The relay sees none of it: it
  * checks the credential's scope (a view URL gets 403), the shapes and the size. `nonce` is the idempotency key:

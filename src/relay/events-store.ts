@@ -15,6 +15,14 @@ export interface ReadResult {
   complete: boolean;
 }
 
+export interface EarlierResult {
+  events: RelayEvent[];
+  /** The relay holds events before the first one returned (ask again with it as `before`). */
+  earlier: boolean;
+  /** It does not, and events before the first one returned were pruned. */
+  gap: boolean;
+}
+
 export class EventStore {
   private readonly q;
 
@@ -32,6 +40,9 @@ export class EventStore {
         'SELECT seq, at, kind, data FROM events WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
       ),
       firstSeq: db.prepare<[string], { seq: number }>('SELECT seq FROM events WHERE session_id = ? ORDER BY seq LIMIT 1'),
+      readBefore: db.prepare<[string, number, number, number], { seq: number; at: string; kind: string; data: string }>(
+        'SELECT seq, at, kind, data FROM events WHERE session_id = ? AND seq < ? AND seq <= ? ORDER BY seq DESC LIMIT ?',
+      ),
     };
   }
 
@@ -84,6 +95,29 @@ export class EventStore {
       bytes += r.data.length;
     }
     return { events, gap: after < cur.pruned_through, complete };
+  }
+
+  /**
+   * The newest acknowledged events before `before`, at most `limit` (and the same byte cap as `read`), oldest first:
+   * a page of history read backwards, for a client that shows the end of a session first. `earlier`: the relay holds
+   * events before the first one returned; `gap`: it does not, and the ones just before it were pruned.
+   */
+  readBefore(sessionId: string, before: number, limit: number): EarlierResult {
+    const cur = this.q.cursor.get(sessionId);
+    if (!cur) return { events: [], earlier: false, gap: false };
+    const events: RelayEvent[] = [];
+    let bytes = 0;
+    const max = Math.max(1, Math.min(limit, MAX_EVENTS_PER_READ));
+    for (const r of this.q.readBefore.iterate(sessionId, before, cur.acked_seq, max)) {
+      if (events.length > 0 && bytes + r.data.length > MAX_BYTES_PER_READ) break;
+      events.push({ seq: r.seq, at: r.at, kind: r.kind as RelayEvent['kind'], data: r.data });
+      bytes += r.data.length;
+    }
+    events.reverse();
+    const from = events[0]?.seq ?? Math.min(before, cur.acked_seq + 1);
+    const first = this.q.firstSeq.get(sessionId)?.seq;
+    const earlier = first !== undefined && first < from;
+    return { events, earlier, gap: !earlier && from > 1 && cur.pruned_through >= from - 1 };
   }
 
   /** firstSeq/lastSeq for the status answer: what a client can still read. */

@@ -1,6 +1,7 @@
 // HTTP plumbing for the relay: a capped body reader, zod parsing with readable messages, JSON/HTML replies, and
 // the error type every handler throws to answer 4xx/5xx with `{ error: { code, message } }`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type { z } from 'zod';
 import { BodyTooLarge, readCappedBody } from '../common/capped-body.js';
 import { jsonShapeProblem, parseInTurn } from './json-guard.js';
@@ -78,7 +79,15 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
+/**
+ * An HTML page, gzipped for a client that accepts it: the session page inlines its script (about 95 kB, a third of
+ * that gzipped; docs/benchmarks.md, "Web page size"), and a phone on a slow network waits for every byte of it.
+ * The relay's pages reflect nothing of the request, so compressing them tells an eavesdropper nothing (BREACH needs
+ * a secret and attacker-chosen text in one compressed body).
+ */
 export function sendHtml(res: ServerResponse, status: number, html: string, headers: Record<string, string> = {}): void {
+  const gzip = /\bgzip\b/i.test(String(res.req?.headers['accept-encoding'] ?? ''));
+  const body = gzip ? gzipSync(html) : Buffer.from(html);
   res.writeHead(status, {
     ...NO_STORE,
     // No page of the relay may be framed, and the token in a session URL must not travel in a Referer.
@@ -86,9 +95,11 @@ export function sendHtml(res: ServerResponse, status: number, html: string, head
     'x-frame-options': 'DENY',
     ...headers,
     'content-type': 'text/html; charset=utf-8',
-    'content-length': Buffer.byteLength(html),
+    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+    vary: 'accept-encoding',
+    'content-length': body.length,
   });
-  res.end(html);
+  res.end(body);
 }
 
 export function sendError(res: ServerResponse, err: HttpError): void {

@@ -1,16 +1,15 @@
-// Following new output: one long-poll after another on GET /api/s/<token>/events, each naming the last seq and
-// view applied so the relay answers as soon as either is behind. Connection trouble and 5xx are retried with a
+// Following new output: the end of the session first (history.ts), then one long-poll after another on
+// GET /api/s/<token>/events, each naming the last seq and view applied so the relay answers as soon as either is behind. Connection trouble and 5xx are retried with a
 // backoff (1 s doubling to 30 s); any other refusal (a rotated, revoked or expired URL) ends following and says why.
 import type { z } from 'zod';
 import type { RemoteEventsResponse } from '../protocol/relay.js';
 import { applyView } from './approvals.js';
-import { lineRenderer } from './claude-lines.js';
-import { outputBox } from './output.js';
+import { History, openEvents, refusedNote } from './history.js';
 import { closed, show, type Session } from './page.js';
 import { call, errorText, type Answer } from './relay-api.js';
-import { clean, sleep } from './text.js';
+import { sleep } from './text.js';
+import { Transcript } from './transcript.js';
 import { EventOpener } from '../e2e/records.js';
-import { newerKeys } from './keys.js';
 
 type EventsAnswer = z.infer<typeof RemoteEventsResponse>;
 const HOLD_MS = 25_000;
@@ -33,10 +32,14 @@ function instructionError(data: string): string | null {
   return null;
 }
 
-export async function follow(s: Session): Promise<void> {
-  const append = outputBox(s.page.out);
-  const render = lineRenderer(s.claude);
+/** Shows the end of the session, then follows it until it ends or the URL stops working. `lastSeq`: the status answer's. */
+export async function follow(s: Session, lastSeq: number): Promise<void> {
+  let history: History | null = null;
+  const view = new Transcript(s.page.out, s.claude, s.page.newOutput, () => history?.stop());
+  history = new History(s, view, s.page.earlier);
   const decoder = new TextDecoder();
+  const first = await history.loadEnd(lastSeq);
+  if (first) view.append(decoder.decode(first, { stream: true }));
   let delay = 1000;
   const retry = async (message: string) => {
     show(s, message);
@@ -67,26 +70,23 @@ export async function follow(s: Session): Promise<void> {
     delay = 1000;
     if (s.page.note.textContent?.includes('retrying')) show(s, '');
     const body = r.body as EventsAnswer;
-    let text = body.gap && body.events.length > 0 ? '\n[earlier output was pruned by the relay]\n' : '';
-    for (const e of body.events) {
+    if (body.gap && body.events.length > 0) view.noteAtEnd('[earlier output was pruned by the relay]');
+    let text = '';
+    for (const e of await openEvents(s, body.events)) {
       s.after = e.seq;
-      let event;
-      try {
-        if (!(s.opener as EventOpener).holdsKeyOf(e.data)) await newerKeys(s, e.data);
-        event = await (s.opener as EventOpener).read(e);
-      } catch {
+      if (e.kind === 'output') {
+        text += decoder.decode(e.data, { stream: true });
+      } else if (e.kind === 'refused') {
         // Altered, forged or moved on the relay: refused, never shown.
-        text += `\n[event ${e.seq} did not authenticate and is not shown]\n`;
-        continue;
-      }
-      if (event.kind === 'output') {
-        text += clean(render(decoder.decode(event.data, { stream: true })));
+        view.append(text);
+        text = '';
+        view.noteAtEnd(refusedNote(e.seq));
       } else {
-        const news = instructionError(EventOpener.text(event.data));
+        const news = instructionError(EventOpener.text(e.data));
         if (news) show(s, news);
       }
     }
-    append(text);
+    view.append(text);
     await applyView(s, body.session, body.view);
     if (!body.more) {
       const state = s.page.state.textContent ?? '';

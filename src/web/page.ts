@@ -18,7 +18,9 @@ export interface Page {
   agent: HTMLElement;
   scope: HTMLElement;
   decide: HTMLElement;
-  out: HTMLPreElement;
+  out: HTMLElement;
+  earlier: HTMLButtonElement;
+  newOutput: HTMLButtonElement;
   note: HTMLElement;
   state: HTMLElement;
   form: HTMLFormElement;
@@ -45,7 +47,9 @@ export const findPage = (): Page => ({
   agent: byId('agent', HTMLElement),
   scope: byId('scope', HTMLElement),
   decide: byId('decide', HTMLElement),
-  out: byId('out', HTMLPreElement),
+  out: byId('out', HTMLElement),
+  earlier: byId('earlier', HTMLButtonElement),
+  newOutput: byId('new-output', HTMLButtonElement),
   note: byId('note', HTMLElement),
   state: byId('state', HTMLElement),
   form: byId('send', HTMLFormElement),
@@ -76,7 +80,7 @@ export interface Session {
   url: SessionUrl;
   /** Opens the session's sealed events; set once the envelope is loaded. */
   opener: EventOpener | null;
-  /** A claude session: its output is rendered as readable lines. */
+  /** A claude session: its stream-json output is rendered for reading (claude-view.ts), not as a terminal. */
   claude: boolean;
   /** The last event seq applied. */
   after: number;

@@ -1,8 +1,8 @@
 // The session page's script, bundled by `npm run build` (esbuild, one minified IIFE) into dist/src/web/session.js
 // and inlined by the relay with the page's CSP nonce (src/relay/pages/session-script.ts). It reads the key in the
 // page's address (after #, never sent to the relay), loads the session, follows new output, keeps the state and
-// pending approvals current, and sends prompts and approval answers. No dependency, no network but the relay's own
-// origin, and agent output only ever becomes text nodes.
+// pending approvals current, and sends prompts and approval answers. No network but the relay's own origin, and agent
+// output only ever becomes text nodes (README.md, Rules).
 import { EventOpener } from '../e2e/records.js';
 import { isSessionUrl, parseRemoteUrl } from '../e2e/url.js';
 import { showDevice } from './device.js';
@@ -13,36 +13,39 @@ import { call, errorText } from './relay-api.js';
 import type { RemoteSession } from '../protocol/relay.js';
 import { wirePromptBox } from './send.js';
 
-/** Loads the session's name, agent and view; false (and says why) when the URL opens nothing. */
-async function load(s: Session): Promise<boolean> {
+/**
+ * Loads the session's name, agent and view; returns the last seq the relay holds, or null (and says why) when the
+ * URL opens nothing.
+ */
+async function load(s: Session): Promise<number | null> {
   let r;
   try {
     r = await call(s, '');
   } catch {
     closed(s, 'Cannot reach the relay; reload the page to try again.');
-    return false;
+    return null;
   }
   if (!r.res.ok) {
     closed(s, errorText(r));
-    return false;
+    return null;
   }
-  const body = r.body as { session: RemoteSession; view: string; envelope: string | null };
+  const body = r.body as { session: RemoteSession; view: string; envelope: string | null; lastSeq?: number };
   if (!body.envelope) {
     closed(s, 'The relay has no key for this URL yet (the owner\'s daemon has not linked since it was issued); reload shortly.');
-    return false;
+    return null;
   }
   try {
     s.opener = await EventOpener.forUrl(s.url, body.envelope);
   } catch {
     closed(s, 'This URL\'s key does not open the session (the relay handed out something else); nothing is shown.');
-    return false;
+    return null;
   }
   await applyView(s, body.session, body.view);
   if (!s.views.accept(null)) {
     closed(s, 'The owner\'s daemon has not sent this session\'s state yet, or it did not authenticate; reload shortly.');
-    return false;
+    return null;
   }
-  return true;
+  return typeof body.lastSeq === 'number' ? body.lastSeq : 0;
 }
 
 async function start(): Promise<void> {
@@ -66,9 +69,10 @@ async function start(): Promise<void> {
   page.controls.hidden = view;
   wirePromptBox(s);
   wireApprovals(s);
-  if (!(await load(s))) return;
+  const lastSeq = await load(s);
+  if (lastSeq === null) return;
   page.submit.disabled = view;
-  void follow(s);
+  void follow(s, lastSeq);
 }
 
 void start();

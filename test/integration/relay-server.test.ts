@@ -8,9 +8,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { request } from 'undici';
 import {
   MAX_EVENTS_PER_BATCH, MAX_RELAY_BODY_BYTES, PollResponse, RegisterResponse, RelayError,
-  RemoteEventsResponse, RemoteStatusResponse, type RemoteSession,
+  RemoteEarlierEventsResponse, RemoteEventsResponse, RemoteStatusResponse, type RemoteSession,
 } from '../../src/protocol/relay.js';
 import { startRelay, type RunningRelay } from '../../src/relay/main.js';
 import { waitFor } from '../helpers/harness.js';
@@ -156,6 +158,25 @@ describe('relay server', () => {
     const stray = await call('POST', '/api/daemon/events', { sessions: [{ id, events: [out(5, 'x')] }, { id: sessionId(), events: [] }] }, cred);
     assert.equal(stray.status, 404);
     assert.equal(await acked([]), 4);
+  });
+
+  it('serves history backwards: the newest events before a seq, oldest first, and whether earlier ones remain', async () => {
+    const { cred, id, token } = await setup();
+    assert.equal((await upload(cred, id, Array.from({ length: 7 }, (_, i) => out(i + 1, `e${i + 1}`)).concat(out(9, 'e9')))).status, 200);
+    const page = async (q: string) => RemoteEarlierEventsResponse.parse((await call('GET', `/api/s/${token}/events?${q}`)).json);
+    const seqs = (p: { events: { seq: number }[] }) => p.events.map((e) => e.seq);
+    // The end first: seq 9 waits for 8, so the newest served is 7 whatever `before` says.
+    let p = await page('before=100&limit=3');
+    assert.deepEqual([seqs(p), p.earlier, p.gap], [[5, 6, 7], true, false]);
+    assert.equal(Buffer.from(p.events[0]?.data ?? '', 'base64').toString(), 'e5');
+    p = await page('before=5&limit=3');
+    assert.deepEqual([seqs(p), p.earlier], [[2, 3, 4], true]);
+    p = await page('before=2&limit=3');
+    assert.deepEqual([seqs(p), p.earlier, p.gap], [[1], false, false], 'the first page says there is nothing before it');
+    p = await page('before=1');
+    assert.deepEqual([seqs(p), p.earlier], [[], false]);
+    assert.ok(p.session.id === id && p.view.length > 0, 'with the session\'s view, like a forward read');
+    assert.equal((await call('GET', `/api/s/${token}/events?before=-1`)).status, 400);
   });
 
   it('wakes a held daemon poll as soon as a prompt arrives, and redelivers until acknowledged', async () => {
@@ -427,9 +448,11 @@ describe('relay server', () => {
     assert.equal(old.status, 410);
     assert.match(old.text, /older rcd/);
     assert.equal((await call('GET', '/s/not-a-session')).status, 404);
-    // Self-contained: no external scripts, styles, images, frames, fonts or imports.
-    assert.doesNotMatch(html, /<(script|img|iframe|link|object|embed)[^>]*\s(src|href|data)=/i);
-    assert.doesNotMatch(html, /@import|\burl\(|https?:\/\/|\/\/[a-z0-9.-]+\.[a-z]{2,}\//);
+    // Self-contained: no external scripts, styles, images, frames, fonts or imports in the page's markup and style
+    // (the script's text is not markup: marked's unused HTML renderer, bundled with its lexer, holds `<img src=`).
+    const markup = html.replace(/(<script nonce="[^"]+">)[\s\S]*?<\/script>/, '$1</script>');
+    assert.doesNotMatch(markup, /<(script|img|iframe|link|object|embed)[^>]*\s(src|href|data)=/i);
+    assert.doesNotMatch(markup, /@import|\burl\(|https?:\/\/|\/\/[a-z0-9.-]+\.[a-z]{2,}\//);
     assert.equal((html.match(/<script/g) ?? []).length, 1, 'one inline script');
     // That script is src/web as `npm run build` bundled it, allowed by this response's nonce and nothing looser.
     const nonce = /<script nonce="([^"]+)">/.exec(html)?.[1] ?? '';
@@ -438,7 +461,22 @@ describe('relay server', () => {
     const bundle = readFileSync(new URL('../../src/web/session.js', import.meta.url), 'utf8').trim();
     assert.ok(html.includes(`<script nonce="${nonce}">${bundle}</script>`), 'the built bundle, inlined whole');
     assert.doesNotMatch(bundle, /sourceMappingURL/);
+    // Nothing in the script turns a string into markup or code: agent text can only ever become text nodes
+    // (src/web/dom.ts), and marked's HTML renderer, never called, could not reach the page if it were.
+    assert.doesNotMatch(bundle, /innerHTML|outerHTML|insertAdjacentHTML|createContextualFragment|DOMParser|srcdoc|document\.write|\beval\(|new Function/);
     assert.match(html, /\/instructions["']/, 'the prompt box posts sealed instructions');
+    // Gzipped for a client that accepts it (the page carries a Markdown parser), as it is for one that does not.
+    const raw = async (headers: Record<string, string>) => {
+      const r = await request(`${relay.url}/s/${id}`, { headers });
+      return { encoding: r.headers['content-encoding'], body: Buffer.from(await r.body.arrayBuffer()) };
+    };
+    const zipped = await raw({ 'accept-encoding': 'gzip, deflate, br' });
+    const plain = await raw({});
+    assert.equal(zipped.encoding, 'gzip');
+    assert.equal(plain.encoding, undefined);
+    assert.ok(zipped.body.length < plain.body.length / 2, `${zipped.body.length} of ${plain.body.length} bytes`);
+    const unzipped = gunzipSync(zipped.body).toString();
+    assert.equal(unzipped.replace(/nonce-?="?[A-Za-z0-9+/=]+/g, ''), plain.body.toString().replace(/nonce-?="?[A-Za-z0-9+/=]+/g, ''));
   });
 
   it('prunes the oldest events beyond --keep-events and tells clients of the gap', async () => {
@@ -456,6 +494,8 @@ describe('relay server', () => {
         assert.equal(ev.gap, true);
         assert.deepEqual(ev.events.map((e) => e.seq), [8, 9, 10, 11, 12]);
         assert.equal(RemoteEventsResponse.parse((await call('GET', `/api/s/${token}/events?after=9`)).json).gap, false);
+        const back = RemoteEarlierEventsResponse.parse((await call('GET', `/api/s/${token}/events?before=10&limit=5`)).json);
+        assert.deepEqual([back.events.map((e) => e.seq), back.earlier, back.gap], [[8, 9], false, true], 'read backwards, the gap is at the start');
         // A late repeat of a pruned event is not stored again.
         assert.deepEqual((await upload(cred, id, [out(1, 'e1')])).json, { acked: { [id]: 12 } });
       } finally {

@@ -66,7 +66,8 @@ export function requestText(tool: string, input: unknown): string {
 }
 
 // A tool result's content is whatever the tool returned: a null or typeless block names itself instead of throwing.
-function resultText(content: unknown): string {
+// (The session page shows it whole, under its tool call: src/web/claude-view.ts.)
+export function resultText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {
     return content.map((b: { type?: string; text?: string } | null) => (b?.type === 'text' ? b.text ?? '' : `[${b?.type ?? 'block'}]`)).join('\n');

@@ -8,7 +8,7 @@ import { MAX_PUBLIC_BODY_BYTES, SealedInstructionRequest, TOKEN_RE } from '../..
 import type { Target } from '../instructions-store.js';
 import type { OpenedDevice } from '../device-store.js';
 import type { Handler, RelayContext } from '../context.js';
-import type { ReadResult } from '../events-store.js';
+import { MAX_EVENTS_PER_READ, type ReadResult } from '../events-store.js';
 import { HttpError, intParam, parseJson, parseWith, readBody, sendJson } from '../http.js';
 import { parseInTurn } from '../json-guard.js';
 import { daemonKey, resultsKey, sessionKey } from '../notifier.js';
@@ -74,6 +74,13 @@ export function viewTag(view: SessionRow['view']): string {
 }
 
 export const remoteEvents: Handler = async (_req, res, ctx, params, url) => {
+  if (url.searchParams.has('before')) {
+    // History read backwards (the session page shows the end first and loads older pages on demand): never held.
+    const s = resolveToken(ctx, params);
+    const page = ctx.events.readBefore(s.id, intParam(url, 'before', 0), intParam(url, 'limit', MAX_EVENTS_PER_READ));
+    sendJson(res, 200, { ...page, session: s.view, view: viewTag(s.view) });
+    return;
+  }
   const after = intParam(url, 'after', 0);
   const wait = intParam(url, 'wait', 0);
   let session = resolveToken(ctx, params);

@@ -11,7 +11,9 @@ export function sessionShell(): { html: string; headers: Record<string, string> 
 </header>
 <main id="session">
 <ul id="sessions" hidden></ul>
-<pre id="out"></pre>
+<button type="button" id="earlier" class="plain" hidden>Load earlier output</button>
+<div id="out"></div>
+<button type="button" id="new-output" hidden>New output ↓</button>
 <p id="note" class="muted" role="status"></p>
 <div id="approval" hidden><p><span id="pending"></span> request(s) wait for you; the oldest, in full:</p>
 <pre id="oldest"></pre>
