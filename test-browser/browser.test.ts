@@ -1,11 +1,15 @@
 // The session URL in a real browser (Debian's Chromium, driven by playwright-core): the page shows the session's
-// output, follows new output, and its prompt box reaches the agent through the relay and the daemon's link.
+// output, follows new output, and its prompt box reaches the agent through the relay and the daemon's link. A claude
+// session reads as a conversation (Markdown, folded tool calls, diffs, turn footers) on a phone (390×844, touch) and
+// on a desktop, light and dark, with nothing scrolling sideways; a long session loads from its end, older pages on
+// demand, and a reader who scrolled up is not pulled down.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rcd, fixture, waitFor } from '../test/helpers/harness.js';
 import { withRelay } from '../test/helpers/relay.js';
 import { startMockMessagesApi } from '../test/helpers/mock-messages-api.js';
 import { claudeRcd } from '../test/helpers/claude.js';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { inBrowser } from './chromium.js';
 
 describe('session page in a browser', () => {
@@ -130,4 +134,128 @@ describe('session page in a browser', () => {
       await api.close();
     }
   });
+  it('reads a claude session on a phone and a desktop: Markdown, inert agent HTML, folded tool calls, a diff, turn footers', async () => {
+    const api = await startMockMessagesApi();
+    const rcd = claudeRcd('rcd-browser-', api.url);
+    try {
+      await withRelay(rcd, () => inBrowser(async (browser) => {
+        await rcd.ok(['start', '--agent', 'claude', '--cwd', rcd.workdir('md'), '--name', 'md']);
+        const long = `${'wide_'.repeat(60)}end`;
+        await rcd.ok(['send', 'md', `Here:\n\n# Plan\n\n- **bold point** and \`code\`\n- [docs](https://example.com/docs) and [bad](javascript:window.pwned=1)\n\n<img src=x onerror="window.pwned=2"> <script>window.pwned=3</script>\n\n\`\`\`\n${long}\n\`\`\``]);
+        await rcd.ok(['send', 'md', 'edit: src/a.ts :: const a = 1;\nkeep();\nold_line(); => const a = 1;\nkeep();\nnew_line();']);
+        await rcd.ok(['send', 'md', `write: notes.md :: first written\nsecond written ${long}`]);
+        const url = (await rcd.ok(['url', 'md'])).trim();
+        await waitFor(async () => ((await rcd.ok(['remote', 'logs', url])).match(/turn done/g) ?? []).length >= 3, 'three turns to reach the relay');
+
+        const phone: BrowserContextOptions = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 3 };
+        const desktop: BrowserContextOptions = { viewport: { width: 1280, height: 900 }, colorScheme: 'dark' };
+        for (const [name, options] of [['phone', phone], ['desktop', desktop]] as const) {
+          const { page, errors } = await open(browser, url, options);
+          const out = page.locator('#out');
+          await out.locator('.md strong', { hasText: 'bold point' }).waitFor({ timeout: 10_000 });
+          assert.equal(await out.locator('.md h1', { hasText: 'Plan' }).count(), 1, `${name}: a heading`);
+          assert.equal(await out.locator('.md li code', { hasText: 'code' }).count(), 1);
+          const link = out.locator('a', { hasText: 'docs' });
+          assert.equal(await link.getAttribute('href'), 'https://example.com/docs');
+          assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
+          assert.equal(await out.locator('a[href^="javascript"], img, script, iframe').count(), 0, `${name}: agent HTML and unsafe links stay inert`);
+          const text = (await out.textContent()) ?? '';
+          assert.ok(text.includes('<img src=x onerror="window.pwned=2">') && text.includes('<script>window.pwned=3</script>'), 'shown as text');
+          assert.ok(text.includes('bad (javascript:window.pwned=1)'), 'an unsafe link is its text and its target, unlinked');
+          assert.equal(await page.evaluate('window.pwned'), undefined);
+
+          // The Edit: one folded line, its diff below; opening it shows the result.
+          const edit = out.locator('.tool', { hasText: 'Edit: src/a.ts' });
+          assert.deepEqual(await edit.locator('.diff .del').allTextContents(), ['- old_line();\n']);
+          assert.deepEqual(await edit.locator('.diff .add').allTextContents(), ['+ new_line();\n']);
+          assert.equal(await edit.locator('.diff .ctx').count(), 2);
+          const result = edit.locator('pre.result');
+          assert.equal(await result.isVisible(), false, 'the result is folded');
+          await edit.locator('summary').click();
+          await result.waitFor({ state: 'visible' });
+          assert.match((await result.textContent()) ?? '', /No such tool available: Edit/);
+          const write = out.locator('.tool', { hasText: 'Write: notes.md' });
+          assert.equal(await write.locator('.diff .add').count(), 2, 'a Write is all added');
+          assert.equal(await write.locator('.diff .del, .diff .ctx').count(), 0);
+          assert.equal(await out.locator('.turn', { hasText: /turn done · \d+ turns? · \$0\.\d{4} · \d+\.\d s/ }).count(), 3, 'each turn ends with its cost and duration');
+
+          // Nothing scrolls sideways: the long line scrolls inside its code block and its diff.
+          assert.equal(await page.evaluate('document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth'), true, `${name}: no sideways scroll`);
+          if (name === 'phone') {
+            assert.equal(await out.locator('pre.code').evaluate((el) => el.scrollWidth > el.clientWidth), true, 'the code block scrolls within itself');
+            for (const target of [edit.locator('summary'), page.locator('#submit'), page.locator('#interrupt')]) {
+              const box = await target.boundingBox();
+              assert.ok(box && box.height >= 44, `touch target ${String(box?.height)} px high`);
+            }
+          }
+          const bg = await page.evaluate('getComputedStyle(document.body).backgroundColor');
+          assert.equal(bg, name === 'phone' ? 'rgb(250, 250, 250)' : 'rgb(22, 24, 26)', `${name}: the ${name === 'phone' ? 'light' : 'dark'} theme`);
+          assert.deepEqual(errors, [], `${name}: no page error`);
+          await page.context().close();
+        }
+      }));
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('shows a long session from its end, loads older output on demand without moving the view, and keeps a reader who scrolled up', async () => {
+    const rcd = new Rcd();
+    await withRelay(rcd, () => inBrowser(async (browser) => {
+      await rcd.ok(['start', '--cwd', rcd.workdir('long'), '--name', 'long', '--', process.execPath, fixture('colours.mjs'), '600', '4']);
+      const url = (await rcd.ok(['url', 'long'])).trim();
+      await waitFor(async () => (await rcd.ok(['remote', 'logs', url])).includes('line 600'), 'the output to reach the relay', 30_000);
+
+      const { page, errors } = await open(browser, url, { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+      const out = page.locator('#out');
+      await out.locator('pre.term', { hasText: 'line 600' }).waitFor({ timeout: 10_000 });
+      const earlier = page.locator('#earlier');
+      assert.equal(await earlier.isVisible(), true, 'older output is offered, not loaded');
+      assert.doesNotMatch((await out.textContent()) ?? '', /^line 1\n/, 'the start is not loaded yet');
+      // Colours as spans; the window-title escape nowhere.
+      assert.ok((await out.locator('span.t-f2').count()) > 0);
+      const shown = (await out.textContent()) ?? '';
+      assert.ok(!shown.includes('title') && !shown.includes(String.fromCharCode(27)), 'no escape and no window title in the text');
+
+      // Load earlier: what was at the top of the output stays where it was on the screen.
+      for (let pages = 0; await earlier.isVisible(); pages++) {
+        assert.ok(pages < 20, 'a few pages reach the start');
+        await page.evaluate('window.scrollTo(0, 0)');
+        const first = out.locator('pre.term').first();
+        await first.evaluate((el, n) => el.setAttribute('data-mark', String(n)), pages);
+        const top = (await first.boundingBox())?.y ?? 0;
+        const count = await out.locator('pre.term').count();
+        await earlier.click();
+        await waitFor(async () => (await out.locator('pre.term').count()) > count || !(await earlier.isVisible()), 'an older page');
+        const after = (await out.locator(`pre.term[data-mark="${pages}"]`).boundingBox())?.y ?? 0;
+        assert.ok(Math.abs(after - top) <= 2, `the view stayed put (${top} → ${after})`);
+      }
+      const lines = ((await out.textContent()) ?? '').split('\n').filter(Boolean);
+      assert.deepEqual(lines, Array.from({ length: 600 }, (_, i) => `line ${i + 1}`), 'every line once, in order, across the pages');
+
+      // Scrolled up, new output does not pull the reader down: a button offers the end.
+      await page.evaluate('window.scrollTo(0, 0)');
+      await rcd.ok(['send', 'long', 'while you read']);
+      await out.locator('pre.term', { hasText: 'echo: while you read' }).waitFor({ timeout: 10_000 });
+      assert.equal(await page.evaluate('window.scrollY'), 0, 'still where the reader was');
+      await page.locator('#new-output').click();
+      await waitFor(async () => (await page.evaluate('window.innerHeight + window.scrollY >= document.scrollingElement.scrollHeight - 2')) === true, 'at the end');
+      assert.equal(await page.locator('#new-output').isVisible(), false);
+      // At the end, new output is followed.
+      await rcd.ok(['send', 'long', 'followed']);
+      await out.locator('pre.term', { hasText: 'echo: followed' }).waitFor({ timeout: 10_000 });
+      await waitFor(async () => (await page.evaluate('window.innerHeight + window.scrollY >= document.scrollingElement.scrollHeight - 2')) === true, 'still at the end');
+      assert.equal(await page.evaluate('document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth'), true);
+      assert.deepEqual(errors, []);
+    }));
+  });
 });
+
+/** A page on `url` in a context of its own, and the errors it throws (none may). */
+async function open(browser: Browser, url: string, options: BrowserContextOptions): Promise<{ page: Page; errors: string[] }> {
+  const page = await (await browser.newContext(options)).newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  return { page, errors };
+}

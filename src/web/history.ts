@@ -115,9 +115,10 @@ export class History {
       if (page.earlier) [this.head, shown] = cutAtFirstLine(bytes);
       this.oldest = page.events[0]?.seq ?? this.oldest;
       const notes = [...(page.gap ? [PRUNED] : []), ...opened.filter((e) => e.kind === 'refused').map((e) => refusedNote(e.seq))];
-      this.view.prepend(new TextDecoder().decode(shown), notes);
-      this.button.textContent = 'Load earlier output';
-      this.button.hidden = !page.earlier;
+      this.view.prepend(new TextDecoder().decode(shown), notes, () => {
+        this.button.textContent = 'Load earlier output';
+        this.button.hidden = !page.earlier;
+      });
     } finally {
       this.loading = false;
       this.button.disabled = false;

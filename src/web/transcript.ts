@@ -65,9 +65,10 @@ export class Transcript {
 
   /**
    * An older page of history (whole lines, decoded) and the page's own notes about it, at the start, with the
-   * reader's view kept where it was: what they were reading does not move.
+   * reader's view kept where it was: what they were reading does not move. `alongside` changes the page above the
+   * box at the same time (its height change is made up for with the rest).
    */
-  prepend(text: string, notes: readonly string[] = []): void {
+  prepend(text: string, notes: readonly string[] = [], alongside?: () => void): void {
     const f = document.createDocumentFragment();
     for (const n of notes) f.appendChild(toDom(h('div', { class: 'note' }, n)));
     if (this.claude) f.appendChild(this.render(text));
@@ -79,6 +80,7 @@ export class Transcript {
     const before = page().scrollHeight;
     const y = window.scrollY;
     this.out.insertBefore(f, this.out.firstChild);
+    alongside?.(); // a change above the box (the Load button going) is made up for too
     window.scrollTo(0, y + page().scrollHeight - before);
   }
 

@@ -36,8 +36,10 @@
 //                        file (Claude Code 2.1.332's plan-mode instructions: "create your plan at <path> using the
 //                        Write tool"), a tool_use Write {file_path: <path>, content: text} comes first in the same
 //                        message, as the real CLI shows ExitPlanMode the plan file's text, not the tool's input.
-//       `write: <path> = <content>`
+//       `write: <path> = <content>` or `write: <path> :: <content>`
 //                     -> text "writing it" + tool_use Write {file_path: path, content}.
+//       `edit: <file> :: <old> => <new>` -> text "editing it" + tool_use Edit {file_path, old_string, new_string}
+//                        (old and new may span lines; fake-claude.mjs has no Edit tool and answers it with an error).
 //       `recall`      -> `your first message was: <first user text of the conversation>`.
 //       `slow: <ms>`  -> message_start at once, then after <ms> the text `slept <ms>` (stream:false waits
 //                        before answering); a client disconnect cancels the wait.
@@ -191,8 +193,10 @@ export function decide(body: Body): Reply {
     const before = file ? { name: 'Write', input: { file_path: file, content: input.plan } } : undefined;
     return { kind: 'tool', preface: 'here is my plan', name: 'ExitPlanMode', input, ...(before ? { before } : {}) };
   }
-  const write = /^write:\s*(\S+)\s*=\s?([\s\S]*)$/.exec(text);
+  const write = /^write:\s*(\S+)\s*(?:=|::)\s?([\s\S]*)$/.exec(text);
   if (write) return { kind: 'tool', preface: 'writing it', name: 'Write', input: { file_path: write[1] as string, content: write[2] as string } };
+  const edit = /^edit:\s*(\S+)\s*::\s*([\s\S]*?)\s*=>\s*([\s\S]*)$/.exec(text);
+  if (edit) return { kind: 'tool', preface: 'editing it', name: 'Edit', input: { file_path: edit[1], old_string: edit[2], new_string: edit[3] } };
   if (text === 'recall') {
     const first = messages.filter((m) => m.role === 'user').map(userText).find((t) => t !== undefined);
     return { kind: 'text', text: `your first message was: ${(first ?? '').trim()}` };
