@@ -1,6 +1,6 @@
 // The pure half of the claude renderer: how a tool call, a request, a tool result and a content block read as text.
 // It imports only questions.ts, which imports nothing (not even protocol.ts's types, which name Buffer), so the relay's
-// session page bundles these very functions (src/web/claude-lines.ts) and shows a tool call the way `rcd logs` and
+// session page bundles these very functions (src/web/claude-view.ts) and shows a tool call the way `rcd logs` and
 // `rcd approvals` do.
 // Nothing here is sanitized: the callers pass every line through their sanitizer (the terminal's, the page's).
 
