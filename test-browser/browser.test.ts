@@ -144,6 +144,9 @@ describe('session page in a browser', () => {
         await rcd.ok(['send', 'md', `Here:\n\n# Plan\n\n- **bold point** and \`code\`\n- [docs](https://example.com/docs) and [bad](javascript:window.pwned=1)\n\n<img src=x onerror="window.pwned=2"> <script>window.pwned=3</script>\n\n\`\`\`\n${long}\n\`\`\``]);
         await rcd.ok(['send', 'md', 'edit: src/a.ts :: const a = 1;\nkeep();\nold_line(); => const a = 1;\nkeep();\nnew_line();']);
         await rcd.ok(['send', 'md', `write: notes.md :: first written\nsecond written ${long}`]);
+        // The fake Claude Code asks before a Write in the default mode, as the real one does.
+        await waitFor(async () => (await rcd.ok(['approvals', 'md'])).includes('Write'), 'the Write to ask for approval');
+        await rcd.ok(['approve', 'md']);
         const url = (await rcd.ok(['url', 'md'])).trim();
         await waitFor(async () => ((await rcd.ok(['remote', 'logs', url])).match(/turn done/g) ?? []).length >= 3, 'three turns to reach the relay');
 
