@@ -21,7 +21,7 @@ export const USAGE: Record<string, string> = {
   remote: 'rcd remote status URL [--json] | logs URL [--follow] | send URL TEXT | approve URL [REQUEST] [--always|--mode MODE] | deny URL [REQUEST] [--message M] | answer URL [REQUEST] ANSWER... | mode URL MODE | interrupt URL | stop URL | start DEVICE_URL --cwd DIR [--name N] [--agent generic|claude] [--worktree [--branch B]] [--wait S] [-- ARGS] | dirs DEVICE_URL [DIR]   (URL: a session URL, or a device URL with --session NAME|ID; status DEVICE_URL lists its sessions)',
   service: 'rcd service install|uninstall|status [--dry-run] [--platform linux|darwin] [--json]   (the login service)',
   relay: 'rcd relay [--host H] [--port P] [--data DIR] [--cert FILE --key FILE] [--keep-events N] [--max-long-polls N] [--register-burst N] ' +
-    '[--register-per-hour N] [--trust-proxy] [--max-daemons N] [--max-sessions N] [--max-pending N] [--max-event-bytes N]   (the self-hostable relay, in the foreground)',
+    '[--register-per-hour N] [--trust-proxy] [--max-daemons N] [--max-sessions N] [--max-pending N] [--max-event-bytes N] [--push-hosts H,...] [--push-contact URL]   (the self-hostable relay, in the foreground)',
 };
 
 /**
@@ -35,6 +35,9 @@ export const RELAY_HELP = `Flags (README "The relay"):
   --data DIR               relay.db and relay.log (default $RCD_HOME/relay)
   --cert FILE --key FILE   serve HTTPS with this PEM certificate chain and key
   --keep-events N          events kept per session (default 100000)
+  --push-hosts H,...       push services Web Push is delivered to, with their subdomains (default
+                           fcm.googleapis.com,push.services.mozilla.com,push.apple.com,notify.windows.com)
+  --push-contact URL       VAPID contact a push service may write to (mailto: or https:; default mailto:rcd-relay@invalid)
 Limits (429 or 503 with Retry-After, 413 beyond):
   --max-long-polls N       long-polls held at once (default 1000); daemons registered in the last hour get half
   --register-burst N       daemons one address (IPv4, IPv6 /64) may register at once (default 10)

@@ -3,7 +3,7 @@
 // fails — `sync` (session updates and event uploads, woken by local changes) and `poll` (long-poll for
 // instructions). A failure backs off with full jitter; a wake or SIGUSR2 drops the pool and reconnects at once.
 import type { Logger } from 'pino';
-import { AckResponse, POLL_DEADLINE_MS, POLL_HOLD_MS, PollResponse, RegisterResponse, ResultsResponse, type Instruction } from '../protocol/relay.js';
+import { AckResponse, POLL_DEADLINE_MS, POLL_HOLD_MS, PollResponse, PushResponse, RegisterResponse, ResultsResponse, type Instruction } from '../protocol/relay.js';
 import { fromBase64url } from '../e2e/encoding.js';
 import { sealDeviceResultSync } from '../e2e/node-sync.js';
 import type { DeviceAccessStore } from '../store/device-access.js';
@@ -22,6 +22,20 @@ export type LinkState = 'off' | 'connecting' | 'connected' | 'backoff';
 const CALL_TIMEOUT_MS = 15_000;
 // A relay refuses a poll (503 over its cap, 401) at once; one it still holds after this long has taken it.
 const POLL_TAKEN_MS = 1_000;
+// Notifications waiting for the relay (the link is down): the newest are kept; an old one is stale anyway.
+const MAX_QUEUED_PUSHES = 100;
+
+/** A Web Push notification the daemon encrypted (src/daemon/remote/push.ts), for the relay to deliver. */
+export interface OutgoingPush {
+  endpoint: string;
+  /** RFC 8291 aes128gcm body, base64url. */
+  body: string;
+  ttl: number;
+  urgency: 'very-low' | 'low' | 'normal' | 'high';
+  topic?: string;
+  /** The push service says the subscription is gone (404/410). */
+  gone(): void;
+}
 
 export interface LinkDeps {
   relayUrl: string;
@@ -56,6 +70,7 @@ export class Link {
   private pollRefused = false;
   /** Outcomes of instructions to the daemon may wait in the inbox (at start: perhaps, from before a restart). */
   private resultsPending = true;
+  private readonly pushes: OutgoingPush[] = [];
 
   constructor(private readonly d: LinkDeps) {
     this.origin = checkRelayUrl(d.relayUrl);
@@ -85,6 +100,13 @@ export class Link {
 
   sessionRemoved(id: string): void {
     this.sync.removedLocally(id);
+    this.kickSync?.();
+  }
+
+  /** A notification for the relay to deliver, sent as soon as the link is up (the newest 100 wait for it). */
+  queuePush(p: OutgoingPush): void {
+    this.pushes.push(p);
+    if (this.pushes.length > MAX_QUEUED_PUSHES) this.pushes.shift();
     this.kickSync?.();
   }
 
@@ -219,7 +241,8 @@ export class Link {
       await this.uploader.uploadPending(signal);
       await this.sync.push(signal, false);
       if (this.resultsPending) await this.sendResults(signal);
-      if (!this.sync.pending && !this.uploader.hasPending() && !this.resultsPending) {
+      if (this.pushes.length > 0) await this.sendPushes(signal);
+      if (!this.sync.pending && !this.uploader.hasPending() && !this.resultsPending && this.pushes.length === 0) {
         let onAbort: () => void = () => undefined;
         try {
           await new Promise<void>((resolve, reject) => {
@@ -265,6 +288,26 @@ export class Link {
     }
     this.d.store.markResultsSent(unsent.map((r) => r.id));
     if (unsent.length === 100) this.resultsPending = true; // a full page: there may be more
+  }
+
+  /**
+   * Hands the queued notifications to the relay, oldest first. One the relay refuses (a bad endpoint, its rate
+   * limit) is dropped; a network failure keeps it for the next connection.
+   */
+  private async sendPushes(signal: AbortSignal): Promise<void> {
+    for (let p = this.pushes[0]; p; p = this.pushes[0]) {
+      const { gone, ...body } = p;
+      try {
+        const { status } = await this.http.call('POST', 'api/daemon/push', body, PushResponse, { signal, timeoutMs: CALL_TIMEOUT_MS });
+        if (status === 404 || status === 410) gone();
+      } catch (err) {
+        // Only a lost connection keeps it: anything the relay answered (a bad endpoint, its rate limit, a push
+        // service it could not reach) would be answered again, and must not end the link's cycle.
+        if (!(err instanceof HttpError) || err.unauthorized) throw err;
+        this.d.log.warn({ status: err.status, error: err.message }, 'the relay refused a notification');
+      }
+      this.pushes.shift();
+    }
   }
 
   private async pollWorker(signal: AbortSignal): Promise<void> {

@@ -60,6 +60,19 @@ export const DeviceInstructionBody = z.discriminatedUnion('kind', [
    * `cwd` is). Nothing but names; nothing is changed.
    */
   z.object({ kind: z.literal('dirs'), at: Iso, path: z.string().min(1).max(4096).optional() }).strict(),
+  /**
+   * An installed web app asks to be notified (Web Push, src/daemon/remote/push.ts): its PushSubscription. The keys
+   * are the browser's (RFC 8291): the daemon encrypts each notification for them; the relay only delivers.
+   */
+  z.object({
+    kind: z.literal('push-subscribe'),
+    at: Iso,
+    subscription: z.object({
+      endpoint: z.string().url().max(2048).refine((u) => /^https?:\/\//.test(u), 'a push endpoint is a URL'),
+      keys: z.object({ p256dh: z.string().regex(/^[A-Za-z0-9_-]{80,100}$/), auth: z.string().regex(/^[A-Za-z0-9_-]{16,32}$/) }),
+    }),
+  }).strict(),
+  z.object({ kind: z.literal('push-unsubscribe'), at: Iso, endpoint: z.string().url().max(2048) }).strict(),
 ]);
 export type DeviceInstructionBody = z.infer<typeof DeviceInstructionBody>;
 
@@ -81,6 +94,7 @@ export const DeviceInstructionResult = z.union([
     /** More than the list holds. */
     more: z.boolean(),
   }),
+  z.object({ ok: z.literal(true), subscribed: z.boolean() }),
   z.object({ ok: z.literal(false), error: z.string() }),
 ]);
 export type DeviceInstructionResult = z.infer<typeof DeviceInstructionResult>;

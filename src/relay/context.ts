@@ -9,6 +9,7 @@ import type { RelayOptions } from './options.js';
 import type { TokenBuckets } from './rate-limit.js';
 import type { DeviceStore } from './device-store.js';
 import type { SessionStore } from './store.js';
+import type { VapidKeys } from './push.js';
 
 export interface RelayContext {
   sessions: SessionStore;
@@ -21,6 +22,8 @@ export interface RelayContext {
   registrations: TokenBuckets;
   log: Logger;
   opts: RelayOptions;
+  /** Web Push (push.ts): the relay's VAPID keys, and notifications per daemon. */
+  push: { keys: VapidKeys; perDaemon: TokenBuckets };
   startedAt: Date;
 }
 

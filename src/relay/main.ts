@@ -17,6 +17,11 @@ import { Notifier, Presence } from './notifier.js';
 import { loadSessionScript } from './pages/session-script.js';
 import { checkTransport, originOf, withDefaults, type RelayOptions, type RelayOptionsInput } from './options.js';
 import { TokenBuckets } from './rate-limit.js';
+import { loadVapidKeys } from './push.js';
+
+// Web Push per daemon: a burst of requests for a person, a few a minute after that.
+const PUSH_BURST = 30;
+const PUSH_PER_HOUR = 240;
 import { createRelayServer } from './server.js';
 import { DeviceStore } from './device-store.js';
 import { SessionStore } from './store.js';
@@ -88,6 +93,7 @@ async function launch(input: RelayOptionsInput): Promise<RunningRelay & { log: L
     log,
     opts,
     startedAt: new Date(),
+    push: { keys: loadVapidKeys(opts.data), perDaemon: new TokenBuckets(PUSH_BURST, PUSH_PER_HOUR) },
   };
   const { server, inFlight } = createRelayServer(ctx, tls);
   try {

@@ -9,6 +9,7 @@ import { RcdError } from '../common/errors.js';
 import { isLoopbackHost } from '../common/loopback.js';
 import { resolveHome } from '../common/paths.js';
 import { DEFAULT_LIMITS, LIMIT_FLAGS, type RelayLimits } from './limits.js';
+import { DEFAULT_PUSH_HOSTS } from './push.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8787;
@@ -30,6 +31,10 @@ export interface RelayOptions extends RelayLimits {
   maxLongPolls: number;
   /** pino level for relay.log. */
   logLevel: string;
+  /** Hosts (and their subdomains) of the push services Web Push is delivered to (push.ts). */
+  pushHosts: string[];
+  /** VAPID `sub`: how a push service reaches the relay's operator (a mailto: or https: URL). */
+  pushContact: string;
 }
 
 export type RelayOptionsInput = Partial<RelayOptions>;
@@ -44,6 +49,8 @@ export function withDefaults(input: RelayOptionsInput, env: NodeJS.ProcessEnv = 
     keepEvents: input.keepEvents ?? DEFAULT_KEEP_EVENTS,
     maxLongPolls: input.maxLongPolls ?? DEFAULT_MAX_LONG_POLLS,
     logLevel: input.logLevel ?? 'info',
+    pushHosts: input.pushHosts ?? DEFAULT_PUSH_HOSTS,
+    pushContact: input.pushContact ?? 'mailto:rcd-relay@invalid',
     registerBurst: input.registerBurst ?? DEFAULT_LIMITS.registerBurst,
     registerPerHour: input.registerPerHour ?? DEFAULT_LIMITS.registerPerHour,
     trustProxy: input.trustProxy ?? DEFAULT_LIMITS.trustProxy,
@@ -77,6 +84,7 @@ export function parseRelayArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         host: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' },
         cert: { type: 'string' }, key: { type: 'string' }, 'keep-events': { type: 'string' },
         'max-long-polls': { type: 'string' }, 'trust-proxy': { type: 'boolean' },
+        'push-hosts': { type: 'string' }, 'push-contact': { type: 'string' },
         ...Object.fromEntries(LIMIT_FLAGS.map((f) => [f.flag, { type: 'string' as const }])),
       },
     });
@@ -99,6 +107,10 @@ export function parseRelayArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if ((cert === undefined) !== (key === undefined)) throw usage('--cert and --key go together');
   const port = intFlag('port', str('port'), 0, 65535);
   const keepEvents = intFlag('keep-events', str('keep-events'), 1, Number.MAX_SAFE_INTEGER);
+  const pushHosts = str('push-hosts')?.split(',').map((h) => h.trim()).filter(Boolean);
+  if (pushHosts?.length === 0) throw usage('--push-hosts takes a comma-separated list of hosts');
+  const pushContact = str('push-contact');
+  if (pushContact !== undefined && !/^(mailto:|https:\/\/)\S+$/.test(pushContact)) throw usage('--push-contact is a mailto: or https:// URL');
   return withDefaults({
     ...(host !== undefined ? { host } : {}),
     ...(port !== undefined ? { port } : {}),
@@ -107,6 +119,8 @@ export function parseRelayArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     ...(key !== undefined ? { key } : {}),
     ...(keepEvents !== undefined ? { keepEvents } : {}),
     ...(maxLongPolls !== undefined ? { maxLongPolls } : {}),
+    ...(pushHosts ? { pushHosts } : {}),
+    ...(pushContact ? { pushContact } : {}),
     ...limits,
   }, env);
 }

@@ -6,6 +6,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Handler, RelayContext } from './context.js';
 import { ack, deleteSession, poll, putDevice, putSession, register, results, uploadEvents } from './handlers/daemon.js';
 import { deviceHtml, home, info, sessionHtml } from './handlers/pages.js';
+import { push, pushKey } from './handlers/push.js';
 import { deviceInstruction, deviceInstructionState, deviceStatus, remoteEvents, remoteInstruction, remoteStatus } from './handlers/remote.js';
 import { HttpError, sendError } from './http.js';
 import { safePath } from './logger.js';
@@ -37,6 +38,8 @@ const ROUTES: readonly Route[] = [
   { method: 'GET', pattern: /^\/api\/daemon\/poll$/, handler: poll },
   { method: 'POST', pattern: /^\/api\/daemon\/ack$/, handler: ack },
   { method: 'POST', pattern: /^\/api\/daemon\/results$/, handler: results },
+  { method: 'POST', pattern: /^\/api\/daemon\/push$/, handler: push },
+  { method: 'GET', pattern: /^\/api\/push\/key$/, handler: pushKey },
   { method: 'GET', pattern: /^\/api\/s\/([^/]+)$/, handler: remoteStatus },
   { method: 'GET', pattern: /^\/api\/s\/([^/]+)\/events$/, handler: remoteEvents },
   { method: 'POST', pattern: /^\/api\/s\/([^/]+)\/instructions$/, handler: remoteInstruction },

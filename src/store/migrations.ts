@@ -245,6 +245,16 @@ const MIGRATIONS: readonly string[] = [
 
   ALTER TABLE sessions ADD COLUMN origin TEXT NOT NULL DEFAULT 'local'; -- local | remote
   `,
+  // 13: Web Push subscriptions of installed web apps (src/daemon/remote/push.ts), made through the device URL. The
+  // endpoint is a capability (whoever knows it can push to that browser with the relay's key): never logged.
+  `
+  CREATE TABLE push_subscriptions (
+    endpoint TEXT PRIMARY KEY,
+    p256dh TEXT NOT NULL,            -- the browser's P-256 public key (base64url): notifications are encrypted to it
+    auth TEXT NOT NULL,              -- the browser's auth secret (base64url)
+    created_at TEXT NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

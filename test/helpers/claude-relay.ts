@@ -13,13 +13,13 @@ export interface ClaudeRelay {
   api: MockMessagesApi;
 }
 
-/** The fields are set once the suite's `before` has run. */
-export function useClaudeRelay(prefix: string): ClaudeRelay {
+/** The fields are set once the suite's `before` has run. `relayArgs`: more `rcd relay` flags. */
+export function useClaudeRelay(prefix: string, relayArgs: readonly string[] = []): ClaudeRelay {
   const s = {} as Partial<ClaudeRelay>;
   before(async () => {
     s.api = await startMockMessagesApi();
     s.rcd = claudeRcd(prefix, s.api.url);
-    s.relay = await RelayProcess.start(s.rcd.home, s.rcd.env);
+    s.relay = await RelayProcess.start(s.rcd.home, s.rcd.env, relayArgs);
     s.rcd.env.RCD_RELAY_URL = s.relay.url;
   });
   after(async () => {

@@ -70,7 +70,7 @@ export async function remoteDirs(argv: string[], ctx: CommandContext): Promise<n
 }
 
 /** A device URL that may ask its daemon things (control scope); a session URL or a view URL is refused. */
-async function controlDevice(raw: string, what: string): Promise<DeviceTarget> {
+export async function controlDevice(raw: string, what: string): Promise<DeviceTarget> {
   const target = await resolveRemoteUrl(raw);
   if (!isDeviceTarget(target)) throw usageError('remote', `${what} takes a device URL (\`rcd url --device\` on the machine prints it), not a session URL`);
   if (target.scope !== 'control') {
@@ -80,7 +80,7 @@ async function controlDevice(raw: string, what: string): Promise<DeviceTarget> {
 }
 
 /** Sends an instruction to the daemon itself and waits up to `waitMs` for its answer (null: none yet). */
-async function askDaemon(target: DeviceTarget, body: Record<string, unknown>, waitMs: number): Promise<{ id: string; result: DeviceInstructionResult | null }> {
+export async function askDaemon(target: DeviceTarget, body: Record<string, unknown>, waitMs: number): Promise<{ id: string; result: DeviceInstructionResult | null }> {
   const sealed = await sealDeviceInstruction(target.device.secret, target.device.daemonId, body);
   // A retry sends the very same body (its nonce is the idempotency key): it runs once whatever the network does.
   const { data: accepted } = await retrying(() => relayCall(target, '/instructions', InstructionAccepted, { method: 'POST', body: sealed }));

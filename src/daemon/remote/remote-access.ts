@@ -21,6 +21,8 @@ import { formatDeviceUrl, formatSessionUrl, type Scope } from '../../e2e/url.js'
 import type { Bytes } from '../../e2e/webcrypto.js';
 import type { Tailer } from '../output/tailer.js';
 import type { RemoteStart } from './remote-start.js';
+import { PushSubscriptionStore } from '../../store/push-subscriptions.js';
+import { wirePush } from './push.js';
 
 // The relay shows this many pending requests of a session; `pendingApprovals` counts them all.
 const MAX_REMOTE_APPROVALS = 50;
@@ -45,6 +47,7 @@ export class RemoteAccess {
   readonly link: Link;
   private readonly store: LinkStore;
   private readonly devices: DeviceAccessStore;
+  private readonly pushes: PushSubscriptionStore;
 
   constructor(
     relayUrl: string,
@@ -63,6 +66,7 @@ export class RemoteAccess {
       return { s, control: controls.of(s.agent) };
     };
     this.devices = new DeviceAccessStore(db);
+    this.pushes = new PushSubscriptionStore(db);
     const executor = new Executor(
       this.store,
       {
@@ -97,7 +101,20 @@ export class RemoteAccess {
       {
         daemonId: () => this.store.identity(this.link.origin.origin)?.daemonId ?? null,
         deviceUrl: () => this.devices.current(),
-        run: (body, instruction) => (body.kind === 'start' ? remoteStart.run(body, instruction) : Promise.resolve(remoteStart.dirs(body.path))),
+        run: async (body, instruction) => {
+          switch (body.kind) {
+            case 'start': return remoteStart.run(body, instruction);
+            case 'dirs': return remoteStart.dirs(body.path);
+            case 'push-subscribe': {
+              const { endpoint, keys } = body.subscription;
+              if (!this.pushes.add({ endpoint, p256dh: keys.p256dh, auth: keys.auth })) throw new RcdError('LIMIT', 'this daemon has all the push subscriptions it keeps; unsubscribe an old browser first');
+              return { ok: true, subscribed: true };
+            }
+            case 'push-unsubscribe':
+              this.pushes.remove(body.endpoint);
+              return { ok: true, subscribed: false };
+          }
+        },
         resultReady: () => this.link.resultReady(),
       },
     );
@@ -108,9 +125,21 @@ export class RemoteAccess {
         view: (id) => this.view(id),
       },
     });
+    wirePush({
+      subscriptions: this.pushes, controls, supervisor, log, get: (id) => (supervisor.exists(id) ? supervisor.resolve(id) : undefined),
+      sessionUrl: (id) => this.deviceSessionUrl(id),
+      send: (p) => this.link.queuePush(p),
+    });
     supervisor.on('state', (id: string) => this.link.sessionChanged(id));
     supervisor.on('removed', (id: string) => this.link.sessionRemoved(id));
     tailer.on('output', (id: string) => this.link.eventsStored(id));
+  }
+
+  /** A session's address under the live device URL (its control key after #), or null. */
+  private deviceSessionUrl(sessionId: string): string | null {
+    const current = this.devices.current();
+    const daemonId = this.store.identity(this.link.origin.origin)?.daemonId;
+    return current && daemonId ? formatDeviceUrl(this.link.origin.href, daemonId, 'control', fromBase64url(current.token), sessionId) : null;
   }
 
   start(): void {

@@ -22,7 +22,7 @@ function unauthorized(message: string): HttpError {
 }
 
 /** The daemon behind the request's credential; 401 otherwise. The credential itself goes nowhere else. */
-function authenticate(req: IncomingMessage, ctx: RelayContext): { id: string; registeredAt: number } {
+export function authenticate(req: IncomingMessage, ctx: RelayContext): { id: string; registeredAt: number } {
   const header = req.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   const credential = match?.[1];
