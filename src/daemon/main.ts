@@ -115,7 +115,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   let linkError: string | null = null;
   if (relayUrl) {
     try {
-      // Loaded only when a relay is configured: undici alone is ~11 MB of the daemon's memory.
+      // Loaded only when a relay is configured: a daemon without one never runs the link's code.
       const { RemoteAccess } = await import('./remote/remote-access.js');
       const { RemoteStart } = await import('./remote/remote-start.js');
       const remoteStart = new RemoteStart({

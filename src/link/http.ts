@@ -1,17 +1,22 @@
-// The link's HTTP client: undici with one long-lived connection pool (replaced wholesale on wake, when its
-// sockets are likely dead), HTTPS_PROXY/NO_PROXY honoured, bodies parsed with the protocol's zod schemas.
-import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+// The link's HTTP client: node:http(s) with one keep-alive pool (replaced wholesale on wake, when its sockets are
+// likely dead), HTTPS_PROXY/HTTP_PROXY/NO_PROXY honoured (src/link/proxy.ts), bodies parsed with the protocol's zod
+// schemas. Not undici: it was 17.7 MB of a bare node's memory for this one call (node:http is 1.5 MB, node:https
+// 2.6 MB; docs/benchmarks.md, issue #15), and node's own HTTP parser needs no WebAssembly.
+import { Agent as HttpAgent, request as httpRequest, type AgentOptions, type IncomingMessage } from 'node:http';
+import type { Agent as HttpsAgentType } from 'node:https';
+import { createRequire } from 'node:module';
+import type { Duplex } from 'node:stream';
 import type { z } from 'zod';
 import { isLoopbackHost } from '../common/loopback.js';
 import { RelayError } from '../protocol/relay.js';
+import { proxyFor, tunnel } from './proxy.js';
 
 // Connections kept to the relay: one long-poll, one upload, one for the occasional session update.
 const CONNECTIONS = 4;
-// undici's own headersTimeout/bodyTimeout: 0 turns them off. Any of them over 1 s is one of undici's "fast timers",
-// and while one is armed undici ticks every 499 ms: the long poll, held ~25 s and asked again at once, kept that
-// tick going forever (2 of an idle daemon's ~7 wake-ups a second). Each call's deadline is one native timer
-// instead (`deadline` below), armed once and cleared when the call ends.
-const UNDICI_TIMEOUTS_OFF = 0;
+// An idle pooled connection is closed after this long (or the relay's own Keep-Alive hint, if shorter).
+const KEEP_ALIVE_MS = 30_000;
+// node:https (and with it node:tls) only for an https relay: a loopback http relay never pays for TLS.
+const require = createRequire(import.meta.url);
 
 export class HttpError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly retryAfterMs = 0) {
@@ -49,24 +54,51 @@ export function checkRelayUrl(raw: string): URL {
   throw new Error(`refusing to link to ${url.origin}: plain http is only allowed to a loopback address; use https`);
 }
 
+type Connect = (options: Record<string, unknown>, cb: (err: Error | null, socket?: Duplex) => void) => Duplex | undefined;
+
+/** A keep-alive pool for `origin`, whose connections go through the proxy the environment names, if any. */
+function makeAgent(origin: URL): HttpAgent {
+  const options: AgentOptions = { keepAlive: true, maxSockets: CONNECTIONS, timeout: KEEP_ALIVE_MS, scheduling: 'lifo' };
+  const https = origin.protocol === 'https:';
+  const agent: HttpAgent = https
+    ? new (require('node:https') as { Agent: new (o: AgentOptions) => HttpsAgentType }).Agent(options)
+    : new HttpAgent(options);
+  const proxy = proxyFor(origin);
+  if (proxy) {
+    const direct = (agent as unknown as { createConnection: Connect }).createConnection.bind(agent);
+    (agent as unknown as { createConnection: Connect }).createConnection = (opts, cb) => {
+      tunnel(proxy, origin.hostname.replace(/^\[|\]$/g, ''), Number(origin.port) || (https ? 443 : 80), (err, socket) => {
+        if (err || !socket) return cb(err ?? new Error('no tunnel'));
+        // TLS over the tunnel (https's own createConnection, given the socket), or the tunnel itself for http.
+        if (!https) return cb(null, socket);
+        try {
+          cb(null, direct({ ...opts, socket }, () => undefined));
+        } catch (e) {
+          cb(e as Error);
+        }
+      });
+      return undefined;
+    };
+  }
+  return agent;
+}
+
 export class RelayHttp {
-  private dispatcher: Dispatcher = this.makeDispatcher();
+  private agent: HttpAgent;
 
-  constructor(private readonly origin: URL, private credential: () => string | null) {}
-
-  private makeDispatcher(): Dispatcher {
-    return new EnvHttpProxyAgent({ connections: CONNECTIONS, keepAliveTimeout: 30_000 });
+  constructor(private readonly origin: URL, private credential: () => string | null) {
+    this.agent = makeAgent(origin);
   }
 
   /** Drops every pooled connection and starts a fresh pool (after a wake the old sockets are likely dead). */
   renew(): void {
-    const old = this.dispatcher;
-    this.dispatcher = this.makeDispatcher();
-    void old.destroy().catch(() => undefined);
+    const old = this.agent;
+    this.agent = makeAgent(this.origin);
+    old.destroy();
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.destroy().catch(() => undefined);
+    this.agent.destroy();
   }
 
   async call<T extends z.ZodTypeAny>(
@@ -78,34 +110,50 @@ export class RelayHttp {
   ): Promise<z.infer<T>> {
     const credential = this.credential();
     const limit = deadline(opts.timeoutMs, opts.signal);
-    let res: Dispatcher.ResponseData;
-    let text: string;
+    let res: { status: number; retryAfter: string | undefined; text: string };
     try {
-      res = await request(new URL(path, this.origin), {
-        method,
-        dispatcher: this.dispatcher,
-        headers: {
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(credential ? { authorization: `Bearer ${credential}` } : {}),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: limit.signal,
-        headersTimeout: UNDICI_TIMEOUTS_OFF,
-        bodyTimeout: UNDICI_TIMEOUTS_OFF,
-      });
-      text = await res.body.text();
+      res = await this.send(method, new URL(path, this.origin), body === undefined ? undefined : JSON.stringify(body), credential, limit.signal);
+    } catch (err) {
+      // The deadline's or the caller's reason, as it was given (a Wake, ETIMEDOUT), not node's AbortError around it.
+      throw limit.signal.aborted ? limit.signal.reason : err;
     } finally {
       limit.done();
     }
-    if (res.statusCode >= 400) {
-      const parsed = RelayError.safeParse(safeJson(text));
-      const err = parsed.success ? parsed.data.error : { code: 'HTTP', message: text.slice(0, 200) };
-      const retryAfter = Number(res.headers['retry-after']);
+    if (res.status >= 400) {
+      const parsed = RelayError.safeParse(safeJson(res.text));
+      const err = parsed.success ? parsed.data.error : { code: 'HTTP', message: res.text.slice(0, 200) };
+      const retryAfter = Number(res.retryAfter);
       const retryAfterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 300) * 1000 : 0;
-      throw new HttpError(res.statusCode, err.code, `the relay answered ${res.statusCode}: ${err.message}`, retryAfterMs);
+      throw new HttpError(res.status, err.code, `the relay answered ${res.status}: ${err.message}`, retryAfterMs);
     }
     if (!schema) return undefined;
-    return schema.parse(safeJson(text));
+    return schema.parse(safeJson(res.text));
+  }
+
+  private send(method: string, url: URL, body: string | undefined, credential: string | null, signal: AbortSignal) {
+    const request = url.protocol === 'https:' ? (require('node:https') as { request: typeof httpRequest }).request : httpRequest;
+    return new Promise<{ status: number; retryAfter: string | undefined; text: string }>((resolve, reject) => {
+      const req = request(url, {
+        method, agent: this.agent, signal,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+          ...(credential ? { authorization: `Bearer ${credential}` } : {}),
+        },
+      }, (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.once('end', () => resolve({
+          status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], text: Buffer.concat(chunks).toString('utf8'),
+        }));
+        res.once('error', reject);
+        // Closed before its end: a dropped connection (a resolved promise ignores this reject).
+        res.once('close', () => {
+          if (!res.complete) reject(Object.assign(new Error('the relay closed the connection mid-answer'), { code: 'ECONNRESET' }));
+        });
+      });
+      req.once('error', reject);
+      req.end(body);
+    });
   }
 }
 
