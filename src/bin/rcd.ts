@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 // The `rcd` entry point. It is bundled (esbuild) into one CommonJS file, dist/rcd.cjs: measured here, a single
 // CJS file starts ~10 ms faster than an ESM bundle split into chunks (no ESM loader, no chunk fetches), which is a
-// tenth of `rcd status`'s whole budget. Modules it imports lazily are only evaluated when used. `rcd daemon` and
-// `rcd relay` import the daemon or the relay from the compiled tree at run time, so no daemon or relay code
-// (SQLite, pino, execa) is ever loaded by the CLI, and src/cli and src/daemon stay apart.
+// tenth of `rcd status`'s whole budget. Modules it imports lazily are only evaluated when used. `rcd daemon` loads
+// the daemon's own CommonJS bundle, dist/rcd-daemon.cjs (better-sqlite3 left out: native), and `rcd relay` the
+// relay from the compiled tree, at run time, so no daemon or relay code (SQLite, pino) is ever loaded by the CLI,
+// and src/cli and src/daemon stay apart. Why the daemon is bundled: docs/benchmarks.md, issue #15 (with --jitless,
+// 2 MB less than the compiled tree, whose ESM imports of CommonJS packages also run Node's WebAssembly lexer).
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { runCli } from '../cli/main.js';
 import { RELAY_HELP, USAGE } from '../cli/usage.js';
 
+/** A bundle next to this one (dist/); computed at run time so the bundler leaves it out. */
+const bundled = (file: string) => fileURLToPath(new URL(`./${file}`, import.meta.url));
 /** A module of the compiled tree (dist/src/...), next to the bundle; computed at run time so the bundler leaves it out. */
 const compiled = (path: string) => new URL(`./src/${path}`, import.meta.url).href;
 
@@ -19,7 +25,7 @@ async function daemon(args: string[]): Promise<void> {
     process.stdout.write('usage: rcd daemon   (runs the daemon in the foreground)\n');
     process.exit(0);
   }
-  const { runDaemon } = (await import(compiled('daemon/main.js'))) as { runDaemon: () => Promise<void> };
+  const { runDaemon } = createRequire(import.meta.url)(bundled('rcd-daemon.cjs')) as { runDaemon: () => Promise<void> };
   try {
     await runDaemon();
   } catch (err) {
