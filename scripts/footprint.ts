@@ -10,6 +10,8 @@
 // To compare with an older build, copy its dist/ somewhere with a node_modules link beside it and name its rcd.cjs.
 // `npm run bench` runs it once with the defaults (scripts/bench.ts); progress on stderr, a markdown table on stdout.
 import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DAEMON_NODE_FLAGS } from '../src/common/daemon-flags.js';
 import { CLI, Home, sleep, waitFor } from './relay-kit.js';
@@ -52,6 +54,8 @@ interface Up { v: Variant; home: Home; pid: number; wrappers: number[]; setup: M
 async function bringUp(v: Variant, home: Home): Promise<Up> {
   await home.relay.start();
   home.env.RCD_RELAY_URL = home.relay.url;
+  // More sessions than the daemon's default limit (32): raised in config.json, as scripts/bench.ts does.
+  if (SESSIONS > 32) writeFileSync(join(home.home, 'config.json'), JSON.stringify({ maxSessions: SESSIONS }));
   // Started directly (not by a CLI's auto-start) so that each variant runs with exactly its own flags.
   const env = { ...home.env, ...Object.fromEntries(v.flags.filter(isEnv).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)])) };
   const child = spawn(process.execPath, [...v.flags.filter((w) => !isEnv(w)), v.cli, 'daemon'], { env, detached: true, stdio: 'ignore' });

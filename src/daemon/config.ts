@@ -1,9 +1,13 @@
-// Loads RCD_HOME/config.json and watches it with chokidar. An invalid file is reported (log and `status`)
-// and the last good config stays in force; limits and the log level apply without a restart.
-import chokidar, { type FSWatcher } from 'chokidar';
-import { readFileSync } from 'node:fs';
+// Loads RCD_HOME/config.json and watches it (fs.watch; chokidar cost 2.9 MB of memory for this one file:
+// docs/benchmarks.md, issue #15). An invalid file is reported (log and `status`) and the last good config stays in
+// force; limits and the log level apply without a restart.
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { ConfigFile, resolveConfig, type Config } from '../protocol/config.js';
 import { errnoCode } from '../common/errors.js';
+
+// Editors write in several steps (truncate and write, or a temp file renamed over it): read once it has settled.
+const SETTLE_MS = 100;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; error: string };
 
@@ -33,6 +37,8 @@ export class ConfigHolder {
   private current: Config;
   private lastError: string | null = null;
   private watcher: FSWatcher | null = null;
+  private settle: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(private readonly path: string, private readonly env: NodeJS.ProcessEnv, private readonly onChange: (c: Config, error: string | null) => void) {
     const first = readConfig(path, env);
@@ -60,12 +66,44 @@ export class ConfigHolder {
   }
 
   watch(): void {
-    // awaitWriteFinish: editors write in several steps; read the file once it has settled.
-    this.watcher = chokidar.watch(this.path, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 50 } });
-    this.watcher.on('all', () => this.reload());
+    this.arm();
+  }
+
+  /**
+   * Watches the file itself while it exists, so that only its own changes wake the daemon (its directory also
+   * holds the database, whose WAL changes with every write); its directory only while it does not exist. Re-armed
+   * after every change: a file renamed over it is a new inode.
+   */
+  private arm(): void {
+    this.watcher?.close();
+    this.watcher = null;
+    if (this.closed) return;
+    try {
+      this.watcher = watch(this.path, { persistent: false }, () => this.changed());
+    } catch {
+      try {
+        this.watcher = watch(dirname(this.path), { persistent: false }, (_event, name) => {
+          if (name === basename(this.path)) this.changed();
+        });
+      } catch {
+        return; // no directory either: RCD_HOME is gone, and the daemon's socket check ends it
+      }
+    }
+    this.watcher.on('error', () => this.changed());
+  }
+
+  private changed(): void {
+    clearTimeout(this.settle);
+    this.settle = setTimeout(() => {
+      this.arm();
+      this.reload();
+    }, SETTLE_MS);
   }
 
   async close(): Promise<void> {
-    await this.watcher?.close();
+    this.closed = true;
+    clearTimeout(this.settle);
+    this.watcher?.close();
+    this.watcher = null;
   }
 }

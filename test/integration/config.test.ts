@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import type { Rcd} from '../helpers/harness.js';
 import { fixture, waitFor, withRcd, type RunResult } from '../helpers/harness.js';
 
-// chokidar waits for the file to settle (100 ms) before the daemon reads it; allow plenty more on a slow machine.
+// The daemon waits for the file to settle (100 ms) before it reads it; allow plenty more on a slow machine.
 const APPLY_TIMEOUT_MS = 10_000;
 
 const startIn = (rcd: Rcd, cwd: string): Promise<RunResult> => {
