@@ -18,15 +18,13 @@ import type { SessionRecord } from '../../../store/sessions.js';
 import type { LineHandler } from '../../../daemon/output/tailer.js';
 import type { AgentControl, AgentIo, AgentNews, ApproveOptions, ControlDeps } from '../../control.js';
 import { ControlWaiters } from './waiters.js';
+import { ApprovalTimeouts } from './timeouts.js';
 import { ClaudeTurn } from './turn.js';
 import { pickRequest, answerArgs, type Target } from './pick.js';
 import { DEFAULT_DENY_MESSAGE, answerDecision, approvalView, approveDecision, denyDecision, kindOf, type Decision } from './answers.js';
 
 export { DEFAULT_DENY_MESSAGE } from './answers.js';
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
-// An overdue approval whose process is not reachable right now (its exit is being handled) is looked at again after this.
-const UNREACHABLE_RETRY_MS = 1_000;
 
 /** A mode named by a caller, as Claude Code knows it (the API checked it already; a usage error otherwise). */
 function claudeMode(mode: string): PermissionMode {
@@ -37,10 +35,7 @@ function claudeMode(mode: string): PermissionMode {
 export class ClaudeControl extends EventEmitter implements AgentControl {
   private readonly waiters = new ControlWaiters();
   readonly turn: ClaudeTurn;
-  private timer: NodeJS.Timeout | null = null;
-  // No timeout is enforced until the daemon has recovered every session: a request whose process is not adopted yet
-  // would otherwise be denied into the void (and expired) while that process still waits for an answer.
-  private timing = false;
+  private readonly timeouts: ApprovalTimeouts;
 
   private readonly approvals: ApprovalStore;
   private readonly events: EventStore;
@@ -52,6 +47,7 @@ export class ClaudeControl extends EventEmitter implements AgentControl {
     super();
     ({ approvals: this.approvals, events: this.events, io: this.io, timeoutMs: this.timeoutMs, log: this.log } = d);
     this.turn = new ClaudeTurn(this.io, this.waiters, this.approvals, this.events, this.log, (id) => this.changed(id));
+    this.timeouts = new ApprovalTimeouts(this.approvals, this.timeoutMs, (a) => this.reachable(a), (a, m) => this.timedOut(a, m));
   }
 
   /** The line handler for one run of a claude session; it runs inside the transaction that stores the lines. */
@@ -205,55 +201,26 @@ export class ClaudeControl extends EventEmitter implements AgentControl {
 
   /** Starts enforcing `approvalTimeoutMs`: call once every session has been recovered (adopted or restored). */
   start(): void {
-    this.timing = true;
-    this.reschedule();
+    this.timeouts.start();
   }
 
   close(): void {
-    this.timing = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.timeouts.close();
   }
 
   configChanged(): void {
     this.reschedule(); // approvalTimeoutMs may have changed
   }
 
-  /** Reschedules the timeout check for the oldest pending approval. */
-  private reschedule(notBeforeMs = 0): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const timeout = this.timeoutMs();
-    if (!timeout || !this.timing) return;
-    const oldest = this.approvals.pending()[0];
-    if (!oldest) return;
-    const due = Date.parse(oldest.createdAt) + timeout - Date.now();
-    // setTimeout fires at once past 2^31-1 ms (~24.8 days); a far deadline is checked again then instead.
-    this.timer = setTimeout(() => this.expireOverdue(), Math.min(Math.max(notBeforeMs, due), MAX_TIMER_MS));
-    this.timer.unref();
+  private reschedule(): void {
+    this.timeouts.reschedule();
   }
 
-  private expireOverdue(): void {
-    this.timer = null;
-    const timeout = this.timeoutMs(); // the setting now, not when the timer was set: it may have been changed or removed
-    if (!timeout || !this.timing) return;
-    const cutoff = Date.now() - timeout;
-    let waiting = false;
-    for (const a of this.approvals.pending()) {
-      if (Date.parse(a.createdAt) > cutoff) continue;
-      // Not reachable now: its process is ending (its run's end expires it) or not adopted yet. A denial now could
-      // not be delivered, so it is left pending and looked at again shortly.
-      if (!this.reachable(a)) {
-        waiting = true;
-        continue;
-      }
-      const within = timeout < 1000 ? `${timeout} ms` : `${Math.round(timeout / 1000)} s`;
-      const message = `No answer within ${within}; denied by rcd (approvalTimeoutMs)`;
-      if (!this.finish(a.sessionId, a.id, 'denied', 'timeout', message)) continue;
-      this.emit('changed', a.sessionId);
-      void this.deliver(this.approvals.get(a.sessionId, a.id) as ApprovalRecord);
-    }
-    this.reschedule(waiting ? UNREACHABLE_RETRY_MS : 0);
+  /** approvalTimeoutMs ran out for a request its process can still receive: deny it, and tell the agent. */
+  private timedOut(a: ApprovalRecord, message: string): void {
+    if (!this.finish(a.sessionId, a.id, 'denied', 'timeout', message)) return;
+    this.emit('changed', a.sessionId);
+    void this.deliver(this.approvals.get(a.sessionId, a.id) as ApprovalRecord);
   }
 
   /** Whether the process that asked is the one running now, able to read an answer. */
