@@ -75,6 +75,13 @@ const WHY: Record<string, string> = {
   EXPIRED: 'this URL has expired; its owner can issue a new one with `rcd url SESSION --rotate`',
 };
 
+/** The relay is busy or limits this URL for now (429/503) and says when to ask again: a send may wait and retry. */
+export class RelayBusy extends RcdError {
+  constructor(message: string, readonly retryAfterMs: number) {
+    super('LIMIT', message);
+  }
+}
+
 export async function relayCall<T extends z.ZodTypeAny>(
   target: Pick<SessionUrl, 'api' | 'origin'>,
   path: string,
@@ -116,6 +123,8 @@ export async function relayCall<T extends z.ZodTypeAny>(
     const e = RelayError.safeParse(json);
     const code = e.success ? e.data.error.code : `HTTP_${res.status}`;
     const message = WHY[code] ?? (e.success ? e.data.error.message : `the relay answered ${res.status}`);
+    const retryAfter = res.headers.get('retry-after');
+    if ((res.status === 429 || res.status === 503) && retryAfter !== null && /^\d+$/.test(retryAfter)) throw new RelayBusy(message, Number(retryAfter) * 1000);
     throw new RcdError(res.status === 409 ? 'CONFLICT' : 'NOT_FOUND', message);
   }
   const parsed = schema.safeParse(json);

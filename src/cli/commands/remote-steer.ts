@@ -8,11 +8,13 @@ import { InstructionAccepted, MAX_PROMPT_BYTES, type RemoteApproval } from '../.
 import { PermissionModeArg } from '../../protocol/api.js';
 import { parse, usageError } from '../args.js';
 import type { CommandContext } from '../context.js';
-import { mustSteer, relayCall, type SessionUrl } from '../remote-client.js';
+import { RelayBusy, mustSteer, relayCall, type SessionUrl } from '../remote-client.js';
 import { indentBlock, loadSession, sessionTarget, type OpenedRemote } from '../remote-view.js';
 
 // A send that fails on the network is retried with the same idempotency key, so it runs once whatever happens.
 const SEND_ATTEMPTS = 3;
+// A relay that says "busy, ask again in N s" (429/503) is asked again when it says, if that is this soon.
+const MAX_BUSY_WAIT_MS = 15_000;
 
 /** The session a steering command acts on, its view, and the keys to seal with; a view URL is refused. */
 async function steered(argv: string[], session: unknown): Promise<{ target: SessionUrl; now: OpenedRemote }> {
@@ -140,8 +142,9 @@ export async function retrying<T>(call: () => Promise<T>): Promise<T> {
       return await call();
     } catch (err) {
       const network = err instanceof RcdError && err.code === 'DAEMON_UNAVAILABLE';
-      if (!network || attempt >= SEND_ATTEMPTS) throw err;
-      await new Promise((r) => setTimeout(r, 300 * attempt));
+      const busy = err instanceof RelayBusy && err.retryAfterMs <= MAX_BUSY_WAIT_MS;
+      if (!(network || busy) || attempt >= SEND_ATTEMPTS) throw err;
+      await new Promise((r) => setTimeout(r, busy ? err.retryAfterMs + Math.random() * 500 : 300 * attempt));
     }
   }
 }
