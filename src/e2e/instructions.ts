@@ -12,7 +12,7 @@ import type { Bytes } from './webcrypto.js';
 
 /** What a client asks of a session (`at` is added when it is sealed); src/protocol/relay.ts InstructionBody parses it. */
 export interface InstructionBody {
-  kind: 'prompt' | 'approve' | 'deny' | 'stop' | 'answer' | 'mode' | 'interrupt';
+  kind: 'prompt' | 'approve' | 'deny' | 'stop' | 'restart' | 'answer' | 'mode' | 'interrupt';
   text?: string;
   request?: string;
   message?: string;

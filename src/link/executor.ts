@@ -22,6 +22,7 @@ export interface SessionActions {
   exists(id: string): boolean;
   send(id: string, text: string): Promise<unknown>;
   stop(id: string): Promise<unknown>;
+  restart(id: string): Promise<unknown>;
   /** Answers a pending approval (request: an id or prefix; none: the oldest); throws when there is none. */
   decide(id: string, request: string | undefined, allow: boolean, message: string | undefined): Promise<unknown>;
   /** `rcd approve --always|--mode`, remotely. */
@@ -153,6 +154,9 @@ export class Executor {
         return null;
       case 'stop':
         await this.actions.stop(sessionId);
+        return null;
+      case 'restart':
+        await this.actions.restart(sessionId);
         return null;
       case 'approve':
         if (body.always || body.mode) await this.actions.approve(sessionId, body.request, { always: body.always, mode: body.mode });

@@ -36,6 +36,8 @@ export const InstructionBody = z.discriminatedUnion('kind', [
     kind: z.literal('deny'), ...Shown, request: z.string().min(1).max(128).optional(), seen: Seen, message: z.string().min(1).max(4096).optional(),
   }),
   z.object({ kind: z.literal('stop'), ...Shown }),
+  /** `rcd restart` from afar: a fresh run (a live one is stopped first), the same conversation for claude. */
+  z.object({ kind: z.literal('restart'), ...Shown }),
 ]).refine((b) => !(b.kind === 'approve' && b.always && b.mode), 'always and mode exclude each other');
 export type InstructionBody = z.infer<typeof InstructionBody>;
 

@@ -67,6 +67,10 @@ export async function applyView(s: Session, session: RemoteSession, tag: string)
   document.title = `${clean(shown.name)} — rcd`;
   s.page.agent.textContent = `${clean(shown.agent)} agent`;
   setState(s, shown.state);
+  // Each control only while it can apply: a turn to interrupt and a process to stop need a live session.
+  const live = ['starting', 'running', 'restarting'].includes(shown.state);
+  s.page.interrupt.disabled = !live;
+  s.page.stop.disabled = !live;
   setPending(s, shown.pendingApprovals, shown.approvals);
 }
 
@@ -100,4 +104,5 @@ export function wireApprovals(s: Session): void {
   });
   s.page.interrupt.addEventListener('click', () => void send(s, { kind: 'interrupt' }, () => show(s, 'Interrupted.')));
   s.page.stop.addEventListener('click', () => void send(s, { kind: 'stop' }, () => show(s, 'Stopping.')));
+  s.page.restart.addEventListener('click', () => void send(s, { kind: 'restart' }, () => show(s, 'Restarting.')));
 }

@@ -38,6 +38,7 @@ export interface Page {
   controls: HTMLElement;
   interrupt: HTMLButtonElement;
   stop: HTMLButtonElement;
+  restart: HTMLButtonElement;
 }
 
 export const findPage = (): Page => ({
@@ -67,6 +68,7 @@ export const findPage = (): Page => ({
   controls: byId('controls', HTMLElement),
   interrupt: byId('interrupt', HTMLButtonElement),
   stop: byId('stop', HTMLButtonElement),
+  restart: byId('restart', HTMLButtonElement),
 });
 
 /** What the script knows of the session; one object, shared by following, sending and the approvals box. */

@@ -124,6 +124,12 @@ describe('device URL', () => {
     assert.equal(await rcd.ok(['remote', 'logs', rotated, '--session', 'charlie']), await rcd.logs('charlie'), 'the new URL reads it all');
     await rcd.ok(['remote', 'stop', rotated, '--session', 'charlie']);
     await waitFor(async () => (await rcd.session('charlie')).state === 'stopped', 'charlie to be stopped from afar');
+    const firstRun = (await rcd.session('charlie')).pid;
+    await rcd.ok(['remote', 'restart', rotated, '--session', 'charlie']);
+    await waitFor(async () => {
+      const c = await rcd.session('charlie');
+      return c.state === 'running' && c.pid !== firstRun;
+    }, 'charlie to be restarted from afar');
     const timed = JSON.parse(await rcd.ok(['url', '--device', '--expires-in', '2h', '--json'])) as { url: string; expiresAt: string };
     assert.ok(Math.abs(Date.parse(timed.expiresAt) - (Date.now() + 2 * 3600_000)) < 60_000, timed.expiresAt);
     assert.equal((await rcd.run(['remote', 'status', rotated])).code, 1, 'a new lifetime is a new URL');

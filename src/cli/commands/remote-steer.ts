@@ -124,10 +124,11 @@ export async function mode(argv: string[], ctx: CommandContext): Promise<number>
 }
 
 /**
- * `rcd remote stop URL` (the session stopped, as `rcd stop` does on the machine) and `rcd remote interrupt URL` (the
- * running turn ended, a pending request withdrawn; the session takes the next prompt): no arguments but the URL.
+ * `rcd remote stop URL` (the session stopped, as `rcd stop` does on the machine), `rcd remote restart URL` (a fresh
+ * run, as `rcd restart`) and `rcd remote interrupt URL` (the running turn ended, a pending request withdrawn; the
+ * session takes the next prompt): no arguments but the URL.
  */
-export async function bare(kind: 'stop' | 'interrupt', argv: string[], ctx: CommandContext): Promise<number> {
+export async function bare(kind: 'stop' | 'restart' | 'interrupt', argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse('remote', argv, { json: { type: 'boolean' }, session: { type: 'string' } }, { min: 1, max: 1 });
   const { target, now } = await steered(positionals, values.session);
   const data = await sendSealed(target, now, { kind });

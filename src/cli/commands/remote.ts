@@ -25,7 +25,8 @@ export async function remote(argv: string[], ctx: CommandContext): Promise<numbe
     case 'answer': return answer(rest, ctx);
     case 'mode': return mode(rest, ctx);
     case 'interrupt':
-    case 'stop': return bare(sub, rest, ctx);
+    case 'stop':
+    case 'restart': return bare(sub, rest, ctx);
     case 'start': return remoteStart(rest, ctx);
     case 'dirs': return remoteDirs(rest, ctx);
     default: throw usageError('remote', sub ? `unknown remote command "${sub}"` : 'missing remote command');

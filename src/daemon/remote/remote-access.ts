@@ -73,6 +73,7 @@ export class RemoteAccess {
         exists: (id) => supervisor.exists(id),
         send: (id, text) => supervisor.send(id, text),
         stop: (id) => supervisor.stop(id),
+        restart: (id) => supervisor.restart(id),
         decide: (id, request, allow, message) => { const a = agent(id); return a.control.decide(a.s, request, allow, message, 'remote'); },
         approve: (id, request, opts) => { const a = agent(id); return a.control.approve(a.s, request, opts, 'remote'); },
         answer: (id, args) => { const a = agent(id); return a.control.answer(a.s, args, 'remote'); },
