@@ -20,8 +20,9 @@ export const USAGE: Record<string, string> = {
   url: 'rcd url SESSION|--device [--view] [--rotate|--revoke] [--expires-in DURATION] [--json]   (--device: one URL for every session of this daemon; --view: the read-only URL; --rotate, --revoke and --expires-in apply to both URLs)',
   remote: 'rcd remote status URL [--json] | logs URL [--follow] | send URL TEXT | approve URL [REQUEST] [--always|--mode MODE] | deny URL [REQUEST] [--message M] | answer URL [REQUEST] ANSWER... | mode URL MODE | interrupt URL | stop URL | restart URL | start DEVICE_URL --cwd DIR [--name N] [--agent generic|claude] [--worktree [--branch B]] [--wait S] [-- ARGS] | dirs DEVICE_URL [DIR]   (URL: a session URL, or a device URL with --session NAME|ID; status DEVICE_URL lists its sessions)',
   service: 'rcd service install|uninstall|status [--dry-run] [--platform linux|darwin] [--json]   (the login service)',
-  relay: 'rcd relay [--host H] [--port P] [--data DIR] [--cert FILE --key FILE] [--keep-events N] [--max-long-polls N] [--register-burst N] ' +
-    '[--register-per-hour N] [--trust-proxy] [--max-daemons N] [--max-sessions N] [--max-pending N] [--max-event-bytes N] [--push-hosts H,...] [--push-contact URL]   (the self-hostable relay, in the foreground)',
+  relay: 'rcd relay [--host H] [--port P] [--data DIR] [--cert FILE --key FILE] [--keep-events N] [--keep-bytes N] [--keep-age DURATION] ' +
+    '[--max-long-polls N] [--max-connections N] [--register-burst N] [--register-per-hour N] [--trust-proxy] [--established-after DURATION] ' +
+    '[--max-daemons N] [--max-sessions N] [--max-pending N] [--max-event-bytes N] [--max-uploads-per-second N] [--push-hosts H,...] [--push-contact URL]   (the self-hostable relay, in the foreground)',
 };
 
 /**
@@ -38,8 +39,12 @@ export const RELAY_HELP = `Flags (README "The relay"):
   --push-hosts H,...       push services Web Push is delivered to, with their subdomains (default
                            fcm.googleapis.com,push.services.mozilla.com,push.apple.com,notify.windows.com)
   --push-contact URL       VAPID contact a push service may write to (mailto: or https:; default mailto:rcd-relay@invalid)
+  --keep-bytes N           bytes of events kept per session (default 67108864)
+  --keep-age DURATION      events older than this are pruned, like 12h or 30d (default 30d)
 Limits (429 or 503 with Retry-After, 413 beyond):
-  --max-long-polls N       long-polls held at once (default 1000); daemons registered in the last hour get half
+  --max-long-polls N       long-polls held at once (default 20000); daemons registered in the last hour get half
+  --max-connections N      open connections at once (default --max-long-polls + 5000); the open files limit must allow it
+  --established-after D    a daemon registered this long ago may use every long-poll slot (default 1h)
   --register-burst N       daemons one address (IPv4, IPv6 /64) may register at once (default 10)
   --register-per-hour N    registrations an address gets back per hour after that (default 10)
   --trust-proxy            count registrations by X-Forwarded-For from a proxy on loopback (default off)
@@ -47,6 +52,7 @@ Limits (429 or 503 with Retry-After, 413 beyond):
   --max-sessions N         sessions per daemon (default 1000)
   --max-pending N          instructions waiting per session URL (default 100)
   --max-event-bytes N      one uploaded event's data, in characters (default 131072)
+  --max-uploads-per-second N  event uploads per daemon and second (default 50)
 `;
 
 export const HELP = `rcd — keeps AI coding-agent sessions alive and steerable

@@ -146,8 +146,8 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     pid: process.pid, version: VERSION, startedAt, socket: paths.socket, home: paths.home,
     wakeCount: wake.count, lastWakeAt: wake.lastWakeAt?.toISOString() ?? null,
     link: remote
-      ? { state: remote.link.state, relay: remote.link.origin.origin, reconnects: remote.link.reconnects, error: remote.link.error }
-      : { state: 'off', relay: relayUrl ? relayOrigin(relayUrl) : null, reconnects: 0, error: linkError },
+      ? { state: remote.link.state, relay: remote.link.origin.origin, reconnects: remote.link.reconnects, pollsRefused: remote.link.pollsRefused, error: remote.link.error }
+      : { state: 'off', relay: relayUrl ? relayOrigin(relayUrl) : null, reconnects: 0, pollsRefused: 0, error: linkError },
     configError: config.error(),
     warnings: state.warning ? [state.warning] : [],
   });

@@ -36,6 +36,12 @@ export interface OutgoingPush {
   /** The push service says the subscription is gone (404/410). */
   gone(): void;
 }
+// A poll refused as busy without a retry-after is asked again after this, plus up to REFUSED_JITTER_MS: thousands of
+// daemons refused in the same second must not all come back in the same millisecond.
+const REFUSED_RETRY_MS = 2_000;
+const REFUSED_JITTER_MS = 1_000;
+// Refused polls are summed up in the log at most this often (a busy relay refuses a daemon every few seconds).
+const REFUSED_LOG_EVERY_MS = 60_000;
 
 export interface LinkDeps {
   relayUrl: string;
@@ -52,6 +58,8 @@ class Wake extends Error {}
 export class Link {
   state: LinkState = 'connecting';
   reconnects = 0;
+  /** Polls the relay refused as busy (503/429), each retried alone: shown in `rcd status --json` (daemon.link). */
+  pollsRefused = 0;
   error: string | null = null;
   readonly origin: URL;
   private readonly http: RelayHttp;
@@ -66,8 +74,12 @@ export class Link {
   private fresh: { daemonId: string; credential: string } | null = null;
   private mustRegister = false;
   private reregistered = false;
-  /** The last cycle ended with the relay refusing a poll (busy): reconnecting does not reset the backoff. */
+  /**
+   * The last cycle ended with a 503/429 (a proxy in front of the relay, a busy relay refusing an upload; a refused
+   * poll alone does not end the cycle, see pollWorker): reconnecting does not reset the backoff.
+   */
   private pollRefused = false;
+  private refusedLogged = { at: Number.NEGATIVE_INFINITY, count: 0 };
   /** Outcomes of instructions to the daemon may wait in the inbox (at start: perhaps, from before a restart). */
   private resultsPending = true;
   private readonly pushes: OutgoingPush[] = [];
@@ -161,9 +173,9 @@ export class Link {
         this.error = null;
         if (this.connectedOnce) this.reconnects += 1;
         this.connectedOnce = true;
-        // Connected: the backoff starts over, unless the last cycle ended with the relay refusing a poll (503/429
-        // over its cap): such a relay takes sessions but not polls, and must not get a reconnect a second. Then only
-        // a poll it takes (answers, or holds for POLL_TAKEN_MS) resets the backoff.
+        // Connected: the backoff starts over, unless the last cycle ended with a 503/429: such a relay takes session
+        // updates but refuses something else, and must not get a reconnect a second. Then only a poll it takes
+        // (answers, or holds for POLL_TAKEN_MS) resets the backoff.
         if (!this.pollRefused) this.backoff.reset();
         this.d.log.info({ relay: this.origin.origin, reconnects: this.reconnects }, 'relay link connected');
         void this.d.executor.drain(); // leftovers from before a restart
@@ -321,6 +333,17 @@ export class Link {
         ({ instructions } = await this.http.call('GET', `api/daemon/poll?wait=${POLL_HOLD_MS}`, undefined, PollResponse, {
           signal, timeoutMs: POLL_DEADLINE_MS,
         }));
+      } catch (err) {
+        // A relay over its cap of held polls (503) or limiting this daemon (429) still takes its uploads and session
+        // updates: only the poll waits and is asked again. Ending the whole cycle instead made each refusal a
+        // reconnect that PUT every session again and stopped uploads (docs/benchmarks.md, "Relay load").
+        if (err instanceof HttpError && (err.status === 503 || err.status === 429) && !signal.aborted) {
+          this.pollRefusedBusy(err);
+          await sleepUnless((err.retryAfterMs || REFUSED_RETRY_MS) + Math.floor((this.d.random ?? Math.random)() * REFUSED_JITTER_MS), signal);
+          if (signal.aborted) throw signal.reason;
+          continue;
+        }
+        throw err;
       } finally {
         clearTimeout(taken);
       }
@@ -332,5 +355,16 @@ export class Link {
       void this.d.executor.drain();
       await this.http.call('POST', 'api/daemon/ack', { ids: instructions.map((i) => i.id) }, AckResponse, { signal, timeoutMs: CALL_TIMEOUT_MS });
     }
+  }
+
+  /** Counts a refused poll; the log gets one line for the first and then at most one summary a minute. */
+  private pollRefusedBusy(err: HttpError): void {
+    this.pollsRefused += 1;
+    this.refusedLogged.count += 1;
+    const t = Date.now();
+    if (t - this.refusedLogged.at < REFUSED_LOG_EVERY_MS) return;
+    this.d.log.warn({ status: err.status, refused: this.refusedLogged.count, total: this.pollsRefused, error: err.message },
+      'relay busy: polls refused and retried (uploads go on)');
+    this.refusedLogged = { at: t, count: 0 };
   }
 }

@@ -9,6 +9,7 @@ import { fromBase64url } from '../e2e/encoding.js';
 import { sealEventSync } from '../e2e/node-sync.js';
 import type { EventKind } from '../e2e/records.js';
 import type { LinkStore } from '../store/link-store.js';
+import { sleepUnless } from './backoff.js';
 import { HttpError, type RelayHttp } from './http.js';
 
 /** What the relay holds instead of an event it would not take (sealed like any other). */
@@ -110,6 +111,12 @@ export class Uploader {
     try {
       res = await send();
     } catch (err) {
+      if (err instanceof HttpError && err.status === 429 && err.retryAfterMs > 0 && !signal.aborted) {
+        // The relay limits this daemon's uploads per second (src/relay/limits.ts): the same batch, a little later.
+        await sleepUnless(err.retryAfterMs, signal);
+        if (signal.aborted) throw signal.reason;
+        return 'more';
+      }
       if (!(err instanceof HttpError && err.status === 413)) throw err;
       if (events.length > 1) return { split: Math.floor(events.length / 2) };
       const [alone] = events as [RelayEvent];

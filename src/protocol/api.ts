@@ -18,6 +18,8 @@ export const LinkInfo = z.object({
   state: z.enum(['off', 'connecting', 'connected', 'backoff']),
   relay: z.string().nullable(),
   reconnects: z.number().int(),
+  /** Polls the relay refused as busy (503/429 over its cap) since the daemon started; each is retried alone. */
+  pollsRefused: z.number().int().default(0),
   /** Why the link is not connected, when it is not. */
   error: z.string().nullable().default(null),
 });

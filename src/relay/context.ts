@@ -1,4 +1,4 @@
-// What every relay handler gets: the stores, the long-poll notifier, daemon presence, the registration rate limit,
+// What every relay handler gets: the stores, the long-poll notifier, daemon presence, the registration and upload rate limits,
 // the logger and options (with the limits).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -20,6 +20,8 @@ export interface RelayContext {
   presence: Presence;
   /** Registrations per client address (see rate-limit.ts). */
   registrations: TokenBuckets;
+  /** Event uploads per daemon (limits.ts uploadsPerSecond). */
+  uploads: TokenBuckets;
   log: Logger;
   opts: RelayOptions;
   /** Web Push (push.ts): the relay's VAPID keys, and notifications per daemon. */

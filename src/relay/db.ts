@@ -41,7 +41,7 @@ const MIGRATIONS: readonly string[] = [
     seq INTEGER NOT NULL,
     at TEXT NOT NULL,
     kind TEXT NOT NULL,                     -- 'output' (data: base64) | 'state' (data: JSON text)
-    data TEXT NOT NULL,
+    data TEXT NOT NULL,                     -- since migration 8, 'sealed' data is a BLOB (events-store.ts packData)
     PRIMARY KEY (session_id, seq)
   ) WITHOUT ROWID;
 
@@ -126,6 +126,17 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX instructions_session_pending ON instructions(session_id) WHERE acked_at IS NULL;
   CREATE INDEX instructions_acked ON instructions(acked_at) WHERE acked_at IS NOT NULL;
   CREATE UNIQUE INDEX instructions_daemon_key ON instructions(daemon_id, idempotency_key) WHERE session_id IS NULL;
+  `,
+  // 8: retention by bytes and by age beside the count (events-store.ts): each session keeps the bytes of event data
+  // it holds and the time of its oldest event. Sealed events are stored from now on as bytes (a BLOB: a TEXT column
+  // keeps a BLOB as it is), not base64; rows stored before stay base64 text and are served as they are, so the
+  // table is not rewritten (which on a large relay would hold its start for minutes).
+  `
+  ALTER TABLE sessions ADD COLUMN event_bytes INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN first_at TEXT;
+  UPDATE sessions SET
+    event_bytes = COALESCE((SELECT SUM(length(data)) FROM events e WHERE e.session_id = sessions.id), 0),
+    first_at = (SELECT at FROM events e WHERE e.session_id = sessions.id ORDER BY seq LIMIT 1);
   `,
 ];
 

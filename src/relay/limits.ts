@@ -1,5 +1,5 @@
 // The relay's bounds on what its open registration lets anyone use: registrations per client address, daemons in
-// all, sessions per daemon, event size, instructions waiting per session URL, and the age at which a daemon counts
+// all, sessions per daemon, event size, event uploads per daemon and second, instructions waiting per session URL, and the age at which a daemon counts
 // as established (its long-polls then come from a share fresh daemons cannot take). Defaults and why; `rcd relay`
 // flags override them (options.ts), handlers enforce them.
 
@@ -20,6 +20,8 @@ export interface RelayLimits {
   maxEventBytes: number;
   /** A daemon registered at least this long ago is established (see handlers/long-poll.ts). */
   establishedAfterMs: number;
+  /** Event uploads one daemon may make per second, on average (token bucket; a burst of as many again). */
+  uploadsPerSecond: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<RelayLimits> = {
@@ -41,6 +43,10 @@ export const DEFAULT_LIMITS: Readonly<RelayLimits> = {
   maxEventBytes: 128 * 1024,
   // An hour: a flood of new registrations has to wait that long before its polls may use the established share.
   establishedAfterMs: 3_600_000,
+  // The link uploads when events are stored, one request at a time, up to 512 KiB each (src/protocol/relay.ts):
+  // a backlog goes up at 50 × 512 KiB = 25 MiB/s, far above any agent, while one daemon cannot take the relay's
+  // event loop (the group commit serves ~2,000 uploads a second in all, docs/benchmarks.md "Relay load").
+  uploadsPerSecond: 50,
 };
 
 /** `rcd relay` flags for the integer limits: flag name, option key, smallest and largest value allowed. */
@@ -52,4 +58,5 @@ export const LIMIT_FLAGS: readonly { flag: string; key: Exclude<keyof RelayLimit
   { flag: 'max-pending', key: 'maxPendingPerUrl', min: 1, max: 1_000_000 },
   // Below 1 KiB even a state event would not fit; above the upload body cap no event could arrive anyway.
   { flag: 'max-event-bytes', key: 'maxEventBytes', min: 1024, max: 1024 * 1024 },
+  { flag: 'max-uploads-per-second', key: 'uploadsPerSecond', min: 1, max: 1_000_000 },
 ];

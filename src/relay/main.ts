@@ -1,6 +1,7 @@
 // `rcd relay`: brings the relay up (data directory, log, database, HTTP(S) server) and owns its one idempotent
 // shutdown. `startRelay` is the in-process form (tests, benchmarks, npm start); `runRelay` is the foreground
 // command, with signals.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -10,12 +11,12 @@ import { ensurePrivateDir } from '../common/paths.js';
 import { VERSION } from '../common/version.js';
 import type { RelayContext } from './context.js';
 import { openRelayDb } from './db.js';
-import { EventStore } from './events-store.js';
+import { SqliteEventStore } from './events-store.js';
 import { InstructionStore } from './instructions-store.js';
 import { createRelayLogger } from './logger.js';
 import { Notifier, Presence } from './notifier.js';
 import { loadSessionScript } from './pages/session-script.js';
-import { checkTransport, originOf, withDefaults, type RelayOptions, type RelayOptionsInput } from './options.js';
+import { CONNECTIONS_BEYOND_POLLS, checkTransport, originOf, withDefaults, type RelayOptions, type RelayOptionsInput } from './options.js';
 import { TokenBuckets } from './rate-limit.js';
 import { loadVapidKeys } from './push.js';
 
@@ -32,6 +33,10 @@ export type { RelayOptions, RelayOptionsInput } from './options.js';
 // How long a shutdown waits for answers in progress (held polls answer at once when woken) before cutting.
 const SHUTDOWN_GRACE_MS = 2_000;
 const ROTATE_CHECK_MS = 60 * 60 * 1000;
+// Events past the retention age go in a sweep this often (an age limit is days; a minute late is nothing).
+const SWEEP_EVERY_MS = 60_000;
+// File descriptors the relay needs beyond its sockets: the database, its WAL and shm, the log, stdio, libuv's own.
+const FDS_BESIDE_SOCKETS = 64;
 
 export interface RunningRelay {
   /** The origin clients use, e.g. http://127.0.0.1:8787 (with the real port when started on port 0). */
@@ -61,6 +66,42 @@ function listenError(err: NodeJS.ErrnoException, opts: RelayOptions): RcdError {
   return new RcdError('BAD_REQUEST', message, { cause: err });
 }
 
+/** The open files limit (RLIMIT_NOFILE) from /proc: soft and hard; null where there is no /proc. */
+function openFilesLimit(): { soft: number; hard: number } | null {
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (!m) return null;
+    const n = (v: string) => (v === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(v));
+    return { soft: n(m[1] as string), hard: n(m[2] as string) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Every open socket is a file descriptor, and a process past its soft RLIMIT_NOFILE fails to accept (EMFILE) with
+ * nothing said. Node cannot set the limit itself, so when the soft limit is below what --max-connections needs and
+ * the hard one allows more, prlimit(1) (util-linux) raises this process's soft limit; when that is not possible
+ * either, the connection and poll caps shrink to fit and the log says so (a 503 is better than a hang).
+ */
+function fitOpenFiles(opts: RelayOptions): { soft: number; hard: number; raisedTo: number | null; clamped: boolean } {
+  const limit = openFilesLimit();
+  const need = opts.maxConnections + FDS_BESIDE_SOCKETS;
+  if (!limit || limit.soft >= need) return { soft: limit?.soft ?? 0, hard: limit?.hard ?? 0, raisedTo: null, clamped: false };
+  let raisedTo: number | null = null;
+  const want = Math.min(limit.hard, need);
+  if (want > limit.soft) {
+    spawnSync('prlimit', [`--pid=${process.pid}`, `--nofile=${want}:${limit.hard}`], { stdio: 'ignore', timeout: 5_000 });
+    const now = openFilesLimit()?.soft ?? limit.soft;
+    if (now > limit.soft) raisedTo = now;
+  }
+  const have = raisedTo ?? limit.soft;
+  if (have >= need) return { ...limit, raisedTo, clamped: false };
+  opts.maxConnections = Math.max(16, have - FDS_BESIDE_SOCKETS);
+  opts.maxLongPolls = Math.max(1, Math.min(opts.maxLongPolls, opts.maxConnections - Math.min(CONNECTIONS_BEYOND_POLLS, Math.floor(opts.maxConnections / 4))));
+  return { ...limit, raisedTo, clamped: true };
+}
+
 async function launch(input: RelayOptionsInput): Promise<RunningRelay & { log: Logger }> {
   const opts = withDefaults(input);
   checkTransport(opts);
@@ -71,6 +112,7 @@ async function launch(input: RelayOptionsInput): Promise<RunningRelay & { log: L
   } catch (err) {
     throw new RcdError('BAD_REQUEST', `cannot use ${opts.data} as the relay data directory: ${(err as Error).message}; give --data a writable directory`, { cause: err });
   }
+  const fds = fitOpenFiles(opts);
   const logger = createRelayLogger(join(opts.data, 'relay.log'), opts.logLevel);
   const log = logger.log;
   let db;
@@ -85,11 +127,12 @@ async function launch(input: RelayOptionsInput): Promise<RunningRelay & { log: L
   const ctx: RelayContext = {
     sessions,
     devices: new DeviceStore(db),
-    events: new EventStore(db, opts.keepEvents),
+    events: new SqliteEventStore(db, { events: opts.keepEvents, bytes: opts.keepBytes, ageMs: opts.keepAgeS * 1000 }),
     instructions: new InstructionStore(db),
     notifier: new Notifier(opts.maxLongPolls),
     presence: new Presence(),
     registrations: new TokenBuckets(opts.registerBurst, opts.registerPerHour),
+    uploads: new TokenBuckets(opts.uploadsPerSecond, opts.uploadsPerSecond * 3600),
     log,
     opts,
     startedAt: new Date(),
@@ -112,11 +155,25 @@ async function launch(input: RelayOptionsInput): Promise<RunningRelay & { log: L
   }
   const origin = originOf(opts, (server.address() as AddressInfo).port);
   const rotation = setInterval(() => logger.rotate(), ROTATE_CHECK_MS).unref();
-  const { maxLongPolls, registerBurst, registerPerHour, trustProxy, maxDaemons, maxSessionsPerDaemon, maxPendingPerUrl, maxEventBytes } = opts;
+  const sweeping = setInterval(() => {
+    try {
+      const swept = ctx.events.sweep();
+      if (swept.length > 0) log.info({ sessions: swept.length, keepAgeS: opts.keepAgeS }, 'events past the retention age pruned');
+    } catch (err) {
+      log.error({ err }, 'pruning old events failed');
+    }
+  }, SWEEP_EVERY_MS).unref();
+  const { maxLongPolls, maxConnections, registerBurst, registerPerHour, trustProxy, maxDaemons, maxSessionsPerDaemon, maxPendingPerUrl, maxEventBytes, uploadsPerSecond } = opts;
   log.info({
-    version: VERSION, host: opts.host, port: (server.address() as AddressInfo).port, tls: Boolean(tls), data: opts.data, keepEvents: opts.keepEvents,
-    limits: { maxLongPolls, registerBurst, registerPerHour, trustProxy, maxDaemons, maxSessionsPerDaemon, maxPendingPerUrl, maxEventBytes },
+    version: VERSION, host: opts.host, port: (server.address() as AddressInfo).port, tls: Boolean(tls), data: opts.data,
+    keep: { events: opts.keepEvents, bytes: opts.keepBytes, ageS: opts.keepAgeS },
+    limits: { maxLongPolls, maxConnections, registerBurst, registerPerHour, trustProxy, maxDaemons, maxSessionsPerDaemon, maxPendingPerUrl, maxEventBytes, uploadsPerSecond },
   }, 'relay listening');
+  if (fds.raisedTo !== null) log.info({ from: fds.soft, to: fds.raisedTo }, 'raised the open files limit (RLIMIT_NOFILE soft) for --max-connections');
+  if (fds.clamped) {
+    log.warn({ openFiles: fds.raisedTo ?? fds.soft, hard: fds.hard, maxConnections: opts.maxConnections, maxLongPolls: opts.maxLongPolls },
+      'the open files limit is below --max-connections: connections and long-polls are capped to fit (raise it: ulimit -n, or LimitNOFILE= in a systemd unit)');
+  }
 
   let closing: Promise<void> | null = null;
   const settle = () => Promise.race([Promise.allSettled([...inFlight]).then(() => undefined), sleep(SHUTDOWN_GRACE_MS)]);
@@ -128,6 +185,7 @@ async function launch(input: RelayOptionsInput): Promise<RunningRelay & { log: L
       server.closeAllConnections();
       await settle();
       clearInterval(rotation);
+      clearInterval(sweeping);
       try {
         db.close();
       } catch (err) {

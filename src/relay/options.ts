@@ -15,9 +15,21 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8787;
 // About a day of a busy agent's output chunks per session; older ones are pruned (clients are told: `gap`).
 export const DEFAULT_KEEP_EVENTS = 100_000;
-// Held long-polls at once (daemons and browsers together); each holds a socket and a timer, and beyond this
-// many a relay on a small machine is better off saying 503 than slowing down for everybody.
-export const DEFAULT_MAX_LONG_POLLS = 1_000;
+// Also per session: a few days of a busy agent's sealed output (a line is ~150 bytes stored), and a bound on the
+// disk one session can take whatever its event sizes (100,000 events of 64 KiB would be 6.4 GB).
+export const DEFAULT_KEEP_BYTES = 64 * 1024 * 1024;
+// Events older than this (by the time the daemon gave them) are pruned even when few: a follower needs the recent
+// output, and a relay should not keep a month-old transcript because the session was quiet since.
+export const DEFAULT_KEEP_AGE_S = 30 * 86_400;
+// Held long-polls at once (daemons and browsers together). A held poll costs a socket, a timer and a few KB
+// (docs/benchmarks.md, "Relay load": 10,000 daemons and 2,500 followers held polls in ~+60 MB), nothing per
+// second while it waits; 20,000 covers the 10,000 daemons of the goal with their followers. Beyond the cap the
+// relay answers 503 with retry-after, and a daemon's link retries that poll alone (src/link/link.ts).
+export const DEFAULT_MAX_LONG_POLLS = 20_000;
+// Open sockets beyond the held polls: uploads, session updates, idle kept-alive connections of daemons and pages.
+export const CONNECTIONS_BEYOND_POLLS = 5_000;
+// What `--max-connections N` may say; each open socket is a file descriptor (main.ts checks RLIMIT_NOFILE).
+export const MAX_CONNECTIONS_LIMIT = 1_000_000;
 
 export interface RelayOptions extends RelayLimits {
   host: string;
@@ -28,7 +40,13 @@ export interface RelayOptions extends RelayLimits {
   cert?: string;
   key?: string;
   keepEvents: number;
+  /** Bytes of event data kept per session (oldest pruned first, as for keepEvents). */
+  keepBytes: number;
+  /** Events older than this many seconds are pruned (a sweep, main.ts). */
+  keepAgeS: number;
   maxLongPolls: number;
+  /** Open sockets at once (the server's maxConnections); by default the poll cap plus CONNECTIONS_BEYOND_POLLS. */
+  maxConnections: number;
   /** pino level for relay.log. */
   logLevel: string;
   /** Hosts (and their subdomains) of the push services Web Push is delivered to (push.ts). */
@@ -47,7 +65,10 @@ export function withDefaults(input: RelayOptionsInput, env: NodeJS.ProcessEnv = 
     ...(input.cert !== undefined ? { cert: input.cert } : {}),
     ...(input.key !== undefined ? { key: input.key } : {}),
     keepEvents: input.keepEvents ?? DEFAULT_KEEP_EVENTS,
+    keepBytes: input.keepBytes ?? DEFAULT_KEEP_BYTES,
+    keepAgeS: input.keepAgeS ?? DEFAULT_KEEP_AGE_S,
     maxLongPolls: input.maxLongPolls ?? DEFAULT_MAX_LONG_POLLS,
+    maxConnections: input.maxConnections ?? (input.maxLongPolls ?? DEFAULT_MAX_LONG_POLLS) + CONNECTIONS_BEYOND_POLLS,
     logLevel: input.logLevel ?? 'info',
     pushHosts: input.pushHosts ?? DEFAULT_PUSH_HOSTS,
     pushContact: input.pushContact ?? 'mailto:rcd-relay@invalid',
@@ -59,6 +80,7 @@ export function withDefaults(input: RelayOptionsInput, env: NodeJS.ProcessEnv = 
     maxPendingPerUrl: input.maxPendingPerUrl ?? DEFAULT_LIMITS.maxPendingPerUrl,
     maxEventBytes: input.maxEventBytes ?? DEFAULT_LIMITS.maxEventBytes,
     establishedAfterMs: input.establishedAfterMs ?? DEFAULT_LIMITS.establishedAfterMs,
+    uploadsPerSecond: input.uploadsPerSecond ?? DEFAULT_LIMITS.uploadsPerSecond,
   };
 }
 
@@ -72,6 +94,17 @@ function intFlag(name: string, raw: string | undefined, min: number, max: number
   return Number(raw);
 }
 
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** "90s", "12h", "30d" -> seconds. */
+function durationFlag(name: string, raw: string | undefined, minS: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const m = /^(\d+)([smhd])$/.exec(raw);
+  const secs = m ? Number(m[1]) * (UNITS[m[2] as string] as number) : Number.NaN;
+  if (!(secs >= minS) || secs > 100 * 365 * 86_400) throw usage(`--${name} takes a duration of at least ${minS} s, like 90m, 12h or 30d (got "${raw}")`);
+  return secs;
+}
+
 /** Parses `rcd relay` arguments (everything after `relay`). */
 export function parseRelayArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): RelayOptions {
   let values: Record<string, string | boolean | undefined>;
@@ -83,8 +116,9 @@ export function parseRelayArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       options: {
         host: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' },
         cert: { type: 'string' }, key: { type: 'string' }, 'keep-events': { type: 'string' },
-        'max-long-polls': { type: 'string' }, 'trust-proxy': { type: 'boolean' },
         'push-hosts': { type: 'string' }, 'push-contact': { type: 'string' },
+        'max-long-polls': { type: 'string' }, 'trust-proxy': { type: 'boolean' }, 'max-connections': { type: 'string' },
+        'keep-bytes': { type: 'string' }, 'keep-age': { type: 'string' }, 'established-after': { type: 'string' },
         ...Object.fromEntries(LIMIT_FLAGS.map((f) => [f.flag, { type: 'string' as const }])),
       },
     });
@@ -99,8 +133,16 @@ export function parseRelayArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     if (n !== undefined) limits[f.key] = n;
   }
   if (values['trust-proxy'] === true) limits.trustProxy = true;
-  // Each held poll holds a socket: beyond the server's connection cap (server.ts) the cap would never be reached.
-  const maxLongPolls = intFlag('max-long-polls', str('max-long-polls'), 1, 10_000);
+  const established = durationFlag('established-after', str('established-after'), 0);
+  if (established !== undefined) limits.establishedAfterMs = established * 1000;
+  const maxLongPolls = intFlag('max-long-polls', str('max-long-polls'), 1, MAX_CONNECTIONS_LIMIT);
+  const maxConnections = intFlag('max-connections', str('max-connections'), 16, MAX_CONNECTIONS_LIMIT);
+  // Each held poll holds a socket: beyond the server's connection cap (server.ts) the poll cap would never be reached.
+  if (maxConnections !== undefined && maxLongPolls !== undefined && maxConnections <= maxLongPolls) {
+    throw usage(`--max-connections (${maxConnections}) must be above --max-long-polls (${maxLongPolls}): each held poll holds a connection`);
+  }
+  const keepBytes = intFlag('keep-bytes', str('keep-bytes'), 64 * 1024, Number.MAX_SAFE_INTEGER);
+  const keepAgeS = durationFlag('keep-age', str('keep-age'), 60);
   const [host, data, cert, key] = [str('host'), str('data'), str('cert'), str('key')];
   if (host !== undefined && host.trim() === '') throw usage('--host must not be empty');
   if (data !== undefined && data.trim() === '') throw usage('--data must not be empty');
@@ -121,6 +163,9 @@ export function parseRelayArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     ...(maxLongPolls !== undefined ? { maxLongPolls } : {}),
     ...(pushHosts ? { pushHosts } : {}),
     ...(pushContact ? { pushContact } : {}),
+    ...(maxConnections !== undefined ? { maxConnections } : {}),
+    ...(keepBytes !== undefined ? { keepBytes } : {}),
+    ...(keepAgeS !== undefined ? { keepAgeS } : {}),
     ...limits,
   }, env);
 }

@@ -15,8 +15,9 @@ import { safePath } from './logger.js';
 const HEADERS_TIMEOUT_MS = 20_000;
 // The whole request (headers and a 2 MiB body) on a slow phone link; answers may be held longer (long-polls).
 const REQUEST_TIMEOUT_MS = 120_000;
-// Open sockets at once; each long-poll holds one, so this sits well above the long-poll cap.
-const MAX_CONNECTIONS = 10_000;
+// 503s (over the long-poll cap) are summed up in the log this often rather than logged one line each: a relay at its
+// cap refuses hundreds a second, each retried by its client (docs/benchmarks.md, "Relay load").
+const BUSY_LOG_EVERY_MS = 60_000;
 // Idle kept-alive sockets stay open longer than the daemon link's pool keeps them (30 s), so the client is the
 // one that closes them and never sends a request into a socket the relay is closing.
 const KEEP_ALIVE_MS = 35_000;
@@ -61,6 +62,7 @@ export interface RelayServer {
 
 export function createRelayServer(ctx: RelayContext, tls?: { cert: Buffer; key: Buffer }): RelayServer {
   const inFlight = new Set<Promise<void>>();
+  const busy = new BusyLog(ctx);
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint();
     const done: Promise<void> = dispatch(req, res, ctx)
@@ -70,7 +72,8 @@ export function createRelayServer(ctx: RelayContext, tls?: { cert: Buffer; key: 
         const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
         const status = res.statusCode;
         const line = { method: req.method, path: safePath(req.url), status, ms };
-        if (status >= 500) ctx.log.error(line, 'request failed');
+        if (status === 503) busy.count(line.path);
+        else if (status >= 500) ctx.log.error(line, 'request failed');
         else if (status >= 400) ctx.log.info(line, 'request refused');
         else ctx.log.debug(line, 'request');
       });
@@ -80,13 +83,43 @@ export function createRelayServer(ctx: RelayContext, tls?: { cert: Buffer; key: 
   const server = tls ? createHttpsServer({ ...options, cert: tls.cert, key: tls.key }, onRequest) : createHttpServer(options, onRequest);
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
-  server.maxConnections = MAX_CONNECTIONS;
+  // Open sockets at once: each long-poll holds one, so this is above the long-poll cap (options.ts).
+  server.maxConnections = ctx.opts.maxConnections;
   server.keepAliveTimeout = KEEP_ALIVE_MS;
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     else socket.destroy();
   });
+  server.on('close', () => busy.flush());
   return { server: server as Server, inFlight };
+}
+
+/** Refused requests (503) counted by kind of path and logged at most once a BUSY_LOG_EVERY_MS, as one line. */
+class BusyLog {
+  private counts = new Map<string, number>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly ctx: RelayContext) {}
+
+  count(path: string): void {
+    // The path's shape only: /api/s/<credential>/events -> /api/s/*/events (the credential is scrubbed anyway).
+    const kind = path.replace(/\?.*$/, '').replace(/\/(s|d|sessions)\/[^/]+/g, '/$1/*');
+    this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+    if (this.timer) return;
+    // The first refusal is logged at once (something changed), the rest in the summary a minute later.
+    this.flush();
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, BUSY_LOG_EVERY_MS).unref();
+  }
+
+  flush(): void {
+    if (this.counts.size === 0) return;
+    const refused = Object.fromEntries(this.counts);
+    this.counts = new Map();
+    this.ctx.log.info({ status: 503, refused, holding: this.ctx.notifier.holding, maxLongPolls: this.ctx.opts.maxLongPolls }, 'requests refused: the relay is busy');
+  }
 }
 
 async function dispatch(req: IncomingMessage, res: ServerResponse, ctx: RelayContext): Promise<void> {

@@ -61,6 +61,7 @@ export class SessionStore {
       daemonCount: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM daemons'),
       sessionCount: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM sessions WHERE daemon_id = ?'),
       get: db.prepare<[string], RawSession>('SELECT * FROM sessions WHERE id = ?'),
+      owner: db.prepare<[string], { daemon_id: string }>('SELECT daemon_id FROM sessions WHERE id = ?'),
       byToken: db.prepare<[string], RawSession>('SELECT * FROM sessions WHERE token_hash = ?'),
       byReadHash: db.prepare<[string], RawSession>('SELECT * FROM sessions WHERE read_hash = ?'),
       retired: db.prepare<[string], { token_hash: string; reason: string }>('SELECT token_hash, reason FROM retired_tokens WHERE token_hash = ?'),
@@ -100,6 +101,11 @@ export class SessionStore {
     const hash = sha256hex(credential);
     const row = this.q.daemonByHash.get(hash);
     return row && sameHash(row.credential_hash, hash) ? { id: row.id, registeredAt: Date.parse(row.created_at) } : null;
+  }
+
+  /** The daemon a session belongs to, or null: the upload's check, without reading (and parsing) the view. */
+  ownerOf(id: string): string | null {
+    return this.q.owner.get(id)?.daemon_id ?? null;
   }
 
   get(id: string): SessionRow | null {

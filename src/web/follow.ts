@@ -1,6 +1,8 @@
 // Following new output: the end of the session first (history.ts), then one long-poll after another on
-// GET /api/s/<token>/events, each naming the last seq and view applied so the relay answers as soon as either is behind. Connection trouble and 5xx are retried with a
-// backoff (1 s doubling to 30 s); any other refusal (a rotated, revoked or expired URL) ends following and says why.
+// GET /api/s/<token>/events, each naming the last seq and view applied so the relay answers as soon as either is
+// behind. Connection trouble and 5xx are retried with a backoff (1 s doubling to 30 s); a busy relay (503, or 429)
+// is asked again when its retry-after says, with a little jitter; any other refusal (a rotated, revoked or expired
+// URL) ends following and says why.
 import type { z } from 'zod';
 import type { RemoteEventsResponse } from '../protocol/relay.js';
 import { applyView } from './approvals.js';
@@ -60,6 +62,14 @@ export async function follow(s: Session, lastSeq: number): Promise<void> {
       continue;
     }
     if (!r.res.ok) {
+      const retryAfterS = Number(r.res.headers.get('retry-after'));
+      if ((r.res.status === 503 || r.res.status === 429) && Number.isFinite(retryAfterS) && retryAfterS > 0) {
+        // Over the relay's cap of held polls: not the connection's fault, so no doubling; the jitter keeps the
+        // followers it refused at once from all coming back at once.
+        show(s, `${errorText(r)}; retrying.`);
+        await sleep(Math.min(retryAfterS, 300) * 1000 + Math.floor(Math.random() * 1000));
+        continue;
+      }
       if (r.res.status >= 500) {
         await retry(`${errorText(r)}; retrying.`);
         continue;

@@ -25,6 +25,15 @@ export class StandinRelay {
   readonly sessions = new Map<string, { view: RemoteSession; tokenHash: string | null }>();
   readonly events = new Map<string, RelayEvent[]>();
   readonly acked = new Set<string>();
+  /** Session PUTs received, per session: a link that reconnects PUTs every session again. */
+  readonly puts = new Map<string, number>();
+  /** Event uploads received. */
+  uploads = 0;
+  /** Polls answered, and of those refused (while `refusePolls`). */
+  polls = 0;
+  pollsRefused = 0;
+  /** While set, every poll is answered 503 with this retry-after (seconds), as a relay over its long-poll cap does. */
+  refusePolls: number | null = null;
   private readonly queue: ForgedInstruction[] = [];
   private readonly server: Server;
 
@@ -75,6 +84,7 @@ export class StandinRelay {
     if (req.method === 'PUT' && session) {
       const put = PutSessionRequest.parse(JSON.parse(body));
       this.sessions.set(session, { view: put.session, tokenHash: put.access?.tokenHash ?? null });
+      this.puts.set(session, (this.puts.get(session) ?? 0) + 1);
       return reply(res, 200, { ok: true, ackedSeq: this.ackedSeq(session) });
     }
     if (req.method === 'DELETE' && session) {
@@ -84,6 +94,7 @@ export class StandinRelay {
     }
     if (req.method === 'POST' && url.pathname === '/api/daemon/events') {
       const acked: Record<string, number> = {};
+      this.uploads += 1;
       for (const s of UploadRequest.parse(JSON.parse(body)).sessions) {
         const held = this.events.get(s.id) ?? [];
         for (const e of s.events) if (!held.some((h) => h.seq === e.seq)) held.push(e);
@@ -94,6 +105,11 @@ export class StandinRelay {
       return reply(res, 200, { acked });
     }
     if (req.method === 'GET' && url.pathname === '/api/daemon/poll') {
+      this.polls += 1;
+      if (this.refusePolls !== null) {
+        this.pollsRefused += 1;
+        return reply(res, 503, { error: { code: 'BUSY', message: 'the stand-in holds all the long-polls it takes; retry in a moment' } }, { 'retry-after': String(this.refusePolls) });
+      }
       const pending = () => this.queue.filter((i) => !this.acked.has(i.id));
       if (pending().length === 0) await new Promise((r) => setTimeout(r, EMPTY_POLL_HOLD_MS));
       return reply(res, 200, { instructions: pending() });
@@ -125,9 +141,9 @@ function readAll(req: IncomingMessage): Promise<string> {
   });
 }
 
-function reply(res: ServerResponse, status: number, body: unknown): void {
+function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent) return void res.end();
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }

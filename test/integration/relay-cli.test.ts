@@ -100,7 +100,7 @@ describe('rcd relay (the command)', () => {
 
   it('answers usage errors with exit 2, --help with exit 0, and a busy data directory with exit 1', async () => {
     const rcd = home();
-    const badLimits = [['--max-pending', '0'], ['--register-burst', 'x'], ['--max-event-bytes', '99'], ['--trust-proxy=yes'], ['--max-long-polls', '-1']];
+    const badLimits = [['--max-pending', '0'], ['--register-burst', 'x'], ['--max-event-bytes', '99'], ['--trust-proxy=yes'], ['--max-long-polls', '-1'], ['--keep-age', '5'], ['--max-uploads-per-second', '0']];
     for (const args of [['--bogus'], ['--port', '99999'], ['--port', 'abc'], ['--keep-events', '0'], ['--cert', 'c.pem'], ['extra'], ...badLimits]) {
       const r = await rcd.run(['relay', ...args]);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
@@ -109,7 +109,7 @@ describe('rcd relay (the command)', () => {
     const help = await rcd.run(['relay', '--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^usage: rcd relay \[--host H\] \[--port P\] \[--data DIR\]/);
-    for (const flag of ['--max-long-polls N', '--register-burst N', '--register-per-hour N', '--trust-proxy', '--max-daemons N', '--max-sessions N', '--max-pending N', '--max-event-bytes N']) {
+    for (const flag of ['--max-long-polls N', '--register-burst N', '--register-per-hour N', '--trust-proxy', '--max-daemons N', '--max-sessions N', '--max-pending N', '--max-event-bytes N', '--max-connections N', '--keep-bytes N', '--max-uploads-per-second N']) {
       assert.ok(help.stdout.includes(`[${flag}]`), `the usage line names ${flag}`);
       assert.match(help.stdout, new RegExp(`\\n  ${flag} +\\S.*\\(default [^)]+\\)`), `the help explains ${flag} with its default`);
     }

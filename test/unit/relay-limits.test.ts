@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { RELAY_HELP } from '../../src/cli/usage.js';
 import { MAX_JSON_DEPTH, MAX_JSON_SEPARATORS, jsonShapeProblem } from '../../src/relay/json-guard.js';
 import { DEFAULT_LIMITS, LIMIT_FLAGS } from '../../src/relay/limits.js';
-import { parseRelayArgs } from '../../src/relay/options.js';
+import { CONNECTIONS_BEYOND_POLLS, DEFAULT_KEEP_AGE_S, DEFAULT_KEEP_BYTES, DEFAULT_MAX_LONG_POLLS, parseRelayArgs } from '../../src/relay/options.js';
 import { TokenBuckets, addressKey, clientAddress } from '../../src/relay/rate-limit.js';
 
 const env = { RCD_HOME: '/tmp/rcd-unit-home' };
@@ -79,5 +79,19 @@ describe('rcd relay limit flags', () => {
   it('`rcd relay --help` names every flag with its real default', () => {
     for (const f of LIMIT_FLAGS) assert.match(RELAY_HELP, new RegExp(`--${f.flag} N .*\\(default ${DEFAULT_LIMITS[f.key]}\\)`), f.flag);
     assert.match(RELAY_HELP, /--trust-proxy .*\(default off\)/);
+    assert.match(RELAY_HELP, new RegExp(`--max-long-polls N .*\\(default ${DEFAULT_MAX_LONG_POLLS}\\)`));
+    assert.match(RELAY_HELP, new RegExp(`--keep-bytes N .*\\(default ${DEFAULT_KEEP_BYTES}\\)`));
+  });
+
+  it('sizes connections from the poll cap, and takes retention by bytes and age and the established age as flags', () => {
+    const defaults = parseRelayArgs([], env);
+    assert.equal(defaults.maxConnections, DEFAULT_MAX_LONG_POLLS + CONNECTIONS_BEYOND_POLLS);
+    assert.deepEqual([defaults.keepBytes, defaults.keepAgeS], [DEFAULT_KEEP_BYTES, DEFAULT_KEEP_AGE_S]);
+    const set = parseRelayArgs(['--max-long-polls', '30000', '--keep-bytes', '1000000', '--keep-age', '12h', '--established-after', '0s'], env);
+    assert.deepEqual([set.maxLongPolls, set.maxConnections, set.keepBytes, set.keepAgeS, set.establishedAfterMs], [30_000, 30_000 + CONNECTIONS_BEYOND_POLLS, 1_000_000, 43_200, 0]);
+    assert.equal(parseRelayArgs(['--max-long-polls', '100', '--max-connections', '200'], env).maxConnections, 200);
+    for (const bad of [['--max-long-polls', '100', '--max-connections', '100'], ['--keep-age', '30'], ['--keep-age', '10s'], ['--keep-bytes', '10'], ['--established-after', 'soon']]) {
+      assert.throws(() => parseRelayArgs(bad, env), (e: { code?: string }) => e.code === 'USAGE', bad.join(' '));
+    }
   });
 });

@@ -8,6 +8,7 @@ import {
 } from '../../protocol/relay.js';
 import type { Handler, RelayContext } from '../context.js';
 import { HttpError, badRequest, intParam, parseJson, readBody, readJson, sendJson } from '../http.js';
+import { SessionGone } from '../events-store.js';
 import { daemonKey, resultsKey, sessionKey } from '../notifier.js';
 import { addressKey, clientAddress } from '../rate-limit.js';
 import { DAEMON_HOLDS, freshDaemonHolds, holdUntil } from './long-poll.js';
@@ -100,11 +101,15 @@ export const deleteSession: Handler = async (req, res, ctx, params) => {
 
 export const uploadEvents: Handler = async (req, res, ctx) => {
   const daemonId = authenticate(req, ctx).id;
+  // Counted before the body is parsed: a daemon over its rate costs the relay this check only.
+  const wait = ctx.uploads.take(daemonId);
+  if (wait > 0) {
+    throw new HttpError(429, 'RATE_LIMITED', `this daemon uploads more than ${ctx.opts.uploadsPerSecond} times a second; try again in ${wait} s`, { 'retry-after': String(wait) });
+  }
   const body = await readJson(req, UploadRequest, 'events upload', MAX_UPLOAD_BODY_BYTES);
   // Check every session and event first, so a bad one stores nothing of the batch.
   for (const s of body.sessions) {
-    const row = ctx.sessions.get(s.id);
-    if (!row || row.daemonId !== daemonId) {
+    if (ctx.sessions.ownerOf(s.id) !== daemonId) {
       throw new HttpError(404, 'NOT_FOUND', `this daemon has no session ${s.id} on the relay; PUT /api/daemon/sessions/${s.id} first`);
     }
     const big = s.events.find((e) => e.data.length > ctx.opts.maxEventBytes);
@@ -112,12 +117,20 @@ export const uploadEvents: Handler = async (req, res, ctx) => {
       throw new HttpError(413, 'TOO_LARGE', `event ${big.seq} of session ${s.id} has ${big.data.length} characters of data; this relay takes at most ${ctx.opts.maxEventBytes}`);
     }
   }
-  const acked: Record<string, number> = {};
-  for (const s of body.sessions) {
-    const before = acked[s.id] ?? ctx.sessions.get(s.id)?.ackedSeq ?? 0;
-    acked[s.id] = ctx.events.append(s.id, s.events, s.firstSeq);
-    if ((acked[s.id] ?? 0) > before) ctx.notifier.notify(sessionKey(s.id));
+  let stored;
+  try {
+    stored = await ctx.events.append(body.sessions.map((s) => ({ sessionId: s.id, events: s.events, firstSeq: s.firstSeq })));
+  } catch (err) {
+    // Removed by a DELETE that came between the check above and the commit: as if it had come before.
+    if (err instanceof SessionGone) throw new HttpError(404, 'NOT_FOUND', `this daemon has no session ${err.sessionId} on the relay; PUT /api/daemon/sessions/${err.sessionId} first`);
+    throw err;
   }
+  const acked: Record<string, number> = {};
+  body.sessions.forEach((s, i) => {
+    const r = stored[i] as { acked: number; advanced: boolean };
+    acked[s.id] = r.acked;
+    if (r.advanced) ctx.notifier.notify(sessionKey(s.id));
+  });
   sendJson(res, 200, { acked });
 };
 
