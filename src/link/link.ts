@@ -3,9 +3,7 @@
 // fails — `sync` (session updates and event uploads, woken by local changes) and `poll` (long-poll for
 // instructions). A failure backs off with full jitter; a wake or SIGUSR2 drops the pool and reconnects at once.
 import type { Logger } from 'pino';
-import { AckResponse, POLL_DEADLINE_MS, POLL_HOLD_MS, PollResponse, PushResponse, RegisterResponse, ResultsResponse, type Instruction } from '../protocol/relay.js';
-import { fromBase64url } from '../e2e/encoding.js';
-import { sealDeviceResultSync } from '../e2e/node-sync.js';
+import { AckResponse, POLL_DEADLINE_MS, POLL_HOLD_MS, PollResponse, RegisterResponse, type Instruction } from '../protocol/relay.js';
 import type { DeviceAccessStore } from '../store/device-access.js';
 import type { LinkStore } from '../store/link-store.js';
 import { Backoff, sleepUnless } from './backoff.js';
@@ -15,6 +13,9 @@ import type { LinkSessions } from './sealed-view.js';
 import { DEVICE_WAIT } from './device-sync.js';
 import { SessionSync } from './session-sync.js';
 import { Uploader } from './uploader.js';
+import { Replies, type OutgoingPush } from './replies.js';
+
+export type { OutgoingPush } from './replies.js';
 
 export type LinkState = 'off' | 'connecting' | 'connected' | 'backoff';
 
@@ -22,20 +23,6 @@ export type LinkState = 'off' | 'connecting' | 'connected' | 'backoff';
 const CALL_TIMEOUT_MS = 15_000;
 // A relay refuses a poll (503 over its cap, 401) at once; one it still holds after this long has taken it.
 const POLL_TAKEN_MS = 1_000;
-// Notifications waiting for the relay (the link is down): the newest are kept; an old one is stale anyway.
-const MAX_QUEUED_PUSHES = 100;
-
-/** A Web Push notification the daemon encrypted (src/daemon/remote/push.ts), for the relay to deliver. */
-export interface OutgoingPush {
-  endpoint: string;
-  /** RFC 8291 aes128gcm body, base64url. */
-  body: string;
-  ttl: number;
-  urgency: 'very-low' | 'low' | 'normal' | 'high';
-  topic?: string;
-  /** The push service says the subscription is gone (404/410). */
-  gone(): void;
-}
 // A poll refused as busy without a retry-after is asked again after this, plus up to REFUSED_JITTER_MS: thousands of
 // daemons refused in the same second must not all come back in the same millisecond.
 const REFUSED_RETRY_MS = 2_000;
@@ -80,9 +67,8 @@ export class Link {
    */
   private pollRefused = false;
   private refusedLogged = { at: Number.NEGATIVE_INFINITY, count: 0 };
-  /** Outcomes of instructions to the daemon may wait in the inbox (at start: perhaps, from before a restart). */
-  private resultsPending = true;
-  private readonly pushes: OutgoingPush[] = [];
+  /** Results of instructions to the daemon itself, and Web Push notifications, for the relay. */
+  private readonly replies: Replies;
 
   constructor(private readonly d: LinkDeps) {
     this.origin = checkRelayUrl(d.relayUrl);
@@ -90,6 +76,10 @@ export class Link {
     this.backoff = new Backoff(d.random);
     this.uploader = new Uploader(d.store, this.http, CALL_TIMEOUT_MS, d.log);
     this.sync = new SessionSync({ ...d, http: this.http, uploader: this.uploader, timeoutMs: CALL_TIMEOUT_MS });
+    this.replies = new Replies({
+      store: d.store, devices: d.devices, http: this.http, log: d.log, timeoutMs: CALL_TIMEOUT_MS,
+      daemonId: () => d.store.identity(this.origin.origin)?.daemonId ?? null, kick: () => this.kickSync?.(),
+    });
   }
 
   start(): void {
@@ -115,17 +105,14 @@ export class Link {
     this.kickSync?.();
   }
 
-  /** A notification for the relay to deliver, sent as soon as the link is up (the newest 100 wait for it). */
+  /** A notification for the relay to deliver, sent as soon as the link is up (replies.ts). */
   queuePush(p: OutgoingPush): void {
-    this.pushes.push(p);
-    if (this.pushes.length > MAX_QUEUED_PUSHES) this.pushes.shift();
-    this.kickSync?.();
+    this.replies.queuePush(p);
   }
 
   /** The outcome of an instruction to the daemon itself (a remote start) is stored: send it to its client. */
   resultReady(): void {
-    this.resultsPending = true;
-    this.kickSync?.();
+    this.replies.resultReady();
   }
 
   /**
@@ -252,9 +239,8 @@ export class Link {
       await this.sync.push(signal, true);
       await this.uploader.uploadPending(signal);
       await this.sync.push(signal, false);
-      if (this.resultsPending) await this.sendResults(signal);
-      if (this.pushes.length > 0) await this.sendPushes(signal);
-      if (!this.sync.pending && !this.uploader.hasPending() && !this.resultsPending && this.pushes.length === 0) {
+      await this.replies.send(signal);
+      if (!this.sync.pending && !this.uploader.hasPending() && !this.replies.pending) {
         let onAbort: () => void = () => undefined;
         try {
           await new Promise<void>((resolve, reject) => {
@@ -274,52 +260,6 @@ export class Link {
   private pollTaken(): void {
     this.pollRefused = false;
     this.backoff.reset();
-  }
-
-  /**
-   * Sends the outcomes of instructions to the daemon, sealed under the current device URL's device key and bound to
-   * each instruction's nonce (src/e2e/device-instructions.ts). With no device URL any more, nobody could open them:
-   * they are dropped.
-   */
-  private async sendResults(signal: AbortSignal): Promise<void> {
-    this.resultsPending = false;
-    const unsent = this.d.store.unsentResults();
-    if (unsent.length === 0) return;
-    const device = this.d.devices.current();
-    const daemonId = this.d.store.identity(this.origin.origin)?.daemonId;
-    const sealable = device && daemonId ? unsent.filter((r) => r.nonce !== null) : [];
-    if (sealable.length > 0 && device && daemonId) {
-      const secret = fromBase64url(device.token);
-      const results = sealable.map((r) => ({ id: r.id, result: sealDeviceResultSync(secret, daemonId, r.nonce as string, r.result) }));
-      try {
-        await this.http.call('POST', 'api/daemon/results', { results }, ResultsResponse, { signal, timeoutMs: CALL_TIMEOUT_MS });
-      } catch (err) {
-        this.resultsPending = true; // sent again with the next cycle
-        throw err;
-      }
-    }
-    this.d.store.markResultsSent(unsent.map((r) => r.id));
-    if (unsent.length === 100) this.resultsPending = true; // a full page: there may be more
-  }
-
-  /**
-   * Hands the queued notifications to the relay, oldest first. One the relay refuses (a bad endpoint, its rate
-   * limit) is dropped; a network failure keeps it for the next connection.
-   */
-  private async sendPushes(signal: AbortSignal): Promise<void> {
-    for (let p = this.pushes[0]; p; p = this.pushes[0]) {
-      const { gone, ...body } = p;
-      try {
-        const { status } = await this.http.call('POST', 'api/daemon/push', body, PushResponse, { signal, timeoutMs: CALL_TIMEOUT_MS });
-        if (status === 404 || status === 410) gone();
-      } catch (err) {
-        // Only a lost connection keeps it: anything the relay answered (a bad endpoint, its rate limit, a push
-        // service it could not reach) would be answered again, and must not end the link's cycle.
-        if (!(err instanceof HttpError) || err.unauthorized) throw err;
-        this.d.log.warn({ status: err.status, error: err.message }, 'the relay refused a notification');
-      }
-      this.pushes.shift();
-    }
   }
 
   private async pollWorker(signal: AbortSignal): Promise<void> {
