@@ -15,6 +15,7 @@ import { SqliteEventStore } from './events-store.js';
 import { InstructionStore } from './instructions-store.js';
 import { createRelayLogger } from './logger.js';
 import { Notifier, Presence } from './notifier.js';
+import { loadAppFiles } from './pages/app-files.js';
 import { loadSessionScript } from './pages/session-script.js';
 import { CONNECTIONS_BEYOND_POLLS, checkTransport, originOf, withDefaults, type RelayOptions, type RelayOptionsInput } from './options.js';
 import { TokenBuckets } from './rate-limit.js';
@@ -107,6 +108,7 @@ async function launch(input: RelayOptionsInput): Promise<RunningRelay & { log: L
   checkTransport(opts);
   const tls = readTls(opts);
   loadSessionScript(); // the page's built script: a relay without it fails here, not on a visitor's request
+  loadAppFiles(); // and the web app's worker and icons
   try {
     ensurePrivateDir(opts.data);
   } catch (err) {

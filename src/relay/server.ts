@@ -4,6 +4,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Handler, RelayContext } from './context.js';
+import { appFile } from './handlers/app.js';
 import { ack, deleteSession, poll, putDevice, putSession, register, results, uploadEvents } from './handlers/daemon.js';
 import { deviceHtml, home, info, sessionHtml } from './handlers/pages.js';
 import { push, pushKey } from './handlers/push.js';
@@ -52,6 +53,7 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', pattern: /^\/api\/d\/([^/]+)\/s\/([^/]+)\/instructions$/, handler: remoteInstruction },
   { method: 'GET', pattern: /^\/s\/([^/]+)$/, handler: sessionHtml },
   { method: 'GET', pattern: /^\/d\/([^/]+)(?:\/s\/([^/]+))?$/, handler: deviceHtml },
+  { method: 'GET', pattern: /^\/(?:manifest\.webmanifest|sw\.js|icon\.svg|icon-(?:192|512)\.png)$/, handler: appFile },
 ];
 
 export interface RelayServer {

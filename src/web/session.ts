@@ -49,11 +49,24 @@ async function load(s: Session): Promise<number | null> {
 }
 
 async function start(): Promise<void> {
+  // The web app's worker (sw.ts): it keeps this shell for starting offline and shows notifications. A browser
+  // without one, or one that refuses it, loses only those.
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => undefined);
+  if (/^\/d\/[0-9a-f]{16}$/.test(location.pathname)) {
+    try {
+      const url = parseRemoteUrl(location.href);
+      if (!isSessionUrl(url)) return await showDevice(url);
+    } catch (err) {
+      document.getElementById('note')?.replaceChildren((err as Error).message);
+      document.getElementById('state')?.replaceChildren('no access');
+      return;
+    }
+  }
   const page = findPage();
   let s: Session;
   try {
     const url = parseRemoteUrl(location.href);
-    if (!isSessionUrl(url)) return await showDevice(page, url);
+    if (!isSessionUrl(url)) throw new Error('This page is a session\'s; its address names none.');
     s = await openSession(page, url);
   } catch (err) {
     page.note.textContent = (err as Error).message;

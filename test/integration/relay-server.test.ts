@@ -450,7 +450,9 @@ describe('relay server', () => {
     assert.equal((await call('GET', '/s/not-a-session')).status, 404);
     // Self-contained: no external scripts, styles, images, frames, fonts or imports in the page's markup and style
     // (the script's text is not markup: marked's unused HTML renderer, bundled with its lexer, holds `<img src=`).
-    const markup = html.replace(/(<script nonce="[^"]+">)[\s\S]*?<\/script>/, '$1</script>');
+    // The one link is the web app's manifest, on the relay itself (CSP manifest-src 'self').
+    assert.ok(html.includes('<link rel="manifest" href="/manifest.webmanifest">'));
+    const markup = html.replace(/(<script nonce="[^"]+">)[\s\S]*?<\/script>/, '$1</script>').replace('<link rel="manifest" href="/manifest.webmanifest">', '');
     assert.doesNotMatch(markup, /<(script|img|iframe|link|object|embed)[^>]*\s(src|href|data)=/i);
     assert.doesNotMatch(markup, /@import|\burl\(|https?:\/\/|\/\/[a-z0-9.-]+\.[a-z]{2,}\//);
     assert.equal((html.match(/<script/g) ?? []).length, 1, 'one inline script');
@@ -477,6 +479,41 @@ describe('relay server', () => {
     assert.ok(zipped.body.length < plain.body.length / 2, `${zipped.body.length} of ${plain.body.length} bytes`);
     const unzipped = gunzipSync(zipped.body).toString();
     assert.equal(unzipped.replace(/nonce-?="?[A-Za-z0-9+/=]+/g, ''), plain.body.toString().replace(/nonce-?="?[A-Za-z0-9+/=]+/g, ''));
+  });
+
+  it('serves the web app: the device page\'s own shell, the manifest, icons and service worker, with a CSP that allows only those', async () => {
+    const device = await call('GET', '/d/0123456789abcdef');
+    assert.equal(device.status, 200);
+    assert.match(device.text, /id="start-form"/, 'the device page has the start form');
+    assert.doesNotMatch((await call('GET', '/d/0123456789abcdef/s/0123456789abcdef')).text, /id="start-form"/, 'a session page has not');
+    const csp = device.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /manifest-src 'self'/);
+    assert.match(csp, /worker-src 'self'/);
+    assert.match(csp, /img-src 'none'/);
+    const manifest = await call('GET', '/manifest.webmanifest');
+    assert.equal(manifest.headers.get('content-type'), 'application/manifest+json');
+    const m = JSON.parse(manifest.text) as { name: string; short_name: string; start_url: string; scope: string; display: string; icons: { src: string; sizes: string }[] };
+    assert.deepEqual([m.short_name, m.start_url, m.scope, m.display], ['rcd', '/', '/', 'standalone']);
+    for (const icon of m.icons) {
+      const r = await request(`${relay.url}${icon.src}`);
+      const body = Buffer.from(await r.body.arrayBuffer());
+      assert.equal(r.statusCode, 200, icon.src);
+      if (icon.src.endsWith('.png')) {
+        assert.equal(body.subarray(1, 4).toString(), 'PNG');
+        const [w, h] = icon.sizes.split('x').map(Number);
+        assert.deepEqual([body.readUInt32BE(16), body.readUInt32BE(20)], [w, h], `${icon.src} is ${icon.sizes}`);
+      } else {
+        assert.match(body.toString(), /^<svg /);
+        assert.match(String(r.headers['content-security-policy']), /default-src 'none'/, 'an SVG opened on its own runs nothing');
+      }
+    }
+    const sw = await call('GET', '/sw.js');
+    assert.equal(sw.status, 200);
+    assert.match(sw.headers.get('content-type') ?? '', /^text\/javascript/);
+    assert.equal(sw.headers.get('cache-control'), 'no-cache');
+    assert.match(sw.text, /showNotification/);
+    assert.doesNotMatch(sw.text, /\/api\//, 'the worker names no API path: it caches none');
+    assert.equal((await call('POST', '/sw.js')).status, 405);
   });
 
   it('prunes the oldest events beyond --keep-events and tells clients of the gap', async () => {

@@ -4,7 +4,7 @@ import { VERSION } from '../../common/version.js';
 import { RELAY_PROTOCOL_VERSION, TOKEN_RE } from '../../protocol/relay.js';
 import type { Handler } from '../context.js';
 import { sendHtml, sendJson } from '../http.js';
-import { sessionShell } from '../pages/session-page.js';
+import { deviceShell, sessionShell } from '../pages/session-page.js';
 import { errorPage, statusPage } from '../pages/status-page.js';
 
 export const info: Handler = async (_req, res) => {
@@ -32,7 +32,7 @@ export const sessionHtml: Handler = async (_req, res, _ctx, params) => {
   sendHtml(res, outdated ? 410 : 404, page.html, page.headers);
 };
 
-/** A device URL's page (its sessions) and its sessions' pages: the same shell, which reads the URL itself. */
+/** A device URL's page (its sessions) and its sessions' pages: shells with the same script, which reads the URL itself. */
 export const deviceHtml: Handler = async (_req, res, _ctx, params) => {
   const ids = params.filter((p): p is string => p !== undefined);
   if (!ids.every((id) => /^[0-9a-f]{16}$/.test(id))) {
@@ -40,6 +40,6 @@ export const deviceHtml: Handler = async (_req, res, _ctx, params) => {
     sendHtml(res, 404, page.html, page.headers);
     return;
   }
-  const page = sessionShell();
+  const page = ids.length === 1 ? deviceShell() : sessionShell();
   sendHtml(res, 200, page.html, page.headers);
 };

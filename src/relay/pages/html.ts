@@ -69,6 +69,23 @@ fieldset input { display: block; width: 100%; box-sizing: border-box; margin-top
 ul#sessions { padding-left: 1.2rem; } ul#sessions li { margin: 0.35rem 0; overflow-wrap: anywhere; }
 ul#sessions a { display: inline-block; min-height: 44px; padding: 0.6rem 0; }
 table { border-collapse: collapse; } td { padding: 0.2rem 1rem 0.2rem 0; }
+h2 { font-size: 1.05rem; margin: 1rem 0 0.25rem; }
+#device ul#sessions { list-style: none; padding: 0; margin: 0.5rem 0; }
+#device ul#sessions li { margin: 0 0 0.5rem; padding: 0.25rem 0.75rem 0.5rem; background: var(--box); border: 1px solid var(--line); border-radius: 6px; }
+#device ul#sessions li.waiting { border: 2px solid var(--accent); }
+#device ul#sessions a { display: block; font-weight: 600; color: var(--accent); }
+.meta { display: flex; flex-wrap: wrap; gap: 0.25rem 0.5rem; align-items: center; }
+.mark { display: inline-block; padding: 0 0.5rem; border-radius: 1rem; background: var(--accent); color: #fff; font-size: 0.85rem; font-weight: 600; }
+details#start { margin: 1rem 0; border: 1px solid var(--line); border-radius: 6px; background: var(--box); padding: 0 0.75rem; }
+details#start > summary { min-height: 44px; padding: 0.6rem 0; cursor: pointer; font-weight: 600; }
+#start-form { display: block; } #start-form label { display: block; } #start-form select, #start-form input:not([type]) { display: block; width: 100%; margin-top: 0.25rem; }
+#start-form input:not([type]) { font: inherit; min-height: 44px; padding: 0.35rem; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--fg); }
+label.check { display: flex !important; align-items: center; gap: 0.5rem; min-height: 44px; } label.check input { width: 1.4rem; height: 1.4rem; margin: 0; }
+.path, #dirs, #start-result, #notify-state { overflow-wrap: anywhere; }
+ul#dirs { list-style: none; padding: 0; margin: 0.25rem 0; } ul#dirs button { width: 100%; text-align: left; margin: 0.15rem 0; overflow-wrap: anywhere; }
+p.row { display: flex; flex-wrap: wrap; gap: 0.5rem; }
+#start-result a { color: var(--accent); font-weight: 600; display: inline-block; min-height: 44px; padding: 0.6rem 0; }
+.app-only { display: none; } @media (display-mode: standalone) { .app-only { display: block; } }
 [hidden] { display: none !important; }
 `;
 
@@ -78,6 +95,8 @@ export function renderPage(opts: { title: string; body: string; script?: string 
   const csp = [
     "default-src 'none'", `style-src 'nonce-${nonce}'`, opts.script ? `script-src 'nonce-${nonce}'` : "script-src 'none'",
     "connect-src 'self'", "img-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+    // The web app's manifest and service worker, from the relay itself (src/relay/pages/app-files.ts).
+    "manifest-src 'self'", "worker-src 'self'",
   ].join('; ');
   const html = `<!doctype html>
 <html lang="en">
@@ -85,6 +104,8 @@ export function renderPage(opts: { title: string; body: string; script?: string 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<meta name="theme-color" content="#2a6ed8">
+<link rel="manifest" href="/manifest.webmanifest">
 <title>${escapeHtml(opts.title)}</title>
 <style nonce="${nonce}">${STYLE}</style>
 </head>

@@ -1,4 +1,4 @@
-// `GET /s/:id` (and `/d/:daemon`, `/d/:daemon/s/:id` for a device URL): the session page's shell. It holds nothing of the session: the key is in the page's address after
+// `GET /s/:id` (and `/d/:daemon/s/:id` under a device URL): the session page's shell; `/d/:daemon`: the device page's. It holds nothing of the session: the key is in the page's address after
 // `#`, which the browser never sends, so the relay could not render the session if it wanted to. The inline script
 // (src/web, bundled) derives the URL's credential from that key, loads the session and follows its output.
 import { renderPage } from './html.js';
@@ -29,4 +29,43 @@ export function sessionShell(): { html: string; headers: Record<string, string> 
 </main>
 <footer class="muted">rcd relay · the key to this session is the part of this page's address after #, which your browser never sends to the relay. Share the address only with people who may see (or, for a control URL, steer) this session.</footer>`;
   return renderPage({ title: 'rcd session', body, script: loadSessionScript() });
+}
+
+/**
+ * `GET /d/:daemon`: a device URL's page, the same script as a session's (it reads the URL and shows the device):
+ * every session of the daemon, live; with a control URL, the start form and notifications too (src/web/device.ts).
+ */
+export function deviceShell(): { html: string; headers: Record<string, string> } {
+  const body = `<header>
+<h1 id="name">rcd device</h1>
+<div class="muted"><span id="state" class="state">loading</span> · <span id="scope"></span> · <span id="checked"></span></div>
+</header>
+<main id="device">
+<p id="note" class="muted" role="status"></p>
+<ul id="sessions" aria-label="Sessions"></ul>
+<details id="start" hidden><summary>Start a session</summary>
+<form id="start-form" novalidate>
+<fieldset><legend>Directory</legend>
+<p class="path"><span class="muted">in</span> <strong id="cwd">no directory chosen</strong></p>
+<p class="row"><button type="button" id="dir-roots" class="plain" disabled>Allowed directories</button> <button type="button" id="dir-up" class="plain" disabled>Up</button></p>
+<ul id="dirs" aria-label="Directories"></ul>
+<p id="dirs-note" class="muted" role="status"></p>
+</fieldset>
+<p><label for="start-agent">Agent</label> <select id="start-agent"><option value="claude">claude</option><option value="generic">generic (a command)</option></select></p>
+<p><label for="start-command" id="command-label">Arguments for Claude Code (optional)</label><input id="start-command" autocomplete="off" autocapitalize="off" spellcheck="false"></p>
+<p><label for="start-name">Name (optional)</label><input id="start-name" maxlength="64" autocomplete="off" autocapitalize="off" spellcheck="false"></p>
+<p><label class="check"><input type="checkbox" id="start-worktree"> In a new git worktree</label></p>
+<p><button type="submit" id="start-submit" disabled>Start</button></p>
+<p id="start-result" role="status"></p>
+</form>
+</details>
+<section id="notify" hidden aria-labelledby="notify-title">
+<h2 id="notify-title">Notifications</h2>
+<p id="notify-state" class="muted" role="status"></p>
+<p class="row"><button type="button" id="notify-on" disabled>Notify me</button> <button type="button" id="notify-off" class="plain" hidden>Stop notifications</button></p>
+</section>
+<noscript><p class="muted">This page needs JavaScript: it reads the sessions with the key in its address.</p></noscript>
+</main>
+<footer class="muted">rcd relay · the key to this device is the part of this page's address after #, which your browser never sends to the relay. Share the address only with people who may see (or, for a control URL, steer and start) this machine's sessions.</footer>`;
+  return renderPage({ title: 'rcd device', body, script: loadSessionScript() });
 }

@@ -27,6 +27,9 @@ export function statusPage(counts: RelayCounts, startedAt: Date): { html: string
 <div class="muted">version ${escapeHtml(VERSION)}, protocol ${RELAY_PROTOCOL_VERSION}</div>
 </header>
 <main>
+<p class="app-only"><strong>This is the rcd app.</strong> It opens a session from its notification. To see a device's
+sessions here, open its device URL (it carries the key after #, which an installed app cannot keep) from the link its
+owner gave you.</p>
 <p>This relay passes output and prompts between <code>rcd</code> daemons and the people following their sessions.
 A session is opened with its own URL (<code>/s/&lt;token&gt;</code>), which its owner gets from <code>rcd url SESSION</code>.</p>
 <table>
