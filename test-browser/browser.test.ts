@@ -94,6 +94,29 @@ describe('session page in a browser', () => {
         await page.locator('#out', { hasText: 'tool said: clicked-42' }).waitFor({ timeout: 15_000 });
         const [a] = JSON.parse(await rcd.ok(['approvals', 'cc', '--all', '--json'])) as { state: string; decidedBy: string }[];
         assert.deepEqual([a?.state, a?.decidedBy], ['allowed', 'remote']);
+
+        // Deny with a reason: the agent is told it.
+        await page.fill('#text', 'run: echo never-run');
+        await page.click('#submit');
+        await page.locator('#oldest', { hasText: 'Bash: echo never-run' }).waitFor({ timeout: 15_000 });
+        await page.getByLabel('Reason').fill('not on a Friday');
+        await page.getByRole('button', { name: 'Deny' }).click();
+        await page.locator('#out', { hasText: 'tool failed: not on a Friday' }).waitFor({ timeout: 15_000 });
+        // Always: allowed, and the same command then runs without asking.
+        await page.fill('#text', 'run: echo every-time');
+        await page.click('#submit');
+        await page.locator('#oldest', { hasText: 'Bash: echo every-time' }).waitFor({ timeout: 15_000 });
+        await page.getByRole('button', { name: 'Always' }).click();
+        await page.locator('#out', { hasText: 'tool said: every-time' }).waitFor({ timeout: 15_000 });
+        const asked = () => rcd.ok(['approvals', 'cc', '--all', '--json']).then((j) => (JSON.parse(j) as unknown[]).length);
+        const before = await asked();
+        await rcd.ok(['send', 'cc', 'run: echo every-time']);
+        await waitFor(async () => ((await rcd.logs('cc')).match(/tool said: every-time/g) ?? []).length === 2, 'the same command to run again');
+        assert.equal(await asked(), before, 'without asking again');
+        // The permission mode, switched from the page.
+        await page.getByLabel('Permission mode').selectOption('acceptEdits');
+        await page.getByRole('button', { name: 'Switch' }).click();
+        await waitFor(async () => (await rcd.session('cc') as unknown as { permissionMode: string }).permissionMode === 'acceptEdits', 'the mode switched from the page');
       }));
     } finally {
       await api.close();
@@ -122,7 +145,7 @@ describe('session page in a browser', () => {
         await page.getByRole('button', { name: 'Send' }).click();
         await page.locator('#oldest', { hasText: 'write the test' }).waitFor({ timeout: 15_000 });
         assert.equal(await page.getByRole('button', { name: 'Keep planning' }).isVisible(), true);
-        await page.getByLabel('mode').selectOption('acceptEdits');
+        await page.locator('#accept-mode').selectOption('acceptEdits');
         await page.getByRole('button', { name: 'Accept with mode' }).click();
         await page.locator('#out', { hasText: 'User has approved your plan' }).waitFor({ timeout: 15_000 });
         await waitFor(async () => (JSON.parse(await rcd.ok(['status', '--json'])) as { sessions: { permissionMode: string }[] }).sessions[0]?.permissionMode === 'acceptEdits', 'acceptEdits');

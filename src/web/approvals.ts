@@ -25,9 +25,12 @@ export function setPending(s: Session, n: number, list?: readonly RemoteApproval
   const before = s.oldest?.id;
   s.oldest = list && list.length > 0 ? list[0] ?? null : null;
   page.oldest.textContent = s.oldest ? clean(s.oldest.summary) : '';
-  page.approve.disabled = page.deny.disabled = !s.oldest;
+  page.approve.disabled = page.deny.disabled = page.always.disabled = !s.oldest;
   const kind = s.oldest?.kind ?? 'tool';
   page.approve.hidden = kind === 'question';
+  // "Always" is Claude Code's own suggested rule for the rest of the session: a tool call's, not a question's or a plan's.
+  page.always.hidden = kind !== 'tool';
+  page.reasonLabel.hidden = kind === 'question';
   page.approve.textContent = kind === 'plan' ? 'Accept' : 'Approve';
   page.deny.textContent = kind === 'plan' ? 'Keep planning' : 'Deny';
   page.plan.hidden = kind !== 'plan';
@@ -63,6 +66,9 @@ export async function applyView(s: Session, session: RemoteSession, tag: string)
   if (!shown) return;
   s.claude = shown.agent === 'claude';
   s.page.interrupt.hidden = !s.claude; // only a claude session has turns to interrupt
+  // Only a claude session has permission modes; the select shows the one it runs in.
+  s.page.modeLabel.hidden = s.page.switchMode.hidden = !s.claude;
+  if (shown.permissionMode && s.page.mode.value !== shown.permissionMode && document.activeElement !== s.page.mode) s.page.mode.value = shown.permissionMode;
   s.page.name.textContent = clean(shown.name);
   document.title = `${clean(shown.name)} — rcd`;
   s.page.agent.textContent = `${clean(shown.agent)} agent`;
@@ -71,6 +77,7 @@ export async function applyView(s: Session, session: RemoteSession, tag: string)
   const live = ['starting', 'running', 'restarting'].includes(shown.state);
   s.page.interrupt.disabled = !live;
   s.page.stop.disabled = !live;
+  s.page.switchMode.disabled = shown.state !== 'running';
   setPending(s, shown.pendingApprovals, shown.approvals);
 }
 
@@ -94,9 +101,17 @@ export function wireApprovals(s: Session): void {
     await send(s, { ...body, request: asked.id, seen: await shownDigest(asked.summary) }, () => { show(s, said); void refresh(s); });
   };
   s.page.approve.addEventListener('click', () => void decide({ kind: 'approve' }, s.oldest?.kind === 'plan' ? 'Accepted.' : 'Approved.'));
+  s.page.always.addEventListener('click', () => void decide({ kind: 'approve', always: true }, 'Approved, and allowed for the rest of the session.'));
   s.page.deny.addEventListener('click', () => {
     const plan = s.oldest?.kind === 'plan';
-    void decide({ kind: 'deny', ...(plan ? { message: 'Keep planning' } : {}) }, plan ? 'Sent back to planning.' : 'Denied.');
+    const reason = s.page.reason.value.trim();
+    const message = reason || (plan ? 'Keep planning' : '');
+    void decide({ kind: 'deny', ...(message ? { message } : {}) }, plan ? 'Sent back to planning.' : 'Denied.');
+    s.page.reason.value = '';
+  });
+  s.page.switchMode.addEventListener('click', () => {
+    const mode = s.page.mode.value;
+    void send(s, { kind: 'mode', mode }, () => { show(s, `Switching to ${mode}.`); void refresh(s); });
   });
   s.page.acceptWithMode.addEventListener('click', () => {
     const mode = s.page.acceptMode.value;

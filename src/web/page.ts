@@ -31,6 +31,12 @@ export interface Page {
   oldest: HTMLPreElement;
   approve: HTMLButtonElement;
   deny: HTMLButtonElement;
+  always: HTMLButtonElement;
+  reason: HTMLInputElement;
+  reasonLabel: HTMLElement;
+  mode: HTMLSelectElement;
+  modeLabel: HTMLElement;
+  switchMode: HTMLButtonElement;
   questions: HTMLElement;
   plan: HTMLElement;
   acceptMode: HTMLSelectElement;
@@ -61,6 +67,12 @@ export const findPage = (): Page => ({
   oldest: byId('oldest', HTMLPreElement),
   approve: byId('approve', HTMLButtonElement),
   deny: byId('deny', HTMLButtonElement),
+  always: byId('always', HTMLButtonElement),
+  reason: byId('reason', HTMLInputElement),
+  reasonLabel: byId('reason-label', HTMLElement),
+  mode: byId('mode', HTMLSelectElement),
+  modeLabel: byId('mode-label', HTMLElement),
+  switchMode: byId('switch-mode', HTMLButtonElement),
   questions: byId('questions', HTMLElement),
   plan: byId('plan', HTMLElement),
   acceptMode: byId('accept-mode', HTMLSelectElement),

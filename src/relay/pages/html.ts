@@ -66,6 +66,8 @@ button.option { margin: 0.15rem 0; } button[aria-pressed="true"] { background: v
 fieldset { border: 1px solid var(--line); border-radius: 6px; margin: 0.5rem 0; min-width: 0; } legend { overflow-wrap: anywhere; }
 fieldset input, select { font: inherit; min-height: 44px; padding: 0.35rem; border: 1px solid var(--line); border-radius: 6px; background: var(--box); color: var(--fg); max-width: 100%; }
 fieldset input { display: block; width: 100%; box-sizing: border-box; margin-top: 0.35rem; }
+#reason-label, #mode-label { display: inline-block; margin: 0.35rem 0.5rem 0.35rem 0; max-width: 100%; }
+#reason { font: inherit; min-height: 44px; padding: 0.35rem; border: 1px solid var(--line); border-radius: 6px; background: var(--box); color: var(--fg); width: 20rem; max-width: 100%; }
 ul#sessions { padding-left: 1.2rem; } ul#sessions li { margin: 0.35rem 0; overflow-wrap: anywhere; }
 ul#sessions a { display: inline-block; min-height: 44px; padding: 0.6rem 0; }
 table { border-collapse: collapse; } td { padding: 0.2rem 1rem 0.2rem 0; }

@@ -18,9 +18,11 @@ export function sessionShell(): { html: string; headers: Record<string, string> 
 <div id="approval" hidden><p><span id="pending"></span> request(s) wait for you; the oldest, in full:</p>
 <pre id="oldest"></pre>
 <div id="questions"></div>
-<p id="decide"><button type="button" id="approve" disabled>Approve</button> <button type="button" id="deny" class="plain" disabled>Deny</button>
+<p id="decide"><button type="button" id="approve" disabled>Approve</button> <button type="button" id="always" class="plain" disabled>Always</button> <button type="button" id="deny" class="plain" disabled>Deny</button>
+<label id="reason-label">Reason <input id="reason" type="text" maxlength="4096" placeholder="optional: tell the agent why"></label>
 <span id="plan" hidden><label>mode <select id="accept-mode"><option value="acceptEdits">acceptEdits</option><option value="default">default</option><option value="bypassPermissions">bypassPermissions</option></select></label> <button type="button" id="accept-with-mode">Accept with mode</button></span></p></div>
-<p id="controls"><button type="button" id="interrupt" class="plain">Interrupt</button> <button type="button" id="stop" class="plain">Stop</button> <button type="button" id="restart" class="plain">Restart</button></p>
+<p id="controls"><label id="mode-label">Permission mode <select id="mode"><option value="default">default</option><option value="acceptEdits">acceptEdits</option><option value="plan">plan</option><option value="bypassPermissions">bypassPermissions</option></select></label> <button type="button" id="switch-mode" class="plain">Switch</button>
+<button type="button" id="interrupt" class="plain">Interrupt</button> <button type="button" id="stop" class="plain">Stop</button> <button type="button" id="restart" class="plain">Restart</button></p>
 <form id="send">
 <textarea id="text" name="text" placeholder="Send a prompt to the agent" aria-label="Prompt" required></textarea>
 <button type="submit" id="submit" disabled>Send</button>
