@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { fromBase64url } from '../e2e/encoding.js';
 import { sealDeviceResultSync } from '../e2e/node-sync.js';
-import { PushResponse, ResultsResponse } from '../protocol/relay.js';
+import { PushResponse, ResultsResponse } from '../protocol/relay-device.js';
 import type { DeviceAccessStore } from '../store/device-access.js';
 import type { LinkStore } from '../store/link-store.js';
 import { HttpError, type RelayHttp } from './http.js';

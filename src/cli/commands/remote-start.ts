@@ -6,7 +6,8 @@
 import { RcdError } from '../../common/errors.js';
 import { openDeviceResult, sealDeviceInstruction } from '../../e2e/device-instructions.js';
 import { DeviceInstructionResult } from '../../protocol/instruction-body.js';
-import { DeviceInstructionState, InstructionAccepted } from '../../protocol/relay.js';
+import { InstructionAccepted } from '../../protocol/relay.js';
+import { DeviceInstructionState } from '../../protocol/relay-device.js';
 import { AGENT_KINDS } from '../../protocol/session.js';
 import { nameProblem } from '../../protocol/session-name.js';
 import { oneOf, parse, usageError } from '../args.js';

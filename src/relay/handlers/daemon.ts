@@ -3,9 +3,10 @@
 // per client address and bounded in all; what a registered daemon may store is bounded too (limits.ts).
 import type { IncomingMessage } from 'node:http';
 import {
-  AckRequest, ResultsRequest, MAX_ACK_BODY_BYTES, MAX_REGISTER_BODY_BYTES, MAX_SESSION_BODY_BYTES, MAX_UPLOAD_BODY_BYTES, PutDeviceRequest, PutSessionRequest, RemoteSession,
+  AckRequest, MAX_ACK_BODY_BYTES, MAX_REGISTER_BODY_BYTES, MAX_SESSION_BODY_BYTES, MAX_UPLOAD_BODY_BYTES, PutDeviceRequest, PutSessionRequest, RemoteSession,
   UploadRequest, type Instruction,
 } from '../../protocol/relay.js';
+import { ResultsRequest } from '../../protocol/relay-device.js';
 import type { Handler, RelayContext } from '../context.js';
 import { HttpError, badRequest, intParam, parseJson, readBody, readJson, sendJson } from '../http.js';
 import { SessionGone } from '../events-store.js';

@@ -1,7 +1,8 @@
 // Web Push endpoints (src/relay/push.ts): the relay's VAPID public key for browsers that subscribe, and the daemon's
 // already-encrypted notifications, which the relay signs and delivers. Rate-limited per daemon; the endpoint is a
 // capability of the subscription and is never logged.
-import { MAX_UPLOAD_BODY_BYTES, PushRequest } from '../../protocol/relay.js';
+import { MAX_UPLOAD_BODY_BYTES } from '../../protocol/relay.js';
+import { PushRequest } from '../../protocol/relay-device.js';
 import { fromBase64url } from '../../e2e/encoding.js';
 import type { Handler } from '../context.js';
 import { HttpError, badRequest, readJson, sendJson } from '../http.js';
