@@ -7,10 +7,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rcd, fixture, waitFor } from '../test/helpers/harness.js';
 import { withRelay } from '../test/helpers/relay.js';
-import { startMockMessagesApi } from '../test/helpers/mock-messages-api.js';
-import { claudeRcd } from '../test/helpers/claude.js';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { inBrowser } from './chromium.js';
+import { withClaudeInBrowser } from './claude-page.js';
 
 describe('session page in a browser', () => {
   it('shows output, follows it, and sends a prompt that reaches the agent', async () => {
@@ -71,158 +70,140 @@ describe('session page in a browser', () => {
   });
 
   it('renders a claude session readably and its Approve button lets the waiting tool call run', async () => {
-    const api = await startMockMessagesApi();
-    const rcd = claudeRcd('rcd-browser-', api.url);
-    try {
-      await withRelay(rcd, () => inBrowser(async (browser) => {
-        await rcd.ok(['start', '--agent', 'claude', '--cwd', rcd.workdir('cc'), '--name', 'cc']);
-        await rcd.ok(['send', 'cc', 'hello page']);
-        const url = (await rcd.ok(['url', 'cc'])).trim();
-        await waitFor(async () => (await rcd.ok(['remote', 'logs', url])).includes('turn done'), 'the turn to reach the relay');
+    await withClaudeInBrowser('rcd-browser-', async (rcd, browser) => {
+      await rcd.ok(['start', '--agent', 'claude', '--cwd', rcd.workdir('cc'), '--name', 'cc']);
+      await rcd.ok(['send', 'cc', 'hello page']);
+      const url = (await rcd.ok(['url', 'cc'])).trim();
+      await waitFor(async () => (await rcd.ok(['remote', 'logs', url])).includes('turn done'), 'the turn to reach the relay');
 
-        const page = await browser.newPage();
-        await page.goto(url);
-        await page.locator('#out', { hasText: 'echo: hello page' }).waitFor({ timeout: 10_000 });
-        assert.ok(!(await page.locator('#out').textContent())?.includes('"type"'), 'no raw JSON on the page');
+      const page = await browser.newPage();
+      await page.goto(url);
+      await page.locator('#out', { hasText: 'echo: hello page' }).waitFor({ timeout: 10_000 });
+      assert.ok(!(await page.locator('#out').textContent())?.includes('"type"'), 'no raw JSON on the page');
 
-        await page.fill('#text', 'run: echo clicked-$((6*7))');
-        await page.click('#submit');
-        await page.locator('#out', { hasText: 'waiting for approval' }).waitFor({ timeout: 15_000 });
-        await page.locator('#approval').waitFor({ state: 'visible', timeout: 15_000 });
-        await page.locator('#oldest', { hasText: 'Bash: echo clicked-$((6*7))' }).waitFor({ timeout: 15_000 });
-        await page.click('#approve');
-        await page.locator('#out', { hasText: 'tool said: clicked-42' }).waitFor({ timeout: 15_000 });
-        const [a] = JSON.parse(await rcd.ok(['approvals', 'cc', '--all', '--json'])) as { state: string; decidedBy: string }[];
-        assert.deepEqual([a?.state, a?.decidedBy], ['allowed', 'remote']);
+      await page.fill('#text', 'run: echo clicked-$((6*7))');
+      await page.click('#submit');
+      await page.locator('#out', { hasText: 'waiting for approval' }).waitFor({ timeout: 15_000 });
+      await page.locator('#approval').waitFor({ state: 'visible', timeout: 15_000 });
+      await page.locator('#oldest', { hasText: 'Bash: echo clicked-$((6*7))' }).waitFor({ timeout: 15_000 });
+      await page.click('#approve');
+      await page.locator('#out', { hasText: 'tool said: clicked-42' }).waitFor({ timeout: 15_000 });
+      const [a] = JSON.parse(await rcd.ok(['approvals', 'cc', '--all', '--json'])) as { state: string; decidedBy: string }[];
+      assert.deepEqual([a?.state, a?.decidedBy], ['allowed', 'remote']);
 
-        // Deny with a reason: the agent is told it.
-        await page.fill('#text', 'run: echo never-run');
-        await page.click('#submit');
-        await page.locator('#oldest', { hasText: 'Bash: echo never-run' }).waitFor({ timeout: 15_000 });
-        await page.getByLabel('Reason').fill('not on a Friday');
-        await page.getByRole('button', { name: 'Deny' }).click();
-        await page.locator('#out', { hasText: 'tool failed: not on a Friday' }).waitFor({ timeout: 15_000 });
-        // Always: allowed, and the same command then runs without asking.
-        await page.fill('#text', 'run: echo every-time');
-        await page.click('#submit');
-        await page.locator('#oldest', { hasText: 'Bash: echo every-time' }).waitFor({ timeout: 15_000 });
-        await page.getByRole('button', { name: 'Always' }).click();
-        await page.locator('#out', { hasText: 'tool said: every-time' }).waitFor({ timeout: 15_000 });
-        const asked = () => rcd.ok(['approvals', 'cc', '--all', '--json']).then((j) => (JSON.parse(j) as unknown[]).length);
-        const before = await asked();
-        await rcd.ok(['send', 'cc', 'run: echo every-time']);
-        await waitFor(async () => ((await rcd.logs('cc')).match(/tool said: every-time/g) ?? []).length === 2, 'the same command to run again');
-        assert.equal(await asked(), before, 'without asking again');
-        // The permission mode, switched from the page.
-        await page.getByLabel('Permission mode').selectOption('acceptEdits');
-        await page.getByRole('button', { name: 'Switch' }).click();
-        await waitFor(async () => (await rcd.session('cc') as unknown as { permissionMode: string }).permissionMode === 'acceptEdits', 'the mode switched from the page');
-      }));
-    } finally {
-      await api.close();
-    }
+      // Deny with a reason: the agent is told it.
+      await page.fill('#text', 'run: echo never-run');
+      await page.click('#submit');
+      await page.locator('#oldest', { hasText: 'Bash: echo never-run' }).waitFor({ timeout: 15_000 });
+      await page.getByLabel('Reason').fill('not on a Friday');
+      await page.getByRole('button', { name: 'Deny' }).click();
+      await page.locator('#out', { hasText: 'tool failed: not on a Friday' }).waitFor({ timeout: 15_000 });
+      // Always: allowed, and the same command then runs without asking.
+      await page.fill('#text', 'run: echo every-time');
+      await page.click('#submit');
+      await page.locator('#oldest', { hasText: 'Bash: echo every-time' }).waitFor({ timeout: 15_000 });
+      await page.getByRole('button', { name: 'Always' }).click();
+      await page.locator('#out', { hasText: 'tool said: every-time' }).waitFor({ timeout: 15_000 });
+      const asked = () => rcd.ok(['approvals', 'cc', '--all', '--json']).then((j) => (JSON.parse(j) as unknown[]).length);
+      const before = await asked();
+      await rcd.ok(['send', 'cc', 'run: echo every-time']);
+      await waitFor(async () => ((await rcd.logs('cc')).match(/tool said: every-time/g) ?? []).length === 2, 'the same command to run again');
+      assert.equal(await asked(), before, 'without asking again');
+      // The permission mode, switched from the page.
+      await page.getByLabel('Permission mode').selectOption('acceptEdits');
+      await page.getByRole('button', { name: 'Switch' }).click();
+      await waitFor(async () => (await rcd.session('cc') as unknown as { permissionMode: string }).permissionMode === 'acceptEdits', 'the mode switched from the page');
+    });
   });
   it('answers a question with an option button and accepts a plan into a mode with the page\'s buttons', async () => {
-    const api = await startMockMessagesApi();
-    const rcd = claudeRcd('rcd-browser-', api.url);
-    try {
-      await withRelay(rcd, () => inBrowser(async (browser) => {
-        await rcd.ok(['start', '--agent', 'claude', '--cwd', rcd.workdir('qp'), '--name', 'qp', '--', '--permission-mode', 'plan']);
-        const url = (await rcd.ok(['url', 'qp'])).trim();
-        const page = await browser.newPage({ viewport: { width: 390, height: 800 } });
-        await page.goto(url);
-        await page.locator('#state', { hasText: 'running' }).waitFor({ timeout: 10_000 });
+    await withClaudeInBrowser('rcd-browser-', async (rcd, browser) => {
+      await rcd.ok(['start', '--agent', 'claude', '--cwd', rcd.workdir('qp'), '--name', 'qp', '--', '--permission-mode', 'plan']);
+      const url = (await rcd.ok(['url', 'qp'])).trim();
+      const page = await browser.newPage({ viewport: { width: 390, height: 800 } });
+      await page.goto(url);
+      await page.locator('#state', { hasText: 'running' }).waitFor({ timeout: 10_000 });
 
-        await page.getByRole('textbox', { name: 'Prompt' }).fill('ask: Which color? = red | green | blue');
-        await page.getByRole('button', { name: 'Send' }).click();
-        const green = page.getByRole('button', { name: 'green' });
-        await green.waitFor({ timeout: 15_000 });
-        assert.equal(await page.getByRole('button', { name: 'Approve' }).isVisible(), false, 'a question is answered, not approved');
-        await green.click();
-        await page.locator('#out', { hasText: '"Which color?"="green"' }).waitFor({ timeout: 15_000 });
+      await page.getByRole('textbox', { name: 'Prompt' }).fill('ask: Which color? = red | green | blue');
+      await page.getByRole('button', { name: 'Send' }).click();
+      const green = page.getByRole('button', { name: 'green' });
+      await green.waitFor({ timeout: 15_000 });
+      assert.equal(await page.getByRole('button', { name: 'Approve' }).isVisible(), false, 'a question is answered, not approved');
+      await green.click();
+      await page.locator('#out', { hasText: '"Which color?"="green"' }).waitFor({ timeout: 15_000 });
 
-        await page.getByRole('textbox', { name: 'Prompt' }).fill('plan: 1. write the test\n2. make it pass');
-        await page.getByRole('button', { name: 'Send' }).click();
-        await page.locator('#oldest', { hasText: 'write the test' }).waitFor({ timeout: 15_000 });
-        assert.equal(await page.getByRole('button', { name: 'Keep planning' }).isVisible(), true);
-        await page.locator('#accept-mode').selectOption('acceptEdits');
-        await page.getByRole('button', { name: 'Accept with mode' }).click();
-        await page.locator('#out', { hasText: 'User has approved your plan' }).waitFor({ timeout: 15_000 });
-        await waitFor(async () => (JSON.parse(await rcd.ok(['status', '--json'])) as { sessions: { permissionMode: string }[] }).sessions[0]?.permissionMode === 'acceptEdits', 'acceptEdits');
-        const decided = JSON.parse(await rcd.ok(['approvals', 'qp', '--all', '--json'])) as { kind: string; state: string; decidedBy: string }[];
-        assert.deepEqual(decided.map((a) => [a.kind, a.state, a.decidedBy]), [['question', 'allowed', 'remote'], ['plan', 'allowed', 'remote']]);
-        assert.equal(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), true, 'nothing scrolls sideways at 390 px');
-      }));
-    } finally {
-      await api.close();
-    }
+      await page.getByRole('textbox', { name: 'Prompt' }).fill('plan: 1. write the test\n2. make it pass');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.locator('#oldest', { hasText: 'write the test' }).waitFor({ timeout: 15_000 });
+      assert.equal(await page.getByRole('button', { name: 'Keep planning' }).isVisible(), true);
+      await page.locator('#accept-mode').selectOption('acceptEdits');
+      await page.getByRole('button', { name: 'Accept with mode' }).click();
+      await page.locator('#out', { hasText: 'User has approved your plan' }).waitFor({ timeout: 15_000 });
+      await waitFor(async () => (JSON.parse(await rcd.ok(['status', '--json'])) as { sessions: { permissionMode: string }[] }).sessions[0]?.permissionMode === 'acceptEdits', 'acceptEdits');
+      const decided = JSON.parse(await rcd.ok(['approvals', 'qp', '--all', '--json'])) as { kind: string; state: string; decidedBy: string }[];
+      assert.deepEqual(decided.map((a) => [a.kind, a.state, a.decidedBy]), [['question', 'allowed', 'remote'], ['plan', 'allowed', 'remote']]);
+      assert.equal(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), true, 'nothing scrolls sideways at 390 px');
+    });
   });
   it('reads a claude session on a phone and a desktop: Markdown, inert agent HTML, folded tool calls, a diff, turn footers', async () => {
-    const api = await startMockMessagesApi();
-    const rcd = claudeRcd('rcd-browser-', api.url);
-    try {
-      await withRelay(rcd, () => inBrowser(async (browser) => {
-        await rcd.ok(['start', '--agent', 'claude', '--cwd', rcd.workdir('md'), '--name', 'md']);
-        const long = `${'wide_'.repeat(60)}end`;
-        await rcd.ok(['send', 'md', `Here:\n\n# Plan\n\n- **bold point** and \`code\`\n- [docs](https://example.com/docs) and [bad](javascript:window.pwned=1)\n\n<img src=x onerror="window.pwned=2"> <script>window.pwned=3</script>\n\n\`\`\`\n${long}\n\`\`\``]);
-        await rcd.ok(['send', 'md', 'edit: src/a.ts :: const a = 1;\nkeep();\nold_line(); => const a = 1;\nkeep();\nnew_line();']);
-        await rcd.ok(['send', 'md', `write: notes.md :: first written\nsecond written ${long}`]);
-        // The fake Claude Code asks before a Write in the default mode, as the real one does.
-        await waitFor(async () => (await rcd.ok(['approvals', 'md'])).includes('Write'), 'the Write to ask for approval');
-        await rcd.ok(['approve', 'md']);
-        const url = (await rcd.ok(['url', 'md'])).trim();
-        await waitFor(async () => ((await rcd.ok(['remote', 'logs', url])).match(/turn done/g) ?? []).length >= 3, 'three turns to reach the relay');
+    await withClaudeInBrowser('rcd-browser-', async (rcd, browser) => {
+      await rcd.ok(['start', '--agent', 'claude', '--cwd', rcd.workdir('md'), '--name', 'md']);
+      const long = `${'wide_'.repeat(60)}end`;
+      await rcd.ok(['send', 'md', `Here:\n\n# Plan\n\n- **bold point** and \`code\`\n- [docs](https://example.com/docs) and [bad](javascript:window.pwned=1)\n\n<img src=x onerror="window.pwned=2"> <script>window.pwned=3</script>\n\n\`\`\`\n${long}\n\`\`\``]);
+      await rcd.ok(['send', 'md', 'edit: src/a.ts :: const a = 1;\nkeep();\nold_line(); => const a = 1;\nkeep();\nnew_line();']);
+      await rcd.ok(['send', 'md', `write: notes.md :: first written\nsecond written ${long}`]);
+      // The fake Claude Code asks before a Write in the default mode, as the real one does.
+      await waitFor(async () => (await rcd.ok(['approvals', 'md'])).includes('Write'), 'the Write to ask for approval');
+      await rcd.ok(['approve', 'md']);
+      const url = (await rcd.ok(['url', 'md'])).trim();
+      await waitFor(async () => ((await rcd.ok(['remote', 'logs', url])).match(/turn done/g) ?? []).length >= 3, 'three turns to reach the relay');
 
-        const phone: BrowserContextOptions = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 3 };
-        const desktop: BrowserContextOptions = { viewport: { width: 1280, height: 900 }, colorScheme: 'dark' };
-        for (const [name, options] of [['phone', phone], ['desktop', desktop]] as const) {
-          const { page, errors } = await open(browser, url, options);
-          const out = page.locator('#out');
-          await out.locator('.md strong', { hasText: 'bold point' }).waitFor({ timeout: 10_000 });
-          assert.equal(await out.locator('.md h1', { hasText: 'Plan' }).count(), 1, `${name}: a heading`);
-          assert.equal(await out.locator('.md li code', { hasText: 'code' }).count(), 1);
-          const link = out.locator('a', { hasText: 'docs' });
-          assert.equal(await link.getAttribute('href'), 'https://example.com/docs');
-          assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
-          assert.equal(await out.locator('a[href^="javascript"], img, script, iframe').count(), 0, `${name}: agent HTML and unsafe links stay inert`);
-          const text = (await out.textContent()) ?? '';
-          assert.ok(text.includes('<img src=x onerror="window.pwned=2">') && text.includes('<script>window.pwned=3</script>'), 'shown as text');
-          assert.ok(text.includes('bad (javascript:window.pwned=1)'), 'an unsafe link is its text and its target, unlinked');
-          assert.equal(await page.evaluate('window.pwned'), undefined);
+      const phone: BrowserContextOptions = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 3 };
+      const desktop: BrowserContextOptions = { viewport: { width: 1280, height: 900 }, colorScheme: 'dark' };
+      for (const [name, options] of [['phone', phone], ['desktop', desktop]] as const) {
+        const { page, errors } = await open(browser, url, options);
+        const out = page.locator('#out');
+        await out.locator('.md strong', { hasText: 'bold point' }).waitFor({ timeout: 10_000 });
+        assert.equal(await out.locator('.md h1', { hasText: 'Plan' }).count(), 1, `${name}: a heading`);
+        assert.equal(await out.locator('.md li code', { hasText: 'code' }).count(), 1);
+        const link = out.locator('a', { hasText: 'docs' });
+        assert.equal(await link.getAttribute('href'), 'https://example.com/docs');
+        assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
+        assert.equal(await out.locator('a[href^="javascript"], img, script, iframe').count(), 0, `${name}: agent HTML and unsafe links stay inert`);
+        const text = (await out.textContent()) ?? '';
+        assert.ok(text.includes('<img src=x onerror="window.pwned=2">') && text.includes('<script>window.pwned=3</script>'), 'shown as text');
+        assert.ok(text.includes('bad (javascript:window.pwned=1)'), 'an unsafe link is its text and its target, unlinked');
+        assert.equal(await page.evaluate('window.pwned'), undefined);
 
-          // The Edit: one folded line, its diff below; opening it shows the result.
-          const edit = out.locator('.tool', { hasText: 'Edit: src/a.ts' });
-          assert.deepEqual(await edit.locator('.diff .del').allTextContents(), ['- old_line();\n']);
-          assert.deepEqual(await edit.locator('.diff .add').allTextContents(), ['+ new_line();\n']);
-          assert.equal(await edit.locator('.diff .ctx').count(), 2);
-          const result = edit.locator('pre.result');
-          assert.equal(await result.isVisible(), false, 'the result is folded');
-          await edit.locator('summary').click();
-          await result.waitFor({ state: 'visible' });
-          assert.match((await result.textContent()) ?? '', /No such tool available: Edit/);
-          const write = out.locator('.tool', { hasText: 'Write: notes.md' });
-          assert.equal(await write.locator('.diff .add').count(), 2, 'a Write is all added');
-          assert.equal(await write.locator('.diff .del, .diff .ctx').count(), 0);
-          assert.equal(await out.locator('.turn', { hasText: /turn done · \d+ turns? · \$0\.\d{4} · \d+\.\d s/ }).count(), 3, 'each turn ends with its cost and duration');
+        // The Edit: one folded line, its diff below; opening it shows the result.
+        const edit = out.locator('.tool', { hasText: 'Edit: src/a.ts' });
+        assert.deepEqual(await edit.locator('.diff .del').allTextContents(), ['- old_line();\n']);
+        assert.deepEqual(await edit.locator('.diff .add').allTextContents(), ['+ new_line();\n']);
+        assert.equal(await edit.locator('.diff .ctx').count(), 2);
+        const result = edit.locator('pre.result');
+        assert.equal(await result.isVisible(), false, 'the result is folded');
+        await edit.locator('summary').click();
+        await result.waitFor({ state: 'visible' });
+        assert.match((await result.textContent()) ?? '', /No such tool available: Edit/);
+        const write = out.locator('.tool', { hasText: 'Write: notes.md' });
+        assert.equal(await write.locator('.diff .add').count(), 2, 'a Write is all added');
+        assert.equal(await write.locator('.diff .del, .diff .ctx').count(), 0);
+        assert.equal(await out.locator('.turn', { hasText: /turn done · \d+ turns? · \$0\.\d{4} · \d+\.\d s/ }).count(), 3, 'each turn ends with its cost and duration');
 
-          // Nothing scrolls sideways: the long line scrolls inside its code block and its diff.
-          assert.equal(await page.evaluate('document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth'), true, `${name}: no sideways scroll`);
-          if (name === 'phone') {
-            assert.equal(await out.locator('pre.code').evaluate((el) => el.scrollWidth > el.clientWidth), true, 'the code block scrolls within itself');
-            for (const target of [edit.locator('summary'), page.locator('#submit'), page.locator('#interrupt')]) {
-              const box = await target.boundingBox();
-              assert.ok(box && box.height >= 44, `touch target ${String(box?.height)} px high`);
-            }
+        // Nothing scrolls sideways: the long line scrolls inside its code block and its diff.
+        assert.equal(await page.evaluate('document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth'), true, `${name}: no sideways scroll`);
+        if (name === 'phone') {
+          assert.equal(await out.locator('pre.code').evaluate((el) => el.scrollWidth > el.clientWidth), true, 'the code block scrolls within itself');
+          for (const target of [edit.locator('summary'), page.locator('#submit'), page.locator('#interrupt')]) {
+            const box = await target.boundingBox();
+            assert.ok(box && box.height >= 44, `touch target ${String(box?.height)} px high`);
           }
-          const bg = await page.evaluate('getComputedStyle(document.body).backgroundColor');
-          assert.equal(bg, name === 'phone' ? 'rgb(250, 250, 250)' : 'rgb(22, 24, 26)', `${name}: the ${name === 'phone' ? 'light' : 'dark'} theme`);
-          assert.deepEqual(errors, [], `${name}: no page error`);
-          await page.context().close();
         }
-      }));
-    } finally {
-      await api.close();
-    }
+        const bg = await page.evaluate('getComputedStyle(document.body).backgroundColor');
+        assert.equal(bg, name === 'phone' ? 'rgb(250, 250, 250)' : 'rgb(22, 24, 26)', `${name}: the ${name === 'phone' ? 'light' : 'dark'} theme`);
+        assert.deepEqual(errors, [], `${name}: no page error`);
+        await page.context().close();
+      }
+    });
   });
 
   it('shows a long session from its end, loads older output on demand without moving the view, and keeps a reader who scrolled up', async () => {

@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Rcd, fixture, waitFor } from '../test/helpers/harness.js';
 import { withRelay } from '../test/helpers/relay.js';
-import { startMockMessagesApi } from '../test/helpers/mock-messages-api.js';
-import { claudeRcd } from '../test/helpers/claude.js';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { inBrowser } from './chromium.js';
+import { withClaudeInBrowser } from './claude-page.js';
 
 const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 };
 const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 900 }, colorScheme: 'dark' };
@@ -37,64 +36,58 @@ async function shot(page: Page, name: string): Promise<void> {
 
 describe('device page as a web app', () => {
   it('lists a waiting session first and marked, and follows state changes without a reload, on a phone and a desktop', async () => {
-    const api = await startMockMessagesApi();
-    const rcd = claudeRcd('rcd-webapp-', api.url);
-    try {
-      await withRelay(rcd, () => inBrowser(async (browser) => {
-        await rcd.ok(['start', '--agent', 'claude', '--cwd', rcd.workdir('cc'), '--name', 'cc']);
-        await rcd.ok(['send', 'cc', 'run: echo from-the-list']);
-        await waitFor(async () => (await rcd.ok(['approvals', 'cc'])).includes('Bash'), 'the tool call to ask for approval');
-        // Started later, so it changed last: only its waiting puts cc first.
-        await rcd.ok(['start', '--cwd', rcd.workdir('plain'), '--name', 'plain', '--', process.execPath, fixture('echo.mjs')]);
-        const device = (await rcd.ok(['url', '--device'])).trim();
-        await waitFor(async () => (await rcd.ok(['remote', 'status', device])).includes('plain'), 'both sessions on the relay');
+    await withClaudeInBrowser('rcd-webapp-', async (rcd, browser) => {
+      await rcd.ok(['start', '--agent', 'claude', '--cwd', rcd.workdir('cc'), '--name', 'cc']);
+      await rcd.ok(['send', 'cc', 'run: echo from-the-list']);
+      await waitFor(async () => (await rcd.ok(['approvals', 'cc'])).includes('Bash'), 'the tool call to ask for approval');
+      // Started later, so it changed last: only its waiting puts cc first.
+      await rcd.ok(['start', '--cwd', rcd.workdir('plain'), '--name', 'plain', '--', process.execPath, fixture('echo.mjs')]);
+      const device = (await rcd.ok(['url', '--device'])).trim();
+      await waitFor(async () => (await rcd.ok(['remote', 'status', device])).includes('plain'), 'both sessions on the relay');
 
-        for (const [name, options] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
-          const { page, errors } = await open(browser, device, options);
-          const rows = page.locator('#sessions > li');
-          await page.locator('#sessions li', { hasText: 'plain' }).waitFor({ timeout: 15_000 });
-          const first = rows.first();
-          assert.equal(await first.getByRole('link').textContent(), 'cc', `${name}: the waiting session first`);
-          assert.equal((await first.locator('.mark').textContent())?.trim(), 'needs you: approval');
-          assert.match((await first.textContent()) ?? '', /running.*claude.*(just now|min ago)/);
-          const plain = page.locator('#sessions li', { hasText: 'plain' });
-          assert.equal(await plain.locator('.mark').count(), 0, 'nothing marks a session nobody is needed for');
-          assert.match((await plain.textContent()) ?? '', /running\s*generic/);
-          assert.match(await page.title(), /^\(1\) rcd device$/);
-          assert.equal(await noSidewaysScroll(page), true, `${name}: no sideways scroll`);
-          if (name === 'phone') {
-            await shot(page, 'device-view');
-            for (const target of [first.getByRole('link'), page.locator('#start > summary'), page.locator('#notify-on')]) {
-              const box = await target.boundingBox();
-              assert.ok(box && box.height >= 44, `touch target ${String(box?.height)} px high`);
-            }
-            // The link opens the session under the device URL; its approval box, as a phone shows it.
-            await first.getByRole('link').click();
-            await page.locator('#oldest', { hasText: 'echo from-the-list' }).waitFor({ timeout: 15_000 });
-            await shot(page, 'approval');
-            await page.goBack();
-            await rows.first().waitFor({ timeout: 10_000 });
-          } else {
-            // Live: the state changes on the daemon and the list shows it, no reload (the page's own marker stays).
-            await page.evaluate('window.notReloaded = true');
-            await rcd.ok(['stop', 'plain']);
-            await plain.locator('.state', { hasText: /stopped|exited/ }).waitFor({ timeout: 20_000 });
-            await rcd.ok(['approve', 'cc']);
-            await waitFor(async () => (await rows.first().locator('.mark').count()) === 0, 'the mark to go once approved', 20_000);
-            assert.equal(await page.evaluate('window.notReloaded'), true, 'no reload');
-            assert.match(await page.title(), /^rcd device$/);
-            // Keyboard: Tab reaches the first session's link.
-            await page.keyboard.press('Tab');
-            assert.equal(await page.evaluate('document.activeElement?.tagName'), 'A');
-            assert.equal(await page.evaluate('getComputedStyle(document.body).backgroundColor'), 'rgb(22, 24, 26)', 'dark theme');
+      for (const [name, options] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
+        const { page, errors } = await open(browser, device, options);
+        const rows = page.locator('#sessions > li');
+        await page.locator('#sessions li', { hasText: 'plain' }).waitFor({ timeout: 15_000 });
+        const first = rows.first();
+        assert.equal(await first.getByRole('link').textContent(), 'cc', `${name}: the waiting session first`);
+        assert.equal((await first.locator('.mark').textContent())?.trim(), 'needs you: approval');
+        assert.match((await first.textContent()) ?? '', /running.*claude.*(just now|min ago)/);
+        const plain = page.locator('#sessions li', { hasText: 'plain' });
+        assert.equal(await plain.locator('.mark').count(), 0, 'nothing marks a session nobody is needed for');
+        assert.match((await plain.textContent()) ?? '', /running\s*generic/);
+        assert.match(await page.title(), /^\(1\) rcd device$/);
+        assert.equal(await noSidewaysScroll(page), true, `${name}: no sideways scroll`);
+        if (name === 'phone') {
+          await shot(page, 'device-view');
+          for (const target of [first.getByRole('link'), page.locator('#start > summary'), page.locator('#notify-on')]) {
+            const box = await target.boundingBox();
+            assert.ok(box && box.height >= 44, `touch target ${String(box?.height)} px high`);
           }
-          assert.deepEqual(errors, [], `${name}: no page error`);
-          await page.context().close();
+          // The link opens the session under the device URL; its approval box, as a phone shows it.
+          await first.getByRole('link').click();
+          await page.locator('#oldest', { hasText: 'echo from-the-list' }).waitFor({ timeout: 15_000 });
+          await shot(page, 'approval');
+          await page.goBack();
+          await rows.first().waitFor({ timeout: 10_000 });
+        } else {
+          // Live: the state changes on the daemon and the list shows it, no reload (the page's own marker stays).
+          await page.evaluate('window.notReloaded = true');
+          await rcd.ok(['stop', 'plain']);
+          await plain.locator('.state', { hasText: /stopped|exited/ }).waitFor({ timeout: 20_000 });
+          await rcd.ok(['approve', 'cc']);
+          await waitFor(async () => (await rows.first().locator('.mark').count()) === 0, 'the mark to go once approved', 20_000);
+          assert.equal(await page.evaluate('window.notReloaded'), true, 'no reload');
+          assert.match(await page.title(), /^rcd device$/);
+          // Keyboard: Tab reaches the first session's link.
+          await page.keyboard.press('Tab');
+          assert.equal(await page.evaluate('document.activeElement?.tagName'), 'A');
+          assert.equal(await page.evaluate('getComputedStyle(document.body).backgroundColor'), 'rgb(22, 24, 26)', 'dark theme');
         }
-      }));
-    } finally {
-      await api.close();
-    }
+        assert.deepEqual(errors, [], `${name}: no page error`);
+        await page.context().close();
+      }
+    });
   });
 
   it('starts a session from the form in a subdirectory of a root, and shows a refusal\'s reason', async () => {
