@@ -15,7 +15,7 @@
 // Usage: npm run bench:relay-load -- --daemons 500,2000 [--seconds 30] [--warmup-s 10] [--link new|old]
 //   [--relay-arg=--max-long-polls=20000 ...] [--cli path/to/rcd.cjs --old-relay]   (--cli: another build's relay)
 // A markdown table on stdout, progress on stderr; every relay it started is stopped and its data removed.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuTicks, rssKB } from './proc-stats.js';
-import { CLI, now, pct, sleep, waitFor } from './relay-kit.js';
+import { CLI, now, pct, sleep, spawnRelay } from './relay-kit.js';
 
 const { values } = parseArgs({
   options: {
@@ -269,18 +269,10 @@ class Daemon {
 }
 
 async function startRelay(data: string): Promise<{ child: ChildProcess; url: string }> {
-  const args = [String(values.cli), 'relay', '--host', '127.0.0.1', '--port', '0', '--data', data,
+  const args = ['--host', '127.0.0.1', '--port', '0', '--data', data,
     '--register-burst', '1000000', '--register-per-hour', '3600000', ...(OLD_RELAY ? [] : ['--established-after', '0s']), ...(values['relay-arg'] as string[])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-  const m = await waitFor(() => {
-    if (child.exitCode !== null) throw new Error(`the relay exited ${child.exitCode}: ${err.trim()}`);
-    return /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-  }, 'the relay to listen', 15_000, 5);
-  return { child, url: m[1] as string };
+  const { child, url } = await spawnRelay(String(values.cli), args);
+  return { child, url };
 }
 
 async function inBatches<T>(items: readonly T[], width: number, f: (t: T) => Promise<void>): Promise<void> {

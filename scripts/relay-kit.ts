@@ -36,6 +36,20 @@ export function pct(xs: readonly number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? Number.NaN;
 }
 
+/** Spawns `rcd relay` (the CLI at `cli`) with `args` and waits until it listens; its URL and port. */
+export async function spawnRelay(cli: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; url: string; port: number }> {
+  const child = spawn(process.execPath, [cli, 'relay', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+  const m = await waitFor(() => {
+    if (child.exitCode !== null) throw new Error(`the relay exited ${child.exitCode}: ${err.trim()}`);
+    return /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(out);
+  }, 'the relay to listen', 15_000, 2);
+  return { child, url: m[1] as string, port: Number(m[2]) };
+}
+
 export class Relay {
   url = '';
   port = 0;
@@ -50,20 +64,10 @@ export class Relay {
   /** Starts it (on the same port as before, after the first start) and returns ms from spawn to listening. */
   async start(): Promise<number> {
     const t0 = now();
-    const child = spawn(process.execPath, [CLI, 'relay', '--host', '127.0.0.1', '--port', String(this.port), '--data', this.dataDir], {
-      env: this.env, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-    const m = await waitFor(() => {
-      if (child.exitCode !== null) throw new Error(`the relay exited ${child.exitCode}: ${err.trim()}`);
-      return /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(out);
-    }, 'the relay to listen', 15_000, 2);
-    this.url = m[1] as string;
-    this.port = Number(m[2]);
+    const r = await spawnRelay(CLI, ['--host', '127.0.0.1', '--port', String(this.port), '--data', this.dataDir], this.env);
+    this.child = r.child;
+    this.url = r.url;
+    this.port = r.port;
     return now() - t0;
   }
 
