@@ -12,16 +12,23 @@
 // A refused poll (503/429) is handled as the link does (--link new: retry after retry-after + jitter, uploads go on)
 // or as the link did before issue 17 (--link old: the whole cycle aborts, backs off 1 s doubling to 30 s with full
 // jitter, no uploads meanwhile, every session PUT again on reconnect), to reproduce the earlier figures.
+// With --store postgres --instances K it starts K relays sharing one PostgreSQL database (a throwaway cluster, see
+// test/helpers/postgres.ts): daemon i links to instance i mod K, and its follower and the prompts to it go through the
+// next instance, so that every wake-up crosses instances (LISTEN/NOTIFY); CPU is reported per instance and for
+// PostgreSQL's processes, disk growth as the database's.
 // Usage: npm run bench:relay-load -- --daemons 500,2000 [--seconds 30] [--warmup-s 10] [--link new|old]
+//   [--store sqlite|postgres] [--instances K]
 //   [--relay-arg=--max-long-polls=20000 ...] [--cli path/to/rcd.cjs --old-relay]   (--cli: another build's relay)
 // A markdown table on stdout, progress on stderr; every relay it started is stopped and its data removed.
 import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { startPgCluster, type PgCluster } from '../test/helpers/postgres.js';
 import { cpuTicks, rssKB } from './proc-stats.js';
 import { CLI, now, pct, sleep, spawnRelay } from './relay-kit.js';
 
@@ -30,6 +37,7 @@ const { values } = parseArgs({
     daemons: { type: 'string', default: '500,2000' }, seconds: { type: 'string', default: '30' }, 'warmup-s': { type: 'string', default: '10' },
     link: { type: 'string', default: 'new' }, 'relay-arg': { type: 'string', multiple: true, default: [] },
     'busy-share': { type: 'string', default: '0.2' }, 'old-relay': { type: 'boolean', default: false }, cli: { type: 'string', default: CLI }, 'follower-share': { type: 'string', default: '0.25' },
+    store: { type: 'string', default: 'sqlite' }, instances: { type: 'string', default: '1' },
   },
 });
 const LEVELS = String(values.daemons).split(',').map(Number);
@@ -47,16 +55,17 @@ const LINES = 20;
 const UPLOAD_EVERY_MS = 2_000;
 const PROMPT_EVERY_MS = 1_000;
 const HOLD_MS = 25_000;
+const POSTGRES = values.store === 'postgres';
+const INSTANCES = Number(values.instances);
+if (!Number.isInteger(INSTANCES) || INSTANCES < 1 || (INSTANCES > 1 && !POSTGRES)) throw new Error('--instances K (K > 1 needs --store postgres)');
 const TICK_MS = 10; // /proc CPU ticks (USER_HZ 100)
 
 const progress = (msg: string) => process.stderr.write(`bench-relay-load: ${msg}\n`);
 // Idle sockets close on this side before the relay's keep-alive (35 s, src/relay/server.ts) closes them under a request.
 const agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 100_000, keepAliveMsecs: 30_000, timeout: 30_000 });
-let origin = '';
-
 interface Answer { status: number; body: unknown; retryAfterMs: number }
 
-function call(method: string, path: string, body?: unknown, auth?: string): Promise<Answer> {
+function call(origin: string, method: string, path: string, body?: unknown, auth?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
     const req = request(`${origin}${path}`, {
@@ -113,10 +122,14 @@ class Daemon {
   sessions: Session[] = [];
   down = false; // old link: between an aborted cycle and its reconnect
   private backoffMs = 1_000;
-  constructor(private readonly st: Stats, readonly busy: boolean, readonly followed: boolean, private readonly prompts: Map<string, number>, private readonly stop: { now: boolean }) {}
+  constructor(
+    private readonly st: Stats, readonly busy: boolean, readonly followed: boolean, private readonly prompts: Map<string, number>, private readonly stop: { now: boolean },
+    /** The instance it links to, and the one its follower and prompts come through. */
+    readonly home: string, readonly away: string,
+  ) {}
 
   async register(): Promise<void> {
-    const r = await call('POST', '/api/daemon/register', {});
+    const r = await call(this.home, 'POST', '/api/daemon/register', {});
     if (r.status !== 200) throw new Error(`register: ${r.status} ${JSON.stringify(r.body)}`);
     ({ daemonId: this.id, credential: this.credential } = r.body as { daemonId: string; credential: string });
     for (let i = 0; i < SESSIONS; i++) {
@@ -128,7 +141,7 @@ class Daemon {
 
   async putAll(): Promise<void> {
     for (const s of this.sessions) {
-      const r = await call('PUT', `/api/daemon/sessions/${s.id}`, {
+      const r = await call(this.home, 'PUT', `/api/daemon/sessions/${s.id}`, {
         session: { id: s.id, live: true, updatedAt: new Date().toISOString(), lastSeq: s.seq, sealed: sealed(200) },
         access: { tokenHash: createHash('sha256').update(s.token).digest('hex'), readHash: null, expiresAt: null, envelope: b64(120) },
         deviceEnvelope: null,
@@ -160,7 +173,7 @@ class Daemon {
     while (!this.stop.now) {
       let r: Answer;
       try {
-        r = await call('GET', `/api/daemon/poll?wait=${HOLD_MS}`, undefined, this.credential);
+        r = await call(this.home, 'GET', `/api/daemon/poll?wait=${HOLD_MS}`, undefined, this.credential);
       } catch {
         this.st.error('poll: network');
         await sleep(1000 + Math.random() * 1000);
@@ -189,7 +202,7 @@ class Daemon {
         }
       }
       try {
-        const a = await call('POST', '/api/daemon/ack', { ids: list.map((i) => i.id) }, this.credential);
+        const a = await call(this.home, 'POST', '/api/daemon/ack', { ids: list.map((i) => i.id) }, this.credential);
         if (a.status !== 200) this.st.error(`ack: ${a.status}`);
       } catch {
         this.st.error('ack: network');
@@ -210,7 +223,7 @@ class Daemon {
         const t0 = now();
         if (this.followed) s.sent.set(s.seq + LINES, t0);
         try {
-          const r = await call('POST', '/api/daemon/events', { sessions: [{ id: s.id, events }] }, this.credential);
+          const r = await call(this.home, 'POST', '/api/daemon/events', { sessions: [{ id: s.id, events }] }, this.credential);
           if (r.status === 200) {
             if (this.st.measuring) {
               this.st.upload.push(now() - t0);
@@ -235,7 +248,7 @@ class Daemon {
     while (!this.stop.now) {
       let r: Answer;
       try {
-        r = await call('GET', `/api/s/${s.token}/events?after=${after}&wait=${HOLD_MS}${view ? `&view=${view}` : ''}`);
+        r = await call(this.away, 'GET', `/api/s/${s.token}/events?after=${after}&wait=${HOLD_MS}${view ? `&view=${view}` : ''}`);
       } catch {
         this.st.error('follower: network');
         await sleep(1000);
@@ -268,8 +281,8 @@ class Daemon {
   }
 }
 
-async function startRelay(data: string): Promise<{ child: ChildProcess; url: string }> {
-  const args = ['--host', '127.0.0.1', '--port', '0', '--data', data,
+async function startRelay(data: string, store: string | null): Promise<{ child: ChildProcess; url: string }> {
+  const args = ['--host', '127.0.0.1', '--port', '0', '--data', data, ...(store ? ['--store', store] : []),
     '--register-burst', '1000000', '--register-per-hour', '3600000', ...(OLD_RELAY ? [] : ['--established-after', '0s']), ...(values['relay-arg'] as string[])];
   const { child, url } = await spawnRelay(String(values.cli), args);
   return { child, url };
@@ -290,17 +303,48 @@ const diskBytes = (data: string) => ['relay.db', 'relay.db-wal'].reduce((n, f) =
   }
 }, 0);
 
+let cluster: PgCluster | null = null;
+
+/** PostgreSQL's server processes: the postmaster and its children (backends, writers), from /proc. */
+function pgPids(c: PgCluster): number[] {
+  const master = Number(readFileSync(join(c.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const kids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+    try {
+      return Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]) === master;
+    } catch {
+      return false;
+    }
+  }).map(Number);
+  return [master, ...kids];
+}
+
+async function dbBytes(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return Number((await client.query<{ n: string }>('SELECT pg_database_size(current_database()) AS n')).rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
 async function level(n: number): Promise<string> {
   const data = mkdtempSync(join(tmpdir(), 'rcd-relay-load-'));
-  const relay = await startRelay(data);
-  origin = relay.url;
-  const pid = relay.child.pid as number;
+  if (POSTGRES) cluster ??= startPgCluster();
+  const store = cluster ? await cluster.createDatabase('load') : null;
+  const relays: { child: ChildProcess; url: string }[] = [];
+  for (let i = 0; i < INSTANCES; i++) relays.push(await startRelay(join(data, `i${i}`), store));
+  const pids = relays.map((r) => r.child.pid as number);
+  const disk = async () => (store ? dbBytes(store) : diskBytes(join(data, 'i0')));
   const st = new Stats();
   const stop = { now: false };
   const prompts = new Map<string, number>();
   const loops: Promise<void>[] = [];
   try {
-    const daemons = Array.from({ length: n }, (_, i) => new Daemon(st, i % Math.round(1 / BUSY_SHARE) === 0, i % Math.round(1 / FOLLOWER_SHARE) === 1, prompts, stop));
+    const daemons = Array.from({ length: n }, (_, i) => new Daemon(st, i % Math.round(1 / BUSY_SHARE) === 0, i % Math.round(1 / FOLLOWER_SHARE) === 1, prompts, stop,
+      (relays[i % INSTANCES] as { url: string }).url, (relays[(i + 1) % INSTANCES] as { url: string }).url));
     const t0 = now();
     await inBatches(daemons, 32, (d) => d.register());
     progress(`${n} daemons: registered with ${n * SESSIONS} sessions in ${((now() - t0) / 1000).toFixed(1)} s`);
@@ -320,7 +364,7 @@ async function level(n: number): Promise<string> {
         const nonce = b64(16);
         prompts.set(nonce, now());
         try {
-          const r = await call('POST', `/api/s/${s.token}/instructions`, { nonce, sealed: sealed(200), proof: b64(32) });
+          const r = await call(d.away, 'POST', `/api/s/${s.token}/instructions`, { nonce, sealed: sealed(200), proof: b64(32) });
           if (r.status !== 201 && r.status !== 200) st.error(`prompt: ${r.status}`);
         } catch {
           st.error('prompt: network');
@@ -329,32 +373,40 @@ async function level(n: number): Promise<string> {
       }
     })());
     await sleep(spread + WARMUP_S * 1000);
-    const [ticks0, cpu0, disk0, t1] = [cpuTicks(pid), process.cpuUsage(), diskBytes(data), now()];
+    const pgAt0 = cluster ? pgPids(cluster) : [];
+    const [ticks0, pgTicks0, cpu0, disk0, t1] = [pids.map(cpuTicks), sum(pgAt0.map(cpuTicks)), process.cpuUsage(), await disk(), now()];
     st.measuring = true;
     let rssMax = 0;
     while (now() - t1 < SECONDS * 1000) {
       await sleep(1000);
-      rssMax = Math.max(rssMax, rssKB(pid));
+      rssMax = Math.max(rssMax, ...pids.map(rssKB));
     }
     st.measuring = false;
     const secs = (now() - t1) / 1000;
-    const cpu = ((cpuTicks(pid) - ticks0) * TICK_MS) / (secs * 1000) * 100;
+    const pctOf = (ticks: number) => (ticks * TICK_MS) / (secs * 1000) * 100;
+    const cpus = pids.map((p, i) => pctOf(cpuTicks(p) - (ticks0[i] as number)));
+    // Processes that exited in the window are not counted (the pool keeps its connections, so there are few).
+    const pgCpu = cluster ? pctOf(sum(pgPids(cluster).map(cpuTicks)) - pgTicks0) : 0;
+    const cpu = sum(cpus);
     const genUs = process.cpuUsage(cpu0);
     const gen = (genUs.user + genUs.system) / 1000 / (secs * 1000) * 100;
-    const disk = (diskBytes(data) - disk0) / secs / 1024;
+    const growth = ((await disk()) - disk0) / secs / 1024;
     stop.now = true;
     const errs = [...st.errors].map(([k, v]) => `${k} ×${v}`).join(', ') || '0';
     const f = (xs: number[]) => (xs.length ? `${pct(xs, 50).toFixed(1)} / ${pct(xs, 99).toFixed(1)}` : '—');
-    progress(`${n}: relay CPU ${cpu.toFixed(0)} %, RSS ${(rssMax / 1024).toFixed(0)} MB, uploads ${st.upload.length}, prompts ${st.prompt.length}, follower answers ${st.follower.length}, errors ${errs}`);
-    return `| ${n} | ${cpu.toFixed(0)} % | ${(rssMax / 1024).toFixed(0)} MB | ${f(st.upload)} | ${f(st.prompt)} | ${f(st.follower)} | ` +
-      `${(st.upload.length / secs).toFixed(0)} | ${st.pollRefused} / ${st.followerRefused} | ${st.reconnects} | ${st.unsent} | ${errs} | ${disk.toFixed(0)} KiB/s | ${gen.toFixed(0)} % |`;
+    const cpuText = INSTANCES > 1 ? `${cpus.map((c) => c.toFixed(0)).join(' + ')} %` : `${cpu.toFixed(0)} %`;
+    progress(`${n}: relay CPU ${cpuText}${cluster ? `, PostgreSQL ${pgCpu.toFixed(0)} %` : ''}, RSS ${(rssMax / 1024).toFixed(0)} MB, uploads ${st.upload.length}, prompts ${st.prompt.length}, follower answers ${st.follower.length}, errors ${errs}`);
+    return `| ${n} | ${cpuText}${cluster ? ` (PostgreSQL ${pgCpu.toFixed(0)} %)` : ''} | ${(rssMax / 1024).toFixed(0)} MB | ${f(st.upload)} | ${f(st.prompt)} | ${f(st.follower)} | ` +
+      `${(st.upload.length / secs).toFixed(0)} | ${st.pollRefused} / ${st.followerRefused} | ${st.reconnects} | ${st.unsent} | ${errs} | ${growth.toFixed(0)} KiB/s | ${gen.toFixed(0)} % |`;
   } finally {
     stop.now = true;
     // Held polls end when the relay answers them at shutdown; the loops then see stop.now and return.
-    const exited = new Promise((r) => relay.child.once('exit', r));
-    relay.child.kill('SIGTERM');
-    await Promise.race([exited, sleep(10_000)]);
-    if (relay.child.exitCode === null && relay.child.signalCode === null) relay.child.kill('SIGKILL');
+    await Promise.all(relays.map(async (relay) => {
+      const exited = new Promise((r) => relay.child.once('exit', r));
+      relay.child.kill('SIGTERM');
+      await Promise.race([exited, sleep(10_000)]);
+      if (relay.child.exitCode === null && relay.child.signalCode === null) relay.child.kill('SIGKILL');
+    }));
     agent.destroy();
     await Promise.race([Promise.allSettled(loops), sleep(5_000)]);
     rmSync(data, { recursive: true, force: true });
@@ -362,11 +414,15 @@ async function level(n: number): Promise<string> {
 }
 
 const rows: string[] = [];
-for (const n of LEVELS) rows.push(await level(n));
+try {
+  for (const n of LEVELS) rows.push(await level(n));
+} finally {
+  (cluster as PgCluster | null)?.stop(); // set inside level()
+}
 process.stdout.write([
-  `Link: ${OLD_LINK ? 'old (a refused poll aborts the cycle)' : 'new (a refused poll is retried alone)'}; relay args: ${(values['relay-arg'] as string[]).join(' ') || 'defaults'}; ${SECONDS} s measured after ${WARMUP_S} s warm-up`,
+  `Store: ${POSTGRES ? `PostgreSQL, ${INSTANCES} instance(s)` : 'SQLite, 1 instance'}; link: ${OLD_LINK ? 'old (a refused poll aborts the cycle)' : 'new (a refused poll is retried alone)'}; relay args: ${(values['relay-arg'] as string[]).join(' ') || 'defaults'}; ${SECONDS} s measured after ${WARMUP_S} s warm-up`,
   '',
-  '| daemons | relay CPU | RSS | upload p50 / p99 ms | prompt p50 / p99 ms | follower p50 / p99 ms | uploads/s | refused polls (daemon / follower) | reconnects | events unsent | errors | disk growth | generator CPU |',
+  '| daemons | relay CPU | RSS (largest instance) | upload p50 / p99 ms | prompt p50 / p99 ms | follower p50 / p99 ms | uploads/s | refused polls (daemon / follower) | reconnects | events unsent | errors | disk growth | generator CPU |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows, '',
 ].join('\n'));

@@ -2,13 +2,10 @@
 // the logger and options (with the limits).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { EventStore } from './events-store.js';
-import type { InstructionStore } from './instructions-store.js';
 import type { Notifier, Presence } from './notifier.js';
 import type { RelayOptions } from './options.js';
 import type { TokenBuckets } from './rate-limit.js';
-import type { DeviceStore } from './device-store.js';
-import type { SessionStore } from './store.js';
+import type { DeviceStore, EventStore, InstructionStore, SessionStore } from './stores.js';
 import type { VapidKeys } from './push.js';
 
 export interface RelayContext {

@@ -7,6 +7,8 @@
  * daemon sent; anything else (and every row stored before migration 8, db.ts) stays text.
  */
 const PACKED_V1 = 1;
+// Text that does not pack, in a store whose column holds only bytes (PostgreSQL's bytea, pg/events.ts): 0x00, UTF-8.
+const TEXT_V0 = 0;
 const SEALED_RE = /^(0|[1-9]\d{0,8})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]+)$/;
 
 export function packData(kind: string, data: string): Buffer | string {
@@ -25,8 +27,15 @@ export function packData(kind: string, data: string): Buffer | string {
   return out;
 }
 
+/** Event data as bytes whatever it is: packed when it packs, else tagged text (for a bytes-only column). */
+export function packBytes(kind: string, data: string): Buffer {
+  const packed = packData(kind, data);
+  return typeof packed === 'string' ? Buffer.concat([Buffer.of(TEXT_V0), Buffer.from(packed, 'utf8')]) : packed;
+}
+
 export function unpackData(stored: Buffer | string): string {
   if (typeof stored === 'string') return stored;
+  if (stored[0] === TEXT_V0) return stored.subarray(1).toString('utf8');
   if (stored[0] !== PACKED_V1 || stored.length < 17) throw new Error('an event holds bytes in an unknown format');
   return `${stored.readUInt32BE(1)}.${stored.subarray(5, 17).toString('base64url')}.${stored.subarray(17).toString('base64url')}`;
 }
@@ -34,5 +43,6 @@ export function unpackData(stored: Buffer | string): string {
 /** The characters a stored row serves (what MAX_BYTES_PER_READ counts), without unpacking it. */
 export function servedChars(stored: Buffer | string): number {
   if (typeof stored === 'string') return stored.length;
+  if (stored[0] === TEXT_V0) return stored.length - 1;
   return 10 + 2 + 16 + Math.ceil(((stored.length - 17) * 4) / 3);
 }

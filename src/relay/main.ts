@@ -10,23 +10,19 @@ import { RcdError } from '../common/errors.js';
 import { ensurePrivateDir } from '../common/paths.js';
 import { VERSION } from '../common/version.js';
 import type { RelayContext } from './context.js';
-import { openRelayDb } from './db.js';
-import { SqliteEventStore } from './events-store.js';
-import { InstructionStore } from './instructions-store.js';
 import { createRelayLogger } from './logger.js';
 import { Notifier, Presence } from './notifier.js';
 import { loadAppFiles } from './pages/app-files.js';
 import { loadSessionScript } from './pages/session-script.js';
 import { CONNECTIONS_BEYOND_POLLS, checkTransport, originOf, withDefaults, type RelayOptions, type RelayOptionsInput } from './options.js';
 import { TokenBuckets } from './rate-limit.js';
-import { loadVapidKeys } from './push.js';
 
 // Web Push per daemon: a burst of requests for a person, a few a minute after that.
 const PUSH_BURST = 30;
 const PUSH_PER_HOUR = 240;
 import { createRelayServer } from './server.js';
-import { DeviceStore } from './device-store.js';
-import { SessionStore } from './store.js';
+import { openStores } from './open-stores.js';
+import type { RelayStores } from './stores.js';
 
 export { parseRelayArgs } from './options.js';
 export type { RelayOptions, RelayOptionsInput } from './options.js';
@@ -117,28 +113,38 @@ async function launch(input: RelayOptionsInput): Promise<RunningRelay & { log: L
   const fds = fitOpenFiles(opts);
   const logger = createRelayLogger(join(opts.data, 'relay.log'), opts.logLevel);
   const log = logger.log;
-  let db;
+  let stores: RelayStores;
+  let vapid;
   try {
-    db = openRelayDb(join(opts.data, 'relay.db'));
+    stores = await openStores(opts, log);
   } catch (err) {
-    log.error({ err }, 'cannot open the relay database');
+    log.error({ err }, 'cannot open the relay store');
     logger.flush();
     throw err;
   }
-  const sessions = new SessionStore(db);
+  try {
+    vapid = await stores.vapidKeys();
+  } catch (err) {
+    await stores.close();
+    log.error({ err }, 'cannot load the Web Push keys');
+    logger.flush();
+    throw err;
+  }
+  const notifier = new Notifier(opts.maxLongPolls);
+  if (stores.wakeups) notifier.share(stores.wakeups);
   const ctx: RelayContext = {
-    sessions,
-    devices: new DeviceStore(db),
-    events: new SqliteEventStore(db, { events: opts.keepEvents, bytes: opts.keepBytes, ageMs: opts.keepAgeS * 1000 }),
-    instructions: new InstructionStore(db),
-    notifier: new Notifier(opts.maxLongPolls),
-    presence: new Presence(),
+    sessions: stores.sessions,
+    devices: stores.devices,
+    events: stores.events,
+    instructions: stores.instructions,
+    notifier,
+    presence: new Presence(stores.presence ?? null, (err) => log.warn({ err }, 'publishing linked daemons to the shared store failed')),
     registrations: new TokenBuckets(opts.registerBurst, opts.registerPerHour),
     uploads: new TokenBuckets(opts.uploadsPerSecond, opts.uploadsPerSecond * 3600),
     log,
     opts,
     startedAt: new Date(),
-    push: { keys: loadVapidKeys(opts.data), perDaemon: new TokenBuckets(PUSH_BURST, PUSH_PER_HOUR) },
+    push: { keys: vapid, perDaemon: new TokenBuckets(PUSH_BURST, PUSH_PER_HOUR) },
   };
   const { server, inFlight } = createRelayServer(ctx, tls);
   try {
@@ -150,7 +156,8 @@ async function launch(input: RelayOptionsInput): Promise<RunningRelay & { log: L
       });
     });
   } catch (err) {
-    db.close();
+    ctx.presence.stop();
+    await stores.close();
     log.error({ err }, 'cannot listen');
     logger.flush();
     throw listenError(err as NodeJS.ErrnoException, opts);
@@ -158,16 +165,16 @@ async function launch(input: RelayOptionsInput): Promise<RunningRelay & { log: L
   const origin = originOf(opts, (server.address() as AddressInfo).port);
   const rotation = setInterval(() => logger.rotate(), ROTATE_CHECK_MS).unref();
   const sweeping = setInterval(() => {
-    try {
-      const swept = ctx.events.sweep();
-      if (swept.length > 0) log.info({ sessions: swept.length, keepAgeS: opts.keepAgeS }, 'events past the retention age pruned');
-    } catch (err) {
-      log.error({ err }, 'pruning old events failed');
-    }
+    ctx.events.sweep().then(
+      (swept) => {
+        if (swept.length > 0) log.info({ sessions: swept.length, keepAgeS: opts.keepAgeS }, 'events past the retention age pruned');
+      },
+      (err: unknown) => log.error({ err }, 'pruning old events failed'),
+    );
   }, SWEEP_EVERY_MS).unref();
   const { maxLongPolls, maxConnections, registerBurst, registerPerHour, trustProxy, maxDaemons, maxSessionsPerDaemon, maxPendingPerUrl, maxEventBytes, uploadsPerSecond } = opts;
   log.info({
-    version: VERSION, host: opts.host, port: (server.address() as AddressInfo).port, tls: Boolean(tls), data: opts.data,
+    version: VERSION, host: opts.host, port: (server.address() as AddressInfo).port, tls: Boolean(tls), data: opts.data, store: stores.where,
     keep: { events: opts.keepEvents, bytes: opts.keepBytes, ageS: opts.keepAgeS },
     limits: { maxLongPolls, maxConnections, registerBurst, registerPerHour, trustProxy, maxDaemons, maxSessionsPerDaemon, maxPendingPerUrl, maxEventBytes, uploadsPerSecond },
   }, 'relay listening');
@@ -188,10 +195,11 @@ async function launch(input: RelayOptionsInput): Promise<RunningRelay & { log: L
       await settle();
       clearInterval(rotation);
       clearInterval(sweeping);
+      ctx.presence.stop();
       try {
-        db.close();
+        await stores.close();
       } catch (err) {
-        log.error({ err }, 'closing the database failed');
+        log.error({ err }, 'closing the store failed');
       }
       log.info('relay stopped');
       logger.flush();

@@ -1,6 +1,9 @@
-// In-process wake-ups for long-polls: a held request waits on keys ("daemon:<id>" for instructions, "session:<id>"
-// for events and session changes) and is woken the moment a writer notifies one, with no polling. It also caps
-// how many requests are held at once.
+// Wake-ups for long-polls: a held request waits on keys ("daemon:<id>" for instructions, "session:<id>" for events
+// and session changes) and is woken the moment a writer notifies one, with no polling. It also caps how many
+// requests are held at once. Held requests live in this process; when several relay instances share a store, a
+// notify also goes to the others (SharedWakeups: PostgreSQL's LISTEN/NOTIFY, pg/wakeups.ts) and theirs come here.
+import type { SharedPresence, SharedWakeups } from './stores.js';
+
 export type WaitOutcome = 'notified' | 'timeout' | 'aborted' | 'closed';
 
 export const daemonKey = (daemonId: string): string => `daemon:${daemonId}`;
@@ -23,7 +26,18 @@ export class Notifier {
   private held = 0;
   private closed = false;
 
+  private shared: SharedWakeups | null = null;
+
   constructor(readonly maxHeld: number) {}
+
+  /** Sends this instance's notifies to the other instances too, and wakes held requests here on theirs. */
+  share(wakeups: SharedWakeups): void {
+    this.shared = wakeups;
+    wakeups.onWake((keys) => {
+      if (keys === 'lost') this.wakeAll();
+      else for (const k of keys) this.wake(k);
+    });
+  }
 
   /** Requests held right now. */
   get holding(): number {
@@ -79,10 +93,21 @@ export class Notifier {
     });
   }
 
+  /** Wakes the requests held on `key` here, and on every other instance sharing the store. */
   notify(key: string): void {
+    this.wake(key);
+    this.shared?.notify([key]);
+  }
+
+  private wake(key: string): void {
     const set = this.waiters.get(key);
     if (!set) return;
     for (const finish of [...set]) finish('notified');
+  }
+
+  /** Wakes every held request: each checks again (after a lost cross-instance channel, news may have been missed). */
+  private wakeAll(): void {
+    for (const set of [...this.waiters.values()]) for (const finish of [...set]) finish('notified');
   }
 
   /** Wakes every waiter with 'closed' and refuses new waits (shutdown). */
@@ -95,14 +120,38 @@ export class Notifier {
 // A daemon counts as online while it holds a poll and this long after its last request: enough to cover the
 // moment between one poll's answer and the next, not a daemon in its reconnect backoff.
 export const ONLINE_GRACE_MS = 10_000;
+// With a shared store, each instance publishes the daemons it sees this often (one write for all of them), and the
+// others count a daemon online for ONLINE_GRACE_MS past its last publication.
+export const PRESENCE_PUBLISH_MS = 5_000;
+const EARLY_PUBLISH_MS = 50;
 
-/** Which daemons are linked: those holding a poll now or seen within the grace period (memory only). */
+/**
+ * Which daemons are linked: those holding a poll here now or seen here within the grace period (memory), and, with
+ * a shared store, those another instance published lately (a daemon linked to instance A, read through B).
+ */
 export class Presence {
   private readonly lastSeen = new Map<string, number>();
   private readonly polling = new Map<string, number>();
+  private seenSincePublish = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  private soon: NodeJS.Timeout | null = null;
+
+  constructor(private readonly shared: SharedPresence | null = null, private readonly onError: (err: unknown) => void = () => {}) {
+    if (shared) this.timer = setInterval(() => void this.publish(), PRESENCE_PUBLISH_MS).unref();
+  }
 
   seen(daemonId: string): void {
-    this.lastSeen.set(daemonId, Date.now());
+    const now = Date.now();
+    const fresh = this.shared !== null && !this.here(daemonId, now);
+    this.lastSeen.set(daemonId, now);
+    if (!this.shared) return;
+    this.seenSincePublish.add(daemonId);
+    // A daemon that just linked is published at once (batched with others in the same moment), not at the next
+    // round: a phone opening its session through another instance right after should see it online.
+    if (fresh && !this.soon) this.soon = setTimeout(() => {
+      this.soon = null;
+      void this.publish();
+    }, EARLY_PUBLISH_MS).unref();
   }
 
   pollStarted(daemonId: string): void {
@@ -117,15 +166,40 @@ export class Presence {
     this.seen(daemonId);
   }
 
-  online(daemonId: string, now = Date.now()): boolean {
+  /** Linked to this instance. */
+  private here(daemonId: string, now: number): boolean {
     return (this.polling.get(daemonId) ?? 0) > 0 || now - (this.lastSeen.get(daemonId) ?? -Infinity) < ONLINE_GRACE_MS;
   }
 
-  /** Daemons online now (for the status page). */
-  count(now = Date.now()): number {
+  async online(daemonId: string, now = Date.now()): Promise<boolean> {
+    if (this.here(daemonId, now) || !this.shared) return this.here(daemonId, now);
+    return (await this.shared.recent([daemonId], PRESENCE_PUBLISH_MS + ONLINE_GRACE_MS)).has(daemonId);
+  }
+
+  /** Daemons online now (for the status page): across instances with a shared store. */
+  async count(now = Date.now()): Promise<number> {
+    if (this.shared) return this.shared.countRecent(PRESENCE_PUBLISH_MS + ONLINE_GRACE_MS);
     const ids = new Set([...this.polling.keys(), ...this.lastSeen.keys()]);
     let n = 0;
-    for (const id of ids) if (this.online(id, now)) n++;
+    for (const id of ids) if (this.here(id, now)) n++;
     return n;
+  }
+
+  /** Writes who is linked here to the shared store: those polling now and those seen since the last time. */
+  private async publish(): Promise<void> {
+    const ids = new Set([...this.polling.keys(), ...this.seenSincePublish]);
+    this.seenSincePublish = new Set();
+    for (const [id, at] of this.lastSeen) if (Date.now() - at > ONLINE_GRACE_MS && !this.polling.has(id)) this.lastSeen.delete(id);
+    if (ids.size === 0 || !this.shared) return;
+    try {
+      await this.shared.publish([...ids]);
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    if (this.soon) clearTimeout(this.soon);
   }
 }

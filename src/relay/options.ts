@@ -35,8 +35,13 @@ export interface RelayOptions extends RelayLimits {
   host: string;
   /** 0 picks a free port; the URL that `startRelay` returns has the real one. */
   port: number;
-  /** Directory for relay.db and relay.log. */
+  /** Directory for relay.db (unless `store`), relay.log and vapid.json (unless `store`). */
   data: string;
+  /**
+   * A PostgreSQL connection URL: the store several relay instances share (pg/), instead of relay.db in `data`.
+   * From --store or RCD_RELAY_STORE (the environment keeps a password out of the process list).
+   */
+  store?: string;
   cert?: string;
   key?: string;
   keepEvents: number;
@@ -64,6 +69,7 @@ export function withDefaults(input: RelayOptionsInput, env: NodeJS.ProcessEnv = 
     data: input.data ?? join(resolveHome(env), 'relay'),
     ...(input.cert !== undefined ? { cert: input.cert } : {}),
     ...(input.key !== undefined ? { key: input.key } : {}),
+    ...((input.store ?? env.RCD_RELAY_STORE) ? { store: checkStore(input.store ?? (env.RCD_RELAY_STORE as string)) } : {}),
     keepEvents: input.keepEvents ?? DEFAULT_KEEP_EVENTS,
     keepBytes: input.keepBytes ?? DEFAULT_KEEP_BYTES,
     keepAgeS: input.keepAgeS ?? DEFAULT_KEEP_AGE_S,
@@ -85,6 +91,27 @@ export function withDefaults(input: RelayOptionsInput, env: NodeJS.ProcessEnv = 
 }
 
 const usage = (message: string) => new RcdError('USAGE', message);
+
+/** A PostgreSQL URL (postgres:// or postgresql://); anything else is a usage error that does not echo it (it may hold a password). */
+function checkStore(raw: string): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(raw);
+  } catch {
+    // said below
+  }
+  if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')) {
+    throw usage('--store (or RCD_RELAY_STORE) takes a PostgreSQL URL, postgres://USER@HOST:PORT/DATABASE; leave it out to keep the store in --data');
+  }
+  return raw;
+}
+
+/** Where a store URL points, without its user or password: for logs and messages. */
+export function storeWhere(raw: string): string {
+  const url = new URL(raw);
+  const host = url.searchParams.get('host') ?? url.host;
+  return `postgres://${host}${url.pathname}`;
+}
 
 function intFlag(name: string, raw: string | undefined, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -118,7 +145,7 @@ export function parseRelayArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         cert: { type: 'string' }, key: { type: 'string' }, 'keep-events': { type: 'string' },
         'push-hosts': { type: 'string' }, 'push-contact': { type: 'string' },
         'max-long-polls': { type: 'string' }, 'trust-proxy': { type: 'boolean' }, 'max-connections': { type: 'string' },
-        'keep-bytes': { type: 'string' }, 'keep-age': { type: 'string' }, 'established-after': { type: 'string' },
+        'keep-bytes': { type: 'string' }, store: { type: 'string' }, 'keep-age': { type: 'string' }, 'established-after': { type: 'string' },
         ...Object.fromEntries(LIMIT_FLAGS.map((f) => [f.flag, { type: 'string' as const }])),
       },
     });
@@ -143,7 +170,7 @@ export function parseRelayArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   }
   const keepBytes = intFlag('keep-bytes', str('keep-bytes'), 64 * 1024, Number.MAX_SAFE_INTEGER);
   const keepAgeS = durationFlag('keep-age', str('keep-age'), 60);
-  const [host, data, cert, key] = [str('host'), str('data'), str('cert'), str('key')];
+  const [host, data, cert, key, store] = [str('host'), str('data'), str('cert'), str('key'), str('store')];
   if (host !== undefined && host.trim() === '') throw usage('--host must not be empty');
   if (data !== undefined && data.trim() === '') throw usage('--data must not be empty');
   if ((cert === undefined) !== (key === undefined)) throw usage('--cert and --key go together');
@@ -159,6 +186,7 @@ export function parseRelayArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     ...(data !== undefined ? { data } : {}),
     ...(cert !== undefined ? { cert } : {}),
     ...(key !== undefined ? { key } : {}),
+    ...(store !== undefined ? { store } : {}),
     ...(keepEvents !== undefined ? { keepEvents } : {}),
     ...(maxLongPolls !== undefined ? { maxLongPolls } : {}),
     ...(pushHosts ? { pushHosts } : {}),

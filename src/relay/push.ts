@@ -22,6 +22,10 @@ export const DEFAULT_PUSH_HOSTS = ['fcm.googleapis.com', 'push.services.mozilla.
 export const MAX_TTL_S = 24 * 3600;
 const SEND_TIMEOUT_MS = 10_000;
 
+export function newVapidKeys(): VapidKeys {
+  return webpush.generateVAPIDKeys();
+}
+
 export function loadVapidKeys(dataDir: string): VapidKeys {
   const file = join(dataDir, 'vapid.json');
   try {
@@ -30,7 +34,7 @@ export function loadVapidKeys(dataDir: string): VapidKeys {
   } catch {
     // none yet (or unreadable): made below
   }
-  const keys = webpush.generateVAPIDKeys();
+  const keys = newVapidKeys();
   writeFileSync(file, JSON.stringify(keys), { mode: 0o600 });
   return keys;
 }

@@ -6,7 +6,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Handler, RelayContext } from './context.js';
 import { appFile } from './handlers/app.js';
 import { ack, deleteSession, poll, putDevice, putSession, register, results, uploadEvents } from './handlers/daemon.js';
-import { deviceHtml, home, info, sessionHtml } from './handlers/pages.js';
+import { deviceHtml, health, home, info, sessionHtml } from './handlers/pages.js';
 import { push, pushKey } from './handlers/push.js';
 import { deviceInstruction, deviceInstructionState, deviceStatus, remoteEvents, remoteInstruction, remoteStatus } from './handlers/remote.js';
 import { HttpError, sendError } from './http.js';
@@ -32,6 +32,7 @@ interface Route {
 const ROUTES: readonly Route[] = [
   { method: 'GET', pattern: /^\/$/, handler: home },
   { method: 'GET', pattern: /^\/api\/info$/, handler: info },
+  { method: 'GET', pattern: /^\/api\/health$/, handler: health },
   { method: 'POST', pattern: /^\/api\/daemon\/register$/, handler: register },
   { method: 'PUT', pattern: /^\/api\/daemon\/sessions\/([^/]+)$/, handler: putSession },
   { method: 'DELETE', pattern: /^\/api\/daemon\/sessions\/([^/]+)$/, handler: deleteSession },

@@ -2,13 +2,17 @@
 // same port and data directory (so a daemon's RCD_RELAY_URL stays valid), killable with SIGKILL.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, waitFor, type Rcd } from './harness.js';
+import { storeFlags } from './relay-store.js';
 
 export class RelayProcess {
   url = '';
   private child: ChildProcess | null = null;
   private port = 0;
+  /** `--store URL` when the tests run on PostgreSQL (relay-store.ts): one database, kept across restarts. */
+  private store: string[] | null = null;
   /** Everything the relay printed (its log), across restarts. */
   log = '';
 
@@ -26,7 +30,8 @@ export class RelayProcess {
   }
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [CLI, 'relay', '--host', '127.0.0.1', '--port', String(this.port), '--data', this.dataDir, ...this.args], {
+    this.store ??= this.args.includes('--store') ? [] : await storeFlags();
+    const child = spawn(process.execPath, [CLI, 'relay', '--host', '127.0.0.1', '--port', String(this.port), '--data', this.dataDir, ...this.store, ...this.args], {
       env: this.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -50,6 +55,12 @@ export class RelayProcess {
     }
     this.url = m[1] as string;
     this.port = Number(m[2]);
+  }
+
+  /** Loses everything it stored (it must be stopped): its data directory, and on PostgreSQL its database (a new one). */
+  async wipe(): Promise<void> {
+    rmSync(this.dataDir, { recursive: true, force: true });
+    if (this.store && this.store.length > 0) this.store = await storeFlags();
   }
 
   /** Stops it with SIGKILL: no goodbye, as a crash or power loss would. */

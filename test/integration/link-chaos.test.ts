@@ -5,7 +5,6 @@
 // the daemon registered and its sessions pushed again.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -133,7 +132,7 @@ describe('a relay that lost its data', () => {
       const before = identity()?.id;
 
       await relay.stop();
-      rmSync(relay.dataDir, { recursive: true, force: true }); // its database, credentials and sessions: gone
+      await relay.wipe(); // its database, credentials and sessions: gone
       await relay.start();
 
       // The relay answers 401 to the old credential; the daemon registers once more and pushes everything again.

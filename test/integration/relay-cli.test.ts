@@ -59,6 +59,7 @@ describe('rcd relay (the command)', () => {
     assert.equal(relay.stdout().trim().split('\n').length, 1, 'one line on stdout');
     const info = await (await fetch(`${relay.url}/api/info`)).json();
     assert.deepEqual(info, { name: 'rcd-relay', version: '0.1.0', protocol: 2 });
+    assert.deepEqual(await (await fetch(`${relay.url}/api/health`)).json(), { ok: true }, 'healthy: it reads its store');
     assert.ok(existsSync(join(data, 'relay.db')) && existsSync(join(data, 'relay.log')));
     // A held long-poll does not hold up the shutdown.
     const reg = (await (await fetch(`${relay.url}/api/daemon/register`, { method: 'POST', body: '{}' })).json()) as { credential: string };

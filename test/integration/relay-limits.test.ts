@@ -8,13 +8,14 @@ import { describe, it } from 'node:test';
 import { Agent, request } from 'undici';
 import { PollResponse, RegisterResponse } from '../../src/protocol/relay.js';
 import { startRelay, type RelayOptionsInput } from '../../src/relay/main.js';
+import { storeUnderTest } from '../helpers/relay-store.js';
 import { waitFor } from '../helpers/harness.js';
 import { RelayClient, errorCode, newSessionId, newToken, outputEvent, sha, textOf, type Answer } from '../helpers/relay-client.js';
 
 /** A relay with these options for `fn`, closed and its data removed afterwards whatever happened. */
 async function withRelay(opts: RelayOptionsInput, fn: (c: RelayClient) => Promise<void>): Promise<void> {
   const dir = mkdtempSync('/tmp/rcd-limits-');
-  const relay = await startRelay({ host: '127.0.0.1', port: 0, data: dir, logLevel: 'warn', ...opts });
+  const relay = await startRelay({ ...(await storeUnderTest()), host: '127.0.0.1', port: 0, data: dir, logLevel: 'warn', ...opts });
   try {
     await fn(new RelayClient(relay.url));
   } finally {

@@ -15,6 +15,7 @@ import {
   RemoteEarlierEventsResponse, RemoteEventsResponse, RemoteStatusResponse, type RemoteSession,
 } from '../../src/protocol/relay.js';
 import { startRelay, type RunningRelay } from '../../src/relay/main.js';
+import { storeUnderTest } from '../helpers/relay-store.js';
 import { waitFor } from '../helpers/harness.js';
 import { RelayClient, errorCode, fakeSealed, fakeView, sha, textOf, type Answer } from '../helpers/relay-client.js';
 const sessionId = () => randomBytes(8).toString('hex');
@@ -22,6 +23,7 @@ const sessionId = () => randomBytes(8).toString('hex');
 describe('relay server', () => {
   let dir: string;
   let relay: RunningRelay;
+  let store: { store?: string } = {};
   /** Every token and credential handed to or issued by the relay: none may reach its log. */
   const secrets: string[] = [];
 
@@ -81,7 +83,8 @@ describe('relay server', () => {
 
   before(async () => {
     dir = mkdtempSync('/tmp/rcd-relay-');
-    relay = await startRelay({ host: '127.0.0.1', port: 0, data: dir, logLevel: 'trace', ...manyDaemons });
+    store = await storeUnderTest();
+    relay = await startRelay({ ...store, host: '127.0.0.1', port: 0, data: dir, logLevel: 'trace', ...manyDaemons });
   });
 
   after(async () => {
@@ -517,7 +520,7 @@ describe('relay server', () => {
   });
 
   it('prunes the oldest events beyond --keep-events and tells clients of the gap', async () => {
-    const small = await startRelay({ host: '127.0.0.1', port: 0, data: join(dir, 'small'), keepEvents: 5, logLevel: 'trace' });
+    const small = await startRelay({ ...(await storeUnderTest()), host: '127.0.0.1', port: 0, data: join(dir, 'small'), keepEvents: 5, logLevel: 'trace' });
     try {
       const base = relay;
       relay = small;
@@ -544,7 +547,7 @@ describe('relay server', () => {
   });
 
   it('caps concurrent long-polls with 503 and frees a slot when a client hangs up', async () => {
-    const tiny = await startRelay({ host: '127.0.0.1', port: 0, data: join(dir, 'tiny'), maxLongPolls: 1, logLevel: 'trace' });
+    const tiny = await startRelay({ ...(await storeUnderTest()), host: '127.0.0.1', port: 0, data: join(dir, 'tiny'), maxLongPolls: 1, logLevel: 'trace' });
     const base = relay;
     relay = tiny;
     try {
@@ -569,7 +572,7 @@ describe('relay server', () => {
 
   it('keeps a share of long-polls free of followers for the daemons, and caps the followers of one URL', async () => {
     // Daemons count as established at once here: what is tested is the followers' share (fresh daemons: relay-limits).
-    const ten = await startRelay({ host: '127.0.0.1', port: 0, data: join(dir, 'ten'), maxLongPolls: 10, establishedAfterMs: 0, logLevel: 'trace' });
+    const ten = await startRelay({ ...(await storeUnderTest()), host: '127.0.0.1', port: 0, data: join(dir, 'ten'), maxLongPolls: 10, establishedAfterMs: 0, logLevel: 'trace' });
     const base = relay;
     relay = ten;
     const ac = new AbortController();
@@ -625,7 +628,7 @@ describe('relay server', () => {
     assert.equal(answered.status, 200, 'the held poll was answered, not cut off');
     assert.deepEqual(PollResponse.parse(answered.json).instructions, []);
 
-    relay = await startRelay({ host: '127.0.0.1', port: 0, data: dir, logLevel: 'trace', ...manyDaemons });
+    relay = await startRelay({ ...store, host: '127.0.0.1', port: 0, data: dir, logLevel: 'trace', ...manyDaemons });
     const ev = RemoteEventsResponse.parse((await call('GET', `/api/s/${token}/events?after=0`)).json);
     assert.deepEqual(ev.events.map((e) => Buffer.from(e.data, 'base64').toString()), ['before restart\n', 'still here\n']);
     const list = await pollNow(cred);
@@ -652,6 +655,6 @@ describe('relay server', () => {
       assert.ok(!all.includes(sha(secret)), 'nor its hash');
     }
     assert.doesNotMatch(all, /authorization|bearer/i);
-    relay = await startRelay({ host: '127.0.0.1', port: 0, data: dir, ...manyDaemons }); // for `after` to close
+    relay = await startRelay({ ...(await storeUnderTest()), host: '127.0.0.1', port: 0, data: dir, ...manyDaemons }); // for `after` to close
   });
 });

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { PollResponse, RemoteStatusResponse } from '../../src/protocol/relay.js';
 import { startRelay, type RunningRelay } from '../../src/relay/main.js';
+import { storeUnderTest } from '../helpers/relay-store.js';
 import { RelayClient, errorCode, fakeView, newSessionId, newToken, outputEvent, sha } from '../helpers/relay-client.js';
 
 describe('relay: retired URLs stay retired', () => {
@@ -16,7 +17,7 @@ describe('relay: retired URLs stay retired', () => {
 
   before(async () => {
     dir = mkdtempSync('/tmp/rcd-takeover-');
-    relay = await startRelay({ host: '127.0.0.1', port: 0, data: dir, logLevel: 'warn' });
+    relay = await startRelay({ ...(await storeUnderTest()), host: '127.0.0.1', port: 0, data: dir, logLevel: 'warn' });
     c = new RelayClient(relay.url);
   });
   after(async () => {

@@ -1,7 +1,6 @@
-// The relay's event store: the group commit (uploads arriving together share one transaction: every one is
-// acknowledged and stored in order, and one that fails stores nothing of itself while the others are stored),
-// sealed data kept as bytes and served back exactly (rows stored as base64 text before migration 8 still served),
-// and retention by count, bytes and age.
+// What is particular to the SQLite event store (the rest is the stores' contract, test/suites/relay-stores.ts): the
+// group commit (uploads arriving together share one transaction), sealed data kept as bytes (a BLOB) and anything
+// else as text, and rows stored as base64 text before migration 8 still served.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,8 +9,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { RelayEvent } from '../../src/protocol/relay.js';
-import { migrateRelay, openRelayDb, type Db } from '../../src/relay/db.js';
-import { SessionGone, SqliteEventStore, packData, unpackData } from '../../src/relay/events-store.js';
+import { packData, unpackData } from '../../src/relay/event-data.js';
+import { migrateRelay, openRelayDb, type Db } from '../../src/relay/sqlite/db.js';
+import { SqliteEventStore } from '../../src/relay/sqlite/events.js';
 
 const [A, B, C] = ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb', 'cccccccccccccccc'];
 const DAY = 86_400_000;
@@ -52,7 +52,7 @@ describe('relay event store', () => {
     }
     await Promise.all(uploads);
     for (const id of [A, B, C]) {
-      const read = store.read(id, 0);
+      const read = await store.read(id, 0);
       assert.deepEqual(read.events, sent.get(id), `${id}: every event, in order, byte for byte`);
       assert.equal(read.gap, false);
     }
@@ -61,28 +61,13 @@ describe('relay event store', () => {
     assert.equal(store.commits, 2, 'a lone upload commits at once, on its own');
   });
 
-  it('group commit: an upload that fails stores nothing of itself, and the uploads committed with it are stored', async () => {
-    const store = new SqliteEventStore(db, lots);
-    const good = store.append([{ sessionId: A, events: [ev(1), ev(2)] }]);
-    // Its first part is fine, its second names a session that is gone: none of it may stay.
-    const bad = store.append([{ sessionId: B, events: [ev(1), ev(2)] }, { sessionId: '0000000000000000', events: [ev(1)] }]);
-    const alsoGood = store.append([{ sessionId: C, events: [ev(1)] }, { sessionId: A, events: [ev(3)] }]);
-    assert.deepEqual((await good).map((r) => r.acked), [2]);
-    await assert.rejects(bad, (err) => err instanceof SessionGone && err.sessionId === '0000000000000000');
-    assert.deepEqual((await alsoGood).map((r) => r.acked), [1, 3]);
-    assert.deepEqual(store.read(B, 0).events, [], 'the failed upload left nothing');
-    assert.equal(db.prepare<[string], { n: number }>('SELECT event_count AS n FROM sessions WHERE id = ?').get(B)?.n, 0);
-    assert.deepEqual(store.read(A, 0).events.map((e) => e.seq), [1, 2, 3]);
-    assert.deepEqual(store.read(C, 0).events.map((e) => e.seq), [1]);
-  });
-
   it('stores sealed data as bytes and serves back exactly what was sent; anything else stays text', async () => {
     const store = new SqliteEventStore(db, lots);
     // A non-canonical last character (stray low bits), a leading zero, text, an epoch over 9 digits.
     const odd = ['1.AAAAAAAAAAAAAAAB.abd', '01.AAAAAAAAAAAAAAAA.abcd', 'not sealed at all', '4294967296.AAAAAAAAAAAAAAAA.abcd'];
     const events = [ev(1), ev(2, undefined, '999999999.AAAAAAAAAAAAAAAA.abcd'), ...odd.map((d, i) => ev(3 + i, undefined, d))];
     await store.append([{ sessionId: A, events }]);
-    assert.deepEqual(store.read(A, 0).events, events);
+    assert.deepEqual((await store.read(A, 0)).events, events);
     const types = db.prepare<[], { t: string }>("SELECT typeof(data) AS t FROM events WHERE session_id = 'aaaaaaaaaaaaaaaa' ORDER BY seq").all().map((r) => r.t);
     assert.deepEqual(types, ['blob', 'blob', 'text', 'text', 'text', 'text'], 'non-canonical base64 or epochs stay text');
     const blob = packData('sealed', events[0]?.data as string) as Buffer;
@@ -90,38 +75,6 @@ describe('relay event store', () => {
     assert.equal(unpackData(blob), events[0]?.data);
   });
 
-  it('prunes by count and by bytes, oldest first, and says so (gap)', async () => {
-    const store = new SqliteEventStore(db, { events: 10, bytes: 1 << 30, ageMs: 365 * DAY });
-    for (let i = 0; i < 3; i++) await store.append([{ sessionId: A, events: Array.from({ length: 5 }, (_, k) => ev(i * 5 + k + 1)) }]);
-    assert.deepEqual(store.read(A, 0).events.map((e) => e.seq), [6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
-    assert.equal(store.read(A, 0).gap, true);
-
-    const bytes = new SqliteEventStore(db, { events: 1000, bytes: 1000, ageMs: 365 * DAY });
-    const big = () => `1.AAAAAAAAAAAAAAAA.${randomBytes(300).toString('base64url')}`; // 317 bytes stored
-    const r = await bytes.append([{ sessionId: B, events: Array.from({ length: 10 }, (_, k) => ev(k + 1, undefined, big())) }]);
-    assert.equal(r[0]?.acked, 10);
-    assert.deepEqual(bytes.read(B, 0).events.map((e) => e.seq), [8, 9, 10], 'three of 317 bytes fit in 1000');
-    const held = db.prepare<[{ id: string }], { event_bytes: number; n: number }>(
-      'SELECT event_bytes, (SELECT SUM(length(data)) FROM events WHERE session_id = @id) AS n FROM sessions WHERE id = @id').get({ id: B });
-    assert.equal(held?.event_bytes, held?.n, 'the byte count matches what is stored');
-  });
-
-  it('prunes events past the retention age in a sweep; the acknowledged seq stays, and readers are told of the gap', async () => {
-    const store = new SqliteEventStore(db, { events: 1000, bytes: 1 << 30, ageMs: 7 * DAY });
-    const now = Date.parse('2026-12-04T12:00:00.000Z');
-    const at = (daysAgo: number) => new Date(now - daysAgo * DAY).toISOString();
-    await store.append([{ sessionId: A, events: [ev(1, at(10)), ev(2, at(8)), ev(3, at(6)), ev(4, at(1))] }, { sessionId: B, events: [ev(1, at(2))] }]);
-    assert.deepEqual(store.sweep(now), [A], 'only the session with old events');
-    assert.deepEqual(store.read(A, 0).events.map((e) => e.seq), [3, 4]);
-    assert.equal(store.read(A, 0).gap, true);
-    assert.deepEqual(store.bounds(A), { firstSeq: 3, lastSeq: 4 });
-    assert.deepEqual(store.read(B, 0).events.map((e) => e.seq), [1]);
-    assert.deepEqual(store.sweep(now), [], 'nothing more to sweep');
-    assert.deepEqual(store.sweep(now + 6 * DAY).sort(), [A, B]);
-    assert.deepEqual(store.read(A, 0).events.map((e) => e.seq), [4]);
-    // An upload after a sweep acknowledges from where the relay is: nothing is asked again.
-    assert.deepEqual((await store.append([{ sessionId: A, events: [ev(5)] }])).map((r) => r.acked), [5]);
-  });
 });
 
 describe('relay migration 8: events stored before it', () => {
@@ -141,7 +94,7 @@ describe('relay migration 8: events stored before it', () => {
       const store = new SqliteEventStore(db, lots);
       const added = ev(3);
       assert.deepEqual((await store.append([{ sessionId: A, events: [added] }])).map((r) => r.acked), [3]);
-      assert.deepEqual(store.read(A, 0).events, [...old, added], 'old text rows and the new blob row, as sent');
+      assert.deepEqual((await store.read(A, 0)).events, [...old, added], 'old text rows and the new blob row, as sent');
       assert.deepEqual(db.prepare<[], { t: string }>('SELECT typeof(data) AS t FROM events ORDER BY seq').all().map((r) => r.t), ['text', 'text', 'blob']);
     } finally {
       db.close();

@@ -9,7 +9,7 @@ import {
 import { ResultsRequest } from '../../protocol/relay-device.js';
 import type { Handler, RelayContext } from '../context.js';
 import { HttpError, badRequest, intParam, parseJson, readBody, readJson, sendJson } from '../http.js';
-import { SessionGone } from '../events-store.js';
+import { SessionGone } from '../stores.js';
 import { daemonKey, resultsKey, sessionKey } from '../notifier.js';
 import { addressKey, clientAddress } from '../rate-limit.js';
 import { DAEMON_HOLDS, freshDaemonHolds, holdUntil } from './long-poll.js';
@@ -24,12 +24,12 @@ function unauthorized(message: string): HttpError {
 }
 
 /** The daemon behind the request's credential; 401 otherwise. The credential itself goes nowhere else. */
-export function authenticate(req: IncomingMessage, ctx: RelayContext): { id: string; registeredAt: number } {
+export async function authenticate(req: IncomingMessage, ctx: RelayContext): Promise<{ id: string; registeredAt: number }> {
   const header = req.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   const credential = match?.[1];
   if (!credential) throw unauthorized('send Authorization: Bearer <credential>, as issued by POST /api/daemon/register');
-  const daemon = credential.length <= MAX_CREDENTIAL_CHARS ? ctx.sessions.authenticate(credential) : null;
+  const daemon = credential.length <= MAX_CREDENTIAL_CHARS ? await ctx.sessions.authenticate(credential) : null;
   if (!daemon) throw unauthorized('this relay does not know that daemon credential; register again');
   ctx.presence.seen(daemon.id);
   return daemon;
@@ -50,7 +50,7 @@ export const register: Handler = async (req, res, ctx) => {
   if (wait > 0) {
     throw new HttpError(429, 'RATE_LIMITED', `too many daemons registered from this address; try again in ${wait} s`, { 'retry-after': String(wait) });
   }
-  const answer = ctx.sessions.registerDaemon(ctx.opts.maxDaemons);
+  const answer = await ctx.sessions.registerDaemon(ctx.opts.maxDaemons);
   if (answer === 'full') {
     ctx.log.warn({ maxDaemons: ctx.opts.maxDaemons }, 'registration refused: the relay has all the daemons it takes (--max-daemons)');
     throw new HttpError(429, 'LIMIT', `this relay takes no more daemons (it has ${ctx.opts.maxDaemons})`, { 'retry-after': String(FULL_RETRY_S) });
@@ -60,11 +60,11 @@ export const register: Handler = async (req, res, ctx) => {
 };
 
 export const putSession: Handler = async (req, res, ctx, params) => {
-  const daemonId = authenticate(req, ctx).id;
+  const daemonId = (await authenticate(req, ctx)).id;
   const id = sessionParam(params[0]);
   const body = await readJson(req, PutSessionRequest, 'session', MAX_SESSION_BODY_BYTES);
   if (body.session.id !== id) throw badRequest(`session.id (${body.session.id}) differs from the id in the path (${id})`);
-  const stored = ctx.sessions.put(daemonId, body.session, body.access, ctx.opts.maxSessionsPerDaemon, body.deviceEnvelope);
+  const stored = await ctx.sessions.put(daemonId, body.session, body.access, ctx.opts.maxSessionsPerDaemon, body.deviceEnvelope);
   if (stored === 'full') {
     throw new HttpError(429, 'LIMIT', `this daemon has ${ctx.opts.maxSessionsPerDaemon} sessions on the relay, its limit; remove some (\`rcd rm\`)`);
   }
@@ -73,26 +73,26 @@ export const putSession: Handler = async (req, res, ctx, params) => {
     throw new HttpError(409, 'CONFLICT', 'that token hash was rotated away or revoked; a retired URL never works again, issue a new one (`rcd url SESSION --rotate`)');
   }
   ctx.notifier.notify(sessionKey(id)); // held remote polls re-check state and access
-  sendJson(res, 200, { ok: true, ackedSeq: ctx.sessions.get(id)?.ackedSeq ?? 0 });
+  sendJson(res, 200, { ok: true, ackedSeq: (await ctx.sessions.get(id))?.ackedSeq ?? 0 });
 };
 
 export const putDevice: Handler = async (req, res, ctx) => {
-  const daemonId = authenticate(req, ctx).id;
+  const daemonId = (await authenticate(req, ctx)).id;
   const body = await readJson(req, PutDeviceRequest, 'device', MAX_REGISTER_BODY_BYTES);
-  const stored = ctx.devices.put(daemonId, body.access);
+  const stored = await ctx.devices.put(daemonId, body.access);
   if (stored === 'conflict') throw new HttpError(409, 'CONFLICT', 'that token hash belongs to another URL');
   if (stored === 'retired') {
     throw new HttpError(409, 'CONFLICT', 'that token hash was rotated away or revoked; a retired URL never works again, issue a new one (`rcd url --device --rotate`)');
   }
   // Followers held through the device URL re-check it (a revocation answers them at once).
-  for (const s of ctx.sessions.ofDaemon(daemonId)) ctx.notifier.notify(sessionKey(s.id));
+  for (const s of await ctx.sessions.ofDaemon(daemonId)) ctx.notifier.notify(sessionKey(s.id));
   sendJson(res, 200, { ok: true });
 };
 
 export const deleteSession: Handler = async (req, res, ctx, params) => {
-  const daemonId = authenticate(req, ctx).id;
+  const daemonId = (await authenticate(req, ctx)).id;
   const id = sessionParam(params[0]);
-  if (ctx.sessions.remove(daemonId, id) === 'not-found') {
+  if ((await ctx.sessions.remove(daemonId, id)) === 'not-found') {
     throw new HttpError(404, 'NOT_FOUND', `this daemon has no session ${id} on the relay`);
   }
   ctx.notifier.notify(sessionKey(id));
@@ -101,7 +101,7 @@ export const deleteSession: Handler = async (req, res, ctx, params) => {
 };
 
 export const uploadEvents: Handler = async (req, res, ctx) => {
-  const daemonId = authenticate(req, ctx).id;
+  const daemonId = (await authenticate(req, ctx)).id;
   // Counted before the body is parsed: a daemon over its rate costs the relay this check only.
   const wait = ctx.uploads.take(daemonId);
   if (wait > 0) {
@@ -110,7 +110,7 @@ export const uploadEvents: Handler = async (req, res, ctx) => {
   const body = await readJson(req, UploadRequest, 'events upload', MAX_UPLOAD_BODY_BYTES);
   // Check every session and event first, so a bad one stores nothing of the batch.
   for (const s of body.sessions) {
-    if (ctx.sessions.ownerOf(s.id) !== daemonId) {
+    if ((await ctx.sessions.ownerOf(s.id)) !== daemonId) {
       throw new HttpError(404, 'NOT_FOUND', `this daemon has no session ${s.id} on the relay; PUT /api/daemon/sessions/${s.id} first`);
     }
     const big = s.events.find((e) => e.data.length > ctx.opts.maxEventBytes);
@@ -136,7 +136,7 @@ export const uploadEvents: Handler = async (req, res, ctx) => {
 };
 
 export const poll: Handler = async (req, res, ctx, _params, url) => {
-  const daemon = authenticate(req, ctx);
+  const daemon = await authenticate(req, ctx);
   const daemonId = daemon.id;
   const wait = intParam(url, 'wait', 0);
   const established = Date.now() - daemon.registeredAt >= ctx.opts.establishedAfterMs;
@@ -153,17 +153,17 @@ export const poll: Handler = async (req, res, ctx, _params, url) => {
 };
 
 export const ack: Handler = async (req, res, ctx) => {
-  const daemonId = authenticate(req, ctx).id;
+  const daemonId = (await authenticate(req, ctx)).id;
   const body = await readJson(req, AckRequest, 'ack', MAX_ACK_BODY_BYTES);
-  ctx.instructions.ack(daemonId, body.ids);
+  await ctx.instructions.ack(daemonId, body.ids);
   sendJson(res, 200, { ok: true });
 };
 
 /** What the daemon made of instructions to itself (sealed): kept on the instruction for its client to fetch. */
 export const results: Handler = async (req, res, ctx) => {
-  const daemonId = authenticate(req, ctx).id;
+  const daemonId = (await authenticate(req, ctx)).id;
   const body = await readJson(req, ResultsRequest, 'results', MAX_UPLOAD_BODY_BYTES);
-  const stored = ctx.instructions.storeResults(daemonId, body.results);
+  const stored = await ctx.instructions.storeResults(daemonId, body.results);
   if (stored > 0) ctx.notifier.notify(resultsKey(daemonId));
   sendJson(res, 200, { ok: true, stored });
 };

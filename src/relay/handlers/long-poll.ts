@@ -37,10 +37,10 @@ export async function holdUntil<T>(
   keys: readonly string[],
   limits: HoldLimits,
   waitMs: number,
-  check: () => T,
+  check: () => Promise<T>,
   ready: (value: T) => boolean,
 ): Promise<T | null> {
-  let value = check();
+  let value = await check();
   const hold = Math.min(waitMs, POLL_HOLD_MS);
   if (ready(value) || hold <= 0) return value;
   const room = ctx.notifier.room(keys[0] as string, limits);
@@ -57,7 +57,7 @@ export async function holdUntil<T>(
     if (left <= 0) return value;
     const outcome = await ctx.notifier.wait(keys, left, signal);
     if (outcome === 'aborted') return null;
-    value = check();
+    value = await check();
     if (ready(value) || outcome !== 'notified') return value;
   }
 }

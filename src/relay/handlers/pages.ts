@@ -11,9 +11,24 @@ export const info: Handler = async (_req, res) => {
   sendJson(res, 200, { name: 'rcd-relay', version: VERSION, protocol: RELAY_PROTOCOL_VERSION });
 };
 
+/**
+ * For a load balancer's health check: 200 while this instance can read its store (one indexed read), 503 when it
+ * cannot (a lost database connection), so requests go to another instance meanwhile.
+ */
+export const health: Handler = async (_req, res, ctx) => {
+  try {
+    await ctx.sessions.ownerOf('0000000000000000');
+  } catch (err) {
+    ctx.log.warn({ err }, 'health check: the store cannot be read');
+    sendJson(res, 503, { ok: false, error: { code: 'STORE_DOWN', message: 'this relay instance cannot reach its store' } });
+    return;
+  }
+  sendJson(res, 200, { ok: true });
+};
+
 export const home: Handler = async (_req, res, ctx) => {
-  const c = ctx.sessions.counts();
-  const page = statusPage({ ...c, daemonsOnline: ctx.presence.count(), held: ctx.notifier.holding }, ctx.startedAt);
+  const c = await ctx.sessions.counts();
+  const page = statusPage({ ...c, daemonsOnline: await ctx.presence.count(), held: ctx.notifier.holding }, ctx.startedAt);
   sendHtml(res, 200, page.html, page.headers);
 };
 

@@ -14,7 +14,7 @@ export const pushKey: Handler = async (_req, res, ctx) => {
 };
 
 export const push: Handler = async (req, res, ctx) => {
-  const daemonId = authenticate(req, ctx).id;
+  const daemonId = (await authenticate(req, ctx)).id;
   const body = await readJson(req, PushRequest, 'push', MAX_UPLOAD_BODY_BYTES);
   const problem = endpointProblem(body.endpoint, ctx.opts.pushHosts);
   if (problem) throw badRequest(problem);

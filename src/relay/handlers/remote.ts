@@ -5,14 +5,11 @@
 // URL's credential opens the reading endpoints only.
 import { createHash } from 'node:crypto';
 import { MAX_PUBLIC_BODY_BYTES, SealedInstructionRequest, TOKEN_RE } from '../../protocol/relay.js';
-import type { Target } from '../instructions-store.js';
-import type { OpenedDevice } from '../device-store.js';
 import type { Handler, RelayContext } from '../context.js';
-import { MAX_EVENTS_PER_READ, type ReadResult } from '../events-store.js';
+import { MAX_EVENTS_PER_READ, type AccessFailure, type OpenedDevice, type OpenedSession, type ReadResult, type SessionRow, type Target } from '../stores.js';
 import { HttpError, intParam, parseJson, parseWith, readBody, sendJson } from '../http.js';
 import { parseInTurn } from '../json-guard.js';
 import { daemonKey, resultsKey, sessionKey } from '../notifier.js';
-import type { AccessFailure, OpenedSession, SessionRow } from '../store.js';
 import { followerHolds, holdUntil } from './long-poll.js';
 
 const FAILURES: Record<AccessFailure, [number, string]> = {
@@ -28,9 +25,9 @@ export function accessError(failure: AccessFailure, device = false): HttpError {
 }
 
 /** The daemon a device URL's credential opens; 404/410 with the reason otherwise. */
-function resolveDevice(ctx: RelayContext, token: string | undefined): OpenedDevice {
+async function resolveDevice(ctx: RelayContext, token: string | undefined): Promise<OpenedDevice> {
   if (!token || !TOKEN_RE.test(token)) throw accessError('UNKNOWN_URL', true);
-  const found = ctx.devices.open(token);
+  const found = await ctx.devices.open(token);
   if (typeof found === 'string') throw accessError(found, true);
   return found;
 }
@@ -39,23 +36,23 @@ function resolveDevice(ctx: RelayContext, token: string | undefined): OpenedDevi
  * The session a URL opens: `[credential]` for a session URL, `[credential, session id]` for a device URL (which
  * opens only its own daemon's sessions, with their device envelope). 404/410 with the reason otherwise.
  */
-export function resolveToken(ctx: RelayContext, params: readonly string[]): OpenedSession {
+export async function resolveToken(ctx: RelayContext, params: readonly string[]): Promise<OpenedSession> {
   const [token, sessionId] = params;
   if (sessionId !== undefined) {
-    const device = resolveDevice(ctx, token);
-    const row = /^[0-9a-f]{16}$/.test(sessionId) ? ctx.sessions.get(sessionId) : null;
+    const device = await resolveDevice(ctx, token);
+    const row = /^[0-9a-f]{16}$/.test(sessionId) ? await ctx.sessions.get(sessionId) : null;
     if (!row || row.daemonId !== device.daemonId) throw new HttpError(404, 'UNKNOWN_SESSION', 'the device has no such session (removed, or not linked yet)');
     return { ...row, envelope: row.deviceEnvelope, tokenHash: device.tokenHash, scope: device.scope };
   }
   if (!token || !TOKEN_RE.test(token)) throw accessError('UNKNOWN_URL');
-  const found = ctx.sessions.byToken(token);
+  const found = await ctx.sessions.byToken(token);
   if (typeof found === 'string') throw accessError(found);
   return found;
 }
 
 /** The session a control URL opens, for the steering endpoints: a view URL's credential gets 403. */
-function resolveSteering(ctx: RelayContext, params: readonly string[]): OpenedSession {
-  const s = resolveToken(ctx, params);
+async function resolveSteering(ctx: RelayContext, params: readonly string[]): Promise<OpenedSession> {
+  const s = await resolveToken(ctx, params);
   if (s.scope !== 'control') throw new HttpError(403, 'VIEW_ONLY', 'this is a view-only URL: it can read the session, not send to it or answer for it');
   return s;
 }
@@ -64,8 +61,8 @@ function resolveSteering(ctx: RelayContext, params: readonly string[]): OpenedSe
 const isLive = (s: SessionRow): boolean => s.view.live;
 
 export const remoteStatus: Handler = async (_req, res, ctx, params) => {
-  const s = resolveToken(ctx, params);
-  sendJson(res, 200, { session: s.view, view: viewTag(s.view), ...ctx.events.bounds(s.id), daemonOnline: ctx.presence.online(s.daemonId), scope: s.scope, envelope: s.envelope });
+  const s = await resolveToken(ctx, params);
+  sendJson(res, 200, { session: s.view, view: viewTag(s.view), ...(await ctx.events.bounds(s.id)), daemonOnline: await ctx.presence.online(s.daemonId), scope: s.scope, envelope: s.envelope });
 };
 
 /** A short fingerprint of a session's view, so a follower can say which view it has seen. */
@@ -76,26 +73,29 @@ export function viewTag(view: SessionRow['view']): string {
 export const remoteEvents: Handler = async (_req, res, ctx, params, url) => {
   if (url.searchParams.has('before')) {
     // History read backwards (the session page shows the end first and loads older pages on demand): never held.
-    const s = resolveToken(ctx, params);
-    const page = ctx.events.readBefore(s.id, intParam(url, 'before', 0), intParam(url, 'limit', MAX_EVENTS_PER_READ));
+    const s = await resolveToken(ctx, params);
+    const page = await ctx.events.readBefore(s.id, intParam(url, 'before', 0), intParam(url, 'limit', MAX_EVENTS_PER_READ));
     sendJson(res, 200, { ...page, session: s.view, view: viewTag(s.view) });
     return;
   }
   const after = intParam(url, 'after', 0);
   const wait = intParam(url, 'wait', 0);
-  let session = resolveToken(ctx, params);
-  const check = (): { session: SessionRow; read: ReadResult } => {
-    session = resolveToken(ctx, params); // revoked or rotated while held: answer that at once
-    return { session, read: ctx.events.read(session.id, after) };
+  let session = await resolveToken(ctx, params);
+  const check = async (): Promise<{ session: SessionRow; read: ReadResult; lastSeq: number }> => {
+    session = await resolveToken(ctx, params); // revoked or rotated while held: answer that at once
+    const read = await ctx.events.read(session.id, after);
+    // The relay's last acknowledged event: only needed to tell whether a session that is no longer live is finished.
+    const lastSeq = read.complete && !isLive(session) ? (await ctx.events.bounds(session.id)).lastSeq : 0;
+    return { session, read, lastSeq };
   };
   // Finished: not live, and the relay holds every event the daemon had when it reported the final state.
-  const finished = (v: { session: SessionRow; read: ReadResult }) =>
-    v.read.complete && !isLive(v.session) && ctx.events.bounds(v.session.id).lastSeq >= v.session.view.lastSeq;
+  const finished = (v: { session: SessionRow; read: ReadResult; lastSeq: number }) =>
+    v.read.complete && !isLive(v.session) && v.lastSeq >= v.session.view.lastSeq;
   // A changed view (state, pending approvals) is news too. The follower names the view it last saw (`view`, from
   // the previous answer): views go up after the events that caused them, so the view may change between its two
   // polls, and comparing with the view at the start of this poll would then hold it for nothing.
   const seen = url.searchParams.get('view') ?? viewTag(session.view);
-  const news = (v: { session: SessionRow; read: ReadResult }) =>
+  const news = (v: { session: SessionRow; read: ReadResult; lastSeq: number }) =>
     v.read.events.length > 0 || finished(v) || viewTag(v.session.view) !== seen;
   const result = await holdUntil(ctx, res, [sessionKey(session.id)], followerHolds(ctx.notifier.maxHeld), wait, check, news);
   if (result === null) return;
@@ -114,10 +114,10 @@ const PENDING_RETRY_S = 10;
 async function acceptSealed(req: Parameters<Handler>[0], res: Parameters<Handler>[1], ctx: RelayContext, to: Target, via: string): Promise<void> {
   const text = await readBody(req, MAX_PUBLIC_BODY_BYTES);
   const body = parseWith(SealedInstructionRequest, await parseInTurn(text, () => parseJson(text, 'instruction')), 'instruction');
-  const r = ctx.instructions.accept(to, 'sealed', { nonce: body.nonce, sealed: body.sealed, proof: body.proof }, body.nonce, via, ctx.opts.maxPendingPerUrl);
+  const r = await ctx.instructions.accept(to, 'sealed', { nonce: body.nonce, sealed: body.sealed, proof: body.proof }, body.nonce, via, ctx.opts.maxPendingPerUrl);
   if (r === 'kind-mismatch') throw new HttpError(409, 'CONFLICT', 'this idempotencyKey was already used for another kind of instruction');
   if (r === 'full') {
-    const why = ctx.presence.online(to.daemonId) ? 'the daemon has not taken them yet' : 'the daemon is offline';
+    const why = (await ctx.presence.online(to.daemonId)) ? 'the daemon has not taken them yet' : 'the daemon is offline';
     const what = to.sessionId === null ? 'this device' : 'this session';
     throw new HttpError(429, 'LIMIT', `${ctx.opts.maxPendingPerUrl} instructions already wait for ${what} (${why}); try again later`, { 'retry-after': String(PENDING_RETRY_S) });
   }
@@ -126,24 +126,24 @@ async function acceptSealed(req: Parameters<Handler>[0], res: Parameters<Handler
 }
 
 export const remoteInstruction: Handler = async (req, res, ctx, params) => {
-  const s = resolveSteering(ctx, params);
+  const s = await resolveSteering(ctx, params);
   await acceptSealed(req, res, ctx, { daemonId: s.daemonId, sessionId: s.id }, s.tokenHash);
 };
 
 /** A device URL's instruction to its daemon itself (a remote start); a view device URL gets 403. */
 export const deviceInstruction: Handler = async (req, res, ctx, params) => {
-  const device = resolveDevice(ctx, params[0]);
+  const device = await resolveDevice(ctx, params[0]);
   if (device.scope !== 'control') throw new HttpError(403, 'VIEW_ONLY', 'this is a view-only URL: it can read the sessions, not start one');
   await acceptSealed(req, res, ctx, { daemonId: device.daemonId, sessionId: null }, device.tokenHash);
 };
 
 /** Where an instruction to the daemon itself stands, and its sealed result once the daemon sent it (long-poll). */
 export const deviceInstructionState: Handler = async (_req, res, ctx, params, url) => {
-  const device = resolveDevice(ctx, params[0]);
+  const device = await resolveDevice(ctx, params[0]);
   if (device.scope !== 'control') throw new HttpError(403, 'VIEW_ONLY', 'this is a view-only URL: it can read the sessions, not start one');
   const id = params[1] ?? '';
   const check = () => ctx.instructions.resultOf(device.daemonId, id);
-  if (!check()) throw new HttpError(404, 'NOT_FOUND', 'this device has no such instruction (or it was swept, a day after it was taken)');
+  if (!(await check())) throw new HttpError(404, 'NOT_FOUND', 'this device has no such instruction (or it was swept, a day after it was taken)');
   const state = await holdUntil(ctx, res, [resultsKey(device.daemonId)], followerHolds(ctx.notifier.maxHeld), intParam(url, 'wait', 0), check, (v) => v?.result != null);
   if (state === null) return;
   sendJson(res, 200, { id, taken: state?.taken ?? false, result: state?.result ?? null });
@@ -151,7 +151,8 @@ export const deviceInstructionState: Handler = async (_req, res, ctx, params, ur
 
 /** A device URL's list: every session of its daemon, sealed, each with its keys sealed under the device URL's key. */
 export const deviceStatus: Handler = async (_req, res, ctx, params) => {
-  const device = resolveDevice(ctx, params[0]);
-  const sessions = ctx.sessions.ofDaemon(device.daemonId).map((s) => ({ session: s.view, envelope: s.deviceEnvelope, ...ctx.events.bounds(s.id) }));
-  sendJson(res, 200, { daemonOnline: ctx.presence.online(device.daemonId), scope: device.scope, sessions });
+  const device = await resolveDevice(ctx, params[0]);
+  const rows = await ctx.sessions.ofDaemon(device.daemonId);
+  const sessions = await Promise.all(rows.map(async (s) => ({ session: s.view, envelope: s.deviceEnvelope, ...(await ctx.events.bounds(s.id)) })));
+  sendJson(res, 200, { daemonOnline: await ctx.presence.online(device.daemonId), scope: device.scope, sessions });
 };

@@ -1,42 +1,12 @@
 // Daemons, sessions and their access at rest: only sha256 of a credential or a token is stored. Lookups go by
 // hash and then compare in constant time; replaced and revoked hashes are remembered so a failing URL can be
 // told why it fails, and so that a retired URL never works again for anyone.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { RemoteSession } from '../protocol/relay.js';
+import { randomBytes } from 'node:crypto';
+import { RemoteSession } from '../../protocol/relay.js';
+import {
+  sameHash, sha256hex, type AccessFailure, type OpenedSession, type RelayCounts, type SessionAccess, type SessionRow, type SessionStore,
+} from '../stores.js';
 import type { Db } from './db.js';
-
-export const sha256hex = (s: string): string => createHash('sha256').update(s).digest('hex');
-
-/** Constant-time equality of two hex digests (both are sha256, so the lengths match unless one is malformed). */
-export function sameHash(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'hex');
-  const y = Buffer.from(b, 'hex');
-  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
-}
-
-export interface SessionRow {
-  id: string;
-  daemonId: string;
-  view: RemoteSession;
-  tokenHash: string | null;
-  /** The content keys sealed under the current URL's key: handed to whoever opens the URL, opaque here. */
-  envelope: string | null;
-  /** The same keys sealed under the daemon's device URL's key: handed to whoever opens the device URL. */
-  deviceEnvelope: string | null;
-  expiresAt: string | null;
-  ackedSeq: number;
-  prunedThrough: number;
-  eventCount: number;
-}
-
-/**
- * A session opened by a URL's credential: `control` (the steer credential: read and steer) or `view` (the read
- * credential: read only). `tokenHash` is the session's steer hash, what its instructions name as `via`.
- */
-export type OpenedSession = SessionRow & { tokenHash: string; scope: 'control' | 'view' };
-
-/** Why a token does not open a session. */
-export type AccessFailure = 'UNKNOWN_URL' | 'ROTATED' | 'REVOKED' | 'EXPIRED';
 
 interface RawSession {
   id: string; daemon_id: string; view: string; token_hash: string | null; read_hash: string | null; envelope: string | null; device_envelope: string | null;
@@ -49,7 +19,7 @@ const toRow = (r: RawSession): SessionRow => ({
   expiresAt: r.expires_at, ackedSeq: r.acked_seq, prunedThrough: r.pruned_through, eventCount: r.event_count,
 });
 
-export class SessionStore {
+export class SqliteSessionStore implements SessionStore {
   private readonly q;
 
   constructor(private readonly db: Db) {
@@ -85,8 +55,7 @@ export class SessionStore {
     };
   }
 
-  /** A new daemon: its id and its credential, which exists only in this answer; 'full' at `maxDaemons`. */
-  registerDaemon(maxDaemons: number): { daemonId: string; credential: string } | 'full' {
+  async registerDaemon(maxDaemons: number): Promise<{ daemonId: string; credential: string } | 'full'> {
     return this.db.transaction(() => {
       if ((this.q.daemonCount.get()?.n ?? 0) >= maxDaemons) return 'full' as const;
       const daemonId = randomBytes(8).toString('hex');
@@ -96,42 +65,35 @@ export class SessionStore {
     }).immediate();
   }
 
-  /** The daemon holding this credential (its id and when it registered, ms since the epoch), or null. */
-  authenticate(credential: string): { id: string; registeredAt: number } | null {
+  async authenticate(credential: string): Promise<{ id: string; registeredAt: number } | null> {
     const hash = sha256hex(credential);
     const row = this.q.daemonByHash.get(hash);
     return row && sameHash(row.credential_hash, hash) ? { id: row.id, registeredAt: Date.parse(row.created_at) } : null;
   }
 
-  /** The daemon a session belongs to, or null: the upload's check, without reading (and parsing) the view. */
-  ownerOf(id: string): string | null {
+  async ownerOf(id: string): Promise<string | null> {
     return this.q.owner.get(id)?.daemon_id ?? null;
   }
 
-  get(id: string): SessionRow | null {
+  async get(id: string): Promise<SessionRow | null> {
     const r = this.q.get.get(id);
     return r ? toRow(r) : null;
   }
 
   /**
-   * Registers or updates a session's view and access, in one transaction. A different hash retires the old one
-   * as rotated; `access: null` retires it as revoked. Returns 'conflict' when the id or the token hash belongs
-   * to another daemon's session, 'retired' when the hash was rotated away or revoked before, 'full' when it would
-   * be a new session of a daemon that has `maxSessions` already.
-   *
-   * A retired hash is never current again, for any session: whoever held the old URL (the reason it was rotated
-   * or revoked, often) could otherwise register a daemon of their own, claim that hash and have the old URL serve
-   * their session and take its visitors' prompts. Not even the session that retired it gets it back: rotating
-   * says the URL is burnt, a daemon never sends a retired hash (every new URL is 256 fresh random bits), and the
-   * only other sender is a stale request that arrived after a newer one, which must not undo the rotation.
+   * See SessionStore.put. A retired hash is never current again, for any session: whoever held the old URL (the
+   * reason it was rotated or revoked, often) could otherwise register a daemon of their own, claim that hash and have
+   * the old URL serve their session and take its visitors' prompts. Not even the session that retired it gets it
+   * back: rotating says the URL is burnt, a daemon never sends a retired hash (every new URL is 256 fresh random
+   * bits), and the only other sender is a stale request that arrived after a newer one, which must not undo the rotation.
    */
-  put(
+  async put(
     daemonId: string,
     view: RemoteSession,
-    access: { tokenHash: string; readHash: string | null; expiresAt: string | null; envelope: string | null } | null,
+    access: SessionAccess | null,
     maxSessions: number,
     deviceEnvelope: string | null = null,
-  ): 'ok' | 'conflict' | 'retired' | 'full' {
+  ): Promise<'ok' | 'conflict' | 'retired' | 'full'> {
     return this.db.transaction(() => {
       const now = new Date().toISOString();
       const current = this.q.get.get(view.id);
@@ -161,13 +123,11 @@ export class SessionStore {
     }).immediate();
   }
 
-  /** Every session of a daemon (what its device URL lists). */
-  ofDaemon(daemonId: string): SessionRow[] {
+  async ofDaemon(daemonId: string): Promise<SessionRow[]> {
     return this.q.ofDaemon.all(daemonId).map(toRow);
   }
 
-  /** Forgets a session with its events and instructions; its URL then answers REVOKED. */
-  remove(daemonId: string, id: string): 'ok' | 'not-found' {
+  async remove(daemonId: string, id: string): Promise<'ok' | 'not-found'> {
     return this.db.transaction(() => {
       const current = this.q.get.get(id);
       if (!current || current.daemon_id !== daemonId) return 'not-found';
@@ -177,8 +137,7 @@ export class SessionStore {
     }).immediate();
   }
 
-  /** The session a URL's credential opens, and with which scope, or why it opens none. */
-  byToken(token: string, now = Date.now()): OpenedSession | AccessFailure {
+  async byToken(token: string, now = Date.now()): Promise<OpenedSession | AccessFailure> {
     const hash = sha256hex(token);
     const steer = this.q.byToken.get(hash);
     const read = steer ? undefined : this.q.byReadHash.get(hash);
@@ -193,7 +152,7 @@ export class SessionStore {
     return 'UNKNOWN_URL';
   }
 
-  counts(): { daemons: number; sessions: number; events: number; pending: number } {
-    return this.q.counts.get() as { daemons: number; sessions: number; events: number; pending: number };
+  async counts(): Promise<RelayCounts> {
+    return this.q.counts.get() as RelayCounts;
   }
 }

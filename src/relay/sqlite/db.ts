@@ -2,7 +2,7 @@
 // keeps a second relay off the same data directory (its long-poll wake-ups are in-process, so two would miss
 // each other's news).
 import Database from 'better-sqlite3';
-import { RcdError } from '../common/errors.js';
+import { RcdError } from '../../common/errors.js';
 
 export type Db = Database.Database;
 

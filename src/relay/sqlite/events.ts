@@ -1,85 +1,18 @@
 // Session events uploaded by daemons: stored idempotently (UNIQUE(session, seq)), acknowledged up to the
 // highest contiguous seq, served to remote clients from a cursor, and pruned oldest-first beyond a window (events,
-// bytes and age per session). `EventStore` is what the handlers use; `SqliteEventStore` is the one implementation
-// today (relay.db), kept behind the interface so another (a shared database for several relay instances) can take
-// its place.
-import type { RelayEvent } from '../protocol/relay.js';
+// bytes and age per session), in relay.db. The PostgreSQL twin is pg/events.ts; the contract is stores.ts EventStore.
+import type { RelayEvent } from '../../protocol/relay.js';
+import { packData, servedChars, unpackData } from '../event-data.js';
+import {
+  MAX_BYTES_PER_READ, MAX_EVENTS_PER_READ, SessionGone, type AppendResult, type EarlierResult, type EventStore, type ReadResult, type Retention,
+  type UploadPart,
+} from '../stores.js';
 import type { Db } from './db.js';
-import { packData, servedChars, unpackData } from './event-data.js';
 
-export { packData, unpackData } from './event-data.js';
-
-// One remote answer carries at most this much, so a client far behind catches up in bounded steps.
-export const MAX_EVENTS_PER_READ = 1000;
-export const MAX_BYTES_PER_READ = 1024 * 1024;
 // Uploads committed together at most: a commit this size takes a few ms, so no upload waits long for its answer.
 const MAX_JOBS_PER_COMMIT = 256;
 // Rows an age sweep looks at per session and run, so one sweep never holds the event loop long.
-const MAX_SWEEP_ROWS = 10_000;
-
-export interface ReadResult {
-  events: RelayEvent[];
-  /** Events between the cursor and the first one returned were pruned. */
-  gap: boolean;
-  /** Every acknowledged event the relay holds after the cursor was returned (no size cut). */
-  complete: boolean;
-}
-
-export interface EarlierResult {
-  events: RelayEvent[];
-  /** The relay holds events before the first one returned (ask again with it as `before`). */
-  earlier: boolean;
-  /** It does not, and events before the first one returned were pruned. */
-  gap: boolean;
-}
-
-/** One session's part of an upload. */
-export interface UploadPart {
-  sessionId: string;
-  events: readonly RelayEvent[];
-  /** The daemon no longer holds events before this seq. */
-  firstSeq?: number | undefined;
-}
-
-export interface AppendResult {
-  /** The session's new acknowledged seq. */
-  acked: number;
-  /** It moved: followers have something new. */
-  advanced: boolean;
-}
-
-export interface Retention {
-  /** Events kept per session. */
-  events: number;
-  /** Bytes of event data kept per session. */
-  bytes: number;
-  /** Events older than this are pruned by `sweep`. */
-  ageMs: number;
-}
-
-/** A session named in an upload was removed before the upload was stored: the whole upload stores nothing. */
-export class SessionGone extends Error {
-  constructor(readonly sessionId: string) {
-    super(`session ${sessionId} is not on the relay`);
-    this.name = 'SessionGone';
-  }
-}
-
-export interface EventStore {
-  /**
-   * Stores one upload (every part, or nothing of it when any part fails), prunes beyond the window, and resolves
-   * with each part's acknowledged seq once durable. The caller has checked that the sessions are the daemon's.
-   */
-  append(parts: readonly UploadPart[]): Promise<AppendResult[]>;
-  /** Up to a bounded batch of acknowledged events after `after` (events past a hole are not served yet). */
-  read(sessionId: string, after: number): ReadResult;
-  /** A page of history read backwards: the newest acknowledged events before `before`, oldest first. */
-  readBefore(sessionId: string, before: number, limit: number): EarlierResult;
-  /** firstSeq/lastSeq for the status answer: what a client can still read. */
-  bounds(sessionId: string): { firstSeq: number; lastSeq: number };
-  /** Prunes events older than the retention age; returns the sessions whose oldest events went. */
-  sweep(now?: number): string[];
-}
+export const MAX_SWEEP_ROWS = 10_000;
 
 interface Cursor { acked_seq: number; pruned_through: number; event_count: number; event_bytes: number }
 
@@ -230,7 +163,7 @@ export class SqliteEventStore implements EventStore {
     return count > 0;
   }
 
-  read(sessionId: string, after: number): ReadResult {
+  async read(sessionId: string, after: number): Promise<ReadResult> {
     const cur = this.q.cursor.get(sessionId);
     if (!cur) return { events: [], gap: false, complete: true };
     const events: RelayEvent[] = [];
@@ -253,7 +186,7 @@ export class SqliteEventStore implements EventStore {
    * a page of history read backwards, for a client that shows the end of a session first. `earlier`: the relay holds
    * events before the first one returned; `gap`: it does not, and the ones just before it were pruned.
    */
-  readBefore(sessionId: string, before: number, limit: number): EarlierResult {
+  async readBefore(sessionId: string, before: number, limit: number): Promise<EarlierResult> {
     const cur = this.q.cursor.get(sessionId);
     if (!cur) return { events: [], earlier: false, gap: false };
     const events: RelayEvent[] = [];
@@ -272,14 +205,14 @@ export class SqliteEventStore implements EventStore {
     return { events, earlier, gap: !earlier && from > 1 && cur.pruned_through >= from - 1 };
   }
 
-  bounds(sessionId: string): { firstSeq: number; lastSeq: number } {
+  async bounds(sessionId: string): Promise<{ firstSeq: number; lastSeq: number }> {
     const cur = this.q.cursor.get(sessionId);
     if (!cur || cur.acked_seq === 0) return { firstSeq: 0, lastSeq: 0 };
     const first = this.q.firstSeq.get(sessionId)?.seq ?? cur.acked_seq;
     return { firstSeq: Math.min(first, cur.acked_seq), lastSeq: cur.acked_seq };
   }
 
-  sweep(now = Date.now()): string[] {
+  async sweep(now = Date.now()): Promise<string[]> {
     const cutoff = now - this.keep.ageMs;
     // first_at is the daemon's ISO time: compared as text here (a second's imprecision at most), exactly below.
     const ids = this.q.oldSessions.all(new Date(cutoff + 1000).toISOString()).map((r) => r.id);

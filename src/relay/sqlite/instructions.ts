@@ -3,28 +3,15 @@
 // client's idempotency key, offered to the daemon oldest first until it acknowledges them. An instruction to the
 // daemon itself gets a (sealed) result back, which its client fetches.
 import { randomBytes } from 'node:crypto';
-import type { Instruction } from '../protocol/relay.js';
+import type { Instruction } from '../../protocol/relay.js';
+import { ACKED_KEEP_MS, MAX_INSTRUCTIONS_PER_POLL, SWEEP_BATCH, type InstructionStore, type Target } from '../stores.js';
 import type { Db } from './db.js';
-
-// One poll answer carries at most this many; the daemon acknowledges and polls again for the rest.
-export const MAX_INSTRUCTIONS_PER_POLL = 200;
-// An acknowledged instruction is kept this long, then deleted: long enough that a client retrying a send with the
-// same idempotency key still gets `duplicate` (retries come within seconds), short enough that the table stays small.
-export const ACKED_KEEP_MS = 24 * 3600_000;
-// Rows deleted per sweep, so one ack never stalls on a large backlog; every ack sweeps a little more.
-const SWEEP_BATCH = 1000;
 
 interface RawInstruction {
   id: string; session_id: string | null; kind: string; payload: string; via: string | null; created_at: string;
 }
 
-/** Where an instruction goes: a session of a daemon, or (session null) the daemon itself. */
-export interface Target {
-  daemonId: string;
-  sessionId: string | null;
-}
-
-export class InstructionStore {
+export class SqliteInstructionStore implements InstructionStore {
   private readonly q;
 
   constructor(private readonly db: Db) {
@@ -65,14 +52,14 @@ export class InstructionStore {
    * the session's current URL. 'full' when `maxPending` instructions of the session wait already (a retry of one
    * of them is still answered as a duplicate).
    */
-  accept(
+  async accept(
     to: Target,
     kind: Instruction['kind'],
     payload: Record<string, unknown>,
     idempotencyKey: string,
     via: string,
     maxPending: number,
-  ): { id: string; duplicate: boolean } | 'kind-mismatch' | 'full' {
+  ): Promise<{ id: string; duplicate: boolean } | 'kind-mismatch' | 'full'> {
     const { daemonId, sessionId } = to;
     return this.db.transaction(() => {
       const existing = sessionId === null ? this.q.byDaemonKey.get(daemonId, idempotencyKey) : this.q.byKey.get(sessionId, idempotencyKey);
@@ -87,7 +74,7 @@ export class InstructionStore {
   }
 
   /** The daemon's results for instructions to itself; ids it does not own, or already answered, are ignored. */
-  storeResults(daemonId: string, results: readonly { id: string; result: string }[]): number {
+  async storeResults(daemonId: string, results: readonly { id: string; result: string }[]): Promise<number> {
     return this.db.transaction(() => {
       let n = 0;
       for (const r of results) n += this.q.result.run(r.result, r.id, daemonId).changes;
@@ -96,18 +83,18 @@ export class InstructionStore {
   }
 
   /** An instruction to the daemon itself: whether the daemon took it, and its sealed result once there; null: none such. */
-  resultOf(daemonId: string, id: string): { taken: boolean; result: string | null } | null {
+  async resultOf(daemonId: string, id: string): Promise<{ taken: boolean; result: string | null } | null> {
     const row = this.q.resultOf.get(id, daemonId);
     return row ? { taken: row.acked_at !== null, result: row.result } : null;
   }
 
   /** Whether a key was already used for this session (an approval retried after nothing waits any more). */
-  existing(sessionId: string, idempotencyKey: string): { id: string; kind: string } | null {
+  async existing(sessionId: string, idempotencyKey: string): Promise<{ id: string; kind: string } | null> {
     return this.q.byKey.get(sessionId, idempotencyKey) ?? null;
   }
 
   /** Unacknowledged instructions of the daemon's sessions, in acceptance order. */
-  pendingFor(daemonId: string): Instruction[] {
+  async pendingFor(daemonId: string): Promise<Instruction[]> {
     return this.q.pending.all(daemonId, MAX_INSTRUCTIONS_PER_POLL).map((r) => ({
       id: r.id,
       session: r.session_id,
@@ -119,18 +106,18 @@ export class InstructionStore {
   }
 
   /** Marks the daemon's instructions acknowledged; ids it does not own, or unknown ones, are ignored. */
-  ack(daemonId: string, ids: readonly string[]): number {
+  async ack(daemonId: string, ids: readonly string[]): Promise<number> {
     return this.db.transaction(() => {
       const now = new Date().toISOString();
       let n = 0;
       for (const id of ids) n += this.q.ack.run(now, id, daemonId).changes;
-      this.sweep(new Date(Date.now() - ACKED_KEEP_MS).toISOString());
+      this.q.sweep.run(new Date(Date.now() - ACKED_KEEP_MS).toISOString());
       return n;
     }).immediate();
   }
 
   /** Deletes (a batch of) instructions acknowledged before `cutoff` (ISO time); returns how many. */
-  sweep(cutoff: string): number {
+  async sweep(cutoff: string): Promise<number> {
     return this.q.sweep.run(cutoff).changes;
   }
 }

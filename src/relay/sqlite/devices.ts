@@ -3,28 +3,12 @@
 // read: reads), beside an expiry. A replaced or revoked hash is retired for good (retired_tokens, the session_id
 // column naming `device:<daemon id>`), and no hash is ever current for two holders (sessions or devices), so nobody
 // can claim a URL someone else holds or held.
+import { retiredDevice, sameHash, sha256hex, type AccessFailure, type DeviceAccess, type DeviceStore, type OpenedDevice } from '../stores.js';
 import type { Db } from './db.js';
-import { sameHash, sha256hex, type AccessFailure } from './store.js';
-
-export interface DeviceAccess {
-  tokenHash: string;
-  readHash: string | null;
-  expiresAt: string | null;
-}
-
-/** A daemon opened by its device URL's credential, with the scope the credential has. */
-export interface OpenedDevice {
-  daemonId: string;
-  scope: 'control' | 'view';
-  /** The device URL's steer hash: what instructions sent through it name as `via`. */
-  tokenHash: string;
-}
 
 interface RawDevice { id: string; device_hash: string | null; device_read_hash: string | null; device_expires_at: string | null }
 
-export const retiredDevice = (daemonId: string): string => `device:${daemonId}`;
-
-export class DeviceStore {
+export class SqliteDeviceStore implements DeviceStore {
   private readonly q;
 
   constructor(private readonly db: Db) {
@@ -43,7 +27,7 @@ export class DeviceStore {
    * Sets (or with null, revokes) the daemon's device URL. 'conflict' when a hash is another holder's, 'retired' when
    * it was rotated away or revoked before (by anyone): the same rules as a session URL's (store.ts put).
    */
-  put(daemonId: string, access: DeviceAccess | null): 'ok' | 'conflict' | 'retired' {
+  async put(daemonId: string, access: DeviceAccess | null): Promise<'ok' | 'conflict' | 'retired'> {
     return this.db.transaction(() => {
       const current = this.q.get.get(daemonId);
       if (!current) return 'conflict';
@@ -66,12 +50,12 @@ export class DeviceStore {
   }
 
   /** Whether a hash is some daemon's current device credential (a session may not take it). */
-  holds(hash: string): boolean {
+  async holds(hash: string): Promise<boolean> {
     return Boolean(this.q.bySteer.get(hash) ?? this.q.byRead.get(hash));
   }
 
   /** The daemon a device URL's credential opens, and with which scope, or why it opens none. */
-  open(credential: string, now = Date.now()): OpenedDevice | AccessFailure {
+  async open(credential: string, now = Date.now()): Promise<OpenedDevice | AccessFailure> {
     const hash = sha256hex(credential);
     const steer = this.q.bySteer.get(hash);
     const r = steer ?? this.q.byRead.get(hash);

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs Debian's PostgreSQL server programs for the shared-store tests (npm run test:postgres) when they are
+# missing. Only the programs: no cluster is created and no service is started (the tests run a throwaway cluster of
+# their own with initdb and pg_ctl in a temp directory, test/helpers/postgres.ts).
+set -euo pipefail
+if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then exit 0; fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-postgres: no apt-get here; install PostgreSQL's server programs yourself (initdb, pg_ctl)" >&2
+  exit 1
+fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+# No "main" cluster, and no service started by the package's scripts.
+$sudo mkdir -p /etc/postgresql-common
+echo 'create_main_cluster = false' | $sudo tee /etc/postgresql-common/createcluster.conf >/dev/null
+policy_added=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+  $sudo chmod +x /usr/sbin/policy-rc.d
+  policy_added=1
+fi
+cleanup() { if [ -n "$policy_added" ]; then $sudo rm -f /usr/sbin/policy-rc.d; fi; }
+trap cleanup EXIT
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
+ls /usr/lib/postgresql/*/bin/initdb

@@ -1,0 +1,166 @@
+// Daemons, sessions and their URLs in the shared PostgreSQL store: the same rules as sqlite/sessions.ts (only hashes
+// at rest, a retired hash never current again), made safe across instances by row locks (a daemon's row while its
+// sessions change) and one advisory lock taken only when URL hashes change (so two instances cannot both find a
+// hash free and claim it).
+import { randomBytes } from 'node:crypto';
+import { RemoteSession } from '../../protocol/relay.js';
+import {
+  sameHash, sha256hex, type AccessFailure, type OpenedSession, type RelayCounts, type SessionAccess, type SessionRow, type SessionStore,
+} from '../stores.js';
+import { LOCK_ACCESS, LOCK_REGISTER, tx, type Client, type Pool, type Queryable } from './db.js';
+
+interface RawSession {
+  id: string; daemon_id: string; view: string; token_hash: string | null; read_hash: string | null; envelope: string | null; device_envelope: string | null;
+  expires_at: string | null; acked_seq: number; pruned_through: number; event_count: number;
+}
+
+const COLUMNS = 'id, daemon_id, view, token_hash, read_hash, envelope, device_envelope, expires_at, acked_seq, pruned_through, event_count';
+
+export const toRow = (r: RawSession): SessionRow => ({
+  id: r.id, daemonId: r.daemon_id, view: RemoteSession.parse(JSON.parse(r.view)), tokenHash: r.token_hash, envelope: r.envelope, deviceEnvelope: r.device_envelope,
+  expiresAt: r.expires_at, ackedSeq: r.acked_seq, prunedThrough: r.pruned_through, eventCount: r.event_count,
+});
+
+/** Whether a hash is held by anyone (a session's steer or read hash, a device URL's) other than `except`. */
+export async function hashHolder(c: Queryable, hash: string): Promise<{ session: string | null; daemon: string | null }> {
+  const r = await c.query<{ session: string | null; daemon: string | null }>(
+    `SELECT (SELECT id FROM sessions WHERE token_hash = $1 OR read_hash = $1 LIMIT 1) AS session,
+            (SELECT id FROM daemons WHERE device_hash = $1 OR device_read_hash = $1 LIMIT 1) AS daemon`,
+    [hash],
+  );
+  return r.rows[0] ?? { session: null, daemon: null };
+}
+
+export async function retiredReason(c: Queryable, hash: string): Promise<{ token_hash: string; reason: string } | null> {
+  return (await c.query<{ token_hash: string; reason: string }>('SELECT token_hash, reason FROM retired_tokens WHERE token_hash = $1', [hash])).rows[0] ?? null;
+}
+
+export async function retire(c: Client, hash: string, holder: string, reason: 'rotated' | 'revoked', at: string): Promise<void> {
+  await c.query(
+    `INSERT INTO retired_tokens (token_hash, session_id, reason, at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (token_hash) DO UPDATE SET session_id = EXCLUDED.session_id, reason = EXCLUDED.reason, at = EXCLUDED.at`,
+    [hash, holder, reason, at],
+  );
+}
+
+export class PgSessionStore implements SessionStore {
+  constructor(private readonly pool: Pool) {}
+
+  async registerDaemon(maxDaemons: number): Promise<{ daemonId: string; credential: string } | 'full'> {
+    return tx(this.pool, async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK_REGISTER]);
+      const n = (await c.query<{ n: number }>('SELECT COUNT(*) AS n FROM daemons')).rows[0]?.n ?? 0;
+      if (n >= maxDaemons) return 'full' as const;
+      const daemonId = randomBytes(8).toString('hex');
+      const credential = randomBytes(32).toString('base64url');
+      await c.query('INSERT INTO daemons (id, credential_hash, created_at) VALUES ($1, $2, $3)', [daemonId, sha256hex(credential), new Date().toISOString()]);
+      return { daemonId, credential };
+    });
+  }
+
+  async authenticate(credential: string): Promise<{ id: string; registeredAt: number } | null> {
+    const hash = sha256hex(credential);
+    const row = (await this.pool.query<{ id: string; credential_hash: string; created_at: string }>(
+      'SELECT id, credential_hash, created_at FROM daemons WHERE credential_hash = $1', [hash],
+    )).rows[0];
+    return row && sameHash(row.credential_hash, hash) ? { id: row.id, registeredAt: Date.parse(row.created_at) } : null;
+  }
+
+  async ownerOf(id: string): Promise<string | null> {
+    return (await this.pool.query<{ daemon_id: string }>('SELECT daemon_id FROM sessions WHERE id = $1', [id])).rows[0]?.daemon_id ?? null;
+  }
+
+  async get(id: string): Promise<SessionRow | null> {
+    const r = (await this.pool.query<RawSession>(`SELECT ${COLUMNS} FROM sessions WHERE id = $1`, [id])).rows[0];
+    return r ? toRow(r) : null;
+  }
+
+  async put(
+    daemonId: string,
+    view: RemoteSession,
+    access: SessionAccess | null,
+    maxSessions: number,
+    deviceEnvelope: string | null = null,
+  ): Promise<'ok' | 'conflict' | 'retired' | 'full'> {
+    return tx(this.pool, async (c) => {
+      // The daemon's row first: its puts (a new session and the count of its sessions) go one at a time.
+      if ((await c.query('SELECT 1 FROM daemons WHERE id = $1 FOR UPDATE', [daemonId])).rowCount === 0) return 'conflict';
+      const now = new Date().toISOString();
+      const current = (await c.query<RawSession>(`SELECT ${COLUMNS} FROM sessions WHERE id = $1 FOR UPDATE`, [view.id])).rows[0];
+      if (current && current.daemon_id !== daemonId) return 'conflict';
+      if (!current) {
+        const n = (await c.query<{ n: number }>('SELECT COUNT(*) AS n FROM sessions WHERE daemon_id = $1', [daemonId])).rows[0]?.n ?? 0;
+        if (n >= maxSessions) return 'full';
+      }
+      const olds = [current?.token_hash ?? null, current?.read_hash ?? null];
+      const news = [access?.tokenHash ?? null, access?.readHash ?? null];
+      if (news[0] !== null && news[0] === news[1]) return 'conflict';
+      if (news.some((h, i) => h !== olds[i])) {
+        await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK_ACCESS]);
+        for (const hash of news) {
+          if (hash === null || olds.includes(hash)) continue;
+          const holder = await hashHolder(c, hash);
+          if ((holder.session !== null && holder.session !== view.id) || holder.daemon !== null) return 'conflict';
+          if (await retiredReason(c, hash)) return 'retired';
+        }
+        for (const old of olds) {
+          if (old !== null && !news.includes(old)) await retire(c, old, view.id, access ? 'rotated' : 'revoked', now);
+        }
+      }
+      const params = [view.id, daemonId, JSON.stringify(view), news[0], news[1], access?.envelope ?? null, deviceEnvelope, access?.expiresAt ?? null, now];
+      if (current) {
+        await c.query(
+          `UPDATE sessions SET view = $3, token_hash = $4, read_hash = $5, envelope = $6, device_envelope = $7, expires_at = $8, updated_at = $9
+            WHERE id = $1 AND daemon_id = $2`,
+          params,
+        );
+      } else {
+        await c.query(
+          `INSERT INTO sessions (id, daemon_id, view, token_hash, read_hash, envelope, device_envelope, expires_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          params,
+        );
+      }
+      return 'ok' as const;
+    });
+  }
+
+  async ofDaemon(daemonId: string): Promise<SessionRow[]> {
+    return (await this.pool.query<RawSession>(`SELECT ${COLUMNS} FROM sessions WHERE daemon_id = $1 ORDER BY id`, [daemonId])).rows.map(toRow);
+  }
+
+  async remove(daemonId: string, id: string): Promise<'ok' | 'not-found'> {
+    return tx(this.pool, async (c) => {
+      const current = (await c.query<RawSession>(`SELECT ${COLUMNS} FROM sessions WHERE id = $1 FOR UPDATE`, [id])).rows[0];
+      if (!current || current.daemon_id !== daemonId) return 'not-found';
+      const now = new Date().toISOString();
+      for (const hash of [current.token_hash, current.read_hash]) if (hash) await retire(c, hash, id, 'revoked', now);
+      await c.query('DELETE FROM sessions WHERE id = $1', [id]);
+      return 'ok' as const;
+    });
+  }
+
+  async byToken(token: string, now = Date.now()): Promise<OpenedSession | AccessFailure> {
+    const hash = sha256hex(token);
+    const rows = (await this.pool.query<RawSession>(`SELECT ${COLUMNS} FROM sessions WHERE token_hash = $1 OR read_hash = $1 LIMIT 1`, [hash])).rows;
+    const r = rows[0];
+    const steer = r?.token_hash === hash;
+    const stored = steer ? r?.token_hash : r?.read_hash;
+    if (r && r.token_hash && stored && sameHash(stored, hash)) {
+      if (r.expires_at && Date.parse(r.expires_at) <= now) return 'EXPIRED';
+      return { ...toRow(r), tokenHash: r.token_hash, scope: steer ? 'control' : 'view' };
+    }
+    const retired = await retiredReason(this.pool, hash);
+    if (retired && sameHash(retired.token_hash, hash)) return retired.reason === 'rotated' ? 'ROTATED' : 'REVOKED';
+    return 'UNKNOWN_URL';
+  }
+
+  async counts(): Promise<RelayCounts> {
+    const r = await this.pool.query<RelayCounts>(
+      `SELECT (SELECT COUNT(*) FROM daemons) AS daemons, (SELECT COUNT(*) FROM sessions) AS sessions,
+              (SELECT COALESCE(SUM(event_count), 0)::bigint FROM sessions) AS events,
+              (SELECT COUNT(*) FROM instructions WHERE acked_at IS NULL) AS pending`,
+    );
+    return r.rows[0] as RelayCounts;
+  }
+}
