@@ -318,6 +318,19 @@ function pgPids(c: PgCluster): number[] {
   return [master, ...kids];
 }
 
+/** CPU ticks of each PostgreSQL process now (one that exits while being read is left out). */
+function pgTicks(c: PgCluster): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const p of pgPids(c)) {
+    try {
+      out.set(p, cpuTicks(p));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
 async function dbBytes(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -373,8 +386,8 @@ async function level(n: number): Promise<string> {
       }
     })());
     await sleep(spread + WARMUP_S * 1000);
-    const pgAt0 = cluster ? pgPids(cluster) : [];
-    const [ticks0, pgTicks0, cpu0, disk0, t1] = [pids.map(cpuTicks), sum(pgAt0.map(cpuTicks)), process.cpuUsage(), await disk(), now()];
+    const pgTicks0 = cluster ? pgTicks(cluster) : new Map<number, number>();
+    const [ticks0, cpu0, disk0, t1] = [pids.map(cpuTicks), process.cpuUsage(), await disk(), now()];
     st.measuring = true;
     let rssMax = 0;
     while (now() - t1 < SECONDS * 1000) {
@@ -385,8 +398,10 @@ async function level(n: number): Promise<string> {
     const secs = (now() - t1) / 1000;
     const pctOf = (ticks: number) => (ticks * TICK_MS) / (secs * 1000) * 100;
     const cpus = pids.map((p, i) => pctOf(cpuTicks(p) - (ticks0[i] as number)));
-    // Processes that exited in the window are not counted (the pool keeps its connections, so there are few).
-    const pgCpu = cluster ? pctOf(sum(pgPids(cluster).map(cpuTicks)) - pgTicks0) : 0;
+    // Per process: what it used in the window (all of it for one started meanwhile); one that exited meanwhile is not
+    // counted (the pools keep their connections, so there are few).
+    const pgTicks1 = cluster ? pgTicks(cluster) : new Map<number, number>();
+    const pgCpu = pctOf(sum([...pgTicks1].map(([p, t]) => t - (pgTicks0.get(p) ?? 0))));
     const cpu = sum(cpus);
     const genUs = process.cpuUsage(cpu0);
     const gen = (genUs.user + genUs.system) / 1000 / (secs * 1000) * 100;

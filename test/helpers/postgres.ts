@@ -15,6 +15,10 @@ export interface PgCluster {
   url(database?: string): string;
   /** A new, empty database; its URL. */
   createDatabase(prefix?: string): Promise<string>;
+  /** Stops the server at once (as a crash would), keeping its data: an outage. */
+  halt(): void;
+  /** Starts it again after `halt`. */
+  resume(): void;
   /** Stops the cluster (immediate) and deletes its directory; safe to call twice. */
   stop(): void;
   /** pids of this cluster's server processes (to prove none is left). */
@@ -68,6 +72,10 @@ export function startPgCluster(): PgCluster {
   }
   chmodSync(dir, 0o755);
   let stopped = false;
+  // No TCP listener, a socket in `dir`, small memory, no fsync (a throwaway cluster: speed over durability; the tests
+  // kill relays, and halt() stops PostgreSQL without losing what it committed to its own files).
+  const opts = `-c listen_addresses='' -k ${dir} -c unix_socket_permissions=0777 -c fsync=off -c full_page_writes=off -c shared_buffers=32MB -c max_connections=200`;
+  const start = () => run('pg_ctl', ['-D', data, '-o', opts, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
   const stop = () => {
     if (stopped) return;
     stopped = true;
@@ -79,10 +87,7 @@ export function startPgCluster(): PgCluster {
   };
   try {
     run('initdb', ['-D', data, '-U', user, '--auth=trust', '--encoding=UTF8', '--no-instructions', '-N']);
-    // No TCP listener, a socket in `dir`, small memory, no fsync (a throwaway cluster: speed over durability, except
-    // where a test kills a relay, not PostgreSQL).
-    const opts = `-c listen_addresses='' -k ${dir} -c unix_socket_permissions=0777 -c fsync=off -c full_page_writes=off -c shared_buffers=32MB -c max_connections=200`;
-    run('pg_ctl', ['-D', data, '-o', opts, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+    start();
   } catch (err) {
     stop();
     const e = err as { stderr?: string; message: string };
@@ -94,6 +99,8 @@ export function startPgCluster(): PgCluster {
     dir,
     url,
     createDatabase: (prefix) => createDatabaseOn(url(), prefix),
+    halt: () => run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']),
+    resume: start,
     stop,
     pids() {
       try {

@@ -3,7 +3,7 @@
 // (exit 2), and leaves no process behind.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CLI, Rcd, isAlive, processesOf, waitFor, within } from '../helpers/harness.js';
@@ -102,7 +102,7 @@ describe('rcd relay (the command)', () => {
   it('answers usage errors with exit 2, --help with exit 0, and a busy data directory with exit 1', async () => {
     const rcd = home();
     const badLimits = [['--max-pending', '0'], ['--register-burst', 'x'], ['--max-event-bytes', '99'], ['--trust-proxy=yes'], ['--max-long-polls', '-1'], ['--keep-age', '5'], ['--max-uploads-per-second', '0']];
-    for (const args of [['--bogus'], ['--port', '99999'], ['--port', 'abc'], ['--keep-events', '0'], ['--cert', 'c.pem'], ['extra'], ...badLimits]) {
+    for (const args of [['--bogus'], ['--store', 'mysql://x@y/z'], ['--store', 'not a url'], ['--port', '99999'], ['--port', 'abc'], ['--keep-events', '0'], ['--cert', 'c.pem'], ['extra'], ...badLimits]) {
       const r = await rcd.run(['relay', ...args]);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /^rcd: [^\n]+; usage: rcd relay [^\n]*\n$/);
@@ -127,6 +127,20 @@ describe('rcd relay (the command)', () => {
     assert.match(taken.stderr, /already in use/);
     first.child.kill('SIGTERM');
     assert.equal((await within(first.exited, 10_000, 'the relay to exit')).code, 0);
+    assert.deepEqual(processesOf(rcd.home), []);
+  });
+
+  it('a PostgreSQL store it cannot reach: exit 1, saying where, never the password', async () => {
+    const rcd = home();
+    // Port 1 on loopback: nothing listens there, the connection is refused at once.
+    const r = await rcd.run(['relay', '--port', '0', '--data', join(rcd.home, 'd'), '--store', 'postgres://rcd:s3cret-pw@127.0.0.1:1/relaydb']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /cannot use the relay store postgres:\/\/127\.0\.0\.1:1\/relaydb: .*ECONNREFUSED/);
+    const viaEnv = await rcd.run(['relay', '--port', '0', '--data', join(rcd.home, 'd')], { env: { RCD_RELAY_STORE: 'postgres://rcd:s3cret-pw@127.0.0.1:1/relaydb' } });
+    assert.equal(viaEnv.code, 1, viaEnv.stderr);
+    assert.match(viaEnv.stderr, /cannot use the relay store postgres:\/\/127\.0\.0\.1:1\/relaydb/);
+    const log = readFileSync(join(rcd.home, 'd', 'relay.log'), 'utf8');
+    for (const out of [r.stderr, r.stdout, viaEnv.stderr, log]) assert.ok(!out.includes('s3cret-pw'), 'the password is nowhere');
     assert.deepEqual(processesOf(rcd.home), []);
   });
 });

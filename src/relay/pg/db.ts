@@ -30,6 +30,13 @@ const types: pg.CustomTypesConfig = {
     oid === INT8_OID && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
+/**
+ * A named statement: PostgreSQL parses and plans it once per connection and then only executes it. For the queries
+ * every request makes (a credential's lookup, an upload's statements): unnamed ones are parsed and planned each time,
+ * which was most of PostgreSQL's CPU under load (docs/benchmarks.md, "Relay load": several instances).
+ */
+export const prepared = (name: string, text: string) => (values: unknown[]): pg.QueryConfig => ({ name: `rcd_${name}`, text, values });
+
 export function clientConfig(url: string): pg.ClientConfig {
   return { connectionString: url, types, application_name: 'rcd-relay' };
 }

@@ -7,7 +7,7 @@ import {
   MAX_BYTES_PER_READ, MAX_EVENTS_PER_READ, SessionGone, type AppendResult, type EarlierResult, type EventStore, type ReadResult, type Retention,
   type UploadPart,
 } from '../stores.js';
-import { tx, type Client, type Pool } from './db.js';
+import { prepared, tx, type Client, type Pool } from './db.js';
 
 // Rows an age sweep looks at per session and run (as sqlite/events.ts).
 const MAX_SWEEP_ROWS = 10_000;
@@ -17,6 +17,22 @@ const ACK_SCAN = 100_000;
 interface Cursor { id: string; acked_seq: number; pruned_through: number; event_count: number; event_bytes: number }
 interface RawEvent { seq: number; at: string; kind: string; data: Buffer }
 
+const Q = {
+  lock: prepared('events_lock', 'SELECT id, acked_seq, pruned_through, event_count, event_bytes FROM sessions WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE'),
+  insert: prepared('events_insert', `INSERT INTO events (session_id, seq, at, kind, data)
+     SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bytea[])
+     ON CONFLICT (session_id, seq) DO NOTHING RETURNING length(data) AS n`),
+  after: prepared('events_after', 'SELECT seq FROM events WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3'),
+  cursor: prepared('events_cursor', `UPDATE sessions SET acked_seq = $1, pruned_through = $2, event_count = $3, event_bytes = $4,
+       first_at = CASE WHEN $6 THEN (SELECT at FROM events WHERE session_id = $5 ORDER BY seq LIMIT 1) ELSE first_at END
+     WHERE id = $5`),
+  read: prepared('events_read', `SELECT s.pruned_through, e.seq, e.at, e.kind, e.data FROM sessions s
+       LEFT JOIN LATERAL (SELECT seq, at, kind, data FROM events
+                           WHERE session_id = s.id AND seq > $2 AND seq <= s.acked_seq ORDER BY seq LIMIT $3) e ON true
+      WHERE s.id = $1 ORDER BY e.seq`),
+  bounds: prepared('events_bounds', 'SELECT acked_seq, (SELECT seq FROM events WHERE session_id = $1 ORDER BY seq LIMIT 1) AS first FROM sessions WHERE id = $1'),
+};
+
 const toEvent = (r: RawEvent): RelayEvent => ({ seq: r.seq, at: r.at, kind: r.kind as RelayEvent['kind'], data: unpackData(r.data) });
 
 export class PgEventStore implements EventStore {
@@ -25,10 +41,7 @@ export class PgEventStore implements EventStore {
   async append(parts: readonly UploadPart[]): Promise<AppendResult[]> {
     const ids = [...new Set(parts.map((p) => p.sessionId))].sort();
     return tx(this.pool, async (c) => {
-      const locked = await c.query<Cursor>(
-        'SELECT id, acked_seq, pruned_through, event_count, event_bytes FROM sessions WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
-        [ids],
-      );
+      const locked = await c.query<Cursor>(Q.lock([ids]));
       const cursors = new Map(locked.rows.map((r) => [r.id, r]));
       const out: AppendResult[] = [];
       for (const p of parts) {
@@ -50,10 +63,7 @@ export class PgEventStore implements EventStore {
     const fresh = events.filter((e) => e.seq > cur.pruned_through);
     if (fresh.length > 0) {
       const inserted = await c.query<{ n: number }>(
-        `INSERT INTO events (session_id, seq, at, kind, data)
-         SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bytea[])
-         ON CONFLICT (session_id, seq) DO NOTHING RETURNING length(data) AS n`,
-        [sessionId, fresh.map((e) => e.seq), fresh.map((e) => e.at), fresh.map((e) => e.kind), fresh.map((e) => packBytes(e.kind, e.data))],
+        Q.insert([sessionId, fresh.map((e) => e.seq), fresh.map((e) => e.at), fresh.map((e) => e.kind), fresh.map((e) => packBytes(e.kind, e.data))]),
       );
       cur.event_count += inserted.rows.length;
       for (const r of inserted.rows) cur.event_bytes += r.n;
@@ -80,17 +90,12 @@ export class PgEventStore implements EventStore {
     const before = cur.acked_seq;
     // Pruned events are not coming back, so they count as held: the daemon need not send them again.
     cur.acked_seq = Math.max(cur.acked_seq, cur.pruned_through);
-    const after = await c.query<{ seq: number }>('SELECT seq FROM events WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [sessionId, cur.acked_seq, ACK_SCAN]);
+    const after = await c.query<{ seq: number }>(Q.after([sessionId, cur.acked_seq, ACK_SCAN]));
     for (const { seq } of after.rows) {
       if (seq !== cur.acked_seq + 1) break;
       cur.acked_seq = seq;
     }
-    await c.query(
-      `UPDATE sessions SET acked_seq = $1, pruned_through = $2, event_count = $3, event_bytes = $4,
-         first_at = CASE WHEN $6 THEN (SELECT at FROM events WHERE session_id = $5 ORDER BY seq LIMIT 1) ELSE first_at END
-       WHERE id = $5`,
-      [cur.acked_seq, cur.pruned_through, cur.event_count, cur.event_bytes, sessionId, pruned || (wasEmpty && cur.event_count > 0)],
-    );
+    await c.query(Q.cursor([cur.acked_seq, cur.pruned_through, cur.event_count, cur.event_bytes, sessionId, pruned || (wasEmpty && cur.event_count > 0)]));
     return { acked: cur.acked_seq, advanced: cur.acked_seq > before };
   }
 
@@ -106,13 +111,7 @@ export class PgEventStore implements EventStore {
 
   async read(sessionId: string, after: number): Promise<ReadResult> {
     // One round trip: the cursor and the events after `after` up to the acknowledged seq.
-    const r = await this.pool.query<{ pruned_through: number; seq: number | null; at: string; kind: string; data: Buffer }>(
-      `SELECT s.pruned_through, e.seq, e.at, e.kind, e.data FROM sessions s
-         LEFT JOIN LATERAL (SELECT seq, at, kind, data FROM events
-                             WHERE session_id = s.id AND seq > $2 AND seq <= s.acked_seq ORDER BY seq LIMIT $3) e ON true
-        WHERE s.id = $1 ORDER BY e.seq`,
-      [sessionId, after, MAX_EVENTS_PER_READ + 1],
-    );
+    const r = await this.pool.query<{ pruned_through: number; seq: number | null; at: string; kind: string; data: Buffer }>(Q.read([sessionId, after, MAX_EVENTS_PER_READ + 1]));
     const first = r.rows[0];
     if (!first) return { events: [], gap: false, complete: true };
     const events: RelayEvent[] = [];
@@ -156,9 +155,7 @@ export class PgEventStore implements EventStore {
   }
 
   async bounds(sessionId: string): Promise<{ firstSeq: number; lastSeq: number }> {
-    const cur = (await this.pool.query<{ acked_seq: number; first: number | null }>(
-      'SELECT acked_seq, (SELECT seq FROM events WHERE session_id = $1 ORDER BY seq LIMIT 1) AS first FROM sessions WHERE id = $1', [sessionId],
-    )).rows[0];
+    const cur = (await this.pool.query<{ acked_seq: number; first: number | null }>(Q.bounds([sessionId]))).rows[0];
     if (!cur || cur.acked_seq === 0) return { firstSeq: 0, lastSeq: 0 };
     return { firstSeq: Math.min(cur.first ?? cur.acked_seq, cur.acked_seq), lastSeq: cur.acked_seq };
   }

@@ -5,11 +5,17 @@
 import { randomBytes } from 'node:crypto';
 import type { Instruction } from '../../protocol/relay.js';
 import { ACKED_KEEP_MS, MAX_INSTRUCTIONS_PER_POLL, SWEEP_BATCH, type InstructionStore, type Target } from '../stores.js';
-import { tx, type Pool, type Queryable } from './db.js';
+import { prepared, tx, type Pool, type Queryable } from './db.js';
 
 interface RawInstruction {
   id: string; session_id: string | null; kind: string; payload: string; via: string | null; created_at: string;
 }
+
+const Q = {
+  pending: prepared('instructions_pending', `SELECT id, session_id, kind, payload, via, created_at FROM instructions
+      WHERE daemon_id = $1 AND acked_at IS NULL ORDER BY seq LIMIT $2`),
+  ack: prepared('instructions_ack', 'UPDATE instructions SET acked_at = $1 WHERE id = ANY($2::text[]) AND acked_at IS NULL AND daemon_id = $3'),
+};
 
 async function sweep(c: Queryable, cutoff: string): Promise<number> {
   const r = await c.query(
@@ -78,11 +84,7 @@ export class PgInstructionStore implements InstructionStore {
   }
 
   async pendingFor(daemonId: string): Promise<Instruction[]> {
-    const rows = (await this.pool.query<RawInstruction>(
-      `SELECT id, session_id, kind, payload, via, created_at FROM instructions
-        WHERE daemon_id = $1 AND acked_at IS NULL ORDER BY seq LIMIT $2`,
-      [daemonId, MAX_INSTRUCTIONS_PER_POLL],
-    )).rows;
+    const rows = (await this.pool.query<RawInstruction>(Q.pending([daemonId, MAX_INSTRUCTIONS_PER_POLL]))).rows;
     return rows.map((r) => ({
       id: r.id,
       session: r.session_id,
@@ -94,10 +96,7 @@ export class PgInstructionStore implements InstructionStore {
   }
 
   async ack(daemonId: string, ids: readonly string[]): Promise<number> {
-    const r = await this.pool.query(
-      'UPDATE instructions SET acked_at = $1 WHERE id = ANY($2::text[]) AND acked_at IS NULL AND daemon_id = $3',
-      [new Date().toISOString(), [...ids], daemonId],
-    );
+    const r = await this.pool.query(Q.ack([new Date().toISOString(), [...ids], daemonId]));
     await sweep(this.pool, new Date(Date.now() - ACKED_KEEP_MS).toISOString());
     return r.rowCount ?? 0;
   }

@@ -7,7 +7,7 @@ import { RemoteSession } from '../../protocol/relay.js';
 import {
   sameHash, sha256hex, type AccessFailure, type OpenedSession, type RelayCounts, type SessionAccess, type SessionRow, type SessionStore,
 } from '../stores.js';
-import { LOCK_ACCESS, LOCK_REGISTER, tx, type Client, type Pool, type Queryable } from './db.js';
+import { LOCK_ACCESS, LOCK_REGISTER, prepared, tx, type Client, type Pool, type Queryable } from './db.js';
 
 interface RawSession {
   id: string; daemon_id: string; view: string; token_hash: string | null; read_hash: string | null; envelope: string | null; device_envelope: string | null;
@@ -15,6 +15,13 @@ interface RawSession {
 }
 
 const COLUMNS = 'id, daemon_id, view, token_hash, read_hash, envelope, device_envelope, expires_at, acked_seq, pruned_through, event_count';
+
+const Q = {
+  authenticate: prepared('authenticate', 'SELECT id, credential_hash, created_at FROM daemons WHERE credential_hash = $1'),
+  ownerOf: prepared('owner_of', 'SELECT daemon_id FROM sessions WHERE id = $1'),
+  get: prepared('session_get', `SELECT ${COLUMNS} FROM sessions WHERE id = $1`),
+  byToken: prepared('session_by_token', `SELECT ${COLUMNS} FROM sessions WHERE token_hash = $1 OR read_hash = $1 LIMIT 1`),
+};
 
 export const toRow = (r: RawSession): SessionRow => ({
   id: r.id, daemonId: r.daemon_id, view: RemoteSession.parse(JSON.parse(r.view)), tokenHash: r.token_hash, envelope: r.envelope, deviceEnvelope: r.device_envelope,
@@ -60,18 +67,16 @@ export class PgSessionStore implements SessionStore {
 
   async authenticate(credential: string): Promise<{ id: string; registeredAt: number } | null> {
     const hash = sha256hex(credential);
-    const row = (await this.pool.query<{ id: string; credential_hash: string; created_at: string }>(
-      'SELECT id, credential_hash, created_at FROM daemons WHERE credential_hash = $1', [hash],
-    )).rows[0];
+    const row = (await this.pool.query<{ id: string; credential_hash: string; created_at: string }>(Q.authenticate([hash]))).rows[0];
     return row && sameHash(row.credential_hash, hash) ? { id: row.id, registeredAt: Date.parse(row.created_at) } : null;
   }
 
   async ownerOf(id: string): Promise<string | null> {
-    return (await this.pool.query<{ daemon_id: string }>('SELECT daemon_id FROM sessions WHERE id = $1', [id])).rows[0]?.daemon_id ?? null;
+    return (await this.pool.query<{ daemon_id: string }>(Q.ownerOf([id]))).rows[0]?.daemon_id ?? null;
   }
 
   async get(id: string): Promise<SessionRow | null> {
-    const r = (await this.pool.query<RawSession>(`SELECT ${COLUMNS} FROM sessions WHERE id = $1`, [id])).rows[0];
+    const r = (await this.pool.query<RawSession>(Q.get([id]))).rows[0];
     return r ? toRow(r) : null;
   }
 
@@ -142,7 +147,7 @@ export class PgSessionStore implements SessionStore {
 
   async byToken(token: string, now = Date.now()): Promise<OpenedSession | AccessFailure> {
     const hash = sha256hex(token);
-    const rows = (await this.pool.query<RawSession>(`SELECT ${COLUMNS} FROM sessions WHERE token_hash = $1 OR read_hash = $1 LIMIT 1`, [hash])).rows;
+    const rows = (await this.pool.query<RawSession>(Q.byToken([hash]))).rows;
     const r = rows[0];
     const steer = r?.token_hash === hash;
     const stored = steer ? r?.token_hash : r?.read_hash;

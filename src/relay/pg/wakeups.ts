@@ -68,7 +68,7 @@ export class PgWakeups implements SharedWakeups {
     if (cur) payloads.push(cur);
     for (const p of payloads) {
       try {
-        await this.pool.query('SELECT pg_notify($1, $2)', [WAKE_CHANNEL, `${this.instance}|${p}`]);
+        await this.pool.query({ name: 'rcd_notify', text: 'SELECT pg_notify($1, $2)', values: [WAKE_CHANNEL, `${this.instance}|${p}`] });
         this.stats.sent += 1;
       } catch (err) {
         // The other instances' held requests see the news when their hold ends (or the next notify): logged, not fatal.
