@@ -17,10 +17,11 @@
 // next instance, so that every wake-up crosses instances (LISTEN/NOTIFY); CPU is reported per instance and for
 // PostgreSQL's processes, disk growth as the database's.
 // Usage: npm run bench:relay-load -- --daemons 500,2000 [--seconds 30] [--warmup-s 10] [--link new|old]
-//   [--store sqlite|postgres] [--instances K]
+//   [--store sqlite|postgres] [--instances K] [--keep-data]   (--keep-data: leave each level's relay data and logs)
+//   [--pin]   (the relays on CPU 0, this generator on CPU 1, with taskset: neither takes the other's core)
 //   [--relay-arg=--max-long-polls=20000 ...] [--cli path/to/rcd.cjs --old-relay]   (--cli: another build's relay)
 // A markdown table on stdout, progress on stderr; every relay it started is stopped and its data removed.
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -37,7 +38,7 @@ const { values } = parseArgs({
     daemons: { type: 'string', default: '500,2000' }, seconds: { type: 'string', default: '30' }, 'warmup-s': { type: 'string', default: '10' },
     link: { type: 'string', default: 'new' }, 'relay-arg': { type: 'string', multiple: true, default: [] },
     'busy-share': { type: 'string', default: '0.2' }, 'old-relay': { type: 'boolean', default: false }, cli: { type: 'string', default: CLI }, 'follower-share': { type: 'string', default: '0.25' },
-    store: { type: 'string', default: 'sqlite' }, instances: { type: 'string', default: '1' },
+    store: { type: 'string', default: 'sqlite' }, instances: { type: 'string', default: '1' }, 'keep-data': { type: 'boolean', default: false }, pin: { type: 'boolean', default: false },
   },
 });
 const LEVELS = String(values.daemons).split(',').map(Number);
@@ -285,6 +286,7 @@ async function startRelay(data: string, store: string | null): Promise<{ child: 
   const args = ['--host', '127.0.0.1', '--port', '0', '--data', data, ...(store ? ['--store', store] : []),
     '--register-burst', '1000000', '--register-per-hour', '3600000', ...(OLD_RELAY ? [] : ['--established-after', '0s']), ...(values['relay-arg'] as string[])];
   const { child, url } = await spawnRelay(String(values.cli), args);
+  if (values.pin) spawnSync('taskset', ['-a', '-pc', '0', String(child.pid)], { stdio: 'ignore' });
   return { child, url };
 }
 
@@ -424,10 +426,12 @@ async function level(n: number): Promise<string> {
     }));
     agent.destroy();
     await Promise.race([Promise.allSettled(loops), sleep(5_000)]);
-    rmSync(data, { recursive: true, force: true });
+    if (values['keep-data']) progress(`relay data (logs) kept in ${data}`);
+    else rmSync(data, { recursive: true, force: true });
   }
 }
 
+if (values.pin) spawnSync('taskset', ['-a', '-pc', '1', String(process.pid)], { stdio: 'ignore' });
 const rows: string[] = [];
 try {
   for (const n of LEVELS) rows.push(await level(n));
@@ -435,7 +439,7 @@ try {
   (cluster as PgCluster | null)?.stop(); // set inside level()
 }
 process.stdout.write([
-  `Store: ${POSTGRES ? `PostgreSQL, ${INSTANCES} instance(s)` : 'SQLite, 1 instance'}; link: ${OLD_LINK ? 'old (a refused poll aborts the cycle)' : 'new (a refused poll is retried alone)'}; relay args: ${(values['relay-arg'] as string[]).join(' ') || 'defaults'}; ${SECONDS} s measured after ${WARMUP_S} s warm-up`,
+  `Store: ${POSTGRES ? `PostgreSQL, ${INSTANCES} instance(s)` : 'SQLite, 1 instance'}${values.pin ? '; relays pinned to CPU 0, generator to CPU 1' : ''}; link: ${OLD_LINK ? 'old (a refused poll aborts the cycle)' : 'new (a refused poll is retried alone)'}; relay args: ${(values['relay-arg'] as string[]).join(' ') || 'defaults'}; ${SECONDS} s measured after ${WARMUP_S} s warm-up`,
   '',
   '| daemons | relay CPU | RSS (largest instance) | upload p50 / p99 ms | prompt p50 / p99 ms | follower p50 / p99 ms | uploads/s | refused polls (daemon / follower) | reconnects | events unsent | errors | disk growth | generator CPU |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|',

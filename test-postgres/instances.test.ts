@@ -84,10 +84,12 @@ describe('two relay instances sharing PostgreSQL', () => {
     await a.kill9();
     const viaB = through(b, url);
     for (const n of [1, 2, 3]) await rcd.ok(['remote', 'send', viaB, `while A was down ${n}`]);
-    const st = JSON.parse(await rcd.ok(['remote', 'status', viaB, '--json'])) as { daemonOnline: boolean };
-    assert.equal(typeof st.daemonOnline, 'boolean');
+    // B stops vouching for the daemon once A's heartbeat is stale (A cannot withdraw its links: it was killed).
+    const online = async () => (JSON.parse(await rcd.ok(['remote', 'status', viaB, '--json'])) as { daemonOnline: boolean }).daemonOnline;
+    await waitFor(async () => !(await online()), 'B to report the daemon offline', 30_000, 500);
     assert.ok(!(await rcd.logs('echo')).includes('while A was down'), 'nothing ran while the daemon\'s instance was gone');
     await a.start(); // same port, same store
+    await waitFor(online, 'B to report the daemon online again', 30_000, 250);
     await waitFor(async () => count(await rcd.logs('echo'), 'echo: while A was down 3') === 1, 'the prompts B took to run once A is back', 60_000);
     // A marker sent after them runs after them (instructions run in order): any duplicate would have come before it.
     await rcd.ok(['remote', 'send', viaB, 'marker after']);

@@ -20,7 +20,7 @@ export const USAGE: Record<string, string> = {
   url: 'rcd url SESSION|--device [--view] [--rotate|--revoke] [--expires-in DURATION] [--json]   (--device: one URL for every session of this daemon; --view: the read-only URL; --rotate, --revoke and --expires-in apply to both URLs)',
   remote: 'rcd remote status URL [--json] | logs URL [--follow] | send URL TEXT | approve URL [REQUEST] [--always|--mode MODE] | deny URL [REQUEST] [--message M] | answer URL [REQUEST] ANSWER... | mode URL MODE | interrupt URL | stop URL | restart URL | start DEVICE_URL --cwd DIR [--name N] [--agent generic|claude] [--worktree [--branch B]] [--wait S] [-- ARGS] | dirs DEVICE_URL [DIR]   (URL: a session URL, or a device URL with --session NAME|ID; status DEVICE_URL lists its sessions)',
   service: 'rcd service install|uninstall|status [--dry-run] [--platform linux|darwin] [--json]   (the login service)',
-  relay: 'rcd relay [--host H] [--port P] [--data DIR] [--store URL] [--cert FILE --key FILE] [--keep-events N] [--keep-bytes N] [--keep-age DURATION] ' +
+  relay: 'rcd relay [--host H] [--port P] [--data DIR] [--store URL [--store-connections N]] [--cert FILE --key FILE] [--keep-events N] [--keep-bytes N] [--keep-age DURATION] ' +
     '[--max-long-polls N] [--max-connections N] [--register-burst N] [--register-per-hour N] [--trust-proxy] [--established-after DURATION] ' +
     '[--max-daemons N] [--max-sessions N] [--max-pending N] [--max-event-bytes N] [--max-uploads-per-second N] [--push-hosts H,...] [--push-contact URL]   (the self-hostable relay, in the foreground)',
 };
@@ -36,6 +36,7 @@ export const RELAY_HELP = `Flags (README "The relay"):
   --data DIR               relay.db and relay.log (default $RCD_HOME/relay)
   --store URL              a PostgreSQL database shared by several instances, postgres://USER@HOST:PORT/DB
                            (default: relay.db in --data; also RCD_RELAY_STORE, which keeps a password out of ps)
+  --store-connections N    connections to that database per instance (default 32)
   --cert FILE --key FILE   serve HTTPS with this PEM certificate chain and key
   --keep-events N          events kept per session (default 100000)
   --push-hosts H,...       push services Web Push is delivered to, with their subdomains (default

@@ -156,7 +156,7 @@ async function launch(input: RelayOptionsInput): Promise<RunningRelay & { log: L
       });
     });
   } catch (err) {
-    ctx.presence.stop();
+    await ctx.presence.stop(true);
     await stores.close();
     log.error({ err }, 'cannot listen');
     logger.flush();
@@ -195,7 +195,7 @@ async function launch(input: RelayOptionsInput): Promise<RunningRelay & { log: L
       await settle();
       clearInterval(rotation);
       clearInterval(sweeping);
-      ctx.presence.stop();
+      await ctx.presence.stop(true);
       try {
         await stores.close();
       } catch (err) {

@@ -120,38 +120,41 @@ export class Notifier {
 // A daemon counts as online while it holds a poll and this long after its last request: enough to cover the
 // moment between one poll's answer and the next, not a daemon in its reconnect backoff.
 export const ONLINE_GRACE_MS = 10_000;
-// With a shared store, each instance publishes the daemons it sees this often (one write for all of them), and the
-// others count a daemon online for ONLINE_GRACE_MS past its last publication.
-export const PRESENCE_PUBLISH_MS = 5_000;
+// With a shared store, each instance writes which daemons are linked to it when that changes, and a heartbeat this
+// often (pg/presence.ts); another instance counts a daemon online while a live instance holds it.
+export const PRESENCE_TICK_MS = 5_000;
 const EARLY_PUBLISH_MS = 50;
 
 /**
  * Which daemons are linked: those holding a poll here now or seen here within the grace period (memory), and, with
- * a shared store, those another instance published lately (a daemon linked to instance A, read through B).
+ * a shared store, those linked to another live instance (a daemon linked to instance A, read through B).
  */
 export class Presence {
   private readonly lastSeen = new Map<string, number>();
   private readonly polling = new Map<string, number>();
-  private seenSincePublish = new Set<string>();
+  /** The daemons the shared store holds as linked here, as last written. */
+  private published = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private soon: NodeJS.Timeout | null = null;
+  private syncing: Promise<void> | null = null;
+  private again = false;
 
   constructor(private readonly shared: SharedPresence | null = null, private readonly onError: (err: unknown) => void = () => {}) {
-    if (shared) this.timer = setInterval(() => void this.publish(), PRESENCE_PUBLISH_MS).unref();
+    if (!shared) return;
+    this.timer = setInterval(() => void this.sync(), PRESENCE_TICK_MS).unref();
+    void this.sync();
   }
 
   seen(daemonId: string): void {
-    const now = Date.now();
-    const fresh = this.shared !== null && !this.here(daemonId, now);
-    this.lastSeen.set(daemonId, now);
-    if (!this.shared) return;
-    this.seenSincePublish.add(daemonId);
-    // A daemon that just linked is published at once (batched with others in the same moment), not at the next
-    // round: a phone opening its session through another instance right after should see it online.
-    if (fresh && !this.soon) this.soon = setTimeout(() => {
-      this.soon = null;
-      void this.publish();
-    }, EARLY_PUBLISH_MS).unref();
+    this.lastSeen.set(daemonId, Date.now());
+    // A daemon that just linked is written at once (with any others of the same moment), not at the next tick: a
+    // phone opening its session through another instance right after should see it online.
+    if (this.shared && !this.published.has(daemonId) && !this.soon) {
+      this.soon = setTimeout(() => {
+        this.soon = null;
+        void this.sync();
+      }, EARLY_PUBLISH_MS).unref();
+    }
   }
 
   pollStarted(daemonId: string): void {
@@ -173,33 +176,58 @@ export class Presence {
 
   async online(daemonId: string, now = Date.now()): Promise<boolean> {
     if (this.here(daemonId, now) || !this.shared) return this.here(daemonId, now);
-    return (await this.shared.recent([daemonId], PRESENCE_PUBLISH_MS + ONLINE_GRACE_MS)).has(daemonId);
+    return (await this.shared.linked([daemonId])).has(daemonId);
   }
 
   /** Daemons online now (for the status page): across instances with a shared store. */
   async count(now = Date.now()): Promise<number> {
-    if (this.shared) return this.shared.countRecent(PRESENCE_PUBLISH_MS + ONLINE_GRACE_MS);
+    if (this.shared) return this.shared.countLinked();
     const ids = new Set([...this.polling.keys(), ...this.lastSeen.keys()]);
     let n = 0;
     for (const id of ids) if (this.here(id, now)) n++;
     return n;
   }
 
-  /** Writes who is linked here to the shared store: those polling now and those seen since the last time. */
-  private async publish(): Promise<void> {
-    const ids = new Set([...this.polling.keys(), ...this.seenSincePublish]);
-    this.seenSincePublish = new Set();
-    for (const [id, at] of this.lastSeen) if (Date.now() - at > ONLINE_GRACE_MS && !this.polling.has(id)) this.lastSeen.delete(id);
-    if (ids.size === 0 || !this.shared) return;
+  /** Heartbeat, then writes what changed since the last time: daemons linked here since, and those gone. */
+  private sync(): Promise<void> {
+    if (this.syncing) {
+      this.again = true;
+      return this.syncing;
+    }
+    this.syncing = (async () => {
+      const shared = this.shared as SharedPresence;
+      try {
+        const now = Date.now();
+        for (const [id] of this.lastSeen) if (!this.here(id, now)) this.lastSeen.delete(id);
+        // The store forgot this instance (its first beat, a restart of PostgreSQL, a long pause): write every link again.
+        if (!(await shared.heartbeat())) this.published = new Set();
+        const current = new Set([...this.polling.keys(), ...this.lastSeen.keys()]);
+        await shared.update([...current].filter((id) => !this.published.has(id)), [...this.published].filter((id) => !current.has(id)));
+        this.published = current;
+      } catch (err) {
+        this.onError(err);
+      } finally {
+        this.syncing = null;
+        if (this.again) {
+          this.again = false;
+          void this.sync();
+        }
+      }
+    })();
+    return this.syncing;
+  }
+
+  /** Stops writing; with `withdraw`, takes this instance's links out of the shared store (a clean shutdown). */
+  async stop(withdraw = false): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    if (this.soon) clearTimeout(this.soon);
+    this.timer = this.soon = null;
+    if (!withdraw || !this.shared) return;
+    await this.syncing;
     try {
-      await this.shared.publish([...ids]);
+      await this.shared.withdraw();
     } catch (err) {
       this.onError(err);
     }
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    if (this.soon) clearTimeout(this.soon);
   }
 }

@@ -10,5 +10,5 @@ export async function openStores(opts: RelayOptions, log: Logger): Promise<Relay
   const keep = { events: opts.keepEvents, bytes: opts.keepBytes, ageMs: opts.keepAgeS * 1000 };
   if (!opts.store) return openSqliteStores(opts.data, keep);
   const { openPgStores } = await import('./pg/index.js');
-  return openPgStores(opts.store, keep, log);
+  return openPgStores(opts.store, keep, log, opts.storeConnections);
 }

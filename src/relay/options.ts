@@ -30,6 +30,9 @@ export const DEFAULT_MAX_LONG_POLLS = 20_000;
 export const CONNECTIONS_BEYOND_POLLS = 5_000;
 // What `--max-connections N` may say; each open socket is a file descriptor (main.ts checks RLIMIT_NOFILE).
 export const MAX_CONNECTIONS_LIMIT = 1_000_000;
+// Connections to a PostgreSQL store per instance. Held long-polls take none (they wait on wake-ups in memory); a
+// request holds one for the milliseconds of its statements, and beyond this many requests queue for one.
+export const DEFAULT_STORE_CONNECTIONS = 32;
 
 export interface RelayOptions extends RelayLimits {
   host: string;
@@ -42,6 +45,8 @@ export interface RelayOptions extends RelayLimits {
    * From --store or RCD_RELAY_STORE (the environment keeps a password out of the process list).
    */
   store?: string;
+  /** Connections to the PostgreSQL store (its pool's size). */
+  storeConnections: number;
   cert?: string;
   key?: string;
   keepEvents: number;
@@ -70,6 +75,7 @@ export function withDefaults(input: RelayOptionsInput, env: NodeJS.ProcessEnv = 
     ...(input.cert !== undefined ? { cert: input.cert } : {}),
     ...(input.key !== undefined ? { key: input.key } : {}),
     ...((input.store ?? env.RCD_RELAY_STORE) ? { store: checkStore(input.store ?? (env.RCD_RELAY_STORE as string)) } : {}),
+    storeConnections: input.storeConnections ?? DEFAULT_STORE_CONNECTIONS,
     keepEvents: input.keepEvents ?? DEFAULT_KEEP_EVENTS,
     keepBytes: input.keepBytes ?? DEFAULT_KEEP_BYTES,
     keepAgeS: input.keepAgeS ?? DEFAULT_KEEP_AGE_S,
@@ -145,7 +151,7 @@ export function parseRelayArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         cert: { type: 'string' }, key: { type: 'string' }, 'keep-events': { type: 'string' },
         'push-hosts': { type: 'string' }, 'push-contact': { type: 'string' },
         'max-long-polls': { type: 'string' }, 'trust-proxy': { type: 'boolean' }, 'max-connections': { type: 'string' },
-        'keep-bytes': { type: 'string' }, store: { type: 'string' }, 'keep-age': { type: 'string' }, 'established-after': { type: 'string' },
+        'keep-bytes': { type: 'string' }, store: { type: 'string' }, 'store-connections': { type: 'string' }, 'keep-age': { type: 'string' }, 'established-after': { type: 'string' },
         ...Object.fromEntries(LIMIT_FLAGS.map((f) => [f.flag, { type: 'string' as const }])),
       },
     });
@@ -176,6 +182,8 @@ export function parseRelayArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if ((cert === undefined) !== (key === undefined)) throw usage('--cert and --key go together');
   const port = intFlag('port', str('port'), 0, 65535);
   const keepEvents = intFlag('keep-events', str('keep-events'), 1, Number.MAX_SAFE_INTEGER);
+  const storeConnections = intFlag('store-connections', str('store-connections'), 1, 1000);
+  if (storeConnections !== undefined && store === undefined && !env.RCD_RELAY_STORE) throw usage('--store-connections goes with --store (a PostgreSQL store)');
   const pushHosts = str('push-hosts')?.split(',').map((h) => h.trim()).filter(Boolean);
   if (pushHosts?.length === 0) throw usage('--push-hosts takes a comma-separated list of hosts');
   const pushContact = str('push-contact');
@@ -187,6 +195,7 @@ export function parseRelayArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     ...(cert !== undefined ? { cert } : {}),
     ...(key !== undefined ? { key } : {}),
     ...(store !== undefined ? { store } : {}),
+    ...(storeConnections !== undefined ? { storeConnections } : {}),
     ...(keepEvents !== undefined ? { keepEvents } : {}),
     ...(maxLongPolls !== undefined ? { maxLongPolls } : {}),
     ...(pushHosts ? { pushHosts } : {}),

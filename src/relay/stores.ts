@@ -218,14 +218,22 @@ export interface InstructionStore {
 
 // ---- the whole store ------------------------------------------------------------------------------------------
 
-/** Whether daemons are linked, across every instance sharing the store (notifier.ts keeps this instance's part). */
+/**
+ * Whether daemons are linked, across every instance sharing the store (notifier.ts keeps this instance's part). An
+ * instance writes only changes (a daemon linked here, one gone) and a heartbeat of its own; a daemon counts as
+ * linked while an instance with a fresh heartbeat says so, so an instance killed -9 stops vouching for its daemons.
+ */
 export interface SharedPresence {
-  /** Records that these daemons hold a poll or made a request here just now. */
-  publish(daemonIds: readonly string[]): Promise<void>;
-  /** Of these daemons, those another instance published within `withinMs`. */
-  recent(daemonIds: readonly string[], withinMs: number): Promise<Set<string>>;
-  /** How many daemons any instance published within `withinMs`. */
-  countRecent(withinMs: number): Promise<number>;
+  /** These daemons are linked here now (`join`), these no longer (`leave`). */
+  update(join: readonly string[], leave: readonly string[]): Promise<void>;
+  /** This instance is alive; false when the store had forgotten it (its links must be joined again). */
+  heartbeat(): Promise<boolean>;
+  /** Of these daemons, those linked to a live instance. */
+  linked(daemonIds: readonly string[]): Promise<Set<string>>;
+  /** How many daemons are linked to a live instance. */
+  countLinked(): Promise<number>;
+  /** Withdraws this instance and its links (a clean shutdown). */
+  withdraw(): Promise<void>;
 }
 
 /** Wake-ups for held requests that cross instances (`notify` reaches every instance's `onWake`, this one's too). */

@@ -102,7 +102,7 @@ describe('rcd relay (the command)', () => {
   it('answers usage errors with exit 2, --help with exit 0, and a busy data directory with exit 1', async () => {
     const rcd = home();
     const badLimits = [['--max-pending', '0'], ['--register-burst', 'x'], ['--max-event-bytes', '99'], ['--trust-proxy=yes'], ['--max-long-polls', '-1'], ['--keep-age', '5'], ['--max-uploads-per-second', '0']];
-    for (const args of [['--bogus'], ['--store', 'mysql://x@y/z'], ['--store', 'not a url'], ['--port', '99999'], ['--port', 'abc'], ['--keep-events', '0'], ['--cert', 'c.pem'], ['extra'], ...badLimits]) {
+    for (const args of [['--bogus'], ['--store', 'mysql://x@y/z'], ['--store', 'not a url'], ['--store-connections', '5'], ['--port', '99999'], ['--port', 'abc'], ['--keep-events', '0'], ['--cert', 'c.pem'], ['extra'], ...badLimits]) {
       const r = await rcd.run(['relay', ...args]);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /^rcd: [^\n]+; usage: rcd relay [^\n]*\n$/);

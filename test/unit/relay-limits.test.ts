@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { RELAY_HELP } from '../../src/cli/usage.js';
 import { MAX_JSON_DEPTH, MAX_JSON_SEPARATORS, jsonShapeProblem } from '../../src/relay/json-guard.js';
 import { DEFAULT_LIMITS, LIMIT_FLAGS } from '../../src/relay/limits.js';
-import { CONNECTIONS_BEYOND_POLLS, DEFAULT_KEEP_AGE_S, DEFAULT_KEEP_BYTES, DEFAULT_MAX_LONG_POLLS, parseRelayArgs } from '../../src/relay/options.js';
+import { CONNECTIONS_BEYOND_POLLS, DEFAULT_KEEP_AGE_S, DEFAULT_KEEP_BYTES, DEFAULT_MAX_LONG_POLLS, DEFAULT_STORE_CONNECTIONS, parseRelayArgs, storeWhere } from '../../src/relay/options.js';
 import { TokenBuckets, addressKey, clientAddress } from '../../src/relay/rate-limit.js';
 
 const env = { RCD_HOME: '/tmp/rcd-unit-home' };
@@ -93,5 +93,18 @@ describe('rcd relay limit flags', () => {
     for (const bad of [['--max-long-polls', '100', '--max-connections', '100'], ['--keep-age', '30'], ['--keep-age', '10s'], ['--keep-bytes', '10'], ['--established-after', 'soon']]) {
       assert.throws(() => parseRelayArgs(bad, env), (e: { code?: string }) => e.code === 'USAGE', bad.join(' '));
     }
+  });
+
+  it('takes a PostgreSQL store from --store or RCD_RELAY_STORE, with its pool size; refuses anything else without echoing it', () => {
+    assert.equal(parseRelayArgs([], env).store, undefined, 'SQLite by default');
+    const url = 'postgres://rcd:pw@db.internal:5432/relay';
+    assert.deepEqual([parseRelayArgs(['--store', url], env).store, parseRelayArgs(['--store', url], env).storeConnections], [url, DEFAULT_STORE_CONNECTIONS]);
+    assert.equal(parseRelayArgs([], { ...env, RCD_RELAY_STORE: url }).store, url);
+    assert.equal(parseRelayArgs(['--store', url, '--store-connections', '64'], env).storeConnections, 64);
+    assert.equal(storeWhere(url), 'postgres://db.internal:5432/relay', 'no user or password where it is shown');
+    for (const bad of [['--store', 'mysql://rcd:pw@h/db'], ['--store', 'pw'], ['--store-connections', '8'], ['--store', url, '--store-connections', '0']]) {
+      assert.throws(() => parseRelayArgs(bad, env), (e: { code?: string; message: string }) => e.code === 'USAGE' && !e.message.includes('pw@'), bad.join(' '));
+    }
+    assert.match(RELAY_HELP, new RegExp(`--store-connections N .*\\(default ${DEFAULT_STORE_CONNECTIONS}\\)`));
   });
 });

@@ -9,9 +9,6 @@ export type Client = pg.PoolClient;
 /** Either a pooled client inside a transaction or the pool itself (one statement, its own transaction). */
 export type Queryable = Pick<pg.Pool, 'query'>;
 
-// Connections per instance. Held long-polls take none (they wait on wake-ups in memory); a request takes one for
-// the few milliseconds of its statements. Beyond this, requests queue in the pool.
-const POOL_SIZE = 16;
 // Advisory lock keys (any 64-bit numbers unique to rcd): one for migrations, one for changes of URL hashes (so that
 // "a hash nobody holds and nobody retired" is checked and claimed atomically across instances), one for registration.
 export const LOCK_MIGRATE = 0x7263_6401;
@@ -41,8 +38,8 @@ export function clientConfig(url: string): pg.ClientConfig {
   return { connectionString: url, types, application_name: 'rcd-relay' };
 }
 
-export function createPool(url: string, onError: (err: Error) => void): Pool {
-  const pool = new pg.Pool({ ...clientConfig(url), max: POOL_SIZE, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
+export function createPool(url: string, size: number, onError: (err: Error) => void): Pool {
+  const pool = new pg.Pool({ ...clientConfig(url), max: size, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
   // An idle client whose connection dropped emits here; without a listener it would crash the process.
   pool.on('error', onError);
   return pool;

@@ -1,31 +1,22 @@
 // Session events in the shared PostgreSQL store: the rules of sqlite/events.ts (idempotent storage, contiguous ack,
-// retention by count, bytes and age). An upload locks the rows of its sessions (in id order, so two uploads of the
-// same daemon through two instances cannot deadlock) and is one transaction: every part or nothing.
+// retention by count, bytes and age). An upload's part is one call of rcd_append (schema.ts), which locks the
+// session's row; an upload is every part or nothing. The age sweep is done here, a session at a time.
 import type { RelayEvent } from '../../protocol/relay.js';
 import { packBytes, servedChars, unpackData } from '../event-data.js';
 import {
   MAX_BYTES_PER_READ, MAX_EVENTS_PER_READ, SessionGone, type AppendResult, type EarlierResult, type EventStore, type ReadResult, type Retention,
   type UploadPart,
 } from '../stores.js';
-import { prepared, tx, type Client, type Pool } from './db.js';
+import { prepared, tx, type Client, type Pool, type Queryable } from './db.js';
 
 // Rows an age sweep looks at per session and run (as sqlite/events.ts).
 const MAX_SWEEP_ROWS = 10_000;
-// Seqs read past the acknowledged one when looking for the contiguous end (events beyond a hole wait there).
-const ACK_SCAN = 100_000;
 
 interface Cursor { id: string; acked_seq: number; pruned_through: number; event_count: number; event_bytes: number }
 interface RawEvent { seq: number; at: string; kind: string; data: Buffer }
 
 const Q = {
-  lock: prepared('events_lock', 'SELECT id, acked_seq, pruned_through, event_count, event_bytes FROM sessions WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE'),
-  insert: prepared('events_insert', `INSERT INTO events (session_id, seq, at, kind, data)
-     SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bytea[])
-     ON CONFLICT (session_id, seq) DO NOTHING RETURNING length(data) AS n`),
-  after: prepared('events_after', 'SELECT seq FROM events WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3'),
-  cursor: prepared('events_cursor', `UPDATE sessions SET acked_seq = $1, pruned_through = $2, event_count = $3, event_bytes = $4,
-       first_at = CASE WHEN $6 THEN (SELECT at FROM events WHERE session_id = $5 ORDER BY seq LIMIT 1) ELSE first_at END
-     WHERE id = $5`),
+  append: prepared('events_append', 'SELECT acked, advanced FROM rcd_append($1, $2, $3::bigint[], $4::text[], $5::text[], $6::bytea[], $7, $8)'),
   read: prepared('events_read', `SELECT s.pruned_through, e.seq, e.at, e.kind, e.data FROM sessions s
        LEFT JOIN LATERAL (SELECT seq, at, kind, data FROM events
                            WHERE session_id = s.id AND seq > $2 AND seq <= s.acked_seq ORDER BY seq LIMIT $3) e ON true
@@ -39,64 +30,31 @@ export class PgEventStore implements EventStore {
   constructor(private readonly pool: Pool, private readonly keep: Retention) {}
 
   async append(parts: readonly UploadPart[]): Promise<AppendResult[]> {
-    const ids = [...new Set(parts.map((p) => p.sessionId))].sort();
-    return tx(this.pool, async (c) => {
-      const locked = await c.query<Cursor>(Q.lock([ids]));
-      const cursors = new Map(locked.rows.map((r) => [r.id, r]));
-      const out: AppendResult[] = [];
-      for (const p of parts) {
-        const cur = cursors.get(p.sessionId);
-        if (!cur) throw new SessionGone(p.sessionId);
-        const result = await this.appendOne(c, p, cur);
-        out.push(result);
-      }
+    // Each part is one statement (rcd_append, schema.ts): a lone part commits on its own; several go in one
+    // transaction (every part or none), their sessions locked in id order so that two uploads of one daemon through
+    // two instances cannot deadlock.
+    const order = parts.map((p, i) => ({ p, i })).sort((x, y) => (x.p.sessionId < y.p.sessionId ? -1 : x.p.sessionId > y.p.sessionId ? 1 : 0));
+    const out: AppendResult[] = new Array<AppendResult>(parts.length);
+    const run = async (c: Queryable): Promise<AppendResult[]> => {
+      for (const { p, i } of order) out[i] = await this.appendOne(c, p);
       return out;
-    });
+    };
+    return parts.length === 1 ? run(this.pool) : tx(this.pool, run);
   }
 
-  /** One part, on its locked cursor (updated in place, so a second part for the same session builds on the first). */
-  private async appendOne(c: Client, p: UploadPart, cur: Cursor): Promise<AppendResult> {
-    const { sessionId, events, firstSeq } = p;
-    const wasEmpty = cur.event_count === 0;
-    // Events the daemon itself pruned before uploading them will never come: treat them like our own pruning.
-    if (firstSeq !== undefined) cur.pruned_through = Math.max(cur.pruned_through, firstSeq - 1);
-    const fresh = events.filter((e) => e.seq > cur.pruned_through);
-    if (fresh.length > 0) {
-      const inserted = await c.query<{ n: number }>(
-        Q.insert([sessionId, fresh.map((e) => e.seq), fresh.map((e) => e.at), fresh.map((e) => e.kind), fresh.map((e) => packBytes(e.kind, e.data))]),
-      );
-      cur.event_count += inserted.rows.length;
-      for (const r of inserted.rows) cur.event_bytes += r.n;
+  private async appendOne(c: Queryable, p: UploadPart): Promise<AppendResult> {
+    const e = p.events;
+    try {
+      const r = await c.query<{ acked: number; advanced: boolean }>(Q.append([
+        p.sessionId, p.firstSeq ?? null, e.map((x) => x.seq), e.map((x) => x.at), e.map((x) => x.kind), e.map((x) => packBytes(x.kind, x.data)),
+        this.keep.events, Math.min(this.keep.bytes, Number.MAX_SAFE_INTEGER),
+      ]));
+      const row = r.rows[0] as { acked: number; advanced: boolean };
+      return { acked: row.acked, advanced: row.advanced };
+    } catch (err) {
+      if ((err as { code?: string }).code === 'P0002') throw new SessionGone(p.sessionId);
+      throw err;
     }
-    let pruned = false;
-    if (cur.event_count > this.keep.events) {
-      const last = (await c.query<{ seq: number }>(
-        'SELECT seq FROM events WHERE session_id = $1 ORDER BY seq OFFSET $2 LIMIT 1', [sessionId, cur.event_count - this.keep.events - 1],
-      )).rows[0];
-      if (last) pruned = (await this.pruneThrough(c, sessionId, last.seq, cur)) || pruned;
-    }
-    if (cur.event_bytes > this.keep.bytes) {
-      // The first seq at which the running total of bytes reaches the excess; never the newest event (it is kept for
-      // a follower, and the next upload prunes it).
-      const r = (await c.query<{ through: number | null }>(
-        `SELECT LEAST(
-           (SELECT seq FROM (SELECT seq, SUM(length(data)) OVER (ORDER BY seq) AS run FROM events WHERE session_id = $1) t
-             WHERE run >= $2 ORDER BY seq LIMIT 1),
-           (SELECT seq FROM events WHERE session_id = $1 ORDER BY seq DESC LIMIT 1) - 1) AS through`,
-        [sessionId, cur.event_bytes - this.keep.bytes],
-      )).rows[0];
-      if (r?.through) pruned = (await this.pruneThrough(c, sessionId, r.through, cur)) || pruned;
-    }
-    const before = cur.acked_seq;
-    // Pruned events are not coming back, so they count as held: the daemon need not send them again.
-    cur.acked_seq = Math.max(cur.acked_seq, cur.pruned_through);
-    const after = await c.query<{ seq: number }>(Q.after([sessionId, cur.acked_seq, ACK_SCAN]));
-    for (const { seq } of after.rows) {
-      if (seq !== cur.acked_seq + 1) break;
-      cur.acked_seq = seq;
-    }
-    await c.query(Q.cursor([cur.acked_seq, cur.pruned_through, cur.event_count, cur.event_bytes, sessionId, pruned || (wasEmpty && cur.event_count > 0)]));
-    return { acked: cur.acked_seq, advanced: cur.acked_seq > before };
   }
 
   /** Deletes a session's events up to `seq` and updates the cursor (written by the caller). */

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { RcdError } from '../../common/errors.js';
 import { newVapidKeys, type VapidKeys } from '../push.js';
-import { storeWhere } from '../options.js';
+import { DEFAULT_STORE_CONNECTIONS, storeWhere } from '../options.js';
 import type { RelayStores, Retention } from '../stores.js';
 import { createPool, migratePg } from './db.js';
 import { PgDeviceStore } from './devices.js';
@@ -21,9 +21,9 @@ async function vapidKeys(pool: ReturnType<typeof createPool>): Promise<VapidKeys
   return JSON.parse(row?.value ?? '{}') as VapidKeys;
 }
 
-export async function openPgStores(url: string, keep: Retention, log: Logger): Promise<RelayStores> {
+export async function openPgStores(url: string, keep: Retention, log: Logger, connections = DEFAULT_STORE_CONNECTIONS): Promise<RelayStores> {
   const where = storeWhere(url);
-  const pool = createPool(url, (err) => log.warn({ err }, 'an idle connection to the store failed'));
+  const pool = createPool(url, connections, (err) => log.warn({ err }, 'an idle connection to the store failed'));
   let wakeups: PgWakeups;
   try {
     await migratePg(pool);
