@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs Debian's PostgreSQL server programs for the shared-store tests (npm run test:postgres) when they are
-# missing. Only the programs: no cluster is created and no service is started (the tests run a throwaway cluster of
-# their own with initdb and pg_ctl in a temp directory, test/helpers/postgres.ts).
+# missing. No service is started (a policy-rc.d refuses it while the package installs; the package may still create
+# its idle default cluster's files): the tests run a throwaway cluster of their own with initdb and pg_ctl in a temp
+# directory (test/helpers/postgres.ts).
 set -euo pipefail
 if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then exit 0; fi
 if ! command -v apt-get >/dev/null 2>&1; then
@@ -10,9 +11,6 @@ if ! command -v apt-get >/dev/null 2>&1; then
 fi
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-# No "main" cluster, and no service started by the package's scripts.
-$sudo mkdir -p /etc/postgresql-common
-echo 'create_main_cluster = false' | $sudo tee /etc/postgresql-common/createcluster.conf >/dev/null
 policy_added=""
 if [ ! -e /usr/sbin/policy-rc.d ]; then
   printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
