@@ -1,8 +1,8 @@
 // A daemon's device URL in the shared PostgreSQL store: the rules of sqlite/devices.ts, with the daemon's row locked
 // while it changes and the access lock (db.ts) while a hash is checked and claimed.
 import { retiredDevice, sameHash, sha256hex, type AccessFailure, type DeviceAccess, type DeviceStore, type OpenedDevice } from '../stores.js';
-import { LOCK_ACCESS, tx, type Pool } from './db.js';
-import { hashHolder, retire, retiredReason } from './sessions.js';
+import { tx, type Pool } from './db.js';
+import { claimHashes, hashHolder, retiredReason } from './sessions.js';
 
 interface RawDevice { id: string; device_hash: string | null; device_read_hash: string | null; device_expires_at: string | null }
 
@@ -16,19 +16,8 @@ export class PgDeviceStore implements DeviceStore {
       const olds = [current.device_hash, current.device_read_hash];
       const news = [access?.tokenHash ?? null, access?.readHash ?? null];
       if (news[0] !== null && news[0] === news[1]) return 'conflict';
-      if (news.some((h, i) => h !== olds[i])) {
-        await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK_ACCESS]);
-        for (const hash of news) {
-          if (hash === null || olds.includes(hash)) continue;
-          const holder = await hashHolder(c, hash);
-          if ((holder.daemon !== null && holder.daemon !== daemonId) || holder.session !== null) return 'conflict';
-          if (await retiredReason(c, hash)) return 'retired';
-        }
-        const now = new Date().toISOString();
-        for (const old of olds) {
-          if (old !== null && !news.includes(old)) await retire(c, old, retiredDevice(daemonId), access ? 'rotated' : 'revoked', now);
-        }
-      }
+      const claimed = await claimHashes(c, olds, news, { daemon: daemonId }, retiredDevice(daemonId));
+      if (claimed !== 'ok') return claimed;
       await c.query('UPDATE daemons SET device_hash = $1, device_read_hash = $2, device_expires_at = $3 WHERE id = $4', [news[0], news[1], access?.expiresAt ?? null, daemonId]);
       return 'ok' as const;
     });

@@ -4,12 +4,10 @@
 // (the unique key refuses the second insert, and tx() runs it again, finding the first).
 import { randomBytes } from 'node:crypto';
 import type { Instruction } from '../../protocol/relay.js';
+import { toInstruction, type RawInstruction } from '../rows.js';
 import { ACKED_KEEP_MS, MAX_INSTRUCTIONS_PER_POLL, SWEEP_BATCH, type InstructionStore, type Target } from '../stores.js';
 import { prepared, tx, type Pool, type Queryable } from './db.js';
 
-interface RawInstruction {
-  id: string; session_id: string | null; kind: string; payload: string; via: string | null; created_at: string;
-}
 
 const Q = {
   pending: prepared('instructions_pending', `SELECT id, session_id, kind, payload, via, created_at FROM instructions
@@ -85,14 +83,7 @@ export class PgInstructionStore implements InstructionStore {
 
   async pendingFor(daemonId: string): Promise<Instruction[]> {
     const rows = (await this.pool.query<RawInstruction>(Q.pending([daemonId, MAX_INSTRUCTIONS_PER_POLL]))).rows;
-    return rows.map((r) => ({
-      id: r.id,
-      session: r.session_id,
-      kind: r.kind as Instruction['kind'],
-      payload: JSON.parse(r.payload) as Record<string, unknown>,
-      createdAt: r.created_at,
-      via: r.via,
-    }));
+    return rows.map(toInstruction);
   }
 
   async ack(daemonId: string, ids: readonly string[]): Promise<number> {

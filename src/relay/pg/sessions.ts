@@ -3,16 +3,12 @@
 // sessions change) and one advisory lock taken only when URL hashes change (so two instances cannot both find a
 // hash free and claim it).
 import { randomBytes } from 'node:crypto';
-import { RemoteSession } from '../../protocol/relay.js';
+import type { RemoteSession } from '../../protocol/relay.js';
+import { toSessionRow as toRow, type RawSession } from '../rows.js';
 import {
   sameHash, sha256hex, type AccessFailure, type OpenedSession, type RelayCounts, type SessionAccess, type SessionRow, type SessionStore,
 } from '../stores.js';
 import { LOCK_ACCESS, LOCK_REGISTER, prepared, tx, type Client, type Pool, type Queryable } from './db.js';
-
-interface RawSession {
-  id: string; daemon_id: string; view: string; token_hash: string | null; read_hash: string | null; envelope: string | null; device_envelope: string | null;
-  expires_at: string | null; acked_seq: number; pruned_through: number; event_count: number;
-}
 
 const COLUMNS = 'id, daemon_id, view, token_hash, read_hash, envelope, device_envelope, expires_at, acked_seq, pruned_through, event_count';
 
@@ -23,12 +19,7 @@ const Q = {
   byToken: prepared('session_by_token', `SELECT ${COLUMNS} FROM sessions WHERE token_hash = $1 OR read_hash = $1 LIMIT 1`),
 };
 
-export const toRow = (r: RawSession): SessionRow => ({
-  id: r.id, daemonId: r.daemon_id, view: RemoteSession.parse(JSON.parse(r.view)), tokenHash: r.token_hash, envelope: r.envelope, deviceEnvelope: r.device_envelope,
-  expiresAt: r.expires_at, ackedSeq: r.acked_seq, prunedThrough: r.pruned_through, eventCount: r.event_count,
-});
-
-/** Whether a hash is held by anyone (a session's steer or read hash, a device URL's) other than `except`. */
+/** Who holds a hash: a session (its steer or read hash) and/or a daemon (its device URL's). */
 export async function hashHolder(c: Queryable, hash: string): Promise<{ session: string | null; daemon: string | null }> {
   const r = await c.query<{ session: string | null; daemon: string | null }>(
     `SELECT (SELECT id FROM sessions WHERE token_hash = $1 OR read_hash = $1 LIMIT 1) AS session,
@@ -40,6 +31,29 @@ export async function hashHolder(c: Queryable, hash: string): Promise<{ session:
 
 export async function retiredReason(c: Queryable, hash: string): Promise<{ token_hash: string; reason: string } | null> {
   return (await c.query<{ token_hash: string; reason: string }>('SELECT token_hash, reason FROM retired_tokens WHERE token_hash = $1', [hash])).rows[0] ?? null;
+}
+
+/**
+ * Checks and claims a holder's new URL hashes (`news`, replacing `olds`): under the access lock, so no other instance
+ * claims the same hash meanwhile; 'conflict' when another session or device holds one, 'retired' when one was ever
+ * rotated away or revoked; otherwise the replaced ones are retired (as `retiredAs`: rotated, or revoked when `news`
+ * is empty). `self` is the holder itself (a session id, or a daemon for its device URL), which may keep its hashes.
+ */
+export async function claimHashes(
+  c: Client, olds: readonly (string | null)[], news: readonly (string | null)[], self: { session?: string; daemon?: string }, retiredAs: string,
+): Promise<'ok' | 'conflict' | 'retired'> {
+  if (!news.some((h, i) => h !== olds[i])) return 'ok';
+  await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK_ACCESS]);
+  for (const hash of news) {
+    if (hash === null || olds.includes(hash)) continue;
+    const holder = await hashHolder(c, hash);
+    if ((holder.session !== null && holder.session !== self.session) || (holder.daemon !== null && holder.daemon !== self.daemon)) return 'conflict';
+    if (await retiredReason(c, hash)) return 'retired';
+  }
+  const now = new Date().toISOString();
+  const reason = news.some((h) => h !== null) ? 'rotated' : 'revoked';
+  for (const old of olds) if (old !== null && !news.includes(old)) await retire(c, old, retiredAs, reason, now);
+  return 'ok';
 }
 
 export async function retire(c: Client, hash: string, holder: string, reason: 'rotated' | 'revoked', at: string): Promise<void> {
@@ -100,18 +114,8 @@ export class PgSessionStore implements SessionStore {
       const olds = [current?.token_hash ?? null, current?.read_hash ?? null];
       const news = [access?.tokenHash ?? null, access?.readHash ?? null];
       if (news[0] !== null && news[0] === news[1]) return 'conflict';
-      if (news.some((h, i) => h !== olds[i])) {
-        await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK_ACCESS]);
-        for (const hash of news) {
-          if (hash === null || olds.includes(hash)) continue;
-          const holder = await hashHolder(c, hash);
-          if ((holder.session !== null && holder.session !== view.id) || holder.daemon !== null) return 'conflict';
-          if (await retiredReason(c, hash)) return 'retired';
-        }
-        for (const old of olds) {
-          if (old !== null && !news.includes(old)) await retire(c, old, view.id, access ? 'rotated' : 'revoked', now);
-        }
-      }
+      const claimed = await claimHashes(c, olds, news, { session: view.id }, view.id);
+      if (claimed !== 'ok') return claimed;
       const params = [view.id, daemonId, JSON.stringify(view), news[0], news[1], access?.envelope ?? null, deviceEnvelope, access?.expiresAt ?? null, now];
       if (current) {
         await c.query(

@@ -4,12 +4,10 @@
 // daemon itself gets a (sealed) result back, which its client fetches.
 import { randomBytes } from 'node:crypto';
 import type { Instruction } from '../../protocol/relay.js';
+import { toInstruction, type RawInstruction } from '../rows.js';
 import { ACKED_KEEP_MS, MAX_INSTRUCTIONS_PER_POLL, SWEEP_BATCH, type InstructionStore, type Target } from '../stores.js';
 import type { Db } from './db.js';
 
-interface RawInstruction {
-  id: string; session_id: string | null; kind: string; payload: string; via: string | null; created_at: string;
-}
 
 export class SqliteInstructionStore implements InstructionStore {
   private readonly q;
@@ -95,14 +93,7 @@ export class SqliteInstructionStore implements InstructionStore {
 
   /** Unacknowledged instructions of the daemon's sessions, in acceptance order. */
   async pendingFor(daemonId: string): Promise<Instruction[]> {
-    return this.q.pending.all(daemonId, MAX_INSTRUCTIONS_PER_POLL).map((r) => ({
-      id: r.id,
-      session: r.session_id,
-      kind: r.kind as Instruction['kind'],
-      payload: JSON.parse(r.payload) as Record<string, unknown>,
-      createdAt: r.created_at,
-      via: r.via,
-    }));
+    return this.q.pending.all(daemonId, MAX_INSTRUCTIONS_PER_POLL).map(toInstruction);
   }
 
   /** Marks the daemon's instructions acknowledged; ids it does not own, or unknown ones, are ignored. */

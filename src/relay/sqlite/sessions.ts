@@ -2,22 +2,12 @@
 // hash and then compare in constant time; replaced and revoked hashes are remembered so a failing URL can be
 // told why it fails, and so that a retired URL never works again for anyone.
 import { randomBytes } from 'node:crypto';
-import { RemoteSession } from '../../protocol/relay.js';
+import type { RemoteSession } from '../../protocol/relay.js';
+import { toSessionRow as toRow, type RawSession } from '../rows.js';
 import {
   sameHash, sha256hex, type AccessFailure, type OpenedSession, type RelayCounts, type SessionAccess, type SessionRow, type SessionStore,
 } from '../stores.js';
 import type { Db } from './db.js';
-
-interface RawSession {
-  id: string; daemon_id: string; view: string; token_hash: string | null; read_hash: string | null; envelope: string | null; device_envelope: string | null;
-  expires_at: string | null;
-  acked_seq: number; pruned_through: number; event_count: number;
-}
-
-const toRow = (r: RawSession): SessionRow => ({
-  id: r.id, daemonId: r.daemon_id, view: RemoteSession.parse(JSON.parse(r.view)), tokenHash: r.token_hash, envelope: r.envelope, deviceEnvelope: r.device_envelope,
-  expiresAt: r.expires_at, ackedSeq: r.acked_seq, prunedThrough: r.pruned_through, eventCount: r.event_count,
-});
 
 export class SqliteSessionStore implements SessionStore {
   private readonly q;
