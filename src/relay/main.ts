@@ -14,7 +14,7 @@ import { createRelayLogger } from './logger.js';
 import { Notifier, Presence } from './notifier.js';
 import { loadAppFiles } from './pages/app-files.js';
 import { loadSessionScript } from './pages/session-script.js';
-import { CONNECTIONS_BEYOND_POLLS, checkTransport, originOf, withDefaults, type RelayOptions, type RelayOptionsInput } from './options.js';
+import { CONNECTIONS_BEYOND_POLLS, checkTransport, originOf, storeWhere, withDefaults, type RelayOptions, type RelayOptionsInput } from './options.js';
 import { TokenBuckets } from './rate-limit.js';
 
 // Web Push per daemon: a burst of requests for a person, a few a minute after that.
@@ -240,5 +240,7 @@ export async function runRelay(opts: RelayOptionsInput): Promise<void> {
   });
   // A rejected promise nobody awaited is a bug in one code path, not a broken relay: log it and keep serving.
   process.on('unhandledRejection', (err) => relay.log.error({ err }, 'unhandled rejection'));
-  process.stdout.write(`rcd relay ${VERSION} listening on ${relay.url} (data in ${withDefaults(opts).data})\n`);
+  const { data, store } = withDefaults(opts);
+  const where = store ? `store ${storeWhere(store)}, log in ${data}` : `data in ${data}`;
+  process.stdout.write(`rcd relay ${VERSION} listening on ${relay.url} (${where})\n`);
 }
