@@ -110,7 +110,7 @@ export class RelayHttp {
   ): Promise<z.infer<T>> {
     const credential = this.credential();
     const limit = deadline(opts.timeoutMs, opts.signal);
-    let res: { status: number; retryAfter: string | undefined; text: string };
+    let res: Answer;
     try {
       res = await this.send(method, new URL(path, this.origin), body === undefined ? undefined : JSON.stringify(body), credential, limit.signal);
     } catch (err) {
@@ -122,8 +122,11 @@ export class RelayHttp {
     if (res.status >= 400) {
       const parsed = RelayError.safeParse(safeJson(res.text));
       const err = parsed.success ? parsed.data.error : { code: 'HTTP', message: res.text.slice(0, 200) };
+      // retry-after-ms (the relay's, finer than Retry-After's whole seconds) when there is one; both capped at 5 minutes.
       const retryAfter = Number(res.retryAfter);
-      const retryAfterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 300) * 1000 : 0;
+      const exact = Number(res.retryAfterMs);
+      const retryAfterMs = Number.isFinite(exact) && exact > 0 ? Math.min(Math.ceil(exact), 300_000)
+        : Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 300) * 1000 : 0;
       throw new HttpError(res.status, err.code, `the relay answered ${res.status}: ${err.message}`, retryAfterMs);
     }
     if (!schema) return undefined;
@@ -132,7 +135,7 @@ export class RelayHttp {
 
   private send(method: string, url: URL, body: string | undefined, credential: string | null, signal: AbortSignal) {
     const request = url.protocol === 'https:' ? (require('node:https') as { request: typeof httpRequest }).request : httpRequest;
-    return new Promise<{ status: number; retryAfter: string | undefined; text: string }>((resolve, reject) => {
+    return new Promise<Answer>((resolve, reject) => {
       const req = request(url, {
         method, agent: this.agent, signal,
         headers: {
@@ -143,7 +146,7 @@ export class RelayHttp {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.once('end', () => resolve({
-          status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], text: Buffer.concat(chunks).toString('utf8'),
+          status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], retryAfterMs: header(res, 'retry-after-ms'), text: Buffer.concat(chunks).toString('utf8'),
         }));
         res.once('error', reject);
         // Closed before its end: a dropped connection (a resolved promise ignores this reject).
@@ -155,6 +158,15 @@ export class RelayHttp {
       req.end(body);
     });
   }
+}
+
+/** A relay's answer as the link reads it. */
+interface Answer { status: number; retryAfter: string | undefined; retryAfterMs: string | undefined; text: string }
+
+/** One header's value (the first, when repeated). */
+function header(res: IncomingMessage, name: string): string | undefined {
+  const v = res.headers[name];
+  return Array.isArray(v) ? v[0] : v;
 }
 
 /**

@@ -6,6 +6,12 @@ import type { SharedPresence, SharedWakeups } from './stores.js';
 
 export type WaitOutcome = 'notified' | 'timeout' | 'aborted' | 'closed';
 
+/** A listen in progress (Notifier.listen). */
+export interface Listening {
+  wait(ms: number): Promise<WaitOutcome>;
+  cancel(): void;
+}
+
 export const daemonKey = (daemonId: string): string => `daemon:${daemonId}`;
 export const sessionKey = (sessionId: string): string => `session:${sessionId}`;
 /** Clients waiting for the results of instructions to a daemon itself (a remote start). */
@@ -55,42 +61,53 @@ export class Notifier {
   }
 
   /**
-   * Resolves when one of `keys` is notified, `ms` pass, `signal` aborts (the client went away) or the relay
-   * closes. Callers check `room()` first; a wait past the limits still works but is counted.
+   * Starts listening on `keys` now, so that a notify arriving while the caller still checks its store is not lost;
+   * `wait(ms)` then resolves at once if one came meanwhile, else when one of `keys` is notified, `ms` pass, `signal`
+   * aborts (the client went away) or the relay closes. `cancel()` stops listening (the check found news). Callers
+   * check `room()` first; a listen past the limits still works but is counted.
    */
-  wait(keys: readonly string[], ms: number, signal?: AbortSignal): Promise<WaitOutcome> {
-    if (this.closed) return Promise.resolve('closed');
-    if (signal?.aborted) return Promise.resolve('aborted');
+  listen(keys: readonly string[], signal?: AbortSignal): Listening {
+    if (this.closed) return { wait: () => Promise.resolve('closed'), cancel: () => {} };
+    if (signal?.aborted) return { wait: () => Promise.resolve('aborted'), cancel: () => {} };
     const first = keys[0] as string; // counted against its first key
-    return new Promise((resolve) => {
-      this.held++;
-      this.heldByKey.set(first, (this.heldByKey.get(first) ?? 0) + 1);
-      let done = false;
-      const finish = (outcome: WaitOutcome) => {
-        if (done) return;
-        done = true;
-        this.held--;
-        const n = (this.heldByKey.get(first) ?? 1) - 1;
-        if (n > 0) this.heldByKey.set(first, n);
-        else this.heldByKey.delete(first);
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        for (const k of keys) {
-          const set = this.waiters.get(k);
-          set?.delete(finish);
-          if (set?.size === 0) this.waiters.delete(k);
-        }
-        resolve(outcome);
-      };
-      const onAbort = () => finish('aborted');
-      const timer = setTimeout(() => finish('timeout'), ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
+    this.held++;
+    this.heldByKey.set(first, (this.heldByKey.get(first) ?? 0) + 1);
+    let outcome: WaitOutcome | null = null;
+    let resolve: ((o: WaitOutcome) => void) | null = null;
+    let timer: NodeJS.Timeout | null = null;
+    const finish = (o: WaitOutcome) => {
+      if (outcome) return;
+      outcome = o;
+      this.held--;
+      const n = (this.heldByKey.get(first) ?? 1) - 1;
+      if (n > 0) this.heldByKey.set(first, n);
+      else this.heldByKey.delete(first);
+      if (timer) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       for (const k of keys) {
-        let set = this.waiters.get(k);
-        if (!set) this.waiters.set(k, (set = new Set()));
-        set.add(finish);
+        const set = this.waiters.get(k);
+        set?.delete(finish);
+        if (set?.size === 0) this.waiters.delete(k);
       }
-    });
+      resolve?.(o);
+    };
+    const onAbort = () => finish('aborted');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    for (const k of keys) {
+      let set = this.waiters.get(k);
+      if (!set) this.waiters.set(k, (set = new Set()));
+      set.add(finish);
+    }
+    return {
+      wait: (ms) => {
+        if (outcome) return Promise.resolve(outcome);
+        return new Promise((r) => {
+          resolve = r;
+          timer = setTimeout(() => finish('timeout'), ms);
+        });
+      },
+      cancel: () => finish('timeout'),
+    };
   }
 
   /** Wakes the requests held on `key` here, and on every other instance sharing the store. */

@@ -54,6 +54,12 @@ export class TokenBuckets {
 
   /** Takes a token for `key`: 0 when there was one, otherwise the seconds until there is (for Retry-After). */
   take(key: string): number {
+    const ms = this.takeMs(key);
+    return ms === 0 ? 0 : Math.max(1, Math.ceil(ms / 1000));
+  }
+
+  /** As `take`, in whole milliseconds (at least 1 when refused). */
+  takeMs(key: string): number {
     const t = this.now();
     const b = this.refilled(key, t);
     if (b.tokens >= 1) {
@@ -64,7 +70,7 @@ export class TokenBuckets {
       return 0;
     }
     // Whole milliseconds first: the float division would otherwise turn 1800 s into 1801.
-    return Math.max(1, Math.ceil(Math.round((1 - b.tokens) / this.perMs) / 1000));
+    return Math.max(1, Math.round((1 - b.tokens) / this.perMs));
   }
 
   private refilled(key: string, t: number): Bucket {

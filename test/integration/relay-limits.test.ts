@@ -57,6 +57,24 @@ async function timed<T>(c: RelayClient, flood: () => Promise<T>): Promise<{ resu
 const STALL_LIMIT_MS = 1_000;
 
 describe('relay limits', () => {
+  it('refuses a daemon over its upload rate with 429 and the exact wait (retry-after-ms), after which it uploads again', async () => {
+    await withRelay({ uploadsPerSecond: 5 }, async (c) => {
+      const d = await linked(c);
+      let refused: Awaited<ReturnType<typeof c.upload>> | null = null;
+      for (let seq = 1; seq <= 20 && !refused; seq++) {
+        const r = await c.upload(d.cred, d.id, [outputEvent(seq, `line ${seq}\n`)]);
+        if (r.status === 429) refused = r;
+      }
+      assert.ok(refused, 'the burst (5) is spent within 20 back-to-back uploads');
+      assert.equal(errorCode(refused), 'RATE_LIMITED');
+      assert.equal(refused.headers.get('retry-after'), '1', 'Retry-After in whole seconds, for any client');
+      const ms = Number(refused.headers.get('retry-after-ms'));
+      assert.ok(ms >= 1 && ms <= 200, `retry-after-ms is the token's real wait at 5 a second (${ms})`);
+      await new Promise((r) => setTimeout(r, ms));
+      assert.equal((await c.upload(d.cred, d.id, [outputEvent(99, 'after the wait\n')])).status, 200, 'taken once the wait is over');
+    });
+  });
+
   it('answers a registration flood from one address with 429 while a registered daemon polls and uploads; another address still registers', async () => {
     await withRelay({ registerBurst: 5, registerPerHour: 60 }, async (c) => {
       const a = await linked(c);

@@ -36,6 +36,13 @@ describe('link proxy rules', () => {
 describe('link HTTP client', () => {
   const relay = createServer((req, res) => {
     if (req.url === '/slow') return; // never answers
+    if (req.url?.startsWith('/limited')) {
+      // Retry-After alone (whole seconds), or with the relay's exact retry-after-ms.
+      const exact = req.url === '/limited-ms' ? { 'retry-after-ms': '120' } : {};
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1', ...exact });
+      res.end(JSON.stringify({ error: { code: 'RATE_LIMITED', message: 'slow down' } }));
+      return;
+    }
     const auth = req.headers.authorization ?? '';
     res.writeHead(req.url === '/missing' ? 404 : 200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(req.url === '/missing' ? { error: { code: 'NOT_FOUND', message: 'no such session' } } : { auth }));
@@ -78,10 +85,12 @@ describe('link HTTP client', () => {
     await http.close();
   });
 
-  it('reports the relay error body, a proxy refusal, and the deadline as its own reason', async () => {
+  it('reports the relay error body and its wait (retry-after-ms over Retry-After), a proxy refusal, and the deadline as its own reason', async () => {
     const http = new RelayHttp(new URL(`http://127.0.0.1:${relayPort}`), () => null);
     await assert.rejects(http.call('GET', '/missing', undefined, null, { timeoutMs: 5000 }), { status: 404, code: 'NOT_FOUND' });
     await assert.rejects(http.call('GET', '/slow', undefined, null, { timeoutMs: 200 }), { code: 'ETIMEDOUT' });
+    await assert.rejects(http.call('GET', '/limited', undefined, null, { timeoutMs: 5000 }), { status: 429, retryAfterMs: 1000 });
+    await assert.rejects(http.call('GET', '/limited-ms', undefined, null, { timeoutMs: 5000 }), { status: 429, retryAfterMs: 120 }, 'the exact wait, not a whole second');
     await http.close();
     const refused = new RelayHttp(new URL('http://127.0.0.1:9'), () => null);
     await assert.rejects(refused.call('GET', '/', undefined, null, { timeoutMs: 5000 }), { code: 'EPROXY' });

@@ -103,9 +103,14 @@ export const deleteSession: Handler = async (req, res, ctx, params) => {
 export const uploadEvents: Handler = async (req, res, ctx) => {
   const daemonId = (await authenticate(req, ctx)).id;
   // Counted before the body is parsed: a daemon over its rate costs the relay this check only.
-  const wait = ctx.uploads.take(daemonId);
-  if (wait > 0) {
-    throw new HttpError(429, 'RATE_LIMITED', `this daemon uploads more than ${ctx.opts.uploadsPerSecond} times a second; try again in ${wait} s`, { 'retry-after': String(wait) });
+  // Retry-After counts whole seconds, and a token comes back in 1000 / uploadsPerSecond ms: retry-after-ms says when
+  // exactly, so a daemon over its rate for a moment (a burst of small uploads to a relay next door) waits that long
+  // and not a whole second (src/link/http.ts reads it).
+  const waitMs = ctx.uploads.takeMs(daemonId);
+  if (waitMs > 0) {
+    throw new HttpError(429, 'RATE_LIMITED', `this daemon uploads more than ${ctx.opts.uploadsPerSecond} times a second; try again in ${waitMs} ms`, {
+      'retry-after': String(Math.ceil(waitMs / 1000)), 'retry-after-ms': String(waitMs),
+    });
   }
   const body = await readJson(req, UploadRequest, 'events upload', MAX_UPLOAD_BODY_BYTES);
   // Check every session and event first, so a bad one stores nothing of the batch.

@@ -29,7 +29,11 @@ export const followerHolds = (maxHeld: number): HoldLimits => ({ perKey: 32, kee
 /**
  * Calls `check` and, while it reports nothing and time is left, waits for one of `keys` to be notified and calls
  * it again. Holds at most min(wait, POLL_HOLD_MS). Returns null when the client hung up (nobody to answer),
- * otherwise the last result. Answers 503 when too many requests are held already (`limits`).
+ * otherwise the last result. Answers 503 when too many requests are held already (`limits`) and there is no news.
+ *
+ * Each check runs while already listening: `check` awaits the store, and a writer may store and notify in between
+ * (always possible with PostgreSQL, where the check is a round trip); listening only after the check would miss
+ * that notify and hold the request until its time ran out.
  */
 export async function holdUntil<T>(
   ctx: RelayContext,
@@ -40,11 +44,12 @@ export async function holdUntil<T>(
   check: () => Promise<T>,
   ready: (value: T) => boolean,
 ): Promise<T | null> {
-  let value = await check();
   const hold = Math.min(waitMs, POLL_HOLD_MS);
-  if (ready(value) || hold <= 0) return value;
+  if (hold <= 0) return check();
   const room = ctx.notifier.room(keys[0] as string, limits);
   if (room !== 'ok') {
+    const value = await check();
+    if (ready(value)) return value;
     const why = room === 'total'
       ? `the relay holds ${ctx.notifier.holding} long-polls already${limits.share ? ` (${limits.share})` : ''}`
       : `this ${keys[0]?.split(':')[0]} has ${limits.perKey} long-polls held already`;
@@ -53,11 +58,21 @@ export async function holdUntil<T>(
   const signal = clientGone(res);
   const deadline = Date.now() + hold;
   for (;;) {
+    const listening = ctx.notifier.listen(keys, signal);
+    let value: T;
+    try {
+      value = await check();
+    } catch (err) {
+      listening.cancel();
+      throw err;
+    }
     const left = deadline - Date.now();
-    if (left <= 0) return value;
-    const outcome = await ctx.notifier.wait(keys, left, signal);
+    if (ready(value) || left <= 0) {
+      listening.cancel();
+      return value;
+    }
+    const outcome = await listening.wait(left);
     if (outcome === 'aborted') return null;
-    value = await check();
-    if (ready(value) || outcome !== 'notified') return value;
+    if (outcome !== 'notified') return value;
   }
 }
