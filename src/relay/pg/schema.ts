@@ -96,27 +96,23 @@ export const PG_MIGRATIONS: readonly string[] = [
       ON CONFLICT (session_id, seq) DO NOTHING RETURNING length(events.data) AS n)
     SELECT count(*), COALESCE(sum(ins.n), 0) INTO n_rows, n_bytes FROM ins;
     v_count := v_count + n_rows; v_bytes := v_bytes + n_bytes;
+    -- Pruned through the later of two points: the count budget's (the oldest events beyond p_keep_events) and the
+    -- byte budget's (the first seq at which the running total reaches the excess, never the newest event, which is
+    -- kept for a follower). One pass gives what sqlite/events.ts gets by pruning for count and then for bytes.
     IF v_count > p_keep_events THEN
       SELECT e.seq INTO v_through FROM events e WHERE e.session_id = p_session ORDER BY e.seq OFFSET v_count - p_keep_events - 1 LIMIT 1;
-      IF v_through IS NOT NULL AND v_through > 0 THEN
-        WITH d AS (DELETE FROM events e WHERE e.session_id = p_session AND e.seq <= v_through RETURNING length(e.data) AS n)
-        SELECT count(*), COALESCE(sum(d.n), 0) INTO n_rows, n_bytes FROM d;
-        v_count := v_count - n_rows; v_bytes := v_bytes - n_bytes; v_pruned := GREATEST(v_pruned, v_through);
-        v_cut := v_cut OR n_rows > 0;
-      END IF;
     END IF;
     IF v_bytes > p_keep_bytes THEN
-      -- The first seq at which the running total reaches the excess; never the newest event (kept for a follower).
-      SELECT LEAST(
+      v_through := GREATEST(v_through, LEAST(
         (SELECT t.seq FROM (SELECT e.seq, sum(length(e.data)) OVER (ORDER BY e.seq) AS run FROM events e WHERE e.session_id = p_session) t
           WHERE t.run >= v_bytes - p_keep_bytes ORDER BY t.seq LIMIT 1),
-        (SELECT e.seq FROM events e WHERE e.session_id = p_session ORDER BY e.seq DESC LIMIT 1) - 1) INTO v_through;
-      IF v_through IS NOT NULL AND v_through > 0 THEN
-        WITH d AS (DELETE FROM events e WHERE e.session_id = p_session AND e.seq <= v_through RETURNING length(e.data) AS n)
-        SELECT count(*), COALESCE(sum(d.n), 0) INTO n_rows, n_bytes FROM d;
-        v_count := v_count - n_rows; v_bytes := v_bytes - n_bytes; v_pruned := GREATEST(v_pruned, v_through);
-        v_cut := v_cut OR n_rows > 0;
-      END IF;
+        (SELECT e.seq FROM events e WHERE e.session_id = p_session ORDER BY e.seq DESC LIMIT 1) - 1));
+    END IF;
+    IF v_through IS NOT NULL AND v_through > 0 THEN
+      WITH d AS (DELETE FROM events e WHERE e.session_id = p_session AND e.seq <= v_through RETURNING length(e.data) AS n)
+      SELECT count(*), COALESCE(sum(d.n), 0) INTO n_rows, n_bytes FROM d;
+      v_count := v_count - n_rows; v_bytes := v_bytes - n_bytes; v_pruned := GREATEST(v_pruned, v_through);
+      v_cut := n_rows > 0;
     END IF;
     v_before := v_acked;
     -- Pruned events are not coming back, so they count as held; then the contiguous run after that: the events
