@@ -15,6 +15,7 @@
 //      median of 500.
 // Usage: npm run bench (runs it before scripts/bench.ts), or npm run bench:relay -- [--round-trips 200]
 //   [--idle-trips 20] [--restarts 10] [--outage-s 10] [--outages 3] [--lines 200000] [--backlog 10000]
+//   [--daemon-flags='--no-opt ...'] (the daemon started with exactly these node flags instead of the build's own)
 // Markdown tables on stdout, progress on stderr. At the end everything is stopped, the temp dir removed and /proc
 // checked for any process still carrying RCD_HOME=<home>.
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -29,7 +30,7 @@ const { values } = parseArgs({
   options: {
     'round-trips': { type: 'string', default: '200' }, restarts: { type: 'string', default: '10' },
     'outage-s': { type: 'string', default: '10' }, outages: { type: 'string', default: '3' },
-    lines: { type: 'string', default: '200000' }, 'idle-trips': { type: 'string', default: '20' }, backlog: { type: 'string', default: '10000' },
+    lines: { type: 'string', default: '200000' }, 'daemon-flags': { type: 'string' }, 'idle-trips': { type: 'string', default: '20' }, backlog: { type: 'string', default: '10000' },
   },
 });
 const num = (k: keyof typeof values, min: number) => {
@@ -193,7 +194,7 @@ async function backlog(what: string, name: string, args: string[], finish: (id: 
 
 async function main(): Promise<void> {
   progress(`RCD_HOME=${h.home}; node ${process.version}; ${availableParallelism()} cores`);
-  await h.up();
+  await h.up(values['daemon-flags']?.split(' ').filter(Boolean));
   progress(`relay ${h.relay.url}; daemon linked`);
   const { remote } = await h.session('echo', [process.execPath, fixture('echo.mjs')]);
   await waitFor(async () => (await remote.output()).bytes.includes('ready\n'), 'the echo agent');

@@ -109,13 +109,21 @@ export class Home {
     this.socket = socketPath(this.home, this.env);
   }
 
-  /** Starts the relay, then the daemon linked to it (through one CLI call, which autostarts it), and waits for the link. */
-  async up(): Promise<void> {
+  /**
+   * Starts the relay, then the daemon linked to it (through one CLI call, which autostarts it with the build's own
+   * node flags; or, given `daemonFlags`, started directly with exactly those), and waits for the link.
+   */
+  async up(daemonFlags?: readonly string[]): Promise<void> {
     await this.relay.start();
     this.env.RCD_RELAY_URL = this.relay.url;
-    const r = spawnSync(process.execPath, [CLI, 'status', '--json'], { env: this.env, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`rcd status exited ${r.status}: ${r.stderr}`);
-    await waitFor(async () => (await this.link()).state === 'connected', 'the link to connect', 15_000);
+    if (daemonFlags) {
+      spawn(process.execPath, [...daemonFlags, CLI, 'daemon'], { env: this.env, detached: true, stdio: 'ignore' }).unref();
+    } else {
+      const r = spawnSync(process.execPath, [CLI, 'status', '--json'], { env: this.env, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`rcd status exited ${r.status}: ${r.stderr}`);
+    }
+    // A daemon started directly has no socket for a moment: not yet connected, not a failure.
+    await waitFor(() => this.link().then((l) => l.state === 'connected', () => false), 'the link to connect', 15_000);
   }
 
   /** One control-API call over the unix socket. */

@@ -21,7 +21,7 @@ import { createControlServer } from './api/server.js';
 import { Supervisor } from './sessions/supervisor.js';
 import { Tailer } from './output/tailer.js';
 import { recoverSessions } from './sessions/recover.js';
-import { WakeDetector } from './wake.js';
+import { WakeDetector, systemClock } from './wake.js';
 import { Upkeep } from './upkeep.js';
 import type { RemoteAccess } from './remote/remote-access.js';
 import { ApprovalStore } from '../store/approvals.js';
@@ -203,9 +203,9 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   // recovery below included); nothing is sent when none is set.
   const notifier = new Notifier(() => config.get().notify, log.child({ component: 'notify' }));
   wireNotices(notifier, supervisor, controls, (id) => sessions.get(id));
-  const recoveryStart = performance.now();
+  const recoveryStart = systemClock.mono();
   const recovered = await recoverSessions(supervisor, sessions, log);
-  log.info({ ...recovered, ms: Math.round(performance.now() - recoveryStart) }, 'sessions recovered');
+  log.info({ ...recovered, ms: Math.round(systemClock.mono() - recoveryStart) }, 'sessions recovered');
 
   // The lock is ours and the socket's directory private to us (checked at start), so a socket file still there
   // belongs to a dead daemon. Checked again here: the directory may have been removed meanwhile.

@@ -9,7 +9,11 @@ import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { parse as parsePlist } from 'plist';
+import { DAEMON_NODE_FLAGS } from '../../src/common/daemon-flags.js';
 import { CLI, Rcd, fixture, isAlive, waitFor, type RunResult } from '../helpers/harness.js';
+
+/** The daemon's node flags as ExecStart= words (none of them needs escaping). */
+const FLAG_WORDS = DAEMON_NODE_FLAGS.map((f) => `"${f}"`).join(' ');
 
 interface Sandbox {
   rcd: Rcd;
@@ -56,7 +60,8 @@ describe('rcd service --dry-run', () => {
     withSandbox(async (s) => {
       const r = await s.run(['service', 'install', '--dry-run', '--platform', 'linux']);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /^ExecStart="[^"]+" "[^"]+" daemon$/m);
+      assert.ok(r.stdout.includes(`\nExecStart="${process.execPath}" ${FLAG_WORDS} "${CLI}" daemon\n`), r.stdout);
+      assert.doesNotMatch(r.stdout, /NODE_OPTIONS/);
       assert.match(r.stdout, /^KillMode=process$/m);
       assert.ok(r.stdout.includes(`"${CLI}"`), 'ExecStart runs this CLI by its absolute path');
       assert.ok(r.stdout.includes(`"${process.execPath}"`), 'ExecStart runs this node by its absolute path');
@@ -95,7 +100,7 @@ describe('rcd service --dry-run', () => {
       assert.equal(r.code, 0, r.stderr);
       const doc = parsePlist(r.stdout) as Record<string, unknown>;
       assert.equal(doc.Label, 'dev.rcd.daemon');
-      assert.deepEqual(doc.ProgramArguments, [process.execPath, CLI, 'daemon']);
+      assert.deepEqual(doc.ProgramArguments, [process.execPath, ...DAEMON_NODE_FLAGS, CLI, 'daemon']);
       assert.equal(doc.RunAtLoad, true);
       assert.deepEqual(doc.KeepAlive, { SuccessfulExit: false });
       assert.equal(typeof doc.ThrottleInterval, 'number');
@@ -245,7 +250,7 @@ describe('rcd service with a (stand-in) service manager', () => {
       const r = await run(['service', 'install']);
       assert.equal(r.code, 0, r.stderr);
       const file = join(s.config, 'systemd', 'user', 'rcd.service');
-      assert.ok(readFileSync(file, 'utf8').includes(`ExecStart="${process.execPath}" "${CLI}" daemon`));
+      assert.ok(readFileSync(file, 'utf8').includes(`ExecStart="${process.execPath}" ${FLAG_WORDS} "${CLI}" daemon`));
       assert.deepEqual(fake.calls(), ['--version', '--user show-environment', '--user daemon-reload', '--user enable rcd.service', '--user restart rcd.service']);
       assert.match(r.stdout, new RegExp(`handed over from daemon ${background}:`));
       assert.match(r.stdout, /loginctl enable-linger|linger is on/);
@@ -259,11 +264,18 @@ describe('rcd service with a (stand-in) service manager', () => {
       const st = await run(['service', 'status', '--json']);
       assert.equal(st.code, 0, st.stderr);
       const doc = JSON.parse(st.stdout) as { installed: boolean; enabled: boolean; running: boolean; pid: number; program: string[]; warnings: string[] };
-      assert.deepEqual(doc, { ...doc, installed: true, enabled: true, running: true, pid: serviceDaemon, program: [process.execPath, CLI, 'daemon'], warnings: [] });
+      assert.deepEqual(doc, { ...doc, installed: true, enabled: true, running: true, pid: serviceDaemon, program: [process.execPath, ...DAEMON_NODE_FLAGS, CLI, 'daemon'], warnings: [] });
       assert.equal(st.stderr, '');
 
+      // A unit from an rcd that started the daemon with other node flags (or none): status says so, and how to fix it.
+      const written = readFileSync(file, 'utf8');
+      writeFileSync(file, written.replace(` ${FLAG_WORDS} `, ' '));
+      const oldFlags = await run(['service', 'status']);
+      assert.equal(oldFlags.code, 0, oldFlags.stderr);
+      assert.match(oldFlags.stderr, /^rcd: warning: .*starts the daemon with node flags "", this rcd with "--max-semi-space-size=1 .*rcd service install/m);
+
       // An upgrade that removed the node the unit runs: status says so, and how to fix it.
-      writeFileSync(file, readFileSync(file, 'utf8').replace(`"${process.execPath}"`, '"/nonexistent/node 18/bin/node"'));
+      writeFileSync(file, written.replace(`"${process.execPath}"`, '"/nonexistent/node 18/bin/node"'));
       const stale = await run(['service', 'status']);
       assert.equal(stale.code, 0, stale.stderr);
       assert.match(stale.stderr, /^rcd: warning: .*\/nonexistent\/node 18\/bin\/node, which no longer exists.*rcd service install/m);
@@ -285,7 +297,7 @@ describe('rcd service with a (stand-in) service manager', () => {
       assert.equal(r.code, 0, r.stderr);
       const file = join(s.home, 'Library', 'LaunchAgents', 'dev.rcd.daemon.plist');
       const doc = parsePlist(readFileSync(file, 'utf8')) as Record<string, unknown>;
-      assert.deepEqual(doc.ProgramArguments, [process.execPath, CLI, 'daemon']);
+      assert.deepEqual(doc.ProgramArguments, [process.execPath, ...DAEMON_NODE_FLAGS, CLI, 'daemon']);
       assert.ok(existsSync(join(s.rcd.home, 'logs')), 'launchd needs the log directory to exist');
       const uid = process.getuid?.() ?? 0;
       assert.deepEqual(fake.calls(), [`print gui/${uid}`, `print gui/${uid}/dev.rcd.daemon`, `enable gui/${uid}/dev.rcd.daemon`, `bootstrap gui/${uid} ${file}`]);

@@ -20,9 +20,11 @@ import {
 } from '../../src/cli/service/systemd-unit.js';
 import { LAUNCHD_TEMPLATE, SYSTEMD_TEMPLATE, fillJson, fillText, readTemplate, serviceUnitsDir } from '../../src/cli/service/template.js';
 
+const FLAGS = ['--max-semi-space-size=1', '--jitless'];
 const HAIRY = 'a b\t"q" \'s\' back\\slash 100% $HOME $$ ${X} ; é 日本';
 const input = (over: Partial<UnitInput> = {}): UnitInput => ({
   node: '/usr/local/bin/node',
+  nodeFlags: FLAGS,
   cli: '/opt/rcd/dist/rcd.cjs',
   env: [['RCD_HOME', '/home/me/.local/state/rcd'], ['PATH', '/usr/local/bin:/usr/bin:/bin']],
   systemdVersion: 252,
@@ -70,7 +72,9 @@ describe('the systemd user unit', () => {
     assert.deepEqual(s.get('Unit')?.filter((l) => l.startsWith('StartLimit')), ['StartLimitIntervalSec=0']);
     const service = s.get('Service') ?? [];
     for (const line of ['Type=exec', 'KillMode=process', 'Restart=on-failure', 'RestartSec=1s']) assert.ok(service.includes(line), line);
-    assert.ok(service.includes('ExecStart="/usr/local/bin/node" "/opt/rcd/dist/rcd.cjs" daemon'));
+    // The daemon's node flags on its command line: NODE_OPTIONS would refuse most V8 flags.
+    assert.ok(service.includes('ExecStart="/usr/local/bin/node" "--max-semi-space-size=1" "--jitless" "/opt/rcd/dist/rcd.cjs" daemon'));
+    assert.ok(!service.some((l) => l.includes('NODE_OPTIONS')), 'no NODE_OPTIONS: agents must not inherit the daemon\'s flags either');
     assert.ok(service.includes('Environment="RCD_HOME=/home/me/.local/state/rcd"'));
     assert.ok(service.includes('Environment="PATH=/usr/local/bin:/usr/bin:/bin"'));
     assert.deepEqual(s.get('Install'), ['WantedBy=default.target']);
@@ -120,7 +124,8 @@ describe('the systemd user unit', () => {
   it('reads ExecStart back exactly as it was written, whatever the paths hold', () => {
     const node = '/opt/My Apps/node 100%/$v/bin/node';
     const cli = `/home/me/${HAIRY.replace(/\t/g, ' ')}/dist/rcd.cjs`;
-    assert.deepEqual(unitExecStart(unit({ node, cli })), [node, cli, 'daemon']);
+    assert.deepEqual(unitExecStart(unit({ node, cli })), [node, ...FLAGS, cli, 'daemon']);
+    assert.deepEqual(unitExecStart(unit({ node, cli, nodeFlags: [] })), [node, cli, 'daemon']);
     assert.deepEqual(splitWords(`"a b" c 'd "e"' f\\ g`), ['a b', 'c', 'd "e"', 'f g']);
     assert.equal(unitExecStart('[Service]\nType=exec\n'), null);
   });
@@ -145,7 +150,7 @@ describe('the systemd user unit', () => {
 });
 
 describe('the launchd plist', () => {
-  const plistInput = { label: 'dev.rcd.daemon', node: '/usr/local/bin/node', cli: '/opt/rcd/dist/rcd.cjs', daemonOut: '/Users/me/Library/Application Support/rcd/logs/daemon.out' };
+  const plistInput = { label: 'dev.rcd.daemon', node: '/usr/local/bin/node', nodeFlags: FLAGS, cli: '/opt/rcd/dist/rcd.cjs', daemonOut: '/Users/me/Library/Application Support/rcd/logs/daemon.out' };
 
   it('is built by the plist package and parses back to the template with values filled in', () => {
     const env: [string, string][] = [['RCD_HOME', '/Users/me/Library/Application Support/rcd'], ['PATH', '/opt/homebrew/bin:/usr/bin'], ['X', '<&>"\' é']];
@@ -153,7 +158,7 @@ describe('the launchd plist', () => {
     assert.match(text, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<!DOCTYPE plist/);
     assert.deepEqual(parse(text), {
       Label: 'dev.rcd.daemon',
-      ProgramArguments: ['/usr/local/bin/node', '/opt/rcd/dist/rcd.cjs', 'daemon'],
+      ProgramArguments: ['/usr/local/bin/node', ...FLAGS, '/opt/rcd/dist/rcd.cjs', 'daemon'],
       EnvironmentVariables: Object.fromEntries(env),
       RunAtLoad: true,
       KeepAlive: { SuccessfulExit: false },
@@ -162,7 +167,7 @@ describe('the launchd plist', () => {
       StandardOutPath: plistInput.daemonOut,
       StandardErrorPath: plistInput.daemonOut,
     });
-    assert.deepEqual(plistProgram(parse(text)), ['/usr/local/bin/node', '/opt/rcd/dist/rcd.cjs', 'daemon']);
+    assert.deepEqual(plistProgram(parse(text)), ['/usr/local/bin/node', ...FLAGS, '/opt/rcd/dist/rcd.cjs', 'daemon']);
   });
 
   it('refuses control characters, which XML cannot carry', () => {

@@ -122,15 +122,23 @@ interface StatusDoc {
   warnings: string[];
 }
 
-/** Upgrade check: the programs an installed unit runs must exist, and should be this rcd's. */
+/**
+ * Upgrade check: the programs an installed unit runs (`<node> [node flags] <cli> daemon`) must exist, and should be
+ * this rcd's, with this rcd's node flags (a unit written by an older rcd may carry none, or others).
+ */
 function programWarnings(backend: Backend, program: string[] | null): string[] {
-  const { node, cli } = backend.spec;
+  const { node, cli, nodeFlags } = backend.spec;
   const fix = '`rcd service install` points it at this rcd';
   if (!program) return [`the installed ${backend.title} names no program to run; ${fix}`];
-  const [runsNode, runsCli] = program;
+  const runsNode = program[0];
+  const runsCli = program.length >= 3 && program.at(-1) === 'daemon' ? program.at(-2) : program[1];
   const gone = [runsNode, runsCli].filter((p): p is string => p !== undefined && !existsSync(p));
   if (gone.length > 0) return gone.map((p) => `the ${backend.title} runs ${p}, which no longer exists (an upgrade or a removed Node.js?); ${fix}`);
   if (runsNode !== node || runsCli !== cli) return [`the ${backend.title} runs ${runsNode} ${runsCli ?? ''}, not this rcd (${node} ${cli}); ${fix}`];
+  const runsFlags = program.slice(1, -2);
+  if (runsFlags.join(' ') !== nodeFlags.join(' ')) {
+    return [`the ${backend.title} starts the daemon with node flags "${runsFlags.join(' ')}", this rcd with "${nodeFlags.join(' ')}" (written by another version?); \`rcd service install\` rewrites it`];
+  }
   return [];
 }
 

@@ -7,6 +7,7 @@ import { fillJson, hasControlCharacter, type JsonValue } from './template.js';
 export interface PlistInput {
   label: string;
   node: string;
+  nodeFlags: readonly string[];
   cli: string;
   env: [string, string][];
   daemonOut: string;
@@ -33,8 +34,12 @@ function checked(what: string, value: string): string {
 export function launchdPlistObject(template: JsonValue, input: PlistInput): JsonValue {
   return fillJson(template, {
     LABEL: input.label,
-    NODE: checked(`the path ${JSON.stringify(input.node)}`, input.node),
-    CLI: checked(`the path ${JSON.stringify(input.cli)}`, input.cli),
+    PROGRAM: [
+      checked(`the path ${JSON.stringify(input.node)}`, input.node),
+      ...input.nodeFlags,
+      checked(`the path ${JSON.stringify(input.cli)}`, input.cli),
+      'daemon',
+    ],
     DAEMON_OUT: checked(`the path ${JSON.stringify(input.daemonOut)}`, input.daemonOut),
     ENVIRONMENT: Object.fromEntries(input.env.map(([name, value]) => [name, checked(`the environment variable ${name}`, value)])),
   });

@@ -18,6 +18,8 @@ export interface ServiceSpec {
   platform: Platform;
   /** The node binary that runs this CLI now. */
   node: string;
+  /** The daemon's own node flags, between node and the CLI on the command line (src/common/daemon-flags.ts). */
+  nodeFlags: readonly string[];
   /** This CLI's entry (the bundle), symlinks resolved: `npm link`'s bin symlink may not outlive the package. */
   cli: string;
   /** RCD_HOME, pinned in the service so it and the CLI in a login shell agree. */
@@ -61,11 +63,10 @@ export function serviceSpec(platform: Platform, env: NodeJS.ProcessEnv = process
   if (env.RCD_RELAY_URL) daemonEnv.push(['RCD_RELAY_URL', env.RCD_RELAY_URL]);
   // The socket's fallback place (long RCD_HOME) depends on the temp dir; the daemon must compute the CLI's.
   if (env.TMPDIR) daemonEnv.push(['TMPDIR', env.TMPDIR]);
-  // The daemon's own Node flags (a smaller young generation); agents never see this: they get the session's env.
-  daemonEnv.push(['NODE_OPTIONS', DAEMON_NODE_FLAGS.join(' ')]);
   return {
     platform,
     node: process.execPath,
+    nodeFlags: DAEMON_NODE_FLAGS,
     cli: cliEntry(),
     home,
     daemonOut: layout(home, env).daemonOut,

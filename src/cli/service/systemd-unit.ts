@@ -12,6 +12,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export interface UnitInput {
   node: string;
+  nodeFlags: readonly string[];
   cli: string;
   env: [string, string][];
   /** `systemctl --version`'s number, or null when unknown (then only keys every supported systemd knows). */
@@ -58,6 +59,7 @@ export function restartBackoff(systemdVersion: number | null): string[] {
 export function renderSystemdUnit(template: string, input: UnitInput): string {
   return fillText(template, {
     NODE: execWord(input.node, 'program'),
+    NODE_FLAGS: input.nodeFlags.map((flag) => execWord(flag, 'argument')).join(' '),
     CLI: execWord(input.cli, 'argument'),
     ENVIRONMENT: input.env.map(([name, value]) => environmentLine(name, value)),
     RESTART_BACKOFF: restartBackoff(input.systemdVersion),

@@ -42,6 +42,7 @@ export function systemdBackend(spec: ServiceSpec): Backend {
     async render() {
       return renderSystemdUnit(readTemplate(SYSTEMD_TEMPLATE), {
         node: spec.node,
+        nodeFlags: spec.nodeFlags,
         cli: spec.cli,
         env: spec.env,
         systemdVersion: installedSystemdVersion(),

@@ -10,7 +10,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { RcdError } from '../../common/errors.js';
 import { processStartId } from './proc.js';
@@ -139,26 +138,35 @@ export async function spawnAgent(opts: SpawnOptions): Promise<AgentRun> {
   return { pid, pidStart: processStartId(pid), wrapperPid, exited };
 }
 
+// One short line on fd 4, read by hand: node:readline for it cost the idle daemon ~0.6 MB (docs/benchmarks.md).
 function readReportedPid(stream: Readable, exited: Promise<ExitInfo>): Promise<number> {
   return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: stream });
     const timer = setTimeout(() => fail('the agent wrapper did not report a pid'), PID_REPORT_TIMEOUT_MS);
+    let text = '';
     // Once the pid is read, fd 4 is of no more use: closing our end lets the child's 'close' (its end) come.
     const done = () => {
       clearTimeout(timer);
-      lines.close();
+      stream.off('data', onData);
       stream.destroy();
     };
     const fail = (message: string) => {
       done();
       reject(new RcdError('SPAWN_FAILED', message));
     };
-    lines.once('line', (line) => {
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      const end = text.indexOf('\n');
+      if (end === -1) {
+        if (text.length > 64) fail(`the agent wrapper reported a bad pid: ${JSON.stringify(text.slice(0, 64))}`);
+        return;
+      }
       done();
-      const pid = Number.parseInt(line, 10);
-      if (Number.isInteger(pid) && pid > 0) resolve(pid);
-      else reject(new RcdError('SPAWN_FAILED', `the agent wrapper reported a bad pid: ${line}`));
-    });
+      const line = text.slice(0, end);
+      const pid = /^[1-9][0-9]*$/.test(line) ? Number(line) : NaN;
+      if (Number.isSafeInteger(pid)) resolve(pid);
+      else reject(new RcdError('SPAWN_FAILED', `the agent wrapper reported a bad pid: ${JSON.stringify(line)}`));
+    };
+    stream.on('data', onData);
     void exited.then((e) => fail(`the agent wrapper ended before starting the agent (${e.signal ?? e.exitCode})`));
   });
 }

@@ -2,8 +2,11 @@
 // question, a plan), ends a turn, or ends. Delivery never blocks the daemon: each webhook has a bounded queue sent in
 // order in the background, retried with backoff on a network error, a 5xx or a 429, dropped (and logged) on another
 // refusal or after the last attempt. A webhook URL is often a secret (Slack's, ntfy's topic): logs name it by its
-// index and host, never by the URL. Works without any relay.
+// index and host, never by the URL. Works without any relay. Sent with node:http(s) (src/link/http-request.ts:
+// HTTPS_PROXY/NO_PROXY honoured, one connection per delivery), not the global fetch: the daemon runs without
+// WebAssembly, which fetch's HTTP parser is, and fetch's undici would cost it ~11 MB (docs/benchmarks.md).
 import type { Logger } from 'pino';
+import { deadline, makeAgent, send } from '../../link/http-request.js';
 import type { NotifyEvent, Webhook } from '../../protocol/config.js';
 
 export interface Notice {
@@ -74,18 +77,14 @@ export class Notifier {
       let retry: boolean;
       let why: string;
       try {
-        const res = await fetch(hook.url, {
-          method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'rcd' }, body,
-          signal: AbortSignal.timeout(CALL_TIMEOUT_MS), redirect: 'error',
-        });
-        await res.arrayBuffer().catch(() => undefined);
-        if (res.ok) return;
-        retry = res.status >= 500 || res.status === 429;
-        why = `answered ${res.status}`;
+        const status = await post(hook.url, body);
+        // A redirect is not followed (it could lead the notice anywhere): not delivered, and not retried.
+        if (status >= 200 && status < 300) return;
+        retry = status >= 500 || status === 429;
+        why = `answered ${status}`;
       } catch (err) {
         retry = true;
-        const cause = (err as { cause?: { code?: string } }).cause?.code;
-        why = cause ?? (err as Error).name;
+        why = (err as { code?: string }).code ?? (err as Error).name;
       }
       if (!retry || attempt === ATTEMPTS) {
         this.log.warn({ ...where, attempts: attempt, why }, 'webhook delivery given up');
@@ -94,6 +93,21 @@ export class Notifier {
       this.log.info({ ...where, attempt, why }, 'webhook delivery failed; retrying');
       await this.sleep(FIRST_RETRY_MS * 2 ** (attempt - 1));
     }
+  }
+}
+
+/** One POST of a JSON body on a connection of its own; the status, or a rejection on a network failure or timeout. */
+async function post(url: string, body: string): Promise<number> {
+  const target = new URL(url);
+  const agent = makeAgent(target, { maxSockets: 1 });
+  const limit = deadline(CALL_TIMEOUT_MS, undefined, 'the webhook');
+  try {
+    return (await send(target, { method: 'POST', agent, body, headers: { 'user-agent': 'rcd' }, signal: limit.signal })).status;
+  } catch (err) {
+    throw limit.signal.aborted ? limit.signal.reason : err;
+  } finally {
+    limit.done();
+    agent.destroy();
   }
 }
 

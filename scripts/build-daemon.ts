@@ -1,0 +1,60 @@
+// Bundles the daemon (src/daemon/main.ts) into dist/rcd-daemon.cjs, as `npm run build` runs it: esbuild, one
+// CommonJS file, better-sqlite3 (a native addon) and web-push (loaded only when a notification goes out) left in
+// node_modules. `rcd daemon` (dist/rcd.cjs) requires it, so the CLI itself carries no daemon code.
+//
+// Every module the daemon loads stays in its memory for as long as it runs (issue #15: an idle daemon should cost a
+// laptop next to nothing), so three parts of pino that the daemon can never reach are replaced with small stand-ins
+// at build time. The daemon's log is a synchronous file destination (src/common/json-log.ts), never a transport:
+//   - pino/lib/transport.js (with thread-stream under it) runs transports on a worker thread;
+//   - `worker_threads`, which pino/lib/tools.js loads only to ask whether it runs on the main thread before starting
+//     a transport for an asynchronous destination;
+//   - `assert`, which sonic-boom (pino's destination) calls once, to check its file descriptor is a number.
+// Together they loaded ~20 of Node's own modules (worker threads, assert's error formatting). Figures in
+// docs/benchmarks.md, "Idle footprint".
+import { build, type Plugin } from 'esbuild';
+
+const STANDINS: { module: RegExp; importer: RegExp; contents: string }[] = [
+  {
+    module: /^\.\/transport$|^\.\/lib\/transport$/,
+    importer: /node_modules\/pino\//,
+    contents: "module.exports = function transport() { throw new Error('pino transports are not part of the rcd daemon (scripts/build-daemon.ts)'); };",
+  },
+  { module: /^(node:)?worker_threads$/, importer: /node_modules\/pino\//, contents: 'module.exports = { isMainThread: true };' },
+  {
+    module: /^(node:)?assert$/,
+    importer: /node_modules\/sonic-boom\//,
+    contents: "module.exports = function assert(value, message) { if (!value) throw new Error(message || 'assertion failed'); };",
+  },
+];
+
+const standIns: Plugin = {
+  name: 'rcd-daemon-stand-ins',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      const i = STANDINS.findIndex((s) => s.module.test(args.path) && s.importer.test(args.importer));
+      return i === -1 ? undefined : { path: String(i), namespace: 'rcd-stand-in' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'rcd-stand-in' }, (args) => ({ contents: STANDINS[Number(args.path)]?.contents, loader: 'js' }));
+  },
+};
+
+const result = await build({
+  entryPoints: ['src/daemon/main.ts'],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  outfile: 'dist/rcd-daemon.cjs',
+  external: ['better-sqlite3', 'web-push'],
+  banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': 'importMetaUrl' },
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+  plugins: [standIns],
+  metafile: true,
+});
+// A stand-in that matched nothing means pino or sonic-boom changed: the bundle would silently carry the real module.
+const used = new Set(Object.keys(result.metafile.inputs).filter((f) => f.startsWith('rcd-stand-in:')).map((f) => f.slice('rcd-stand-in:'.length)));
+const unused = STANDINS.map((_, i) => String(i)).filter((i) => !used.has(i));
+if (unused.length > 0) throw new Error(`build-daemon: stand-in(s) ${unused.map((i) => STANDINS[Number(i)]?.module).join(', ')} matched no import; update scripts/build-daemon.ts`);
