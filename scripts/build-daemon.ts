@@ -9,8 +9,13 @@
 //   - `worker_threads`, which pino/lib/tools.js loads only to ask whether it runs on the main thread before starting
 //     a transport for an asynchronous destination;
 //   - `assert`, which sonic-boom (pino's destination) calls once, to check its file descriptor is a number.
-// Together they loaded ~20 of Node's own modules (worker threads, assert's error formatting). Figures in
-// docs/benchmarks.md, "Idle footprint".
+// Together they loaded ~20 of Node's own modules (worker threads, assert's error formatting).
+//
+// And zod 3's schema constructor binds 24 of its methods to every instance (`this.parse = this.parse.bind(this)`,
+// so that `arr.map(schema.parse)` works): ~1.2 KB for each of the daemon's ~740 schema objects, held for its whole
+// life. The daemon always calls them as methods (`schema.parse(x)`), so its bundle's copy of zod does without the
+// binding; the prototype methods are the same functions. Figures in docs/benchmarks.md, "Idle footprint".
+import { readFile } from 'node:fs/promises';
 import { build, type Plugin } from 'esbuild';
 
 const STANDINS: { module: RegExp; importer: RegExp; contents: string }[] = [
@@ -38,6 +43,21 @@ const standIns: Plugin = {
   },
 };
 
+// `this.parse = this.parse.bind(this);` and its 23 siblings, in ZodType's constructor.
+const ZOD_BIND = /^[ \t]*this\.(\w+) = this\.\1\.bind\(this\);\n/gm;
+const ZOD_BINDS = 24;
+let zodBindsDropped = 0;
+
+const zodUnbound: Plugin = {
+  name: 'rcd-daemon-zod-unbound',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v3[\\/]types\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      return { contents: text.replace(ZOD_BIND, () => (zodBindsDropped++, '')), loader: 'js' };
+    });
+  },
+};
+
 const result = await build({
   entryPoints: ['src/daemon/main.ts'],
   bundle: true,
@@ -51,10 +71,13 @@ const result = await build({
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
-  plugins: [standIns],
+  plugins: [standIns, zodUnbound],
   metafile: true,
 });
 // A stand-in that matched nothing means pino or sonic-boom changed: the bundle would silently carry the real module.
 const used = new Set(Object.keys(result.metafile.inputs).filter((f) => f.startsWith('rcd-stand-in:')).map((f) => f.slice('rcd-stand-in:'.length)));
 const unused = STANDINS.map((_, i) => String(i)).filter((i) => !used.has(i));
 if (unused.length > 0) throw new Error(`build-daemon: stand-in(s) ${unused.map((i) => STANDINS[Number(i)]?.module).join(', ')} matched no import; update scripts/build-daemon.ts`);
+if (zodBindsDropped !== ZOD_BINDS) {
+  throw new Error(`build-daemon: expected to drop ${ZOD_BINDS} method bindings from zod's ZodType, dropped ${zodBindsDropped}; zod changed: update scripts/build-daemon.ts`);
+}
