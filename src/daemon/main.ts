@@ -21,6 +21,7 @@ import { createControlServer } from './api/server.js';
 import { Supervisor } from './sessions/supervisor.js';
 import { Tailer } from './output/tailer.js';
 import { recoverSessions } from './sessions/recover.js';
+import { wrapperKind } from './process/wrapper.js';
 import { WakeDetector, systemClock } from './wake.js';
 import { Upkeep } from './upkeep.js';
 import type { RemoteAccess } from './remote/remote-access.js';
@@ -143,7 +144,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
 
   let shuttingDown = false;
   const info = (): DaemonInfo => ({
-    pid: process.pid, version: VERSION, startedAt, socket: paths.socket, home: paths.home,
+    pid: process.pid, version: VERSION, startedAt, socket: paths.socket, home: paths.home, agentWrapper: wrapperKind(),
     wakeCount: wake.count, lastWakeAt: wake.lastWakeAt?.toISOString() ?? null,
     link: remote
       ? { state: remote.link.state, relay: remote.link.origin.origin, reconnects: remote.link.reconnects, pollsRefused: remote.link.pollsRefused, error: remote.link.error }
@@ -230,6 +231,6 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   wake.start();
   upkeep.start();
   remote?.start();
-  log.info({ version: VERSION, socket: paths.socket, home: paths.home }, 'daemon ready');
+  log.info({ version: VERSION, socket: paths.socket, home: paths.home, agentWrapper: wrapperKind() }, 'daemon ready');
   process.stdout.write(`rcd daemon ${VERSION} ready (pid ${process.pid}, socket ${paths.socket})\n`);
 }

@@ -33,6 +33,8 @@ export const DaemonInfo = z.object({
   wakeCount: z.number().int(),
   lastWakeAt: z.string().nullable(),
   link: LinkInfo,
+  /** What agents run under: the compiled wrapper (dist/rcd-agent-wrapper) or the sh one (src/daemon/process/wrapper.ts). */
+  agentWrapper: z.enum(['compiled', 'sh']).default('sh'),
   configError: z.string().nullable(),
   /** Things the owner should know about, e.g. a corrupt database that was replaced. */
   warnings: z.array(z.string()).default([]),

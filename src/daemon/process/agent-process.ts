@@ -1,10 +1,11 @@
 // Starts one run of an agent so that it can outlive the daemon (docs/architecture.md guarantee 2):
-//  - a tiny POSIX sh wrapper is the daemon's child, in its own session and process group (no controlling terminal);
+//  - a tiny wrapper (./wrapper.ts: compiled, or POSIX sh) is the daemon's child, in its own session and process
+//    group (no controlling terminal);
 //  - the agent (CMD ARGS, never parsed by a shell: passed as "$@") is the wrapper's child, whose pid we report;
 //  - stdout and stderr go to a per-session file the daemon tails from a checkpointed offset, not to a pipe;
 //  - stdin is a per-session FIFO the agent holds open read-write, so it never sees EOF when no writer is around;
 //  - the wrapper writes the agent's exit status to a file, so it is known even if the daemon was gone at the time.
-// A shell wrapper costs ~1 MB where a Node one would cost ~40 MB per session. It is started with node's own
+// A shell wrapper costs ~115 KB where a Node one would cost ~40 MB per session. It is started with node's own
 // child_process.spawn: execa was used for this one call, and loading it cost the idle daemon ~10 MB of resident
 // memory (docs/benchmarks.md, "Idle footprint").
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,29 +14,9 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { RcdError } from '../../common/errors.js';
 import { processStartId } from './proc.js';
+import { wrapperCommand } from './wrapper.js';
 import type { ExitInfo } from '../sessions/restart-policy.js';
 
-const WRAPPER = `
-dir=$1; shift
-# A handled (not ignored) TERM/INT lets the wrapper outlive a group-wide signal and still record the agent's
-# status; handled signals are reset to their defaults in the agent, ignored ones would be inherited.
-trap : TERM INT HUP
-[ -p "$dir/stdin" ] || mkfifo -m 600 "$dir/stdin" || exit 126
-exec 3<>"$dir/stdin"
-"$@" 0<&3 3<&- 4>&- &
-pid=$!
-# From here on the wrapper's own chatter (the shell's "Terminated" notices) must not land in the agent's output.
-exec 3<&- 2>/dev/null
-printf '%s\\n' "$pid" > "$dir/agent.pid"
-printf '%s\\n' "$pid" >&4
-exec 4>&-
-while :; do
-  wait "$pid"; st=$?
-  kill -0 "$pid" 2>/dev/null || break
-done
-printf '%s\\n' "$st" > "$dir/exit.tmp" && mv -f "$dir/exit.tmp" "$dir/exit"
-exit "$st"
-`;
 
 // The wrapper reports the agent's pid within milliseconds; if it has not after this long, something is badly wrong.
 const PID_REPORT_TIMEOUT_MS = 10_000;
@@ -108,7 +89,8 @@ export async function spawnAgent(opts: SpawnOptions): Promise<AgentRun> {
   const out = openSync(files.output, 'a', 0o600);
   let child: ChildProcess;
   try {
-    child = spawn('/bin/sh', ['-c', WRAPPER, 'rcd-agent', files.dir, ...opts.command], {
+    const [file, args] = wrapperCommand(files.dir, opts.command);
+    child = spawn(file, args, {
       cwd: opts.cwd,
       env: opts.env, // exactly the session's environment, nothing of the daemon's
       detached: true, // setsid(): its own session and process group, never a terminal's
