@@ -2,8 +2,9 @@
 // for the daemon's whole life: the kernel drops it when the process dies however it dies, so a crashed daemon
 // never leaves a stale lock behind and no racing pair can both believe they won (the worst outcome: two daemons).
 import Database from 'better-sqlite3';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { RcdError } from '../common/errors.js';
+import { removeFile } from '../common/remove-file.js';
 
 export interface DaemonLock {
   release(): void;
@@ -31,7 +32,7 @@ export function acquireLock(lockPath: string, pidFile: string): DaemonLock {
   writeFileSync(pidFile, `${process.pid}\n`, { mode: 0o600 });
   return {
     release() {
-      rmSync(pidFile, { force: true });
+      removeFile(pidFile);
       try {
         db.exec('ROLLBACK');
       } finally {

@@ -1,9 +1,10 @@
 // `rcd daemon`: brings the daemon up (lock, log, config, database, supervisor, socket) and owns the one
 // idempotent shutdown. Agents are never stopped by a shutdown: they outlive the daemon by design.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RcdError } from '../common/errors.js';
+import { removeFile } from '../common/remove-file.js';
 import { layout, resolveHome } from '../common/paths.js';
 import { ensurePrivateDir, ensureSocketDir } from '../common/private-dir.js';
 import { relayOrigin } from '../common/relay-url.js';
@@ -211,7 +212,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   // The lock is ours and the socket's directory private to us (checked at start), so a socket file still there
   // belongs to a dead daemon. Checked again here: the directory may have been removed meanwhile.
   ensureSocketDir(paths.socket, paths.home);
-  rmSync(paths.socket, { force: true });
+  removeFile(paths.socket);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(paths.socket, () => {

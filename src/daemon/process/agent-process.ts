@@ -9,10 +9,11 @@
 // child_process.spawn: execa was used for this one call, and loading it cost the idle daemon ~10 MB of resident
 // memory (docs/benchmarks.md, "Idle footprint").
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { RcdError } from '../../common/errors.js';
+import { removeFile } from '../../common/remove-file.js';
 import { processStartId } from './proc.js';
 import { wrapperCommand } from './wrapper.js';
 import type { ExitInfo } from '../sessions/restart-policy.js';
@@ -84,8 +85,8 @@ export function readExitFile(files: SessionFiles): ExitInfo | null {
 
 export async function spawnAgent(opts: SpawnOptions): Promise<AgentRun> {
   const { files } = opts;
-  rmSync(files.exit, { force: true });
-  rmSync(files.agentPid, { force: true });
+  removeFile(files.exit);
+  removeFile(files.agentPid);
   const out = openSync(files.output, 'a', 0o600);
   let child: ChildProcess;
   try {
@@ -122,11 +123,14 @@ export async function spawnAgent(opts: SpawnOptions): Promise<AgentRun> {
 
 // One short line on fd 4, read by hand: node:readline for it cost the idle daemon ~0.6 MB (docs/benchmarks.md).
 function readReportedPid(stream: Readable, exited: Promise<ExitInfo>): Promise<number> {
+  const watch: EndWatch = { fail: null };
+  failWhenEnded(exited, watch);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail('the agent wrapper did not report a pid'), PID_REPORT_TIMEOUT_MS);
     let text = '';
     // Once the pid is read, fd 4 is of no more use: closing our end lets the child's 'close' (its end) come.
     const done = () => {
+      watch.fail = null;
       clearTimeout(timer);
       stream.off('data', onData);
       stream.destroy();
@@ -135,6 +139,7 @@ function readReportedPid(stream: Readable, exited: Promise<ExitInfo>): Promise<n
       done();
       reject(new RcdError('SPAWN_FAILED', message));
     };
+    watch.fail = fail;
     const onData = (chunk: Buffer) => {
       text += chunk.toString('latin1');
       const end = text.indexOf('\n');
@@ -149,6 +154,15 @@ function readReportedPid(stream: Readable, exited: Promise<ExitInfo>): Promise<n
       else reject(new RcdError('SPAWN_FAILED', `the agent wrapper reported a bad pid: ${JSON.stringify(line)}`));
     };
     stream.on('data', onData);
-    void exited.then((e) => fail(`the agent wrapper ended before starting the agent (${e.signal ?? e.exitCode})`));
   });
+}
+
+interface EndWatch { fail: ((message: string) => void) | null }
+
+/**
+ * Fails the pid read if the wrapper ends first. Registered from its own scope: `exited` lives as long as the agent
+ * runs, and a closure made inside the reader would keep the reader's stream and timer alive that long.
+ */
+function failWhenEnded(exited: Promise<ExitInfo>, watch: EndWatch): void {
+  void exited.then((e) => watch.fail?.(`the agent wrapper ended before starting the agent (${e.signal ?? e.exitCode})`));
 }

@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { RcdError } from '../../common/errors.js';
+import { removeFile } from '../../common/remove-file.js';
 import { LIVE_STATES, type SessionView } from '../../protocol/session.js';
 import type { RequestOf } from '../../protocol/api.js';
 import { flushWal } from '../../store/db.js';
@@ -198,7 +199,7 @@ export class Supervisor extends EventEmitter {
     this.d.tailer.unfollow(id);
     this.d.runs.delete(id);
     // The pid file now names no process of ours: recovery must not mistake it for a respawn's (recover.ts).
-    rmSync(this.files(id).agentPid, { force: true });
+    removeFile(this.files(id).agentPid);
     const s = this.d.sessions.get(id);
     if (!s) return;
     this.d.controls.of(s.agent).runEnded(id, `the agent's process ended (${describeExit(exit)})`);
