@@ -3,7 +3,7 @@
 //   1. `node -e 0` wall time: the baseline every ratio is taken against;
 //   2. `rcd status --json` with 32 idle sessions (target <= 1.5x the baseline);
 //   3. `rcd start` of one session, stopped and removed between runs; only the start is timed (target <= 1.6x);
-//   4. resident memory of what rcd runs besides the agents (daemon + sh wrappers), RSS and PSS, with 32 idle
+//   4. resident memory of what rcd runs besides the agents (daemon + agent wrappers), RSS and PSS, with 32 idle
 //      sessions (target < 50 MB), and the daemon's idle CPU over 5 s (from /proc/<pid>/stat utime + stime);
 //   5. `rcd status --json` with 256 idle sessions (target <= 2x), then memory and idle CPU again;
 //   6. after all that is cleaned up, the idle footprint of issue #15 (scripts/footprint.ts): 32 sessions, the relay
@@ -123,7 +123,7 @@ function processesOfHome(): number[] {
 }
 
 interface Memory { daemonRss: number; daemonPss: number; wrappers: number; wrapperRss: number; wrapperPss: number; other: number }
-/** The daemon and each agent's parent (its sh wrapper), plus anything else of this home that is not an agent. */
+/** The daemon and each agent's parent (its wrapper), plus anything else of this home that is not an agent. */
 function memory(doc: StatusDoc): Memory {
   const agents = doc.sessions.flatMap((s) => (s.state === 'running' && s.pid ? [s.pid] : []));
   const wrappers = agents.map(ppid);
@@ -230,9 +230,9 @@ async function main(): Promise<void> {
     `(+${WARMUP} warm-up), medians; each ratio is against the \`node -e 0\` runs interleaved with that row.`, '',
     '| measurement | median | range (min–max) | paired `node -e 0` | ratio | target | result |',
     '|---|---|---|---|---|---|---|', ...rows, '',
-    'Memory of everything rcd runs besides the agents (the daemon and one `sh` wrapper per session), and the daemon\'s CPU ' +
+    'Memory of everything rcd runs besides the agents (the daemon and one wrapper per session, compiled or `sh`), and the daemon\'s CPU ' +
     `use while idle over ${IDLE_MS / 1000} s (% of one core). Results are for RSS / PSS / daemon RSS + wrappers PSS.`, '',
-    '| sessions | daemon RSS / PSS | sh wrappers: RSS / PSS | total RSS | total PSS | daemon RSS + wrappers PSS | target | results | daemon idle CPU |',
+    '| sessions | daemon RSS / PSS | wrappers: RSS / PSS | total RSS | total PSS | daemon RSS + wrappers PSS | target | results | daemon idle CPU |',
     '|---|---|---|---|---|---|---|---|---|', ...resRows, '',
     'Durability: time to re-adopt running agents when a daemon starts (5 restarts, medians).', '',
     '| measurement | median | range (min–max) | target | result |', '|---|---|---|---|---|', ...adoptRows];

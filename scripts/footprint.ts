@@ -2,7 +2,7 @@
 // Each variant is a daemon (a CLI bundle and the node flags it is started with) on its own temp RCD_HOME, linked to
 // its own `rcd relay` on 127.0.0.1, with N `sleep` sessions whose URLs are all issued. All variants are brought up
 // first, then measured in the same window, so machine noise hits them alike:
-//   - footprint: daemon RSS + the PSS of its sh wrappers (what rcd runs besides the agents), after set-up and again
+//   - footprint: daemon RSS + the PSS of its agent wrappers (what rcd runs besides the agents), after set-up and again
 //     after the idle window; the daemon's PSS is shown too (it shares node's pages with this script);
 //   - idle CPU: the daemon's utime + stime (/proc/<pid>/stat) over the idle window, as % of one core.
 // Usage: node dist/scripts/footprint.js [--sessions 32] [--idle-s 60]
@@ -102,7 +102,7 @@ export async function footprint(): Promise<string> {
     });
     return [`Idle footprint: ${SESSIONS} \`sleep\` sessions, relay link connected, every URL issued; idle window ` +
       `${(secs).toFixed(1)} s, all variants measured in the same window.`, '',
-    '| variant | daemon node flags | daemon RSS after set-up | daemon RSS after idle | daemon PSS | sh wrappers PSS | footprint (daemon RSS + wrappers PSS) | daemon idle CPU | ' +
+    '| variant | daemon node flags | daemon RSS after set-up | daemon RSS after idle | daemon PSS | wrappers PSS | footprint (daemon RSS + wrappers PSS) | daemon idle CPU | ' +
     `footprint ≤ ${TARGET_MB} MB / CPU ≤ ${TARGET_CPU} % |`,
     '|---|---|---|---|---|---|---|---|---|', ...rows].join('\n');
   } finally {
