@@ -14,8 +14,8 @@ const require = createRequire(import.meta.url);
 type Connect = (options: Record<string, unknown>, cb: (err: Error | null, socket?: Duplex) => void) => Duplex | undefined;
 
 /**
- * A connection pool for `origin` (kept alive when `keepAlive` names how long an idle connection stays open), whose
- * connections go through the proxy the environment names for it, if any.
+ * A connection pool for `origin` (keep-alive when `keepAliveMs` says how long an idle connection stays open; else
+ * one connection per request), whose connections go through the proxy the environment names for it, if any.
  */
 export function makeAgent(origin: URL, opts: { maxSockets: number; keepAliveMs?: number }): HttpAgent {
   const options: AgentOptions = opts.keepAliveMs
