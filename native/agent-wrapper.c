@@ -46,7 +46,7 @@ __asm__(".text\n.global _start\n_start:\n mov x29, #0\n mov x30, #0\n mov x0, sp
 #define sys(n, a, b, c) sys6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
 
 enum { AT_FDCWD = -100, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000, O_CLOEXEC = 02000000,
-       S_IFIFO = 0010000, EINTR = 4, ENOENT = 2, EACCES = 13, EEXIST = 17, ENOTDIR = 20, SIGCHLD = 17, SIG_BLOCK = 0,
+       S_IFIFO = 0010000, EINTR = 4, ENOENT = 2, ENOEXEC = 8, EACCES = 13, EEXIST = 17, ENOTDIR = 20, SIGCHLD = 17, SIG_BLOCK = 0,
        SIG_SETMASK = 2, AT_EMPTY_PATH = 0x1000, STATX_TYPE = 1 };
 #define SIGMASK(s) (1UL << ((s) - 1))
 static const unsigned long WRAPPER_SIGNALS = SIGMASK(1) | SIGMASK(2) | SIGMASK(15); /* HUP, INT, TERM */
@@ -86,13 +86,27 @@ static int write_file(const char *path, const char *text) {
   return w == (long)n ? 0 : -1;
 }
 
+/* execve, and as execvp and sh do, a file the kernel cannot run (no #! line) is run as a shell script by /bin/sh. */
+static long try_exec(const char *file, char **argv, char **envp) {
+  long r = sys(SYS_execve, file, argv, envp);
+  if (r != -ENOEXEC) return r;
+  int argc = 0;
+  while (argv[argc]) argc++;
+  char *script[argc + 2];
+  script[0] = "sh";
+  script[1] = (char *)file;
+  for (int i = 1; i <= argc; i++) script[i + 1] = argv[i];
+  sys(SYS_execve, "/bin/sh", script, envp);
+  return r;
+}
+
 /* execvp: CMD as a path when it has a slash, else each directory of the agent's PATH; the shell's exit codes. */
 static __attribute__((noreturn)) void run(char **argv, char **envp) {
   const char *cmd = argv[0];
   int denied = 0;
   for (const char *c = cmd; *c; c++) {
     if (*c == '/') {
-      long r = sys(SYS_execve, cmd, argv, envp);
+      long r = try_exec(cmd, argv, envp);
       put(2, "rcd: cannot run "); put(2, cmd); put(2, r == -EACCES ? ": permission denied\n" : ": not found\n");
       quit(r == -EACCES ? 126 : 127);
     }
@@ -113,7 +127,7 @@ static __attribute__((noreturn)) void run(char **argv, char **envp) {
       for (size_t i = 0; i < dlen; i++) full[i] = start[i];
       full[dlen] = '/';
       for (size_t i = 0; i <= clen; i++) full[dlen + 1 + i] = cmd[i];
-      long r = sys(SYS_execve, full, argv, envp);
+      long r = try_exec(full, argv, envp);
       if (r == -EACCES) denied = 1;
     }
     if (!*p) break;

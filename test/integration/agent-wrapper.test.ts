@@ -1,8 +1,8 @@
 // The two agent wrappers (src/daemon/process/wrapper.ts): the compiled one (native/agent-wrapper.c, built by
 // `npm run build` into dist/rcd-agent-wrapper on Linux x86-64/arm64) and the sh script. Each is run as the daemon runs
 // it, on the same cases, and must leave the same traces: the agent's pid on fd 4 and in agent.pid, the FIFO as the
-// agent's stdin, the status (exit code, or 128 + signal) in `exit` and as its own exit code, and it outlives a TERM
-// to its process group. Then through the daemon: `rcd status --json` names the wrapper, RCD_AGENT_WRAPPER=sh forces
+// agent's stdin, the status (exit code, or 128 + signal) in `exit` and as its own exit code, a script without #!
+// run by /bin/sh, and it outlives a TERM to its process group. Then through the daemon: `rcd status --json` names the wrapper, RCD_AGENT_WRAPPER=sh forces
 // the script, and a session's exit code is recorded either way.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -55,6 +55,17 @@ for (const kind of ['compiled', 'sh'] as const) {
         writeFileSync(join(dir, 'stdin'), 'hello there\n');
       });
       assert.deepEqual([o.status, o.output], [0, 'hello there|a b $HOME|*']);
+    });
+
+    it('runs an executable script without a #! line with /bin/sh, as a shell does', async () => {
+      const dir = mkdtempSync(join('/tmp', 'rcd-wrap-script-'));
+      try {
+        writeFileSync(join(dir, 'plain'), 'printf "plain %s" "$1"\nexit 6\n', { mode: 0o755 });
+        const o = await run(kind, [join(dir, 'plain'), 'arg']);
+        assert.deepEqual([o.status, o.output], [6, 'plain arg']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('records a death by signal as 128 + the signal', async () => {
