@@ -68,6 +68,26 @@ for (const kind of ['compiled', 'sh'] as const) {
       }
     });
 
+    it(kind === 'compiled'
+      ? 'leaves the agent every signal at its default (none ignored, none blocked)'
+      : 'leaves the agent TERM and HUP at their defaults (INT and QUIT it ignores: sh runs it as a background job)', async () => {
+      // Read from outside while the agent sleeps (a shell reading its own would catch dash blocking every signal
+      // around its forks); the daemon starts wrappers with default dispositions, as spawn() does here.
+      let status = '';
+      await run(kind, ['sleep', '30'], async (dir) => {
+        const pid = Number(await waitFor(() => (existsSync(join(dir, 'agent.pid')) ? readFileSync(join(dir, 'agent.pid'), 'utf8') : ''), 'the agent'));
+        // Once it is `sleep` (exec'd): before that the reported child may still carry the wrapper's own mask.
+        await waitFor(() => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n', 'the agent to be sleep');
+        status = readFileSync(`/proc/${pid}/status`, 'utf8');
+        process.kill(pid, 'SIGKILL');
+      });
+      const mask = (name: string) => BigInt(`0x${new RegExp(`^${name}:\\s+([0-9a-f]+)$`, 'm').exec(status)?.[1] ?? 'x'}`);
+      const bit = (sig: number) => 1n << BigInt(sig - 1);
+      assert.equal(mask('SigBlk') & (bit(1) | bit(2) | bit(15)), 0n, 'HUP, INT and TERM are not blocked in the agent');
+      assert.equal(mask('SigIgn') & (bit(1) | bit(15)), 0n, 'HUP and TERM are not ignored');
+      assert.equal(mask('SigIgn') & (bit(2) | bit(3)), kind === 'compiled' ? 0n : bit(2) | bit(3));
+    });
+
     it('records a death by signal as 128 + the signal', async () => {
       const o = await run(kind, ['sh', '-c', 'kill -KILL $$']);
       assert.deepEqual([o.status, o.exitFile], [137, '137\n']);
@@ -75,7 +95,8 @@ for (const kind of ['compiled', 'sh'] as const) {
 
     it('outlives a TERM to its whole group, which ends the agent, and records that', async () => {
       const o = await run(kind, ['sleep', '30'], async (dir, wrapper) => {
-        await waitFor(() => existsSync(join(dir, 'agent.pid')), 'the agent to start');
+        const pid = Number(await waitFor(() => (existsSync(join(dir, 'agent.pid')) ? readFileSync(join(dir, 'agent.pid'), 'utf8') : ''), 'the agent'));
+        await waitFor(() => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n', 'the agent to be sleep');
         process.kill(-wrapper, 'SIGTERM');
       });
       assert.deepEqual([o.status, o.signal, o.exitFile], [143, null, '143\n']);

@@ -4,6 +4,8 @@
 //    no C library, ~20 KB of memory per session;
 //  - the POSIX sh script below, ~115 KB per session (dash and libc's relocated data), everywhere else: macOS, or
 //    where the binary could not be built. RCD_AGENT_WRAPPER=sh in the daemon's environment forces it.
+// One difference: under the script the agent ignores SIGINT and SIGQUIT (sh runs it as a background job, which a
+// shell without job control does that way); the compiled wrapper leaves every signal at its default.
 // The binary is looked up once, beside the daemon bundle (dist/rcd-daemon.cjs) or above the compiled tree (tests).
 import { accessSync, closeSync, constants, openSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
