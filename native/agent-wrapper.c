@@ -13,7 +13,7 @@
  *
  * Why not sh: each sh wrapper is ~115 KB of private memory for as long as its agent runs (dash's and libc's
  * relocated data, its heap and stack); this one has no C library at all (raw system calls, no relocations), and is
- * ~20 KB, most of it the agent's environment on its stack. Built by scripts/build-wrapper.ts (-nostdlib -static) into
+ * ~12 KB, most of it the agent's environment on its stack. Built by scripts/build-wrapper.ts (-nostdlib -static) into
  * dist/rcd-agent-wrapper, which the daemon uses when it is there; where it cannot be built, the sh wrapper runs.
  */
 typedef unsigned long size_t;
