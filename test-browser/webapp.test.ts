@@ -115,9 +115,10 @@ describe('device page as a web app', () => {
         return (await page.locator('#dirs button', { hasText: root }).count()) === 1;
       }, 'the form to list the root', 30_000);
       await page.locator('#dirs button', { hasText: root }).click();
-      await page.getByRole('button', { name: 'app' }).waitFor({ timeout: 15_000 });
+      // Exact names: the root's own button, still listed until the answer comes, has "app" in it (rcd-webapp-…).
+      await page.getByRole('button', { name: 'app', exact: true }).waitFor({ timeout: 15_000 });
       assert.deepEqual(await page.locator('#dirs button').allTextContents(), ['app', 'gone']);
-      await page.getByRole('button', { name: 'app' }).click();
+      await page.getByRole('button', { name: 'app', exact: true }).click();
       await page.locator('#cwd', { hasText: join(root, 'app') }).waitFor({ timeout: 15_000 });
       assert.equal(await page.getByRole('button', { name: 'Up' }).isEnabled(), true);
 
@@ -136,7 +137,7 @@ describe('device page as a web app', () => {
 
       // A directory listed, then removed before the start: the daemon refuses, and the page says why.
       await page.getByRole('button', { name: 'Up' }).click();
-      await page.getByRole('button', { name: 'gone' }).click();
+      await page.getByRole('button', { name: 'gone', exact: true }).click();
       await page.locator('#cwd', { hasText: join(root, 'gone') }).waitFor({ timeout: 15_000 });
       rmdirSync(join(root, 'gone'));
       await page.getByLabel(/Name/).fill('never');
