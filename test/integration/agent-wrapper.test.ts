@@ -16,6 +16,14 @@ interface Outcome { status: number | null; signal: NodeJS.Signals | null; report
 
 const BUILT_HERE = process.platform === 'linux' && ['x64', 'arm64'].includes(process.arch);
 
+/** The agent's pid once the wrapper has reported it, and the agent has exec'd `sleep` (before that the reported child
+ * may still carry the wrapper's own signal mask). */
+async function agentPid(dir: string): Promise<number> {
+  const pid = Number(await waitFor(() => (existsSync(join(dir, 'agent.pid')) ? readFileSync(join(dir, 'agent.pid'), 'utf8') : ''), 'the agent'));
+  await waitFor(() => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n', 'the agent to be sleep');
+  return pid;
+}
+
 /** Runs `command` under a wrapper in a fresh session directory, detached as the daemon does; `during` may act on it. */
 async function run(kind: 'compiled' | 'sh', command: string[], during?: (dir: string, wrapperPid: number) => Promise<void> | void): Promise<Outcome> {
   const dir = mkdtempSync(join('/tmp', 'rcd-wrap-'));
@@ -75,9 +83,7 @@ for (const kind of ['compiled', 'sh'] as const) {
       // around its forks); the daemon starts wrappers with default dispositions, as spawn() does here.
       let status = '';
       await run(kind, ['sleep', '30'], async (dir) => {
-        const pid = Number(await waitFor(() => (existsSync(join(dir, 'agent.pid')) ? readFileSync(join(dir, 'agent.pid'), 'utf8') : ''), 'the agent'));
-        // Once it is `sleep` (exec'd): before that the reported child may still carry the wrapper's own mask.
-        await waitFor(() => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n', 'the agent to be sleep');
+        const pid = await agentPid(dir);
         status = readFileSync(`/proc/${pid}/status`, 'utf8');
         process.kill(pid, 'SIGKILL');
       });
@@ -95,8 +101,7 @@ for (const kind of ['compiled', 'sh'] as const) {
 
     it('outlives a TERM to its whole group, which ends the agent, and records that', async () => {
       const o = await run(kind, ['sleep', '30'], async (dir, wrapper) => {
-        const pid = Number(await waitFor(() => (existsSync(join(dir, 'agent.pid')) ? readFileSync(join(dir, 'agent.pid'), 'utf8') : ''), 'the agent'));
-        await waitFor(() => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n', 'the agent to be sleep');
+        await agentPid(dir);
         process.kill(-wrapper, 'SIGTERM');
       });
       assert.deepEqual([o.status, o.signal, o.exitFile], [143, null, '143\n']);
