@@ -48,7 +48,8 @@ export class Uploader {
     await this.uploadPending(signal);
   }
 
-  async uploadPending(signal: AbortSignal): Promise<void> {
+  /** Uploads what is pending; after each batch, stops (the rest stays pending) if `giveWay` says so. */
+  async uploadPending(signal: AbortSignal, giveWay: () => boolean = () => false): Promise<void> {
     for (const id of [...this.pending]) {
       this.pending.delete(id);
       try {
@@ -56,6 +57,10 @@ export class Uploader {
         for (;;) {
           const next = await this.uploadBatch(id, signal, max);
           if (next === 'done') break;
+          if (next === 'more' && giveWay()) {
+            this.pending.add(id);
+            return;
+          }
           // A split ends when the relay takes a batch: the next one may be whole again.
           max = next === 'more' ? MAX_EVENTS_PER_BATCH : next.split;
         }

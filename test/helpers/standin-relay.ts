@@ -34,6 +34,8 @@ export class StandinRelay {
   pollsRefused = 0;
   /** While set, every poll is answered 503 with this retry-after (seconds), as a relay over its long-poll cap does. */
   refusePolls: number | null = null;
+  /** When set, each event upload is answered this many ms late (a slow relay or a slow uplink). */
+  uploadDelayMs = 0;
   private readonly queue: ForgedInstruction[] = [];
   private readonly server: Server;
 
@@ -95,6 +97,7 @@ export class StandinRelay {
     if (req.method === 'POST' && url.pathname === '/api/daemon/events') {
       const acked: Record<string, number> = {};
       this.uploads += 1;
+      if (this.uploadDelayMs > 0) await new Promise((r) => setTimeout(r, this.uploadDelayMs));
       for (const s of UploadRequest.parse(JSON.parse(body)).sessions) {
         const held = this.events.get(s.id) ?? [];
         for (const e of s.events) if (!held.some((h) => h.seq === e.seq)) held.push(e);
