@@ -22,6 +22,8 @@ export function readPidFile(pidFile: string): number | null {
 export function acquireLock(lockPath: string, pidFile: string): DaemonLock {
   const db = new Database(lockPath, { timeout: 0 });
   try {
+    // The lock reads one page, once: without this, its connection's page cache sets aside room for 20 pages (87 KB).
+    db.pragma('cache_size = 1');
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec('BEGIN EXCLUSIVE');
   } catch (err) {
