@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { socketRequest } from '../src/cli/socket-http.js';
+import { daemonEnv } from '../src/common/daemon-flags.js';
 import { socketPath } from '../src/common/paths.js';
 import { sealInstruction } from '../src/e2e/instructions.js';
 import { EventOpener } from '../src/e2e/records.js';
@@ -117,7 +118,7 @@ export class Home {
     await this.relay.start();
     this.env.RCD_RELAY_URL = this.relay.url;
     if (daemonFlags) {
-      spawn(process.execPath, [...daemonFlags, CLI, 'daemon'], { env: this.env, detached: true, stdio: 'ignore' }).unref();
+      spawn(process.execPath, [...daemonFlags, CLI, 'daemon'], { env: daemonEnv(this.env), detached: true, stdio: 'ignore' }).unref();
     } else {
       const r = spawnSync(process.execPath, [CLI, 'status', '--json'], { env: this.env, encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`rcd status exited ${r.status}: ${r.stderr}`);

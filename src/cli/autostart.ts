@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { RcdError } from '../common/errors.js';
-import { DAEMON_NODE_FLAGS } from '../common/daemon-flags.js';
+import { DAEMON_NODE_FLAGS, daemonEnv } from '../common/daemon-flags.js';
 import { ensurePrivateDir, type Layout } from '../common/paths.js';
 
 // A cold start (database migrations on a slow disk) takes well under a second; ten is generous even on CI.
@@ -30,7 +30,7 @@ export async function startDaemon(paths: Layout, probe: () => Promise<unknown>):
       stdio: ['ignore', out, out],
       // A daemon started from inside an agent's session must not carry that session's mark, or stopping the
       // session would stop the daemon with it (see src/daemon/process/terminate.ts).
-      env: { ...process.env, RCD_SESSION_ID: undefined },
+      env: daemonEnv({ ...process.env, RCD_SESSION_ID: undefined }),
     });
     // Exit 1 here usually means another CLI's daemon won the race for the lock; that one will answer.
     child.once('exit', (code) => {

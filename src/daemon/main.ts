@@ -23,6 +23,7 @@ import { Supervisor } from './sessions/supervisor.js';
 import { Tailer } from './output/tailer.js';
 import { recoverSessions } from './sessions/recover.js';
 import { wrapperKind } from './process/wrapper.js';
+import { HeapShrinker } from './heap-shrink.js';
 import { WakeDetector, systemClock } from './wake.js';
 import { Upkeep } from './upkeep.js';
 import type { RemoteAccess } from './remote/remote-access.js';
@@ -131,10 +132,11 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     }
   }
   // A wake makes the link rebuild its connections at once instead of waiting out a dead socket or a backoff.
+  const heap = new HeapShrinker();
   const wake = new WakeDetector((e) => {
     log.info({ gapMs: Math.round(e.gapMs), cause: e.cause }, 'wake detected');
     remote?.link.wake();
-  });
+  }, systemClock, () => heap.beat());
 
   const upkeep = new Upkeep({
     db, events, log,

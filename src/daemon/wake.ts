@@ -59,14 +59,22 @@ export class WakeDetector {
   lastWakeAt: Date | null = null;
   private lastWakeMono = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly onWake: (e: WakeEvent) => void, private readonly clock: Clock = systemClock) {
+  /** `onBeat`: other work at the heartbeat's pace (src/daemon/heap-shrink.ts), so an idle daemon wakes up once. */
+  constructor(
+    private readonly onWake: (e: WakeEvent) => void,
+    private readonly clock: Clock = systemClock,
+    private readonly onBeat: () => void = () => undefined,
+  ) {
     this.last = { wall: clock.wall(), mono: clock.mono() };
   }
 
   private readonly onContinue = () => this.tick(true);
 
   start(): void {
-    this.timer = setInterval(() => this.tick(), HEARTBEAT_MS);
+    this.timer = setInterval(() => {
+      this.tick();
+      this.onBeat();
+    }, HEARTBEAT_MS);
     this.timer.unref();
     process.on('SIGCONT', this.onContinue);
   }

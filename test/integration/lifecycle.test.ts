@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { DAEMON_NODE_FLAGS, daemonTunables } from '../../src/common/daemon-flags.js';
 import { Rcd, fixture, isAlive, waitFor } from '../helpers/harness.js';
 
 function stat(pid: number): string[] {
@@ -42,6 +43,16 @@ describe('session lifecycle', () => {
     assert.equal(ttyNr(pid), 0, 'no controlling terminal');
     assert.notEqual(sid(pid), sid(daemon), 'its own session');
     await waitFor(async () => (await rcd.logs('echo')).includes('ready'), 'the agent to print ready');
+  });
+
+  it('runs the auto-started daemon with its node flags and malloc tunables, which its agents do not get', async () => {
+    const daemon = rcd.daemonPid() as number;
+    const argv = readFileSync(`/proc/${daemon}/cmdline`, 'utf8').split('\0');
+    assert.deepEqual(argv.slice(1, 1 + DAEMON_NODE_FLAGS.length), [...DAEMON_NODE_FLAGS], argv.join(' '));
+    const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    assert.ok(environ(daemon).includes(`GLIBC_TUNABLES=${daemonTunables(process.env.GLIBC_TUNABLES)}`), 'the daemon runs with them');
+    const agent = (await rcd.session('echo')).pid as number;
+    assert.equal(environ(agent).some((v) => v.startsWith('GLIBC_TUNABLES=')), process.env.GLIBC_TUNABLES !== undefined, 'its agent gets the session\'s environment');
   });
 
   it('delivers sent text as lines on stdin and returns the output in order', async () => {

@@ -9,7 +9,7 @@ import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { parse as parsePlist } from 'plist';
-import { DAEMON_NODE_FLAGS } from '../../src/common/daemon-flags.js';
+import { DAEMON_NODE_FLAGS, daemonTunables } from '../../src/common/daemon-flags.js';
 import { CLI, Rcd, fixture, isAlive, waitFor, type RunResult } from '../helpers/harness.js';
 
 /** The daemon's node flags as ExecStart= words (none of them needs escaping). */
@@ -66,6 +66,8 @@ describe('rcd service --dry-run', () => {
       assert.ok(r.stdout.includes(`"${CLI}"`), 'ExecStart runs this CLI by its absolute path');
       assert.ok(r.stdout.includes(`"${process.execPath}"`), 'ExecStart runs this node by its absolute path');
       assert.ok(r.stdout.includes(`Environment="RCD_HOME=${s.rcd.home}"`), r.stdout);
+      // glibc's malloc tuned for the daemon, in its own environment only (src/common/daemon-flags.ts)
+      assert.ok(r.stdout.includes(`Environment="GLIBC_TUNABLES=${daemonTunables(undefined)}"`), r.stdout);
 
       const which = spawnSync('sh', ['-c', 'command -v systemd-analyze'], { encoding: 'utf8' });
       if (which.status !== 0) {
@@ -112,6 +114,7 @@ describe('rcd service --dry-run', () => {
       assert.equal(env.RCD_HOME, s.rcd.home);
       assert.equal(env.PATH, s.rcd.env.PATH);
       assert.equal(env.RCD_RELAY_URL, 'https://127.0.0.1:9/x y');
+      assert.equal(env.GLIBC_TUNABLES, undefined, 'macOS has no glibc');
     }));
 
   it('writes nothing, starts no daemon, and prints only the file on stdout', () =>

@@ -3,7 +3,7 @@
 import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { DAEMON_NODE_FLAGS } from '../../common/daemon-flags.js';
+import { DAEMON_NODE_FLAGS, daemonTunables } from '../../common/daemon-flags.js';
 import { RcdError } from '../../common/errors.js';
 import { layout, resolveHome } from '../../common/paths.js';
 
@@ -63,6 +63,8 @@ export function serviceSpec(platform: Platform, env: NodeJS.ProcessEnv = process
   if (env.RCD_RELAY_URL) daemonEnv.push(['RCD_RELAY_URL', env.RCD_RELAY_URL]);
   // The socket's fallback place (long RCD_HOME) depends on the temp dir; the daemon must compute the CLI's.
   if (env.TMPDIR) daemonEnv.push(['TMPDIR', env.TMPDIR]);
+  // glibc's malloc tuned for a long-lived daemon (src/common/daemon-flags.ts); launchd's daemon has no glibc.
+  if (platform === 'linux') daemonEnv.push(['GLIBC_TUNABLES', daemonTunables(env.GLIBC_TUNABLES)]);
   return {
     platform,
     node: process.execPath,
