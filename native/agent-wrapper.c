@@ -12,9 +12,10 @@
  *     and the wrapper exits with it.
  *
  * Why not sh: each sh wrapper is ~115 KB of private memory for as long as its agent runs (dash's and libc's
- * relocated data, its heap and stack); this one has no C library at all (raw system calls, no relocations), and is
- * ~12 KB, most of it the agent's environment on its stack. Built by scripts/build-wrapper.ts (-nostdlib -static) into
- * dist/rcd-agent-wrapper, which the daemon uses when it is there; where it cannot be built, the sh wrapper runs.
+ * relocated data, its heap and stack); this one has no C library at all (raw system calls, no relocations) and
+ * builds no path (files are named relative to DIR, held open), and is ~8 KB: two pages of stack, its arguments
+ * and the agent's environment. Built by scripts/build-wrapper.ts (-nostdlib -static) into dist/rcd-agent-wrapper,
+ * which the daemon uses when it is there; where it cannot be built, the sh wrapper runs.
  */
 typedef unsigned long size_t;
 typedef long ssize_t;
@@ -45,7 +46,7 @@ __asm__(".text\n.global _start\n_start:\n mov x29, #0\n mov x30, #0\n mov x0, sp
 
 #define sys(n, a, b, c) sys6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
 
-enum { AT_FDCWD = -100, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000, O_CLOEXEC = 02000000,
+enum { AT_FDCWD = -100, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000, O_CLOEXEC = 02000000, O_PATH = 010000000,
        S_IFIFO = 0010000, EINTR = 4, ENOENT = 2, ENOEXEC = 8, EACCES = 13, EEXIST = 17, ENOTDIR = 20, SIGCHLD = 17, SIG_BLOCK = 0,
        SIG_SETMASK = 2, AT_EMPTY_PATH = 0x1000, STATX_TYPE = 1 };
 #define SIGMASK(s) (1UL << ((s) - 1))
@@ -59,16 +60,6 @@ static __attribute__((noreturn)) void quit(int status) {
   for (;;) sys(SYS_exit, status, 0, 0);
 }
 
-/* "<dir>/<name>" into buf (paths are short: a session directory under RCD_HOME). */
-static int join(char *buf, size_t cap, const char *dir, const char *name) {
-  size_t a = len(dir), b = len(name);
-  if (a + 1 + b + 1 > cap) return -1;
-  for (size_t i = 0; i < a; i++) buf[i] = dir[i];
-  buf[a] = '/';
-  for (size_t i = 0; i <= b; i++) buf[a + 1 + i] = name[i];
-  return 0;
-}
-
 static char *decimal(char *end, unsigned long v) {
   *--end = '\0';
   *--end = '\n';
@@ -76,9 +67,9 @@ static char *decimal(char *end, unsigned long v) {
   return end;
 }
 
-/* Writes text to a new file (mode 600), whole. */
-static int write_file(const char *path, const char *text) {
-  long fd = sys6(SYS_openat, AT_FDCWD, (long)path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600, 0, 0);
+/* Writes text to a new file (mode 600) in the directory `dir`, whole. */
+static int write_file(long dir, const char *name, const char *text) {
+  long fd = sys6(SYS_openat, dir, (long)name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600, 0, 0);
   if (fd < 0) return -1;
   size_t n = len(text);
   long w = sys(SYS_write, fd, text, n);
@@ -144,19 +135,18 @@ __attribute__((used)) void start_c(long *sp) {
     put(2, "usage: rcd-agent-wrapper DIR CMD [ARGS...] (started by the rcd daemon)\n");
     quit(2);
   }
-  const char *dir = argv[1];
-  /* Paths are built when needed, in two buffers on the stack: every page this process touches stays resident for
-   * as long as its agent runs. */
-  char path[4096], path2[4096];
-  if (join(path, sizeof path, dir, "stdin")) quit(126);
-
   /* Blocked before anything else: a group-wide TERM must not end the wrapper before it has recorded the status. */
   unsigned long old_mask = 0, block = WRAPPER_SIGNALS;
   sys6(SYS_rt_sigprocmask, SIG_BLOCK, (long)&block, (long)&old_mask, 8, 0, 0);
 
-  long r = sys6(SYS_mknodat, AT_FDCWD, (long)path, S_IFIFO | 0600, 0, 0, 0);
+  /* The session directory, held open (not executed into: close-on-exec): every file is named relative to it, so no
+   * path is ever built, whatever DIR's length, and the stack this process keeps for as long as its agent runs is
+   * its arguments, its environment and a few hundred bytes. */
+  long dir = sys6(SYS_openat, AT_FDCWD, (long)argv[1], O_PATH | O_CLOEXEC, 0, 0, 0);
+  if (dir < 0) quit(126);
+  long r = sys6(SYS_mknodat, dir, (long)"stdin", S_IFIFO | 0600, 0, 0, 0);
   if (r < 0 && r != -EEXIST) quit(126);
-  long in = sys6(SYS_openat, AT_FDCWD, (long)path, O_RDWR | O_CLOEXEC, 0, 0, 0);
+  long in = sys6(SYS_openat, dir, (long)"stdin", O_RDWR | O_CLOEXEC, 0, 0, 0);
   if (in < 0) quit(126);
   /* Something else by that name (not a FIFO) is refused, as the sh wrapper's [ -p ] does. statx's layout is the same
    * on every architecture: stx_mode is the 16 bits at offset 28. */
@@ -178,7 +168,7 @@ __attribute__((used)) void start_c(long *sp) {
   /* From here on the wrapper's own stderr (the output file) is of no more use: nothing more is written to it. */
   char num[32];
   const char *line = decimal(num + sizeof num, (unsigned long)pid);
-  if (join(path, sizeof path, dir, "agent.pid") == 0) write_file(path, line);
+  write_file(dir, "agent.pid", line);
   put(4, line);
   sys(SYS_close, 4, 0, 0);
 
@@ -192,8 +182,6 @@ __attribute__((used)) void start_c(long *sp) {
   int term = status & 0x7f;
   int st = term == 0 ? (status >> 8) & 0xff : 128 + term;
   line = decimal(num + sizeof num, (unsigned long)st);
-  if (join(path, sizeof path, dir, "exit.tmp") == 0 && join(path2, sizeof path2, dir, "exit") == 0 && write_file(path, line) == 0) {
-    sys6(SYS_renameat, AT_FDCWD, (long)path, AT_FDCWD, (long)path2, 0, 0);
-  }
+  if (write_file(dir, "exit.tmp", line) == 0) sys6(SYS_renameat, dir, (long)"exit.tmp", dir, (long)"exit", 0, 0);
   quit(st);
 }

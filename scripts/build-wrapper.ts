@@ -1,5 +1,5 @@
 // Builds native/agent-wrapper.c into dist/rcd-agent-wrapper, as `npm run build` runs it: the compiled twin of the
-// sh wrapper every agent runs under (src/daemon/process/agent-process.ts), ~12 KB of memory per session instead of
+// sh wrapper every agent runs under (src/daemon/process/agent-process.ts), ~8 KB of memory per session instead of
 // ~115 KB (docs/benchmarks.md, "Idle footprint"). Linux on x86-64 and arm64 only, with the C compiler that
 // better-sqlite3's build needs anyway (`cc`, or $CC).
 //

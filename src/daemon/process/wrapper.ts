@@ -1,7 +1,7 @@
 // The wrapper each agent runs under (what it does: src/daemon/process/agent-process.ts). Two implementations of one
 // contract, `WRAPPER DIR CMD [ARGS...]`:
 //  - dist/rcd-agent-wrapper, compiled from native/agent-wrapper.c by `npm run build` on Linux (x86-64, arm64):
-//    no C library, ~12 KB of memory per session;
+//    no C library, ~8 KB of memory per session;
 //  - the POSIX sh script below, ~115 KB per session (dash and libc's relocated data), everywhere else: macOS, or
 //    where the binary could not be built. RCD_AGENT_WRAPPER=sh in the daemon's environment forces it.
 // One difference: under the script the agent ignores SIGINT and SIGQUIT (sh runs it as a background job, which a
