@@ -14,7 +14,9 @@
 // And zod 3's schema constructor binds 24 of its methods to every instance (`this.parse = this.parse.bind(this)`,
 // so that `arr.map(schema.parse)` works): ~1.2 KB for each of the daemon's ~740 schema objects, held for its whole
 // life. The daemon always calls them as methods (`schema.parse(x)`), so its bundle's copy of zod does without the
-// binding; the prototype methods are the same functions. Figures in docs/benchmarks.md, "Idle footprint".
+// binding; the prototype methods are the same functions. Two more per-instance costs go the same way: the Standard
+// Schema object (`~standard`, made on first use by a prototype getter instead) and each z.object()'s own
+// never-matching catchall schema (one shared): 123 KB less live heap. Figures in docs/benchmarks.md, "Idle footprint".
 import { readFile } from 'node:fs/promises';
 import { build, type Plugin } from 'esbuild';
 
@@ -46,14 +48,34 @@ const standIns: Plugin = {
 // `this.parse = this.parse.bind(this);` and its 23 siblings, in ZodType's constructor.
 const ZOD_BIND = /^[ \t]*this\.(\w+) = this\.\1\.bind\(this\);\n/gm;
 const ZOD_BINDS = 24;
-let zodBindsDropped = 0;
+// The Standard Schema object (`~standard`: an object and a closure) every constructor makes, for libraries that
+// validate through that interface; the daemon never does. Made on first use instead, by a getter on the prototype.
+const ZOD_STANDARD = /^[ \t]*this\["~standard"\] = \{\n[ \t]*version: 1,\n[ \t]*vendor: "zod",\n[ \t]*validate: \(data\) => this\["~validate"\]\(data\),\n[ \t]*\};\n/m;
+const ZOD_STANDARD_GETTER = `
+Object.defineProperty(ZodType.prototype, "~standard", {
+    configurable: true,
+    get() {
+        const value = { version: 1, vendor: "zod", validate: (data) => this["~validate"](data) };
+        Object.defineProperty(this, "~standard", { value, writable: true, configurable: true });
+        return value;
+    },
+});
+`;
+// Each z.object() made its own never-matching catchall schema; one shared instance does (schemas are immutable).
+const ZOD_CATCHALL = /catchall: ZodNever\.create\(\),/g;
+const ZOD_CATCHALLS = 3;
+const ZOD_SHARED_NEVER = '\nlet sharedNever;\nconst neverCatchall = () => (sharedNever ??= ZodNever.create());\n';
+const zodDone = { binds: 0, standard: 0, catchalls: 0 };
 
-const zodUnbound: Plugin = {
-  name: 'rcd-daemon-zod-unbound',
+const zodLean: Plugin = {
+  name: 'rcd-daemon-zod-lean',
   setup(b) {
     b.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v3[\\/]types\.js$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      return { contents: text.replace(ZOD_BIND, () => (zodBindsDropped++, '')), loader: 'js' };
+      const text = (await readFile(args.path, 'utf8'))
+        .replace(ZOD_BIND, () => (zodDone.binds++, ''))
+        .replace(ZOD_STANDARD, () => (zodDone.standard++, ''))
+        .replace(ZOD_CATCHALL, () => (zodDone.catchalls++, 'catchall: neverCatchall(),'));
+      return { contents: `${text}${ZOD_STANDARD_GETTER}${ZOD_SHARED_NEVER}`, loader: 'js' };
     });
   },
 };
@@ -71,13 +93,14 @@ const result = await build({
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
-  plugins: [standIns, zodUnbound],
+  plugins: [standIns, zodLean],
   metafile: true,
 });
 // A stand-in that matched nothing means pino or sonic-boom changed: the bundle would silently carry the real module.
 const used = new Set(Object.keys(result.metafile.inputs).filter((f) => f.startsWith('rcd-stand-in:')).map((f) => f.slice('rcd-stand-in:'.length)));
 const unused = STANDINS.map((_, i) => String(i)).filter((i) => !used.has(i));
 if (unused.length > 0) throw new Error(`build-daemon: stand-in(s) ${unused.map((i) => STANDINS[Number(i)]?.module).join(', ')} matched no import; update scripts/build-daemon.ts`);
-if (zodBindsDropped !== ZOD_BINDS) {
-  throw new Error(`build-daemon: expected to drop ${ZOD_BINDS} method bindings from zod's ZodType, dropped ${zodBindsDropped}; zod changed: update scripts/build-daemon.ts`);
+const zodExpected = { binds: ZOD_BINDS, standard: 1, catchalls: ZOD_CATCHALLS };
+if (JSON.stringify(zodDone) !== JSON.stringify(zodExpected)) {
+  throw new Error(`build-daemon: zod's ZodType changed (expected to rewrite ${JSON.stringify(zodExpected)}, rewrote ${JSON.stringify(zodDone)}): update scripts/build-daemon.ts`);
 }
