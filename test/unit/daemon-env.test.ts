@@ -5,15 +5,17 @@ import { describe, it } from 'node:test';
 import { daemonEnv, daemonTunables } from '../../src/common/daemon-flags.js';
 
 describe('daemon environment', () => {
-  it('sets a fixed mmap threshold for malloc on Linux', () => {
-    assert.equal(daemonTunables(undefined), 'glibc.malloc.mmap_threshold=16384');
-    assert.deepEqual(daemonEnv({ PATH: '/bin' }, 'linux'), { PATH: '/bin', GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=16384' });
+  it('sets a fixed mmap threshold and one arena for malloc on Linux', () => {
+    const ours = 'glibc.malloc.mmap_threshold=16384:glibc.malloc.arena_max=1';
+    assert.equal(daemonTunables(undefined), ours);
+    assert.deepEqual(daemonEnv({ PATH: '/bin' }, 'linux'), { PATH: '/bin', GLIBC_TUNABLES: ours });
   });
 
   it("keeps the user's own tunables, and theirs wins where both name one", () => {
     assert.equal(daemonTunables('glibc.malloc.arena_max=2'), 'glibc.malloc.arena_max=2:glibc.malloc.mmap_threshold=16384');
     assert.equal(daemonTunables('glibc.malloc.mmap_threshold=65536:glibc.malloc.arena_max=2'), 'glibc.malloc.mmap_threshold=65536:glibc.malloc.arena_max=2');
-    assert.equal(daemonTunables(''), 'glibc.malloc.mmap_threshold=16384');
+    assert.equal(daemonTunables('glibc.malloc.tcache_count=0'), 'glibc.malloc.tcache_count=0:glibc.malloc.mmap_threshold=16384:glibc.malloc.arena_max=1');
+    assert.equal(daemonTunables(''), 'glibc.malloc.mmap_threshold=16384:glibc.malloc.arena_max=1');
   });
 
   it('adds nothing where there is no glibc', () => {
