@@ -131,8 +131,8 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
       log.error({ error: linkError }, 'relay link not started');
     }
   }
-  // A wake makes the link rebuild its connections at once instead of waiting out a dead socket or a backoff.
   const heap = new HeapShrinker();
+  // A wake makes the link rebuild its connections at once instead of waiting out a dead socket or a backoff.
   const wake = new WakeDetector((e) => {
     log.info({ gapMs: Math.round(e.gapMs), cause: e.cause }, 'wake detected');
     remote?.link.wake();

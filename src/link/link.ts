@@ -234,11 +234,10 @@ export class Link {
 
   private async syncWorker(signal: AbortSignal): Promise<void> {
     for (;;) {
-      // Sessions the relay has not seen must exist there before their events; other changes go after the events,
-      // so a follower normally sees a session end after its last output. A long backlog (minutes of output at a
-      // slow uplink) gives way after each batch to a change waiting to go up: `rcd url` waits 5 s at most for the
-      // relay's confirmation. Followers are safe either way: a view carries the newest seq, and a session is
-      // finished for them only once every event up to it is held (src/protocol/relay.ts, RemoteSession).
+      // New sessions must exist on the relay before their events; other changes go after them, but a long backlog
+      // gives way after each batch to a waiting change (`rcd url` waits 5 s at most for its confirmation).
+      // Followers are safe either way: a view carries the newest seq, and a session is finished for them only
+      // once every event up to it is held (src/protocol/relay.ts, RemoteSession).
       await this.sync.push(signal, true);
       await this.uploader.uploadPending(signal, () => this.sync.pending || this.replies.pending);
       await this.sync.push(signal, false);
