@@ -20,7 +20,6 @@ export class HeapShrinker {
   /** The heap's committed size after the last collection we asked for, or the smallest seen since. */
   private settled = Number.POSITIVE_INFINITY;
   private aboveOnce = false;
-  collections = 0;
 
   constructor(
     private readonly gc: (() => void) | null = exposedGc(),
@@ -41,7 +40,6 @@ export class HeapShrinker {
     // left ~60 % of the grown heap in place, measured).
     this.gc();
     this.gc();
-    this.collections += 1;
     // What it needs now (more sessions, say) is the new normal: no collection again until it grows past that.
     this.settled = this.heapSize();
     return true;
