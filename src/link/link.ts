@@ -207,13 +207,15 @@ export class Link {
     }
     this.sync.all();
     await this.sync.push(signal);
+    for (const id of this.d.sessions.ids()) this.uploader.touch(id);
     if (this.fresh) {
       // It works: from now on it is this daemon's identity at this relay.
       this.d.store.setIdentity(this.origin.origin, this.fresh.daemonId, this.fresh.credential);
       this.fresh = null;
     }
-    await this.uploader.uploadAll(this.d.sessions.ids(), signal);
-    // The views above carry each session's last seq, so a follower waits for the events uploaded since.
+    // Every session's events go up from the sync worker, which gives way to waiting changes (a backlog written
+    // while the link was down must not hold `rcd url` up); the views above carry each session's last seq, so a
+    // follower waits for them.
   }
 
   private async workers(signal: AbortSignal): Promise<void> {
